@@ -1,0 +1,24 @@
+using System.Text.Json.Serialization;
+using GoDocker.Jobs;
+
+namespace GoDocker.Contracts;
+
+/// <summary>
+/// Source-generated JSON for every type that crosses the wire or the store, so the NativeAOT CLI
+/// and the server serialize the same way without reflection.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    AllowTrailingCommas = true,
+    ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip)]
+[JsonSerializable(typeof(JobSpec))]
+[JsonSerializable(typeof(ResolvedJobSpec))]
+[JsonSerializable(typeof(StopRequest))]
+[JsonSerializable(typeof(JobView))]
+[JsonSerializable(typeof(JobList))]
+[JsonSerializable(typeof(JobEvent))]
+[JsonSerializable(typeof(IReadOnlyList<FileEntry>))]
+[JsonSerializable(typeof(HealthView))]
+[JsonSerializable(typeof(Problem))]
+public sealed partial class GoDockerJson : JsonSerializerContext;

@@ -1,0 +1,83 @@
+using GoDocker.Jobs;
+
+namespace GoDocker.Contracts;
+
+/// <summary>A job as the REST API shows it (v1).</summary>
+public sealed record JobView
+{
+    public required long Id { get; init; }
+    public required string Name { get; init; }
+    public required string Owner { get; init; }
+    public required string Project { get; init; }
+    public required JobState State { get; init; }
+    public string? Reason { get; init; }
+    public required string Image { get; init; }
+    public required double Cpus { get; init; }
+    public required long MemoryBytes { get; init; }
+    public long? WalltimeSeconds { get; init; }
+    public string? Script { get; init; }
+    public IReadOnlyList<string>? Command { get; init; }
+    public IReadOnlyDictionary<string, string>? Env { get; init; }
+    public string? Workdir { get; init; }
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+    public string? Node { get; init; }
+    public int Attempt { get; init; }
+    public int? ExitCode { get; init; }
+    public required DateTimeOffset SubmittedAt { get; init; }
+    public DateTimeOffset? ScheduledAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? EndedAt { get; init; }
+    /// <summary>A stop asked for and not yet applied.</summary>
+    public string? StopRequested { get; init; }
+    /// <summary>The timeline; only on GET /jobs/{id}.</summary>
+    public IReadOnlyList<JobEvent>? Events { get; init; }
+
+    public static JobView From(Job job, IReadOnlyList<JobEvent>? events = null, bool withDetails = false) => new()
+    {
+        Id = job.Id,
+        Name = job.Spec.Name,
+        Owner = job.Owner,
+        Project = job.Spec.Project,
+        State = job.State,
+        Reason = job.Reason,
+        Image = job.Spec.Image,
+        Cpus = job.Spec.Cpus,
+        MemoryBytes = job.Spec.MemoryBytes,
+        WalltimeSeconds = job.Spec.WalltimeSeconds,
+        Script = withDetails ? job.Spec.Script : null,
+        Command = job.Spec.Command,
+        Env = withDetails ? job.Spec.Env : null,
+        Workdir = job.Spec.Workdir,
+        Tags = job.Spec.Tags,
+        Labels = withDetails ? job.Spec.Labels : null,
+        Node = job.Node,
+        Attempt = job.Attempt,
+        ExitCode = job.ExitCode,
+        SubmittedAt = job.SubmittedAt,
+        ScheduledAt = job.ScheduledAt,
+        StartedAt = job.StartedAt,
+        EndedAt = job.EndedAt,
+        StopRequested = job.StopRequested?.Reason,
+        Events = events,
+    };
+}
+
+public sealed record JobList(IReadOnlyList<JobView> Items, long Total, int Offset, int Limit);
+
+/// <summary>One entry of a job directory listing.</summary>
+public sealed record FileEntry(string Name, string Path, string Type, long Size, DateTimeOffset ModifiedAt);
+
+public sealed record HealthView(string Status, string Version, IReadOnlyList<NodeHealth> Nodes);
+
+public sealed record NodeHealth(string Name, string Executor, string Status, double Cpus, long MemoryBytes, string? Error);
+
+/// <summary>RFC 9457 problem details, as the CLI reads them.</summary>
+public sealed record Problem
+{
+    public string? Type { get; init; }
+    public string? Title { get; init; }
+    public int? Status { get; init; }
+    public string? Detail { get; init; }
+    public IReadOnlyDictionary<string, string[]>? Errors { get; init; }
+}

@@ -1,0 +1,31 @@
+namespace GoDocker.Jobs;
+
+/// <summary>A submitted job: the resolved spec plus identity, owner, state and what happened to it.</summary>
+public sealed record Job
+{
+    public required long Id { get; init; }
+    public required string Owner { get; init; }
+    public required ResolvedJobSpec Spec { get; init; }
+    public required JobState State { get; init; }
+    /// <summary>Why the job is where it is: the pending reason, or how it ended.</summary>
+    public string? Reason { get; init; }
+    public string? Node { get; init; }
+    /// <summary>Launch attempts so far; the container is named by id and attempt.</summary>
+    public int Attempt { get; init; }
+    /// <summary>Optimistic concurrency: every write checks and bumps it.</summary>
+    public long Version { get; init; }
+    public required DateTimeOffset SubmittedAt { get; init; }
+    public DateTimeOffset? ScheduledAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? EndedAt { get; init; }
+    public int? ExitCode { get; init; }
+    public string? ContainerId { get; init; }
+    /// <summary>A stop was asked for (by a user or a watcher); the executor applies it.</summary>
+    public StopRequest? StopRequested { get; init; }
+}
+
+/// <summary>A recorded request to stop a job, visible until applied. <see cref="EndState"/> is what the job becomes.</summary>
+public sealed record StopRequest(JobState EndState, string Reason, DateTimeOffset At);
+
+/// <summary>One line of a job's timeline.</summary>
+public sealed record JobEvent(DateTimeOffset At, string Kind, string Message);

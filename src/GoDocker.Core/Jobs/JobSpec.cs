@@ -1,0 +1,49 @@
+using System.Text.Json.Serialization;
+
+namespace GoDocker.Jobs;
+
+/// <summary>
+/// What a user asked for, as submitted (v1). Exactly one of <see cref="Script"/> or <see cref="Command"/>.
+/// Units are the user's: see <see cref="ByteSize"/> and <see cref="Walltime"/> for the accepted forms.
+/// Unknown fields are refused, so a typo ("cpu" for "cpus") is an error, not a silent default.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record JobSpec
+{
+    public string? Name { get; init; }
+    /// <summary>Shell text; written to the job directory and run from there (a #! line picks the interpreter).</summary>
+    public string? Script { get; init; }
+    /// <summary>An argv, run as is (needs /bin/sh in the image for output redirection).</summary>
+    public IReadOnlyList<string>? Command { get; init; }
+    /// <summary>Image reference; the site default when absent.</summary>
+    public string? Image { get; init; }
+    /// <summary>Fractional cpus; the site default when absent.</summary>
+    public double? Cpus { get; init; }
+    /// <summary>Memory with unit (512M, 2G, 1.5GiB); a bare number is MiB, as in Slurm's --mem.</summary>
+    public string? Memory { get; init; }
+    public IReadOnlyDictionary<string, string>? Env { get; init; }
+    /// <summary>Working directory inside the container; the job directory when absent.</summary>
+    public string? Workdir { get; init; }
+    public IReadOnlyList<string>? Tags { get; init; }
+    public string? Project { get; init; }
+    /// <summary>Max lifespan: minutes, MM:SS, HH:MM:SS, D-HH:MM:SS, or 90s / 15m / 2h / 1d.</summary>
+    public string? Walltime { get; init; }
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+}
+
+/// <summary>A spec after validation: defaults applied, units resolved. This is what the store keeps and the executor runs.</summary>
+public sealed record ResolvedJobSpec
+{
+    public required string Name { get; init; }
+    public string? Script { get; init; }
+    public IReadOnlyList<string>? Command { get; init; }
+    public required string Image { get; init; }
+    public required double Cpus { get; init; }
+    public required long MemoryBytes { get; init; }
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+    public string? Workdir { get; init; }
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    public required string Project { get; init; }
+    public long? WalltimeSeconds { get; init; }
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+}

@@ -1,0 +1,220 @@
+using System.Text.RegularExpressions;
+
+namespace GoDocker.Jobs;
+
+/// <summary>Site defaults and bounds a submitted spec is checked against.</summary>
+public sealed record SubmitLimits
+{
+    public required string DefaultImage { get; init; }
+    public double DefaultCpus { get; init; } = 1;
+    public long DefaultMemoryBytes { get; init; } = 1L << 30;
+    /// <summary>The largest node: a job asking for more could never run.</summary>
+    public required double MaxCpus { get; init; }
+    public required long MaxMemoryBytes { get; init; }
+    /// <summary>Applied when the job gives none; null = no limit.</summary>
+    public TimeSpan? DefaultWalltime { get; init; }
+    public TimeSpan? MaxWalltime { get; init; }
+    public int MaxScriptBytes { get; init; } = 1 << 20;
+    /// <summary>The smallest memory a container can start with (the engine refuses less than 6 MiB).</summary>
+    public long MinMemoryBytes { get; init; } = 6L << 20;
+}
+
+/// <summary>The outcome of validation: a resolved spec, or errors keyed by the JSON field they concern.</summary>
+public sealed record SpecValidation(ResolvedJobSpec? Spec, IReadOnlyDictionary<string, string[]> Errors)
+{
+    public bool IsValid => Errors.Count == 0;
+}
+
+/// <summary>Checks a <see cref="JobSpec"/> and resolves its defaults and units. Pure: no I/O.</summary>
+public static partial class JobSpecValidator
+{
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvName();
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")]
+    private static partial Regex Token();
+
+    public static SpecValidation Validate(JobSpec spec, SubmitLimits limits)
+    {
+        var errors = new Dictionary<string, List<string>>();
+        void Add(string field, string message)
+        {
+            if (!errors.TryGetValue(field, out var list))
+            {
+                errors[field] = list = [];
+            }
+            list.Add(message);
+        }
+
+        var hasScript = spec.Script is not null;
+        var hasCommand = spec.Command is not null;
+        if (hasScript && hasCommand)
+        {
+            Add("script", "give either script or command, not both");
+        }
+        else if (!hasScript && !hasCommand)
+        {
+            Add("script", "a script or a command is required");
+        }
+        else if (hasScript && string.IsNullOrWhiteSpace(spec.Script))
+        {
+            Add("script", "the script is empty");
+        }
+        else if (hasScript && System.Text.Encoding.UTF8.GetByteCount(spec.Script!) > limits.MaxScriptBytes)
+        {
+            Add("script", $"the script is larger than {ByteSize.Format(limits.MaxScriptBytes)}");
+        }
+        else if (hasCommand && (spec.Command!.Count == 0 || string.IsNullOrWhiteSpace(spec.Command[0])))
+        {
+            Add("command", "the command is empty");
+        }
+        else if (hasCommand && spec.Command!.Any(a => a is null || a.Contains('\0', StringComparison.Ordinal)))
+        {
+            Add("command", "arguments must be non-null strings without NUL characters");
+        }
+
+        var image = spec.Image ?? limits.DefaultImage;
+        if (!ImageReference.IsValid(image))
+        {
+            Add("image", $"'{image}' is not a valid image reference (e.g. debian:bookworm, registry:5000/team/tool@sha256:...)");
+        }
+
+        var cpus = spec.Cpus ?? limits.DefaultCpus;
+        if (double.IsNaN(cpus) || cpus <= 0)
+        {
+            Add("cpus", "cpus must be greater than 0");
+        }
+        else if (cpus > limits.MaxCpus)
+        {
+            Add("cpus", $"{cpus} cpus is more than the largest node has ({limits.MaxCpus})");
+        }
+        else if (cpus < 0.01)
+        {
+            Add("cpus", "cpus must be at least 0.01");
+        }
+
+        var memory = limits.DefaultMemoryBytes;
+        if (spec.Memory is not null)
+        {
+            if (!ByteSize.TryParse(spec.Memory, out memory))
+            {
+                Add("memory", $"'{spec.Memory}' is not a size (e.g. 512M, 2G; a bare number is MiB)");
+            }
+            else if (memory <= 0)
+            {
+                Add("memory", "memory must be greater than 0");
+            }
+        }
+        if (!errors.ContainsKey("memory"))
+        {
+            if (memory > limits.MaxMemoryBytes)
+            {
+                Add("memory", $"{ByteSize.Format(memory)} is more than the largest node has ({ByteSize.Format(limits.MaxMemoryBytes)})");
+            }
+            else if (memory < limits.MinMemoryBytes)
+            {
+                Add("memory", $"memory must be at least {ByteSize.Format(limits.MinMemoryBytes)}");
+            }
+        }
+
+        TimeSpan? walltime = limits.DefaultWalltime;
+        if (spec.Walltime is not null)
+        {
+            if (Walltime.TryParse(spec.Walltime, out var parsed))
+            {
+                walltime = parsed;
+            }
+            else
+            {
+                Add("walltime", $"'{spec.Walltime}' is not a duration (minutes, HH:MM:SS, D-HH:MM:SS, or 90s/15m/2h/1d)");
+            }
+        }
+        if (walltime is { } w && limits.MaxWalltime is { } max && w > max)
+        {
+            Add("walltime", $"walltime {Walltime.Format(w)} is above the site maximum {Walltime.Format(max)}");
+        }
+
+        foreach (var (key, value) in spec.Env ?? new Dictionary<string, string>())
+        {
+            if (!EnvName().IsMatch(key))
+            {
+                Add($"env.{key}", "environment variable names are letters, digits and _, not starting with a digit");
+            }
+            else if (key.StartsWith("GODOCKER_", StringComparison.Ordinal))
+            {
+                Add($"env.{key}", "GODOCKER_ variables are set by GoDocker");
+            }
+            else if (value is null || value.Contains('\0', StringComparison.Ordinal))
+            {
+                Add($"env.{key}", "the value must be a string without NUL characters");
+            }
+        }
+
+        if (spec.Workdir is not null && (!spec.Workdir.StartsWith('/') || spec.Workdir.Contains('\0', StringComparison.Ordinal)))
+        {
+            Add("workdir", "the working directory must be an absolute path inside the container");
+        }
+
+        foreach (var tag in spec.Tags ?? [])
+        {
+            if (tag is null || !Token().IsMatch(tag))
+            {
+                Add("tags", $"'{tag}' is not a tag (letters, digits, . _ -; up to 128)");
+            }
+        }
+
+        var project = spec.Project ?? "default";
+        if (!Token().IsMatch(project))
+        {
+            Add("project", $"'{project}' is not a project name");
+        }
+
+        if (spec.Name is not null && (spec.Name.Length is 0 or > 200 || spec.Name.Any(char.IsControl)))
+        {
+            Add("name", "the name must be 1 to 200 printable characters");
+        }
+
+        foreach (var (key, value) in spec.Labels ?? new Dictionary<string, string>())
+        {
+            if (!Token().IsMatch(key) || key.StartsWith("godocker", StringComparison.OrdinalIgnoreCase))
+            {
+                Add($"labels.{key}", "label keys are letters, digits, . _ - and may not start with 'godocker'");
+            }
+            else if (value is null || value.Length > 1024)
+            {
+                Add($"labels.{key}", "label values are strings of up to 1024 characters");
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return new SpecValidation(null, errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+        }
+
+        var resolved = new ResolvedJobSpec
+        {
+            Name = spec.Name ?? DefaultName(spec),
+            Script = spec.Script,
+            Command = spec.Command,
+            Image = ImageReference.Normalize(image),
+            Cpus = Math.Round(cpus, 3),
+            MemoryBytes = memory,
+            Env = spec.Env ?? new Dictionary<string, string>(),
+            Workdir = spec.Workdir,
+            Tags = spec.Tags ?? [],
+            Project = project,
+            WalltimeSeconds = walltime is { } wt ? (long)wt.TotalSeconds : null,
+            Labels = spec.Labels ?? new Dictionary<string, string>(),
+        };
+        return new SpecValidation(resolved, new Dictionary<string, string[]>());
+    }
+
+    private static string DefaultName(JobSpec spec)
+    {
+        if (spec.Command is { Count: > 0 } command)
+        {
+            return Path.GetFileName(command[0]);
+        }
+        return "script";
+    }
+}

@@ -1,0 +1,78 @@
+using GoDocker.Jobs;
+using GoDocker.Scheduling;
+
+namespace GoDocker.Storage;
+
+/// <summary>
+/// Durable job state. The only writer of a job's state (DESIGN invariant 1): every change goes
+/// through <see cref="JobTransitions"/> and an optimistic version check, and is recorded in the timeline.
+/// </summary>
+public interface IJobStore
+{
+    /// <summary>Stores a new Pending job with its "submitted" event; returns it with its id.</summary>
+    ValueTask<Job> SubmitAsync(ResolvedJobSpec spec, string owner, CancellationToken cancellationToken);
+
+    ValueTask<Job?> GetAsync(long id, CancellationToken cancellationToken);
+
+    ValueTask<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken);
+
+    /// <summary>The job's timeline, oldest first.</summary>
+    ValueTask<IReadOnlyList<JobEvent>> GetEventsAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>Jobs holding resources (Scheduled, Running, Suspended): what executors must watch.</summary>
+    ValueTask<IReadOnlyList<Job>> ListActiveAsync(CancellationToken cancellationToken);
+
+    /// <summary>Pending jobs and the resources held per node, read in one consistent snapshot.</summary>
+    ValueTask<SchedulingInput> ReadSchedulingInputAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Applies a plan in one transaction. Each placement is re-checked: the job must still be Pending at the
+    /// version the plan read, and the node must still have room given what is committed now. Returns the
+    /// placements applied (jobs now Scheduled, attempt incremented); the others stay pending.
+    /// </summary>
+    ValueTask<IReadOnlyList<AppliedPlacement>> ApplyPlanAsync(Plan plan, IReadOnlyList<NodeInfo> nodes, CancellationToken cancellationToken);
+
+    /// <summary>Moves a job to another state. Throws <see cref="IllegalTransitionException"/> or <see cref="JobVersionConflictException"/>.</summary>
+    ValueTask<Job> TransitionAsync(JobChange change, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a stop request. A job that never started (Pending, or Scheduled with no container) ends at once
+    /// in <see cref="StopRequest.EndState"/>; otherwise the request stays on the job until an executor applies it.
+    /// A terminal job is returned unchanged.
+    /// </summary>
+    ValueTask<Job> RequestStopAsync(long id, StopRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Appends an event to a job's timeline without changing its state.</summary>
+    ValueTask AppendEventAsync(long id, JobEvent jobEvent, CancellationToken cancellationToken);
+}
+
+/// <summary>A state change. Fields left null keep their current value.</summary>
+public sealed record JobChange(long JobId, long ExpectedVersion, JobState To, string EventKind, string EventMessage)
+{
+    public string? Reason { get; init; }
+    public string? ContainerId { get; init; }
+    public int? ExitCode { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? EndedAt { get; init; }
+    /// <summary>Clears a stop request once applied.</summary>
+    public bool ClearStopRequest { get; init; }
+}
+
+public sealed record JobQuery
+{
+    public IReadOnlyList<JobState>? States { get; init; }
+    public string? Owner { get; init; }
+    public string? Project { get; init; }
+    public string? Tag { get; init; }
+    public int Offset { get; init; }
+    public int Limit { get; init; } = 100;
+}
+
+public sealed record JobPage(IReadOnlyList<Job> Items, long Total);
+
+public sealed record SchedulingInput(IReadOnlyList<PendingJob> Pending, IReadOnlyDictionary<string, NodeUsage> UsageByNode);
+
+public sealed record NodeUsage(double Cpus, long MemoryBytes);
+
+/// <summary>A placement the store committed: the job is Scheduled on Node for this Attempt.</summary>
+public sealed record AppliedPlacement(long JobId, int Attempt, string Node);
