@@ -1,0 +1,270 @@
+using System.Globalization;
+using System.Net;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using GoDocker.Execution;
+using GoDocker.Scheduling;
+using Microsoft.Extensions.Logging;
+
+namespace GoDocker.Executors.Docker;
+
+/// <summary>
+/// Runs jobs as containers on one Docker engine through the Engine API. Each job's container runs
+/// <c>/bin/sh -c 'exec "$0" "$@" &gt;&gt;stdout 2&gt;&gt;stderr' ARGV...</c> so its output lands in the job
+/// directory and survives the container; docker-init is PID 1 so SIGTERM reaches the job.
+/// </summary>
+public sealed class DockerExecutor : IExecutor, IDisposable
+{
+    public const string ExecutorName = "docker";
+
+    private readonly DockerClient client;
+    private readonly DockerExecutorOptions options;
+    private readonly ILogger<DockerExecutor> logger;
+
+    public DockerExecutor(DockerExecutorOptions options, ILogger<DockerExecutor> logger)
+    {
+        this.options = options;
+        this.logger = logger;
+        client = new DockerClientBuilder()
+            .WithEndpoint(new Uri(options.Endpoint))
+            .WithTimeout(options.RequestTimeout)
+            .Build();
+    }
+
+    public string Name => ExecutorName;
+
+    public async ValueTask<NodeInfo> DescribeAsync(CancellationToken cancellationToken)
+    {
+        var info = await client.System.GetSystemInfoAsync(cancellationToken);
+        var cpus = options.Cpus ?? info.NCPU;
+        var memory = options.MemoryBytes ?? Math.Max(info.MemTotal - options.ReservedMemoryBytes, info.MemTotal / 2);
+        return new NodeInfo(options.NodeName, cpus, memory)
+        {
+            Labels = new Dictionary<string, string>
+            {
+                ["executor"] = ExecutorName,
+                ["engine"] = info.ServerVersion ?? "unknown",
+            },
+        };
+    }
+
+    public async ValueTask<LaunchOutcome> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
+    {
+        var name = ContainerLabels.Name(options.InstanceId, request.JobId, request.Attempt);
+        var existing = await InspectAsync(name, cancellationToken);
+        if (existing is null)
+        {
+            try
+            {
+                await client.Images.InspectImageAsync(request.Spec.Image, cancellationToken);
+            }
+            catch (DockerImageNotFoundException)
+            {
+                return new LaunchOutcome.Refused(
+                    $"image {request.Spec.Image} is not present on node {options.NodeName} (GoDocker does not pull; load it with docker load/import)");
+            }
+            try
+            {
+                await client.Containers.CreateContainerAsync(BuildContainer(request, name), cancellationToken);
+            }
+            catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
+            {
+                // A redelivered launch raced with this one: adopt the container below.
+            }
+            catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.BadRequest)
+            {
+                return new LaunchOutcome.Refused($"the engine refused the container: {EngineMessage(e)}");
+            }
+            existing = await InspectAsync(name, cancellationToken)
+                ?? throw new InvalidOperationException($"container {name} vanished right after creation");
+        }
+
+        if (existing.State?.Status == "created")
+        {
+            try
+            {
+                await client.Containers.StartContainerAsync(existing.ID, new ContainerStartParameters(), cancellationToken);
+            }
+            catch (DockerApiException e) when (e.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.InternalServerError)
+            {
+                // e.g. the image has no /bin/sh: the container can never start.
+                await RemoveAsync(existing.ID, cancellationToken);
+                return new LaunchOutcome.Refused($"the container could not start: {EngineMessage(e)}");
+            }
+            existing = await InspectAsync(existing.ID, cancellationToken) ?? existing;
+        }
+        return new LaunchOutcome.Started(existing.ID, ParseTime(existing.State?.StartedAt) ?? DateTimeOffset.UtcNow);
+    }
+
+    public async ValueTask<ContainerExit> WaitAsync(string containerId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await client.Containers.WaitContainerAsync(containerId, cancellationToken);
+                break;
+            }
+            catch (DockerContainerNotFoundException)
+            {
+                return new ContainerExit(-1, false, null, "the container disappeared");
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is TimeoutException or TaskCanceledException or HttpRequestException or IOException)
+            {
+                // The wait request itself timed out or the engine restarted: check and wait again.
+                logger.LogDebug(e, "wait on container {Container} interrupted; waiting again", containerId);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+        }
+        var state = (await InspectAsync(containerId, cancellationToken))?.State;
+        if (state is null)
+        {
+            return new ContainerExit(-1, false, null, "the container disappeared");
+        }
+        return new ContainerExit((int)state.ExitCode, state.OOMKilled, ParseTime(state.FinishedAt), string.IsNullOrEmpty(state.Error) ? null : state.Error);
+    }
+
+    public async ValueTask StopAsync(string containerId, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.Containers.StopContainerAsync(containerId,
+                new ContainerStopParameters { WaitBeforeKillSeconds = (uint)Math.Max(0, grace.TotalSeconds) }, cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+        }
+    }
+
+    public async ValueTask RemoveAsync(string containerId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { Force = true }, cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            // Removal already in progress.
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<RecoveredContainer>> RecoverAsync(CancellationToken cancellationToken)
+    {
+        var containers = await client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Instance}={options.InstanceId}"] = true },
+            },
+        }, cancellationToken);
+        var found = new List<RecoveredContainer>();
+        foreach (var c in containers)
+        {
+            if (!ContainerLabels.TryParse(c.Labels, options.InstanceId, out var jobId, out var attempt))
+            {
+                continue;
+            }
+            var running = c.State is "running" or "paused" or "restarting";
+            ContainerExit? exit = null;
+            if (!running && c.State is "exited" or "dead")
+            {
+                var state = (await InspectAsync(c.ID, cancellationToken))?.State;
+                if (state is not null)
+                {
+                    exit = new ContainerExit((int)state.ExitCode, state.OOMKilled, ParseTime(state.FinishedAt), string.IsNullOrEmpty(state.Error) ? null : state.Error);
+                }
+            }
+            found.Add(new RecoveredContainer(jobId, attempt, c.ID, running, exit));
+        }
+        return found;
+    }
+
+    public void Dispose() => client.Dispose();
+
+    private CreateContainerParameters BuildContainer(LaunchRequest request, string name)
+    {
+        var spec = request.Spec;
+        var mount = options.JobMountPath;
+        var argv = spec.Command is { Count: > 0 } command ? command : [$"{mount}/job.sh"];
+        var env = new List<string>(spec.Env.Select(e => $"{e.Key}={e.Value}"))
+        {
+            $"GODOCKER_JOB_ID={request.JobId}",
+            $"GODOCKER_JOB_NAME={spec.Name}",
+            $"GODOCKER_JOB_DIR={mount}",
+            $"GODOCKER_ATTEMPT={request.Attempt}",
+            $"GODOCKER_PROJECT={spec.Project}",
+            $"GODOCKER_OWNER={request.Owner}",
+            string.Create(CultureInfo.InvariantCulture, $"GODOCKER_CPUS={spec.Cpus}"),
+            $"GODOCKER_MEMORY_BYTES={spec.MemoryBytes}",
+            $"GODOCKER_NODE={options.NodeName}",
+        };
+        var labels = new Dictionary<string, string>(spec.Labels)
+        {
+            [ContainerLabels.Instance] = options.InstanceId,
+            [ContainerLabels.Job] = request.JobId.ToString(CultureInfo.InvariantCulture),
+            [ContainerLabels.Attempt] = request.Attempt.ToString(CultureInfo.InvariantCulture),
+            [ContainerLabels.Owner] = request.Owner,
+        };
+        return new CreateContainerParameters
+        {
+            Name = name,
+            Image = spec.Image,
+            // $0 is the program, "$@" its arguments; the redirections survive exec, so the job writes straight to the files.
+            Entrypoint = ["/bin/sh", "-c", $"exec \"$0\" \"$@\" >>{mount}/stdout 2>>{mount}/stderr"],
+            Cmd = [.. argv],
+            Env = env,
+            WorkingDir = spec.Workdir ?? mount,
+            Labels = labels,
+            AttachStdout = false,
+            AttachStderr = false,
+            HostConfig = new HostConfig
+            {
+                Binds = [$"{request.JobDirectory}:{mount}:rw"],
+                NanoCPUs = (long)Math.Round(spec.Cpus * 1e9),
+                Memory = spec.MemoryBytes,
+                MemorySwap = spec.MemoryBytes,
+                PidsLimit = options.PidsLimit,
+                Init = true,
+                NetworkMode = options.Network,
+                Privileged = false,
+                CapDrop = ["ALL"],
+                SecurityOpt = ["no-new-privileges"],
+                LogConfig = new LogConfig { Type = "json-file", Config = new Dictionary<string, string> { ["max-size"] = "1m" } },
+            },
+        };
+    }
+
+    private async Task<ContainerInspectResponse?> InspectAsync(string idOrName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.Containers.InspectContainerAsync(idOrName, cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static DateTimeOffset? ParseTime(string? text) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) && t.Year > 1
+            ? t
+            : null;
+
+    private static string EngineMessage(DockerApiException e)
+    {
+        var body = e.ResponseBody ?? e.Message;
+        var start = body.IndexOf("\"message\":\"", StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return body.Trim();
+        }
+        start += 11;
+        var end = body.IndexOf('"', start);
+        return end > start ? body[start..end] : body.Trim();
+    }
+}

@@ -1,0 +1,151 @@
+using System.Text;
+using GoDocker.Jobs;
+
+namespace GoDocker.Storage.JobDirectories;
+
+/// <summary>
+/// The per-job folders under the data directory: the script, stdout, stderr and whatever the job writes.
+/// Also the one place that turns a user-supplied relative path into a file it is safe to serve.
+/// </summary>
+public sealed class JobDirectory(string root)
+{
+    public const string ScriptFile = "job.sh";
+    public const string StdoutFile = "stdout";
+    public const string StderrFile = "stderr";
+
+    public string Root { get; } = Path.GetFullPath(root);
+
+    public string PathFor(long jobId) => Path.Combine(Root, jobId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// Creates the folder with the script and empty output files. Idempotent: a relaunch keeps what the
+    /// previous attempt wrote and appends to the output files.
+    /// </summary>
+    public async Task<string> PrepareAsync(long jobId, ResolvedJobSpec spec, CancellationToken cancellationToken)
+    {
+        var dir = PathFor(jobId);
+        Directory.CreateDirectory(dir);
+        if (spec.Script is { } script)
+        {
+            var text = script.StartsWith("#!", StringComparison.Ordinal) ? script : "#!/bin/sh\n" + script;
+            if (!text.EndsWith('\n'))
+            {
+                text += "\n";
+            }
+            var scriptPath = Path.Combine(dir, ScriptFile);
+            await File.WriteAllTextAsync(scriptPath, text, new UTF8Encoding(false), cancellationToken);
+            File.SetUnixFileMode(scriptPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+        foreach (var name in (string[])[StdoutFile, StderrFile])
+        {
+            await using var _ = new FileStream(Path.Combine(dir, name), FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+        }
+        return dir;
+    }
+
+    /// <summary>
+    /// Resolves <paramref name="relativePath"/> inside job <paramref name="jobId"/>'s folder. Refuses absolute
+    /// paths, '..' segments, and any path whose real location (after following symlinks at every step)
+    /// leaves the folder. Returns null when refused or absent; <paramref name="refusal"/> says why.
+    /// </summary>
+    public FileSystemInfo? Resolve(long jobId, string? relativePath, out string? refusal)
+    {
+        refusal = null;
+        var dir = new DirectoryInfo(PathFor(jobId));
+        if (!dir.Exists)
+        {
+            refusal = "the job directory does not exist (yet)";
+            return null;
+        }
+        var path = (relativePath ?? "").Replace('\\', '/');
+        if (path.StartsWith('/') || path.Contains('\0', StringComparison.Ordinal))
+        {
+            refusal = "absolute paths are not allowed";
+            return null;
+        }
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments.Any(s => s == ".."))
+        {
+            refusal = "'..' is not allowed in paths";
+            return null;
+        }
+        var realRoot = RealPath(dir.FullName);
+        if (realRoot is null)
+        {
+            refusal = "the job directory does not exist (yet)";
+            return null;
+        }
+        var current = realRoot;
+        foreach (var segment in segments.Where(s => s != "."))
+        {
+            var next = RealPath(Path.Combine(current, segment));
+            if (next is null)
+            {
+                refusal = "no such file";
+                return null;
+            }
+            if (!IsInside(next, realRoot))
+            {
+                refusal = "the path leaves the job directory";
+                return null;
+            }
+            current = next;
+        }
+        FileSystemInfo info = Directory.Exists(current) ? new DirectoryInfo(current) : new FileInfo(current);
+        if (!info.Exists)
+        {
+            refusal = "no such file";
+            return null;
+        }
+        return info;
+    }
+
+    /// <summary>Deletes the folder (archive).</summary>
+    public void Delete(long jobId)
+    {
+        var dir = PathFor(jobId);
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static bool IsInside(string path, string root) =>
+        path == root || path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
+    /// <summary>The path with every symlink resolved (as realpath(3)); null when it does not exist.</summary>
+    private static string? RealPath(string path)
+    {
+        FileSystemInfo info = new FileInfo(path);
+        if (!info.Exists && !Directory.Exists(path) && info.LinkTarget is null)
+        {
+            return null;
+        }
+        var hops = 0;
+        while (info.LinkTarget is not null)
+        {
+            if (++hops > 40)
+            {
+                return null;
+            }
+            var target = info.LinkTarget;
+            var parent = Path.GetDirectoryName(info.FullName)!;
+            var resolved = Path.GetFullPath(Path.IsPathRooted(target) ? target : Path.Combine(parent, target));
+            info = new FileInfo(resolved);
+        }
+        var full = info.FullName;
+        // Resolve links in parent folders too (a link inside the job dir pointing at a folder elsewhere).
+        var parentDir = Path.GetDirectoryName(full);
+        if (parentDir is not null && parentDir != full)
+        {
+            var realParent = RealPath(parentDir);
+            if (realParent is null)
+            {
+                return null;
+            }
+            full = Path.Combine(realParent, Path.GetFileName(full));
+        }
+        return File.Exists(full) || Directory.Exists(full) ? full : null;
+    }
+}

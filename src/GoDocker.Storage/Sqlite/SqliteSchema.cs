@@ -1,0 +1,69 @@
+using Microsoft.Data.Sqlite;
+
+namespace GoDocker.Storage.Sqlite;
+
+/// <summary>Schema migrations, applied in order; PRAGMA user_version records how far a file has come.</summary>
+internal static class SqliteSchema
+{
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            owner TEXT NOT NULL,
+            project TEXT NOT NULL,
+            name TEXT NOT NULL,
+            state TEXT NOT NULL,
+            reason TEXT,
+            node TEXT,
+            attempt INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL DEFAULT 1,
+            cpus REAL NOT NULL,
+            memory_bytes INTEGER NOT NULL,
+            spec TEXT NOT NULL,
+            submitted_at INTEGER NOT NULL,
+            scheduled_at INTEGER,
+            started_at INTEGER,
+            ended_at INTEGER,
+            exit_code INTEGER,
+            container_id TEXT,
+            stop_request TEXT
+        );
+        CREATE INDEX jobs_by_state ON jobs (state, id);
+        CREATE INDEX jobs_by_owner ON jobs (owner, id);
+        CREATE INDEX jobs_by_project ON jobs (project, id);
+        CREATE TABLE job_tags (tag TEXT NOT NULL, job_id INTEGER NOT NULL, PRIMARY KEY (tag, job_id)) WITHOUT ROWID;
+        CREATE TABLE job_events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            job_id INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            message TEXT NOT NULL
+        );
+        CREATE INDEX job_events_by_job ON job_events (job_id, seq);
+        """,
+    ];
+
+    public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using (var wal = connection.CreateCommand())
+        {
+            // WAL: readers never block the writer; NORMAL: durable at checkpoints, safe against process crashes.
+            wal.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+            await wal.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using var read = connection.CreateCommand();
+        read.CommandText = "PRAGMA user_version";
+        var version = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = version; i < Migrations.Length; i++)
+        {
+            await using var tx = connection.BeginTransaction();
+            await using var migrate = connection.CreateCommand();
+            migrate.Transaction = tx;
+            migrate.CommandText = Migrations[i] + $"\nPRAGMA user_version = {i + 1};";
+            await migrate.ExecuteNonQueryAsync(cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+        }
+    }
+}
