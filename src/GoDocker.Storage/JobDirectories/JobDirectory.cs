@@ -47,33 +47,35 @@ public sealed class JobDirectory(string root)
     /// <summary>
     /// Resolves <paramref name="relativePath"/> inside job <paramref name="jobId"/>'s folder. Refuses absolute
     /// paths, '..' segments, and any path whose real location (after following symlinks at every step)
-    /// leaves the folder. Returns null when refused or absent; <paramref name="refusal"/> says why.
+    /// leaves the folder. Returns null when refused or absent; <paramref name="refusal"/> says why and
+    /// <paramref name="kind"/> what kind of refusal it is.
     /// </summary>
-    public FileSystemInfo? Resolve(long jobId, string? relativePath, out string? refusal)
+    public FileSystemInfo? Resolve(long jobId, string? relativePath, out string? refusal, out PathRefusal kind)
     {
         refusal = null;
+        kind = PathRefusal.None;
         var dir = new DirectoryInfo(PathFor(jobId));
         if (!dir.Exists)
         {
-            refusal = "the job directory does not exist (yet)";
+            (refusal, kind) = ("the job directory does not exist (yet)", PathRefusal.NotFound);
             return null;
         }
         var path = (relativePath ?? "").Replace('\\', '/');
         if (path.StartsWith('/') || path.Contains('\0', StringComparison.Ordinal))
         {
-            refusal = "absolute paths are not allowed";
+            (refusal, kind) = ("absolute paths are not allowed", PathRefusal.Invalid);
             return null;
         }
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (segments.Any(s => s == ".."))
         {
-            refusal = "'..' is not allowed in paths";
+            (refusal, kind) = ("'..' is not allowed in paths", PathRefusal.Invalid);
             return null;
         }
         var realRoot = RealPath(dir.FullName);
         if (realRoot is null)
         {
-            refusal = "the job directory does not exist (yet)";
+            (refusal, kind) = ("the job directory does not exist (yet)", PathRefusal.NotFound);
             return null;
         }
         var current = realRoot;
@@ -82,12 +84,12 @@ public sealed class JobDirectory(string root)
             var next = RealPath(Path.Combine(current, segment));
             if (next is null)
             {
-                refusal = "no such file";
+                (refusal, kind) = ("no such file", PathRefusal.NotFound);
                 return null;
             }
             if (!IsInside(next, realRoot))
             {
-                refusal = "the path leaves the job directory";
+                (refusal, kind) = ("the path leaves the job directory", PathRefusal.OutsideJobDirectory);
                 return null;
             }
             current = next;
@@ -95,7 +97,7 @@ public sealed class JobDirectory(string root)
         FileSystemInfo info = Directory.Exists(current) ? new DirectoryInfo(current) : new FileInfo(current);
         if (!info.Exists)
         {
-            refusal = "no such file";
+            (refusal, kind) = ("no such file", PathRefusal.NotFound);
             return null;
         }
         return info;
@@ -148,4 +150,14 @@ public sealed class JobDirectory(string root)
         }
         return File.Exists(full) || Directory.Exists(full) ? full : null;
     }
+}
+
+public enum PathRefusal
+{
+    None,
+    /// <summary>Absolute, or contains '..': refused before touching the file system.</summary>
+    Invalid,
+    /// <summary>A symlink leads out of the job directory.</summary>
+    OutsideJobDirectory,
+    NotFound,
 }

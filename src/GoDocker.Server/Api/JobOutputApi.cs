@@ -1,0 +1,91 @@
+using GoDocker.Jobs;
+using GoDocker.Storage;
+using GoDocker.Storage.JobDirectories;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace GoDocker.Server.Api;
+
+/// <summary>/api/v1/jobs/{id}/stdout and /stderr: the whole file, or followed live (chunked) until the job ends.</summary>
+internal static class JobOutputApi
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+
+    public static void MapJobOutput(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/jobs/{id:long}/stdout", (long id, bool? follow, HttpContext context, IJobStore store, JobDirectory dirs, TimeProvider time) =>
+                StreamAsync(context, store, dirs, time, id, JobDirectory.StdoutFile, follow ?? false))
+            .WithName("GetJobStdout").WithSummary("The job's stdout; ?follow=true streams it as it grows until the job ends")
+            .Produces<string>(contentType: "text/plain").ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/jobs/{id:long}/stderr", (long id, bool? follow, HttpContext context, IJobStore store, JobDirectory dirs, TimeProvider time) =>
+                StreamAsync(context, store, dirs, time, id, JobDirectory.StderrFile, follow ?? false))
+            .WithName("GetJobStderr").WithSummary("The job's stderr; ?follow=true streams it as it grows until the job ends")
+            .Produces<string>(contentType: "text/plain").ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<IResult> StreamAsync(HttpContext context, IJobStore store, JobDirectory dirs, TimeProvider time, long id, string file, bool follow)
+    {
+        var cancellationToken = context.RequestAborted;
+        var job = await store.GetAsync(id, cancellationToken);
+        if (job is null)
+        {
+            return Problems.JobNotFound(id);
+        }
+        var path = Path.Combine(dirs.PathFor(id), file);
+        if (!follow)
+        {
+            return File.Exists(path)
+                ? TypedResults.PhysicalFile(path, "text/plain; charset=utf-8", enableRangeProcessing: true)
+                : TypedResults.Text("", "text/plain; charset=utf-8");
+        }
+
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-cache";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        await context.Response.StartAsync(cancellationToken);
+        var buffer = new byte[64 * 1024];
+        FileStream? stream = null;
+        try
+        {
+            var ended = job.State.IsTerminal();
+            var lastCheck = time.GetUtcNow();
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                if (stream is null && File.Exists(path))
+                {
+                    stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, useAsync: true);
+                }
+                var read = stream is null ? 0 : await stream.ReadAsync(buffer, cancellationToken);
+                if (read > 0)
+                {
+                    await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    await context.Response.Body.FlushAsync(cancellationToken);
+                    continue;
+                }
+                if (ended)
+                {
+                    // Everything written before the end has been sent.
+                    break;
+                }
+                await Task.Delay(PollInterval, time, cancellationToken);
+                if (time.GetUtcNow() - lastCheck >= TimeSpan.FromMilliseconds(500))
+                {
+                    lastCheck = time.GetUtcNow();
+                    // Ended: drain once more, then stop.
+                    ended = (await store.GetAsync(id, cancellationToken))?.State.IsTerminal() ?? true;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+        finally
+        {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+        return Results.Empty;
+    }
+}

@@ -1,0 +1,175 @@
+using System.Text.Json;
+using GoDocker.Contracts;
+using GoDocker.Jobs;
+using GoDocker.Server.Configuration;
+using GoDocker.Server.Services;
+using GoDocker.Storage;
+using Microsoft.Extensions.Options;
+
+namespace GoDocker.Server.Api;
+
+/// <summary>/api/v1/jobs: submit, list, show, kill.</summary>
+internal static class JobsApi
+{
+    public const int MaxPageSize = 1000;
+
+    public static void MapJobs(this IEndpointRouteBuilder api)
+    {
+        api.MapPost("/jobs", SubmitAsync)
+            .WithName("SubmitJob").WithSummary("Submit a job")
+            .Accepts<JobSpec>("application/json")
+            .Produces<JobView>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        api.MapGet("/jobs", ListAsync)
+            .WithName("ListJobs").WithSummary("List jobs; filter by state (repeatable), owner, project, tag; page with offset and limit")
+            .Produces<JobList>().ProducesValidationProblem();
+        api.MapGet("/jobs/{id:long}", GetAsync)
+            .WithName("GetJob").WithSummary("A job with its timeline")
+            .Produces<JobView>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/jobs/{id:long}/kill", KillAsync)
+            .WithName("KillJob").WithSummary("Kill a job: SIGTERM, then SIGKILL after the grace period")
+            .Produces<JobView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<IResult> SubmitAsync(
+        HttpContext context, IJobStore store, NodeRegistry nodes, SchedulerTrigger scheduler, Caller caller,
+        IOptions<GoDockerOptions> options, CancellationToken cancellationToken)
+    {
+        JobSpec? spec;
+        try
+        {
+            spec = await JsonSerializer.DeserializeAsync(context.Request.Body, GoDockerJson.Default.JobSpec, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            return Problems.Field(JsonField(e), $"invalid JSON: {e.Message}");
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problems.TooLarge(options.Value.Server.MaxRequestBodyBytes);
+        }
+        if (spec is null)
+        {
+            return Problems.Field("body", "a job spec object is required");
+        }
+
+        var validation = JobSpecValidator.Validate(spec, SubmitLimits(options.Value.Jobs, nodes));
+        if (!validation.IsValid)
+        {
+            return Problems.Validation(validation.Errors);
+        }
+        var job = await store.SubmitAsync(validation.Spec!, caller.UserName(context), cancellationToken);
+        scheduler.Poke();
+        return TypedResults.Created($"/api/v1/jobs/{job.Id}", JobView.From(job));
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, IJobStore store, CancellationToken cancellationToken)
+    {
+        var query = context.Request.Query;
+        var states = new List<JobState>();
+        foreach (var value in query["state"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            if (!Enum.TryParse<JobState>(value, ignoreCase: true, out var state) || !Enum.IsDefined(state))
+            {
+                return Problems.Field("state", $"'{value}' is not a state ({string.Join(", ", Enum.GetNames<JobState>())})");
+            }
+            states.Add(state);
+        }
+        if (!TryInt(query["offset"], 0, 0, int.MaxValue, out var offset))
+        {
+            return Problems.Field("offset", "offset must be a whole number ≥ 0");
+        }
+        if (!TryInt(query["limit"], 100, 1, MaxPageSize, out var limit))
+        {
+            return Problems.Field("limit", $"limit must be a whole number from 1 to {MaxPageSize}");
+        }
+        var page = await store.ListAsync(new JobQuery
+        {
+            States = states,
+            Owner = NullIfEmpty(query["owner"]),
+            Project = NullIfEmpty(query["project"]),
+            Tag = NullIfEmpty(query["tag"]),
+            Offset = offset,
+            Limit = limit,
+        }, cancellationToken);
+        return TypedResults.Ok(new JobList([.. page.Items.Select(j => JobView.From(j))], page.Total, offset, limit));
+    }
+
+    private static async Task<IResult> GetAsync(long id, IJobStore store, CancellationToken cancellationToken)
+    {
+        var job = await store.GetAsync(id, cancellationToken);
+        if (job is null)
+        {
+            return Problems.JobNotFound(id);
+        }
+        var events = await store.GetEventsAsync(id, cancellationToken);
+        return TypedResults.Ok(JobView.From(job, events, withDetails: true));
+    }
+
+    private static async Task<IResult> KillAsync(
+        long id, HttpContext context, IJobStore store, ExecutionService execution, Caller caller, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var job = await store.GetAsync(id, cancellationToken);
+        if (job is null)
+        {
+            return Problems.JobNotFound(id);
+        }
+        var stopped = await store.RequestStopAsync(id, new StopRequest(JobState.Killed, $"killed by {caller.UserName(context)}", time.GetUtcNow()), cancellationToken);
+        if (stopped.StopRequested is not null)
+        {
+            execution.NotifyStopRequested(id);
+        }
+        return TypedResults.Accepted($"/api/v1/jobs/{id}", JobView.From(stopped));
+    }
+
+    internal static SubmitLimits SubmitLimits(JobOptions jobs, NodeRegistry nodes)
+    {
+        var largest = nodes.Largest;
+        return new SubmitLimits
+        {
+            DefaultImage = jobs.DefaultImage,
+            DefaultCpus = jobs.DefaultCpus,
+            DefaultMemoryBytes = ByteSize.TryParse(jobs.DefaultMemory, out var memory) ? memory : 1L << 30,
+            // Until a node has answered, accept any size: the job waits, its reason says the node is unreachable.
+            MaxCpus = largest?.Cpus ?? double.MaxValue,
+            MaxMemoryBytes = largest?.MemoryBytes ?? long.MaxValue,
+            DefaultWalltime = Walltime.TryParse(jobs.DefaultWalltime, out var walltime) ? walltime : null,
+            MaxWalltime = Walltime.TryParse(jobs.MaxWalltime, out var max) ? max : null,
+        };
+    }
+
+    /// <summary>The JSON field an error concerns: "cpus" for $.cpus, the unknown property's name for an unmapped member.</summary>
+    private static string JsonField(JsonException e)
+    {
+        var message = e.Message;
+        const string unmapped = "The JSON property '";
+        var start = message.IndexOf(unmapped, StringComparison.Ordinal);
+        if (start >= 0)
+        {
+            start += unmapped.Length;
+            var end = message.IndexOf('\'', start);
+            if (end > start)
+            {
+                return message[start..end];
+            }
+        }
+        var path = e.Path;
+        return string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.');
+    }
+
+    private static bool TryInt(Microsoft.Extensions.Primitives.StringValues values, int fallback, int min, int max, out int value)
+    {
+        value = fallback;
+        var text = values.LastOrDefault();
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value)
+            && value >= min && value <= max;
+    }
+
+    private static string? NullIfEmpty(Microsoft.Extensions.Primitives.StringValues values) =>
+        string.IsNullOrEmpty(values.LastOrDefault()) ? null : values.LastOrDefault();
+}

@@ -1,0 +1,77 @@
+using GoDocker.Executors.Docker;
+
+namespace GoDocker.Server.Configuration;
+
+/// <summary>
+/// Everything a site configures, bound from (in order, later wins): built-in defaults, the configuration
+/// file, GODOCKER_* environment variables (GODOCKER_Server__Listen), command-line flags.
+/// The commented sample is config/godocker.sample.jsonc.
+/// </summary>
+public sealed class GoDockerOptions
+{
+    public ServerOptions Server { get; set; } = new();
+    public JobOptions Jobs { get; set; } = new();
+    public SchedulerOptions Scheduler { get; set; } = new();
+    public ExecutorOptions Executor { get; set; } = new();
+}
+
+public sealed class ServerOptions
+{
+    public string Listen { get; set; } = "http://127.0.0.1:8080";
+    public string DataDir { get; set; } = "/var/lib/godocker";
+    /// <summary>Requests with a larger body are refused with 413.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1L << 20;
+    /// <summary>Until authentication is configured, every request acts as this user.</summary>
+    public string LocalUser { get; set; } = Environment.UserName;
+}
+
+public sealed class JobOptions
+{
+    public string DefaultImage { get; set; } = "godocker/debian:bookworm";
+    public double DefaultCpus { get; set; } = 1;
+    public string DefaultMemory { get; set; } = "1G";
+    /// <summary>Applied to jobs that give none; empty = unlimited.</summary>
+    public string? DefaultWalltime { get; set; }
+    public string? MaxWalltime { get; set; }
+    /// <summary>Between SIGTERM and SIGKILL when a job is killed.</summary>
+    public TimeSpan KillGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+public sealed class SchedulerOptions
+{
+    /// <summary>Queue order policy by name: fifo.</summary>
+    public string Policy { get; set; } = "fifo";
+    /// <summary>A cycle runs on every submit and job end, and at least this often.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(2);
+}
+
+public sealed class ExecutorOptions
+{
+    /// <summary>Executor by name: docker.</summary>
+    public string Type { get; set; } = "docker";
+    /// <summary>Containers created and started at once.</summary>
+    public int MaxConcurrentLaunches { get; set; } = 8;
+    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    public DockerSettings Docker { get; set; } = new();
+}
+
+public sealed class DockerSettings
+{
+    public string Endpoint { get; set; } = "unix:///var/run/docker.sock";
+    public string NodeName { get; set; } = "local";
+    public double? Cpus { get; set; }
+    public string? Memory { get; set; }
+    public long PidsLimit { get; set; } = 4096;
+    public string Network { get; set; } = "bridge";
+
+    public DockerExecutorOptions ToExecutorOptions(string instanceId, long? memoryBytes) => new()
+    {
+        Endpoint = Endpoint,
+        NodeName = NodeName,
+        Cpus = Cpus,
+        MemoryBytes = memoryBytes,
+        PidsLimit = PidsLimit,
+        Network = Network,
+        InstanceId = instanceId,
+    };
+}

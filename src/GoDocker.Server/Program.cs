@@ -1,0 +1,104 @@
+using GoDocker.Contracts;
+using GoDocker.Execution;
+using GoDocker.Executors.Docker;
+using GoDocker.Jobs;
+using GoDocker.Scheduling;
+using GoDocker.Server.Api;
+using GoDocker.Server.Configuration;
+using GoDocker.Server.Services;
+using GoDocker.Storage;
+using GoDocker.Storage.Dispatch;
+using GoDocker.Storage.JobDirectories;
+using GoDocker.Storage.Sqlite;
+using Microsoft.Extensions.Options;
+
+// The embedded server: API, store, scheduler, dispatch and executor in one process.
+// Data flow: API → store → scheduler → dispatch → executor → engine → status back to the store.
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+ServerConfiguration.Load(builder.Configuration, args);
+var settings = builder.Configuration.Get<GoDockerOptions>() ?? new GoDockerOptions();
+builder.Services.Configure<GoDockerOptions>(builder.Configuration);
+builder.WebHost.UseUrls(settings.Server.Listen);
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.Server.MaxRequestBodyBytes);
+builder.Logging.AddSimpleConsole(o =>
+{
+    o.SingleLine = true;
+    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
+});
+
+Directory.CreateDirectory(settings.Server.DataDir);
+var time = TimeProvider.System;
+var store = await SqliteJobStore.OpenAsync(Path.Combine(settings.Server.DataDir, "godocker.db"), time, CancellationToken.None);
+// Labels this instance's containers: a second GoDocker on the same engine never touches them.
+var instanceId = await store.GetOrCreateMetaAsync("instance-id", () => Guid.NewGuid().ToString("N")[..12], CancellationToken.None);
+
+builder.Services.AddSingleton(time);
+builder.Services.AddSingleton<IJobStore>(store);
+builder.Services.AddSingleton(new JobDirectory(Path.Combine(settings.Server.DataDir, "jobs")));
+builder.Services.AddSingleton<IDispatchQueue>(sp => new InProcessDispatchQueue(time, settings.Executor.LeaseTimeout));
+builder.Services.AddSingleton(Plugins.QueueOrder(settings.Scheduler.Policy));
+builder.Services.AddSingleton(sp => new SchedulingCycle(
+    sp.GetRequiredService<IQueueOrder>(), [new ResourceFitFilter()], new LeastLoadedScorer()));
+builder.Services.AddSingleton<IExecutor>(sp => Plugins.Executor(settings.Executor, instanceId, sp.GetRequiredService<ILoggerFactory>()));
+builder.Services.AddSingleton(sp => new NodeRegistry([.. sp.GetServices<IExecutor>()], sp.GetRequiredService<ILogger<NodeRegistry>>()));
+builder.Services.AddSingleton<SchedulerTrigger>();
+builder.Services.AddSingleton<StartupGate>();
+builder.Services.AddSingleton<Caller>();
+builder.Services.AddSingleton<ExecutionService>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<ExecutionService>());
+builder.Services.AddSingleton<SchedulerService>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<SchedulerService>());
+builder.Services.AddHostedService<WalltimeWatcher>();
+builder.Services.AddHostedService<NodeRefreshService>();
+
+builder.Services.AddProblemDetails();
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.TypeInfoResolverChain.Insert(0, GoDockerJson.Default);
+    o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+});
+builder.Services.AddOpenApi("v1");
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapOpenApi("/api/{documentName}/openapi.json");
+var api = app.MapGroup("/api/v1");
+api.MapJobs();
+api.MapJobOutput();
+api.MapJobFiles();
+api.MapHealth();
+
+app.Lifetime.ApplicationStarted.Register(() =>
+    app.Logger.LogInformation("GoDocker {Version} listening on {Url}, data in {DataDir}, instance {Instance}",
+        HealthApi.Version, settings.Server.Listen, settings.Server.DataDir, instanceId));
+await app.RunAsync();
+await store.DisposeAsync();
+
+/// <summary>Plugins chosen by name in configuration.</summary>
+internal static class Plugins
+{
+    public static IQueueOrder QueueOrder(string name) => name switch
+    {
+        FifoOrder.PolicyName => new FifoOrder(),
+        _ => throw new OptionsValidationException("Scheduler:Policy", typeof(SchedulerOptions), [$"unknown scheduler policy '{name}' (known: fifo)"]),
+    };
+
+    public static IExecutor Executor(ExecutorOptions options, string instanceId, ILoggerFactory loggers)
+    {
+        if (options.Type != DockerExecutor.ExecutorName)
+        {
+            throw new OptionsValidationException("Executor:Type", typeof(ExecutorOptions), [$"unknown executor '{options.Type}' (known: docker)"]);
+        }
+        long? memory = null;
+        if (options.Docker.Memory is { } text)
+        {
+            memory = ByteSize.TryParse(text, out var bytes)
+                ? bytes
+                : throw new OptionsValidationException("Executor:Docker:Memory", typeof(DockerSettings), [$"'{text}' is not a size"]);
+        }
+        return new DockerExecutor(options.Docker.ToExecutorOptions(instanceId, memory), loggers.CreateLogger<DockerExecutor>());
+    }
+}

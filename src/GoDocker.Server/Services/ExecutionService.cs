@@ -1,0 +1,383 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using GoDocker.Execution;
+using GoDocker.Jobs;
+using GoDocker.Server.Configuration;
+using GoDocker.Storage;
+using GoDocker.Storage.JobDirectories;
+using Microsoft.Extensions.Options;
+
+namespace GoDocker.Server.Services;
+
+/// <summary>
+/// The executor side of the flow: takes launch orders from the dispatch queue, starts containers through
+/// the node's <see cref="IExecutor"/>, watches each running container to its end and records exactly one
+/// terminal state, and applies stop requests. On start it reconciles the store with the containers it
+/// finds (DESIGN invariant 5) before taking new work.
+/// </summary>
+public sealed class ExecutionService(
+    IJobStore store,
+    IDispatchQueue dispatch,
+    NodeRegistry nodes,
+    JobDirectory jobDirectories,
+    SchedulerTrigger scheduler,
+    StartupGate gate,
+    TimeProvider time,
+    IOptions<GoDockerOptions> options,
+    ILogger<ExecutionService> logger) : BackgroundService
+{
+    private const int MaxDeliveries = 10;
+    private readonly ConcurrentDictionary<long, Task> monitors = new();
+    private readonly ConcurrentDictionary<string, bool> stopping = new();
+    private readonly Channel<long> stopSignals = Channel.CreateUnbounded<long>();
+
+    /// <summary>A stop was recorded on a running job: apply it now rather than at the next sweep.</summary>
+    public void NotifyStopRequested(long jobId) => stopSignals.Writer.TryWrite(jobId);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await RecoverWithRetryAsync(stoppingToken);
+        gate.MarkRecovered();
+        var workers = Enumerable.Range(0, Math.Max(1, options.Value.Executor.MaxConcurrentLaunches))
+            .Select(_ => LaunchLoopAsync(stoppingToken))
+            .Append(StopLoopAsync(stoppingToken))
+            .ToList();
+        await Task.WhenAll(workers);
+    }
+
+    private async Task RecoverWithRetryAsync(CancellationToken stoppingToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await nodes.RefreshAsync(stoppingToken);
+                await RecoverAsync(stoppingToken);
+                return;
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                var backoff = TimeSpan.FromSeconds(Math.Min(30, attempt * 2));
+                logger.LogError(e, "recovery failed (attempt {Attempt}); retrying in {Backoff}", attempt, backoff);
+                await Task.Delay(backoff, time, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Re-attach running containers, record the ends that happened while we were away, relaunch what never started.</summary>
+    internal async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        var active = await store.ListActiveAsync(cancellationToken);
+        foreach (var executor in nodes.Executors)
+        {
+            var containers = await executor.RecoverAsync(cancellationToken);
+            var byKey = containers.ToDictionary(c => (c.JobId, c.Attempt));
+            var node = nodes.NodeOf(executor);
+            foreach (var job in active.Where(j => j.Node == node))
+            {
+                if (byKey.Remove((job.Id, job.Attempt), out var container))
+                {
+                    if (container.Running)
+                    {
+                        var running = job.State == JobState.Scheduled
+                            ? await MarkRunningAsync(job, container.ContainerId, time.GetUtcNow(), cancellationToken)
+                            : job;
+                        logger.LogInformation("job {JobId}: re-attached to running container {Container}", job.Id, container.ContainerId);
+                        if (running is not null)
+                        {
+                            Monitor(executor, running, container.ContainerId);
+                        }
+                    }
+                    else
+                    {
+                        logger.LogInformation("job {JobId}: container {Container} ended while the server was down", job.Id, container.ContainerId);
+                        await FinishAsync(executor, job.Id, job.Attempt, container.ContainerId,
+                            container.Exit ?? new ContainerExit(-1, false, null, "the container's end state is unknown"), cancellationToken);
+                    }
+                }
+                else if (job.State == JobState.Scheduled)
+                {
+                    await dispatch.EnqueueAsync(new LaunchOrder(job.Id, job.Attempt, job.Node!), cancellationToken);
+                }
+                else
+                {
+                    await EndAsync(job, JobState.Failed, "the container was lost while GoDocker was not watching it", null, null, cancellationToken);
+                }
+            }
+            foreach (var orphan in byKey.Values)
+            {
+                // A container for an attempt the store no longer runs (already recorded, or superseded).
+                logger.LogInformation("removing leftover container {Container} of job {JobId} attempt {Attempt}", orphan.ContainerId, orphan.JobId, orphan.Attempt);
+                await executor.RemoveAsync(orphan.ContainerId, cancellationToken);
+            }
+        }
+    }
+
+    private async Task LaunchLoopAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            IDispatchLease lease;
+            try
+            {
+                lease = await dispatch.LeaseAsync(stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            try
+            {
+                await LaunchAsync(lease, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                var order = lease.Order;
+                if (lease.Delivery >= MaxDeliveries)
+                {
+                    logger.LogError(e, "job {JobId}: launch failed {Deliveries} times; giving up", order.JobId, lease.Delivery);
+                    var job = await store.GetAsync(order.JobId, stoppingToken);
+                    if (job is { State: JobState.Scheduled } && job.Attempt == order.Attempt)
+                    {
+                        await EndAsync(job, JobState.Failed, $"could not launch on node {order.Node}: {e.Message}", null, null, stoppingToken);
+                    }
+                    await lease.AckAsync(stoppingToken);
+                }
+                else
+                {
+                    var backoff = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, lease.Delivery - 1)));
+                    logger.LogWarning(e, "job {JobId}: launch failed (delivery {Delivery}); retrying in {Backoff}", order.JobId, lease.Delivery, backoff);
+                    await lease.NackAsync(backoff, stoppingToken);
+                }
+            }
+        }
+    }
+
+    private async Task LaunchAsync(IDispatchLease lease, CancellationToken cancellationToken)
+    {
+        var order = lease.Order;
+        var job = await store.GetAsync(order.JobId, cancellationToken);
+        if (job is null || job.State != JobState.Scheduled || job.Attempt != order.Attempt)
+        {
+            // Stale order: the job moved on (killed, already running after a redelivery, requeued).
+            await lease.AckAsync(cancellationToken);
+            return;
+        }
+        var executor = nodes.ExecutorFor(order.Node)
+            ?? throw new InvalidOperationException($"no executor serves node {order.Node}");
+        var dir = await jobDirectories.PrepareAsync(job.Id, job.Spec, cancellationToken);
+        var outcome = await executor.LaunchAsync(new LaunchRequest(job.Id, job.Attempt, job.Owner, job.Spec, dir), cancellationToken);
+        switch (outcome)
+        {
+            case LaunchOutcome.Refused refused:
+                await EndAsync(job, JobState.Failed, refused.Reason, null, null, cancellationToken);
+                break;
+            case LaunchOutcome.Started started:
+                var running = await MarkRunningAsync(job, started.ContainerId, started.StartedAt, cancellationToken);
+                if (running is null)
+                {
+                    // Killed while we were launching: the container must not outlive that.
+                    await executor.StopAsync(started.ContainerId, TimeSpan.Zero, cancellationToken);
+                    await executor.RemoveAsync(started.ContainerId, cancellationToken);
+                }
+                else
+                {
+                    Monitor(executor, running, started.ContainerId);
+                }
+                break;
+        }
+        await lease.AckAsync(cancellationToken);
+    }
+
+    /// <summary>Scheduled → Running. Null when the job was ended meanwhile (e.g. killed before it started).</summary>
+    private async Task<Job?> MarkRunningAsync(Job job, string containerId, DateTimeOffset startedAt, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await store.TransitionAsync(new JobChange(job.Id, job.Version, JobState.Running, "started",
+                    $"started on node {job.Node} in container {containerId[..Math.Min(12, containerId.Length)]}")
+                {
+                    ContainerId = containerId,
+                    StartedAt = startedAt,
+                }, cancellationToken);
+            }
+            catch (JobVersionConflictException)
+            {
+                job = await store.GetAsync(job.Id, cancellationToken) ?? throw new InvalidOperationException($"job {job.Id} vanished");
+                if (job.State != JobState.Scheduled)
+                {
+                    return job.State == JobState.Running ? job : null;
+                }
+            }
+        }
+    }
+
+    private void Monitor(IExecutor executor, Job job, string containerId)
+    {
+        monitors[job.Id] = Task.Run(async () =>
+        {
+            var stoppingToken = CancellationToken.None;
+            try
+            {
+                if (job.StopRequested is not null)
+                {
+                    ApplyStop(executor, containerId);
+                }
+                var exit = await executor.WaitAsync(containerId, stoppingToken);
+                await FinishAsync(executor, job.Id, job.Attempt, containerId, exit, stoppingToken);
+            }
+            catch (Exception e)
+            {
+                // The next start's recovery resolves it; a monitor never takes the server down.
+                logger.LogError(e, "job {JobId}: lost track of container {Container}", job.Id, containerId);
+            }
+            finally
+            {
+                monitors.TryRemove(job.Id, out _);
+                stopping.TryRemove(containerId, out _);
+            }
+        });
+    }
+
+    /// <summary>Records the one terminal state of an attempt, then removes its container.</summary>
+    private async Task FinishAsync(IExecutor executor, long jobId, int attempt, string containerId, ContainerExit exit, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var job = await store.GetAsync(jobId, cancellationToken);
+            if (job is null || job.Attempt != attempt || job.State.IsTerminal() || job.State == JobState.Pending)
+            {
+                break;
+            }
+            var (state, reason) = Outcome(job, exit);
+            try
+            {
+                await EndAsync(job, state, reason, exit.ExitCode >= 0 ? exit.ExitCode : null, exit.FinishedAt, cancellationToken);
+                break;
+            }
+            catch (JobVersionConflictException)
+            {
+                // A stop request landed at the same moment: read again and record with it.
+            }
+        }
+        await executor.RemoveAsync(containerId, cancellationToken);
+        scheduler.Poke();
+    }
+
+    internal static (JobState State, string Reason) Outcome(Job job, ContainerExit exit)
+    {
+        if (job.StopRequested is { } stop)
+        {
+            return (stop.EndState, stop.Reason);
+        }
+        if (exit.OutOfMemory)
+        {
+            return (JobState.Failed, $"out of memory (limit {ByteSize.Format(job.Spec.MemoryBytes)})");
+        }
+        if (exit.Error is { } error && exit.ExitCode != 0)
+        {
+            return (JobState.Failed, error);
+        }
+        return exit.ExitCode == 0 ? (JobState.Succeeded, "exited 0") : (JobState.Failed, $"exit code {exit.ExitCode}");
+    }
+
+    private async Task<Job> EndAsync(Job job, JobState state, string reason, int? exitCode, DateTimeOffset? endedAt, CancellationToken cancellationToken)
+    {
+        var kind = state switch
+        {
+            JobState.Succeeded => "succeeded",
+            JobState.Killed => "killed",
+            _ => "failed",
+        };
+        var message = exitCode is { } code && !reason.StartsWith("exit", StringComparison.Ordinal) && state != JobState.Succeeded
+            ? $"{reason} (exit code {code})"
+            : reason;
+        var ended = await store.TransitionAsync(new JobChange(job.Id, job.Version, state, kind, message)
+        {
+            Reason = reason,
+            ExitCode = exitCode,
+            EndedAt = endedAt ?? time.GetUtcNow(),
+            ClearStopRequest = true,
+        }, cancellationToken);
+        scheduler.Poke();
+        return ended;
+    }
+
+    /// <summary>Applies stop requests: at once when notified, and by a periodic sweep that catches anything missed.</summary>
+    private async Task StopLoopAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var sweep = new CancellationTokenSource(TimeSpan.FromSeconds(2), time);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, sweep.Token);
+                try
+                {
+                    var id = await stopSignals.Reader.ReadAsync(linked.Token);
+                    if (await store.GetAsync(id, stoppingToken) is { } job)
+                    {
+                        ApplyStopIfRequested(job);
+                    }
+                    continue;
+                }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                }
+                foreach (var job in await store.ListActiveAsync(stoppingToken))
+                {
+                    ApplyStopIfRequested(job);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "stop sweep failed");
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+            }
+        }
+    }
+
+    private void ApplyStopIfRequested(Job job)
+    {
+        if (job.StopRequested is null || job.ContainerId is null || job.State.IsTerminal() || job.Node is null)
+        {
+            return;
+        }
+        if (nodes.ExecutorFor(job.Node) is { } executor)
+        {
+            ApplyStop(executor, job.ContainerId);
+        }
+    }
+
+    private void ApplyStop(IExecutor executor, string containerId)
+    {
+        if (!stopping.TryAdd(containerId, true))
+        {
+            return;
+        }
+        var grace = options.Value.Jobs.KillGracePeriod;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                // SIGTERM, SIGKILL after the grace period; the monitor records the end.
+                await executor.StopAsync(containerId, grace, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                stopping.TryRemove(containerId, out _);
+                logger.LogError(e, "could not stop container {Container}; the sweep will retry", containerId);
+            }
+        });
+    }
+}
