@@ -40,7 +40,8 @@ build_debian() {
   local root; root=$(mktemp -d)
   trap 'rm -rf "$root"' RETURN
   local mirror
-  mirror=$(grep -rhoE 'https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | grep -i debian | grep -v security | head -1)
+  # The mirror apt itself uses for bookworm/main (no host is named here: it comes from the machine's apt sources).
+  mirror=$(apt-cache policy 2>/dev/null | awk '/bookworm\/main/ && $2 ~ /^http/ {print $2; exit}')
   [ -n "$mirror" ] || { echo "[images] no Debian mirror found in /etc/apt sources" >&2; exit 1; }
   log "debootstrap bookworm from $mirror (about a minute)"
   debootstrap --variant=minbase --include=bash,python3,procps bookworm "$root" "$mirror" >/tmp/godocker-debootstrap.log 2>&1
