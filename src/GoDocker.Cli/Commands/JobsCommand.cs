@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using GoDocker.Cli.Api;
+using GoDocker.Cli.Output;
+using GoDocker.Contracts;
+using GoDocker.Jobs;
+
+namespace GoDocker.Cli.Commands;
+
+/// <summary>`godocker jobs`: the queue, like squeue. Without --all or --state only jobs that have not ended.</summary>
+internal static class JobsCommand
+{
+    public static Command Create(GlobalOptions global)
+    {
+        var states = new Option<string[]>("--state", "-S")
+        {
+            Description = "Only jobs in this state (repeatable, or comma-separated)",
+            HelpName = "STATE",
+        };
+        states.Validators.Add(ValidateStates);
+        var owner = new Option<string>("--owner", "-u") { Description = "Only this owner's jobs", HelpName = "USER" };
+        var project = new Option<string>("--project", "-p") { Description = "Only this project's jobs", HelpName = "PROJECT" };
+        var tag = new Option<string>("--tag", "-t") { Description = "Only jobs with this tag", HelpName = "TAG" };
+        var all = new Option<bool>("--all", "-a") { Description = "Include ended jobs" };
+        var limit = new Option<int?>("--limit", "-n") { Description = "At most this many jobs", HelpName = "N" };
+        limit.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is <= 0)
+            {
+                r.AddError("--limit must be at least 1");
+            }
+        });
+        var output = OutputOption.Create("table", "table", "json");
+
+        var command = new Command("jobs", "List jobs") { states, owner, project, tag, all, limit, output };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var query = new JobQuery
+            {
+                States = StatesToShow(ParseStates(parse.GetValue(states)), parse.GetValue(all)),
+                Owner = parse.GetValue(owner),
+                Project = parse.GetValue(project),
+                Tag = parse.GetValue(tag),
+                Limit = parse.GetValue(limit),
+            };
+            using var client = global.CreateClient(parse);
+            var result = await client.ListJobsAsync(query, cancellationToken);
+            if (!result.IsOk)
+            {
+                return await ProblemReport.WriteAsync(result.Problem, cancellationToken);
+            }
+            var list = result.Value;
+            if (parse.GetValue(output) == "json")
+            {
+                await JsonOutput.WriteAsync(list, GoDockerJson.Default.JobList, cancellationToken);
+                return ExitCodes.Ok;
+            }
+            await Console.Out.WriteAsync(JobTable.Build(list.Items).Render().AsMemory(), cancellationToken);
+            if (list.Total > list.Offset + list.Items.Count)
+            {
+                await Console.Error.WriteLineAsync($"({list.Items.Count} of {list.Total} shown; see --limit)".AsMemory(), cancellationToken);
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>The states asked for; by default every state a job has not ended in; --all means no filter.</summary>
+    internal static IReadOnlyList<JobState> StatesToShow(IReadOnlyList<JobState> requested, bool all) =>
+        requested.Count > 0 ? requested
+        : all ? []
+        : Enum.GetValues<JobState>().Where(s => !s.IsTerminal()).ToList();
+
+    internal static IReadOnlyList<JobState> ParseStates(IEnumerable<string>? values) =>
+        (values ?? [])
+            .SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(v => Enum.TryParse<JobState>(v, ignoreCase: true, out var state) && !int.TryParse(v, out _)
+                ? state
+                : throw new UsageException($"'{v}' is not a job state"))
+            .Distinct()
+            .ToList();
+
+    private static void ValidateStates(OptionResult result)
+    {
+        foreach (var token in result.Tokens)
+        {
+            foreach (var value in token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (!Enum.TryParse<JobState>(value, ignoreCase: true, out _) || int.TryParse(value, out _))
+                {
+                    result.AddError($"--state: '{value}' is not a job state ({string.Join(", ", Enum.GetNames<JobState>())})");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,201 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using GoDocker.Cli.Output;
+using GoDocker.Cli.Submit;
+using GoDocker.Contracts;
+using GoDocker.Jobs;
+
+namespace GoDocker.Cli.Commands;
+
+/// <summary>
+/// `godocker submit [options] [SCRIPT_FILE | -- ARGV...]`, sbatch-like: prints the new job's id.
+/// A script's #GODOCKER lines are parsed by this same command's options; flags on the command line win.
+/// </summary>
+internal sealed class SubmitCommand
+{
+    private readonly GlobalOptions global;
+
+    private readonly Option<string> name = new("--name", "-J") { Description = "Job name (default: the command, or 'script')", HelpName = "NAME" };
+    private readonly Option<string> image = new("--image", "-i") { Description = "Docker image (default: the site's)", HelpName = "IMAGE" };
+    private readonly Option<double?> cpus = new("--cpus", "-c") { Description = "CPUs, may be fractional", HelpName = "N", CustomParser = ParseCpus };
+    private readonly Option<string> memory = new("--mem", "-m") { Description = "Memory: 512M, 2G, 1.5GiB; a bare number is MiB", HelpName = "SIZE" };
+    private readonly Option<string[]> env = new("--env", "-e") { Description = "Environment variable (repeatable)", HelpName = "KEY=VALUE" };
+    private readonly Option<string> workdir = new("--workdir", "-D") { Description = "Working directory inside the container", HelpName = "DIR" };
+    private readonly Option<string[]> tags = new("--tag", "-t") { Description = "Tag (repeatable)", HelpName = "TAG" };
+    private readonly Option<string> project = new("--project", "-p") { Description = "Project to account the job to", HelpName = "PROJECT" };
+    private readonly Option<string> walltime = new("--time", "-T") { Description = "Walltime: minutes, HH:MM:SS, D-HH:MM:SS, 90s, 15m, 2h, 1d", HelpName = "TIME" };
+    private readonly Option<string[]> labels = new("--label", "-l") { Description = "Label (repeatable)", HelpName = "KEY=VALUE" };
+    private readonly Option<string> inlineScript = new("--script", "-s") { Description = "Script text to run instead of a SCRIPT_FILE", HelpName = "TEXT" };
+    private readonly Option<string> output = OutputOption.Create("id", "json");
+    private readonly Argument<string[]> target = new("SCRIPT_FILE | -- ARGV")
+    {
+        Description = "A script file ('-' for stdin), or after -- a command and its arguments",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    /// <summary>The names of the options a #GODOCKER line may carry: the job's, not how this client behaves.</summary>
+    private readonly HashSet<string> directiveOptionNames;
+
+    public SubmitCommand(GlobalOptions global)
+    {
+        this.global = global;
+        env.Validators.Add(KeyValueArgument.Validate);
+        labels.Validators.Add(KeyValueArgument.Validate);
+        Option[] jobOptions = [name, image, cpus, memory, env, workdir, tags, project, walltime, labels];
+        directiveOptionNames = jobOptions.SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet(StringComparer.Ordinal);
+        Command = new Command("submit", "Submit a job; prints its id")
+        {
+            name, image, cpus, memory, env, workdir, tags, project, walltime, labels, inlineScript, output, target,
+        };
+        Command.SetAction(RunAsync);
+    }
+
+    public Command Command { get; }
+
+    private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var input = Input(parse);
+        var script = input.InlineScript;
+        if (input.ScriptPath is { } path)
+        {
+            script = await ReadScriptAsync(path, cancellationToken);
+        }
+        var spec = Compose(parse, script, input.Command, input.Source);
+
+        using var client = global.CreateClient(parse);
+        var result = await client.SubmitAsync(spec, cancellationToken);
+        if (!result.IsOk)
+        {
+            return await ProblemReport.WriteAsync(result.Problem, cancellationToken);
+        }
+        if (parse.GetValue(output) == "json")
+        {
+            await JsonOutput.WriteAsync(result.Value, GoDockerJson.Default.JobView, cancellationToken);
+        }
+        else
+        {
+            await Console.Out.WriteAsync((result.Value.Id.ToString(CultureInfo.InvariantCulture) + "\n").AsMemory(), cancellationToken);
+        }
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Which of script file, stdin, --script or -- ARGV the command line chose; exactly one is required.</summary>
+    /// <exception cref="UsageException">when none or several were given.</exception>
+    internal SubmitInput Input(ParseResult parse)
+    {
+        var values = parse.GetValue(target) ?? [];
+        var dash = parse.Tokens.ToList().FindIndex(t => t.Type == TokenType.DoubleDash);
+        // Everything after -- is an argument of this command, so the argv is the tail of the values.
+        var afterDash = dash < 0 ? 0 : parse.Tokens.Count - dash - 1;
+        var beforeDash = values[..^afterDash];
+        var argv = dash < 0 ? null : values[^afterDash..];
+        var inline = parse.GetValue(inlineScript);
+
+        if (beforeDash.Length > 1)
+        {
+            throw new UsageException($"submit: one SCRIPT_FILE at most (got {ShellWords.Join(beforeDash)}); to run a command, put it after --");
+        }
+        var scriptPath = beforeDash.Length == 1 ? beforeDash[0] : null;
+        if (argv is { Length: 0 })
+        {
+            throw new UsageException("submit: nothing after --; give the command to run");
+        }
+        var given = (scriptPath is null ? 0 : 1) + (argv is null ? 0 : 1) + (inline is null ? 0 : 1);
+        if (given == 0)
+        {
+            throw new UsageException("submit: nothing to run; give a SCRIPT_FILE, --script TEXT, or -- COMMAND [ARGS...]");
+        }
+        if (given > 1)
+        {
+            throw new UsageException("submit: give only one of SCRIPT_FILE, --script TEXT, or -- COMMAND [ARGS...]");
+        }
+        return new SubmitInput { ScriptPath = scriptPath, InlineScript = inline, Command = argv };
+    }
+
+    /// <summary>
+    /// The spec to submit: the command line's flags laid over the script's #GODOCKER directives (if there is a script).
+    /// </summary>
+    /// <exception cref="UsageException">when a directive does not parse or is not a job option.</exception>
+    internal JobSpec Compose(ParseResult commandLine, string? script, IReadOnlyList<string>? command, string source)
+    {
+        var flags = ReadFlags(commandLine);
+        if (script is not null && ScriptDirectives.Read(script) is { Count: > 0 } directives)
+        {
+            flags = flags.Over(ReadDirectives(directives, source));
+        }
+        return flags.ToSpec(script, command);
+    }
+
+    private SubmitFlags ReadDirectives(IReadOnlyList<string> args, string source)
+    {
+        var parse = Command.Parse(args, GoDockerCommandLine.Parsing);
+        var prefix = $"{source}: {ScriptDirectives.Prefix}";
+        foreach (var token in parse.Tokens)
+        {
+            if (token.Type == TokenType.Option && !directiveOptionNames.Contains(token.Value))
+            {
+                throw new UsageException($"{prefix} {token.Value}: only job options belong in directives");
+            }
+            if (token.Type is TokenType.DoubleDash)
+            {
+                throw new UsageException($"{prefix}: directives hold options only, not a command");
+            }
+        }
+        if (parse.Errors.Count > 0)
+        {
+            throw new UsageException($"{prefix}: {parse.Errors[0].Message}");
+        }
+        if (parse.GetValue(target) is { Length: > 0 } stray)
+        {
+            throw new UsageException($"{prefix}: '{stray[0]}' is not an option; directives hold options only");
+        }
+        return ReadFlags(parse);
+    }
+
+    private SubmitFlags ReadFlags(ParseResult parse) => new()
+    {
+        Name = parse.GetValue(name),
+        Image = parse.GetValue(image),
+        Cpus = parse.GetValue(cpus),
+        Memory = parse.GetValue(memory),
+        Workdir = parse.GetValue(workdir),
+        Project = parse.GetValue(project),
+        Walltime = parse.GetValue(walltime),
+        Env = KeyValueArgument.ParseAll(parse.GetValue(env)),
+        Tags = parse.GetValue(tags) ?? [],
+        Labels = KeyValueArgument.ParseAll(parse.GetValue(labels)),
+    };
+
+    private static async Task<string> ReadScriptAsync(string path, CancellationToken cancellationToken)
+    {
+        if (path == SubmitInput.StdinPath)
+        {
+            using var stdin = new StreamReader(Console.OpenStandardInput());
+            return await stdin.ReadToEndAsync(cancellationToken);
+        }
+        try
+        {
+            return await File.ReadAllTextAsync(path, cancellationToken);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new UsageException($"submit: no script file '{path}' (to run a command, put it after --)");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"submit: cannot read script file '{path}': {e.Message}");
+        }
+    }
+
+    private static double? ParseCpus(ArgumentResult result)
+    {
+        var text = result.Tokens[^1].Value;
+        if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value > 0)
+        {
+            return value;
+        }
+        result.AddError($"--cpus: '{text}' is not a positive number");
+        return null;
+    }
+}

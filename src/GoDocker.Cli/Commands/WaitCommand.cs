@@ -1,0 +1,85 @@
+using System.CommandLine;
+using GoDocker.Cli.Api;
+using GoDocker.Cli.Output;
+using GoDocker.Cli.Wait;
+using GoDocker.Contracts;
+using GoDocker.Jobs;
+
+namespace GoDocker.Cli.Commands;
+
+/// <summary>`godocker wait ID [--timeout SECONDS]`: polls until the job ends, then exits as the job did (see <see cref="WaitOutcome"/>).</summary>
+internal static class WaitCommand
+{
+    public static Command Create(GlobalOptions global)
+    {
+        var id = JobIdArgument.Create();
+        var timeout = new Option<double?>("--timeout") { Description = "Give up after this many seconds (exit 124)", HelpName = "SECONDS" };
+        timeout.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double?>() is <= 0)
+            {
+                r.AddError("--timeout must be more than 0 seconds");
+            }
+        });
+        var command = new Command("wait", "Wait for a job to end; exit with its exit code") { id, timeout };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var client = global.CreateClient(parse);
+            var limit = parse.GetValue(timeout) is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+            return await WaitAsync(client, parse.GetValue(id), limit, TimeProvider.System, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> WaitAsync(GoDockerClient client, long id, TimeSpan? limit, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var started = clock.GetTimestamp();
+        var backoff = new PollBackoff();
+        JobView? last = null;
+        var toldLost = false;
+        while (true)
+        {
+            try
+            {
+                var result = await client.GetJobAsync(id, cancellationToken);
+                if (!result.IsOk)
+                {
+                    return await ProblemReport.WriteAsync(result.Problem, cancellationToken);
+                }
+                last = result.Value;
+                toldLost = false;
+            }
+            catch (ServerUnreachableException e) when (last is not null)
+            {
+                // The job was seen, so the server exists: ride out a restart rather than abandon a long wait.
+                if (!toldLost)
+                {
+                    await Console.Error.WriteLineAsync($"godocker: {e.Message}; still waiting".AsMemory(), cancellationToken);
+                    toldLost = true;
+                }
+            }
+
+            if (last.State.IsTerminal())
+            {
+                if (WaitOutcome.Describe(last) is { } line)
+                {
+                    await Console.Error.WriteLineAsync(line.AsMemory(), cancellationToken);
+                }
+                return WaitOutcome.ExitCodeFor(last);
+            }
+
+            var delay = backoff.Next();
+            if (limit is { } max)
+            {
+                var remaining = max - clock.GetElapsedTime(started);
+                if (remaining <= TimeSpan.Zero)
+                {
+                    await Console.Error.WriteLineAsync($"godocker: job {id} is still {last.State} after {max.TotalSeconds:0.###} s".AsMemory(), cancellationToken);
+                    return ExitCodes.TimedOut;
+                }
+                delay = delay < remaining ? delay : remaining;
+            }
+            await Task.Delay(delay, clock, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using GoDocker.Jobs;
+
+namespace GoDocker.Cli.Submit;
+
+/// <summary>
+/// The job options one source gave: the command line, or a script's #GODOCKER lines.
+/// Null or empty means "not given here", so sources can be laid over each other.
+/// </summary>
+internal sealed record SubmitFlags
+{
+    public string? Name { get; init; }
+    public string? Image { get; init; }
+    public double? Cpus { get; init; }
+    public string? Memory { get; init; }
+    public string? Workdir { get; init; }
+    public string? Project { get; init; }
+    public string? Walltime { get; init; }
+    public IReadOnlyList<KeyValuePair<string, string>> Env { get; init; } = [];
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = [];
+
+    /// <summary>
+    /// These flags laid over <paramref name="lower"/>: a value given here wins; env and labels merge key by key
+    /// (here wins on the same key); tags are the union, in order, without repeats.
+    /// </summary>
+    public SubmitFlags Over(SubmitFlags lower) => new()
+    {
+        Name = Name ?? lower.Name,
+        Image = Image ?? lower.Image,
+        Cpus = Cpus ?? lower.Cpus,
+        Memory = Memory ?? lower.Memory,
+        Workdir = Workdir ?? lower.Workdir,
+        Project = Project ?? lower.Project,
+        Walltime = Walltime ?? lower.Walltime,
+        Env = [.. lower.Env, .. Env],
+        Tags = lower.Tags.Concat(Tags).Distinct(StringComparer.Ordinal).ToList(),
+        Labels = [.. lower.Labels, .. Labels],
+    };
+
+    /// <summary>The spec to send; exactly one of <paramref name="script"/> and <paramref name="command"/> is expected.</summary>
+    public JobSpec ToSpec(string? script, IReadOnlyList<string>? command) => new()
+    {
+        Name = Name,
+        Script = script,
+        Command = command,
+        Image = Image,
+        Cpus = Cpus,
+        Memory = Memory,
+        Env = ToMap(Env),
+        Workdir = Workdir,
+        Tags = Tags.Count == 0 ? null : Tags,
+        Project = Project,
+        Walltime = Walltime,
+        Labels = ToMap(Labels),
+    };
+
+    /// <summary>Later pairs win, as a later -e KEY=VALUE does.</summary>
+    private static Dictionary<string, string>? ToMap(IReadOnlyList<KeyValuePair<string, string>> pairs)
+    {
+        if (pairs.Count == 0)
+        {
+            return null;
+        }
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in pairs)
+        {
+            map[key] = value;
+        }
+        return map;
+    }
+}

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace GoDocker.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A real `godocker-server` process on a free loopback port with its own data directory, talking to the
+/// real Docker engine. Tests can SIGKILL it and start it again on the same data directory.
+/// </summary>
+public sealed partial class ServerProcess : IAsyncDisposable
+{
+    private readonly Dictionary<string, string> settings;
+    private readonly StringBuilder log = new();
+    private Process? process;
+
+    private ServerProcess(string dataDir, Dictionary<string, string> settings)
+    {
+        DataDir = dataDir;
+        this.settings = settings;
+    }
+
+    public string DataDir { get; }
+    public Uri BaseUrl { get; private set; } = null!;
+    public GoDockerApi Api { get; private set; } = null!;
+    /// <summary>This server's instance id: the label on its containers.</summary>
+    public string? InstanceId { get; private set; }
+
+    public string Log
+    {
+        get
+        {
+            lock (log)
+            {
+                return log.ToString();
+            }
+        }
+    }
+
+    /// <summary>Defaults tuned for tests: the busybox image, small jobs, a short kill grace period.</summary>
+    public static readonly IReadOnlyDictionary<string, string> TestDefaults = new Dictionary<string, string>
+    {
+        ["Jobs:DefaultImage"] = "godocker/busybox:latest",
+        ["Jobs:DefaultCpus"] = "0.25",
+        ["Jobs:DefaultMemory"] = "64M",
+        ["Jobs:KillGracePeriod"] = "00:00:03",
+        ["Scheduler:Interval"] = "00:00:01",
+    };
+
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        var dataDir = Directory.CreateTempSubdirectory("godocker-test-").FullName;
+        var settings = new Dictionary<string, string>(TestDefaults);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+        var server = new ServerProcess(dataDir, settings);
+        await server.StartAgainAsync();
+        return server;
+    }
+
+    /// <summary>Starts the process (again) on the same data directory and waits until /health answers.</summary>
+    public async Task StartAgainAsync()
+    {
+        var port = FreePort();
+        BaseUrl = new Uri($"http://127.0.0.1:{port}");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Paths.ServerDll);
+        info.ArgumentList.Add("--data-dir");
+        info.ArgumentList.Add(DataDir);
+        info.ArgumentList.Add("--listen");
+        info.ArgumentList.Add(BaseUrl.ToString().TrimEnd('/'));
+        foreach (var (key, value) in settings)
+        {
+            info.Environment["GODOCKER_" + key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+        process = Process.Start(info) ?? throw new InvalidOperationException("could not start the server");
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        Api = new GoDockerApi(BaseUrl);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"the server exited with {process.ExitCode}:\n{Log}");
+            }
+            try
+            {
+                var health = await Api.HealthAsync();
+                if (health.Status == "ok" && InstanceId is not null)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the server did not become healthy:\n{Log}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, as when a machine or process dies.</summary>
+    public async Task KillHardAsync()
+    {
+        if (process is { HasExited: false })
+        {
+            process.Kill(entireProcessTree: false);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillHardAsync();
+        process?.Dispose();
+        Api?.Dispose();
+        if (InstanceId is not null)
+        {
+            await DockerEngine.RemoveContainersAsync(InstanceId);
+        }
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (log)
+        {
+            log.AppendLine(line);
+        }
+        if (InstanceId is null && InstancePattern().Match(line) is { Success: true } match)
+        {
+            InstanceId = match.Groups[1].Value;
+        }
+    }
+
+    [GeneratedRegex(@"instance ([0-9a-f]{12})")]
+    private static partial Regex InstancePattern();
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
