@@ -50,5 +50,5 @@ public abstract record LaunchOutcome
 /// <summary>How a container ended. <see cref="OutOfMemory"/>: the kernel killed it for exceeding its limit.</summary>
 public sealed record ContainerExit(int ExitCode, bool OutOfMemory, DateTimeOffset? FinishedAt, string? Error);
 
-/// <summary>A container found on the node that belongs to this instance.</summary>
-public sealed record RecoveredContainer(long JobId, int Attempt, string ContainerId, bool Running, ContainerExit? Exit);
+/// <summary>A container found on the node that belongs to this instance. Not running and no exit: created, never started.</summary>
+public sealed record RecoveredContainer(long JobId, int Attempt, string ContainerId, bool Running, DateTimeOffset? StartedAt, ContainerExit? Exit);

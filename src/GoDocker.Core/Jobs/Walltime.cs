@@ -10,6 +10,20 @@ public static class Walltime
 {
     public static bool TryParse(string? text, out TimeSpan value)
     {
+        // A try-parse of user input never throws: a duration beyond TimeSpan (or a long of seconds) is not a duration.
+        try
+        {
+            return TryParseOrThrowOnOverflow(text, out value);
+        }
+        catch (Exception e) when (e is OverflowException or ArgumentOutOfRangeException)
+        {
+            value = default;
+            return false;
+        }
+    }
+
+    private static bool TryParseOrThrowOnOverflow(string? text, out TimeSpan value)
+    {
         value = default;
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -52,7 +66,7 @@ public static class Walltime
                 return false;
             }
         }
-        long seconds = (dash >= 0, numbers.Length) switch
+        long seconds = checked((dash >= 0, numbers.Length) switch
         {
             (false, 1) => numbers[0] * 60,
             (false, 2) => numbers[0] * 60 + numbers[1],
@@ -61,12 +75,12 @@ public static class Walltime
             (true, 2) => numbers[0] * 3600 + numbers[1] * 60,
             (true, 3) => numbers[0] * 3600 + numbers[1] * 60 + numbers[2],
             _ => -1,
-        };
+        });
         if (seconds < 0)
         {
             return false;
         }
-        value = TimeSpan.FromSeconds(days * 86400 + seconds);
+        value = TimeSpan.FromSeconds(checked(days * 86400 + seconds));
         return value > TimeSpan.Zero;
     }
 

@@ -169,16 +169,13 @@ public sealed class DockerExecutor : IExecutor, IDisposable
                 continue;
             }
             var running = c.State is "running" or "paused" or "restarting";
+            var state = (await InspectAsync(c.ID, cancellationToken))?.State;
             ContainerExit? exit = null;
-            if (!running && c.State is "exited" or "dead")
+            if (!running && c.State is "exited" or "dead" && state is not null)
             {
-                var state = (await InspectAsync(c.ID, cancellationToken))?.State;
-                if (state is not null)
-                {
-                    exit = new ContainerExit((int)state.ExitCode, state.OOMKilled, ParseTime(state.FinishedAt), string.IsNullOrEmpty(state.Error) ? null : state.Error);
-                }
+                exit = new ContainerExit((int)state.ExitCode, state.OOMKilled, ParseTime(state.FinishedAt), string.IsNullOrEmpty(state.Error) ? null : state.Error);
             }
-            found.Add(new RecoveredContainer(jobId, attempt, c.ID, running, exit));
+            found.Add(new RecoveredContainer(jobId, attempt, c.ID, running, ParseTime(state?.StartedAt), exit));
         }
         return found;
     }

@@ -80,7 +80,7 @@ public sealed class ExecutionService(
                     if (container.Running)
                     {
                         var running = job.State == JobState.Scheduled
-                            ? await MarkRunningAsync(job, container.ContainerId, time.GetUtcNow(), cancellationToken)
+                            ? await MarkRunningAsync(job, container.ContainerId, container.StartedAt ?? time.GetUtcNow(), cancellationToken)
                             : job;
                         logger.LogInformation("job {JobId}: re-attached to running container {Container}", job.Id, container.ContainerId);
                         if (running is not null)
@@ -88,9 +88,19 @@ public sealed class ExecutionService(
                             Monitor(executor, running, container.ContainerId);
                         }
                     }
+                    else if (container.Exit is null && job.State == JobState.Scheduled)
+                    {
+                        // Created but never started (killed between create and start): the launch adopts and starts it.
+                        await dispatch.EnqueueAsync(new LaunchOrder(job.Id, job.Attempt, job.Node!), cancellationToken);
+                    }
                     else
                     {
                         logger.LogInformation("job {JobId}: container {Container} ended while the server was down", job.Id, container.ContainerId);
+                        if (job.State == JobState.Scheduled && container.StartedAt is { } started)
+                        {
+                            // It started and ended unseen: record both, so the timeline stays whole.
+                            await MarkRunningAsync(job, container.ContainerId, started, cancellationToken);
+                        }
                         await FinishAsync(executor, job.Id, job.Attempt, container.ContainerId,
                             container.Exit ?? new ContainerExit(-1, false, null, "the container's end state is unknown"), cancellationToken);
                     }

@@ -1,0 +1,262 @@
+using GoDocker.Jobs;
+
+namespace GoDocker.Core.Tests.Jobs;
+
+public sealed class JobSpecValidatorTests
+{
+    private const long MiB = 1L << 20;
+    private const long GiB = 1L << 30;
+    private const string Digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    /// <summary>A site whose defaults differ from the record's own, so a test sees where a value came from.</summary>
+    private static readonly SubmitLimits Site = new()
+    {
+        DefaultImage = "godocker/busybox",
+        DefaultCpus = 0.5,
+        DefaultMemoryBytes = 256 * MiB,
+        MaxCpus = 16,
+        MaxMemoryBytes = 64 * GiB,
+        DefaultWalltime = TimeSpan.FromHours(4),
+        MaxWalltime = TimeSpan.FromDays(7),
+        MaxScriptBytes = 1024,
+    };
+
+    /// <summary>The smallest valid spec; each case changes one thing.</summary>
+    private static readonly JobSpec ACommand = new() { Command = ["/usr/bin/python3", "run.py"] };
+    private static readonly JobSpec AScript = new() { Script = "#!/bin/sh\necho hi\n" };
+
+    private static readonly Dictionary<string, (JobSpec Spec, string Field)> Invalid = new()
+    {
+        ["script and command both given"] = (AScript with { Command = ["echo"] }, "script"),
+        ["neither script nor command"] = (new JobSpec(), "script"),
+        ["script empty"] = (new JobSpec { Script = "" }, "script"),
+        ["script whitespace only"] = (new JobSpec { Script = " \n\t " }, "script"),
+        ["script above MaxScriptBytes"] = (new JobSpec { Script = "echo " + new string('x', 1020) }, "script"),
+        ["command empty"] = (new JobSpec { Command = [] }, "command"),
+        ["command program empty"] = (new JobSpec { Command = ["", "x"] }, "command"),
+        ["command program blank"] = (new JobSpec { Command = ["  "] }, "command"),
+        ["command argument with NUL"] = (new JobSpec { Command = ["echo", "a\0b"] }, "command"),
+        ["image uppercase name"] = (ACommand with { Image = "UPPER" }, "image"),
+        ["image uppercase path"] = (ACommand with { Image = "team/UPPER" }, "image"),
+        ["image with space and !"] = (ACommand with { Image = "bad image!" }, "image"),
+        ["image with two tags"] = (ACommand with { Image = "a:b:c" }, "image"),
+        ["image empty tag"] = (ACommand with { Image = "debian:" }, "image"),
+        ["image short digest"] = (ACommand with { Image = "debian@sha256:abc" }, "image"),
+        ["image empty"] = (ACommand with { Image = "" }, "image"),
+        ["cpus 0"] = (ACommand with { Cpus = 0 }, "cpus"),
+        ["cpus -1"] = (ACommand with { Cpus = -1 }, "cpus"),
+        ["cpus NaN"] = (ACommand with { Cpus = double.NaN }, "cpus"),
+        ["cpus infinite"] = (ACommand with { Cpus = double.PositiveInfinity }, "cpus"),
+        ["cpus above the largest node"] = (ACommand with { Cpus = 16.5 }, "cpus"),
+        ["cpus below 0.01"] = (ACommand with { Cpus = 0.001 }, "cpus"),
+        ["memory 0"] = (ACommand with { Memory = "0" }, "memory"),
+        ["memory not a size"] = (ACommand with { Memory = "abc" }, "memory"),
+        ["memory negative"] = (ACommand with { Memory = "-5M" }, "memory"),
+        ["memory empty"] = (ACommand with { Memory = "" }, "memory"),
+        ["memory above the largest node"] = (ACommand with { Memory = "65G" }, "memory"),
+        ["memory below 6 MiB"] = (ACommand with { Memory = "5M" }, "memory"),
+        ["walltime not a duration"] = (ACommand with { Walltime = "soon" }, "walltime"),
+        ["walltime zero"] = (ACommand with { Walltime = "0" }, "walltime"),
+        ["walltime too large to represent"] = (ACommand with { Walltime = "1000000000000s" }, "walltime"),
+        ["walltime above the site maximum"] = (ACommand with { Walltime = "7-00:00:01" }, "walltime"),
+        ["env name starting with a digit"] = (ACommand with { Env = Env(("1X", "v")) }, "env.1X"),
+        ["env name with a dash"] = (ACommand with { Env = Env(("A-B", "v")) }, "env.A-B"),
+        ["env name reserved"] = (ACommand with { Env = Env(("GODOCKER_X", "v")) }, "env.GODOCKER_X"),
+        ["env value with NUL"] = (ACommand with { Env = Env(("A", "x\0y")) }, "env.A"),
+        ["workdir relative"] = (ACommand with { Workdir = "relative/dir" }, "workdir"),
+        ["workdir empty"] = (ACommand with { Workdir = "" }, "workdir"),
+        ["tag with a space"] = (ACommand with { Tags = ["ok", "has space"] }, "tags"),
+        ["tag starting with a dot"] = (ACommand with { Tags = [".hidden"] }, "tags"),
+        ["tag empty"] = (ACommand with { Tags = [""] }, "tags"),
+        ["tag longer than 128"] = (ACommand with { Tags = [new string('t', 129)] }, "tags"),
+        ["project with a space"] = (ACommand with { Project = "my project" }, "project"),
+        ["project starting with a dash"] = (ACommand with { Project = "-x" }, "project"),
+        ["project empty"] = (ACommand with { Project = "" }, "project"),
+        ["label key starting with godocker"] = (ACommand with { Labels = Env(("godocker.role", "x")) }, "labels.godocker.role"),
+        ["label key starting with GoDocker"] = (ACommand with { Labels = Env(("GoDocker-x", "x")) }, "labels.GoDocker-x"),
+        ["label key invalid"] = (ACommand with { Labels = Env(("a b", "x")) }, "labels.a b"),
+        ["label value too long"] = (ACommand with { Labels = Env(("team", new string('v', 1025))) }, "labels.team"),
+        ["name empty"] = (ACommand with { Name = "" }, "name"),
+        ["name with a control character"] = (ACommand with { Name = "a\nb" }, "name"),
+        ["name longer than 200"] = (ACommand with { Name = new string('n', 201) }, "name"),
+    };
+
+    public static TheoryData<string> InvalidCases() => new(Invalid.Keys);
+
+    [Theory]
+    [MemberData(nameof(InvalidCases))]
+    public void Validate_RefusesABadField_WithAnErrorKeyedByThatField(string because)
+    {
+        var (spec, field) = Invalid[because];
+
+        var result = JobSpecValidator.Validate(spec, Site);
+
+        Assert.False(result.IsValid);
+        Assert.Null(result.Spec);
+        Assert.Equal([field], result.Errors.Keys);
+        Assert.All(result.Errors[field], message => Assert.False(string.IsNullOrWhiteSpace(message)));
+    }
+
+    [Fact]
+    public void Validate_ReportsEveryBadField_NotOnlyTheFirst()
+    {
+        var spec = ACommand with { Cpus = 0, Memory = "abc", Walltime = "soon", Env = Env(("1X", "v"), ("GODOCKER_Y", "v")) };
+
+        var result = JobSpecValidator.Validate(spec, Site);
+
+        Assert.Equal(["cpus", "env.1X", "env.GODOCKER_Y", "memory", "walltime"], result.Errors.Keys.Order());
+    }
+
+    [Fact]
+    public void Validate_ReportsEachBadTag()
+    {
+        var result = JobSpecValidator.Validate(ACommand with { Tags = ["a b", "ok", "c d"] }, Site);
+
+        Assert.Equal(2, result.Errors["tags"].Length);
+    }
+
+    [Fact]
+    public void Validate_ChecksTheDefaultImageToo()
+    {
+        var result = JobSpecValidator.Validate(ACommand, Site with { DefaultImage = "Not Valid" });
+
+        Assert.Equal(["image"], result.Errors.Keys);
+    }
+
+    [Fact]
+    public void Validate_RefusesADefaultWalltimeAboveTheMaximum_WhenTheJobGivesNone()
+    {
+        var result = JobSpecValidator.Validate(ACommand, Site with { DefaultWalltime = TimeSpan.FromDays(8) });
+
+        Assert.Equal(["walltime"], result.Errors.Keys);
+    }
+
+    [Fact]
+    public void Validate_ResolvesSiteDefaults_ForACommand()
+    {
+        var result = JobSpecValidator.Validate(ACommand, Site);
+
+        Assert.True(result.IsValid);
+        Assert.Empty(result.Errors);
+        var spec = result.Spec!;
+        Assert.Equal("python3", spec.Name);                   // basename of command[0]
+        Assert.Equal("godocker/busybox:latest", spec.Image);  // the default image, normalized
+        Assert.Equal(0.5, spec.Cpus);
+        Assert.Equal(256 * MiB, spec.MemoryBytes);
+        Assert.Equal("default", spec.Project);
+        Assert.Equal(4 * 3600, spec.WalltimeSeconds);
+        Assert.Equal(["/usr/bin/python3", "run.py"], spec.Command);
+        Assert.Null(spec.Script);
+        Assert.Null(spec.Workdir);
+        Assert.Empty(spec.Env);
+        Assert.Empty(spec.Tags);
+        Assert.Empty(spec.Labels);
+    }
+
+    [Fact]
+    public void Validate_NamesAScriptJob_Script()
+    {
+        var spec = JobSpecValidator.Validate(AScript, Site).Spec!;
+
+        Assert.Equal("script", spec.Name);
+        Assert.Equal(AScript.Script, spec.Script);
+        Assert.Null(spec.Command);
+    }
+
+    [Fact]
+    public void Validate_LeavesWalltimeUnlimited_WhenTheSiteHasNoDefault()
+    {
+        var spec = JobSpecValidator.Validate(ACommand, Site with { DefaultWalltime = null, MaxWalltime = null }).Spec!;
+
+        Assert.Null(spec.WalltimeSeconds);
+    }
+
+    [Fact]
+    public void Validate_TakesWhatTheJobAsksFor_AndResolvesUnits()
+    {
+        var asked = ACommand with
+        {
+            Name = "my analysis",
+            Image = "registry.example:5000/team/tool",
+            Cpus = 2.33333,
+            Memory = "1.5G",
+            Walltime = "1-02:03:04",
+            Project = "physics",
+            Workdir = "/data",
+            Env = Env(("OMP_NUM_THREADS", "2")),
+            Tags = ["nightly", "v1.2"],
+            Labels = Env(("team", "astro")),
+        };
+
+        var spec = JobSpecValidator.Validate(asked, Site).Spec!;
+
+        Assert.Equal("my analysis", spec.Name);
+        Assert.Equal("registry.example:5000/team/tool:latest", spec.Image);
+        Assert.Equal(2.333, spec.Cpus);                      // rounded to millicpus
+        Assert.Equal(3 * GiB / 2, spec.MemoryBytes);
+        Assert.Equal(((1 * 24 + 2) * 60 + 3) * 60 + 4, spec.WalltimeSeconds);
+        Assert.Equal("physics", spec.Project);
+        Assert.Equal("/data", spec.Workdir);
+        Assert.Equal("2", spec.Env["OMP_NUM_THREADS"]);
+        Assert.Equal(["nightly", "v1.2"], spec.Tags);
+        Assert.Equal("astro", spec.Labels["team"]);
+    }
+
+    [Theory]
+    [InlineData("debian", "debian:latest")]
+    [InlineData("debian:bookworm", "debian:bookworm")]
+    [InlineData("godocker/busybox:latest", "godocker/busybox:latest")]
+    [InlineData("registry.example:5000/team/tool:1.2", "registry.example:5000/team/tool:1.2")]
+    [InlineData("debian@" + Digest, "debian@" + Digest)]
+    [InlineData("registry.example:5000/team/tool@" + Digest, "registry.example:5000/team/tool@" + Digest)]
+    public void Validate_AcceptsValidImages_AndNormalizesThem(string image, string resolved)
+    {
+        var result = JobSpecValidator.Validate(ACommand with { Image = image }, Site);
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors.SelectMany(e => e.Value)));
+        Assert.Equal(resolved, result.Spec!.Image);
+    }
+
+    [Theory]
+    [InlineData(16.0)]       // exactly the largest node
+    [InlineData(0.01)]
+    public void Validate_AcceptsCpusAtTheBounds(double cpus)
+    {
+        Assert.True(JobSpecValidator.Validate(ACommand with { Cpus = cpus }, Site).IsValid);
+    }
+
+    [Theory]
+    [InlineData("6M", 6 * MiB)]      // the engine's minimum
+    [InlineData("64G", 64 * GiB)]    // exactly the largest node
+    [InlineData("100", 100 * MiB)]   // bare number is MiB
+    public void Validate_AcceptsMemoryAtTheBounds(string memory, long bytes)
+    {
+        Assert.Equal(bytes, JobSpecValidator.Validate(ACommand with { Memory = memory }, Site).Spec!.MemoryBytes);
+    }
+
+    [Fact]
+    public void Validate_AcceptsWalltimeAtTheMaximum()
+    {
+        Assert.Equal(7 * 86400, JobSpecValidator.Validate(ACommand with { Walltime = "7d" }, Site).Spec!.WalltimeSeconds);
+    }
+
+    [Fact]
+    public void Validate_AcceptsAScriptOfExactlyMaxScriptBytes()
+    {
+        var script = "echo " + new string('x', 1019);
+        Assert.Equal(1024, script.Length);
+
+        Assert.True(JobSpecValidator.Validate(new JobSpec { Script = script }, Site).IsValid);
+    }
+
+    [Fact]
+    public void Validate_AcceptsEnvNamesWithUnderscoresAndDigits()
+    {
+        var result = JobSpecValidator.Validate(ACommand with { Env = Env(("_A1", "x"), ("lower_case", "")) }, Site);
+
+        Assert.True(result.IsValid);
+    }
+
+    private static Dictionary<string, string> Env(params (string Key, string Value)[] pairs) =>
+        pairs.ToDictionary(p => p.Key, p => p.Value);
+}

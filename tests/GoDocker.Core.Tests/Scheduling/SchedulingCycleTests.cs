@@ -1,0 +1,228 @@
+using GoDocker.Scheduling;
+using static GoDocker.Core.Tests.Scheduling.SchedulingBuilders;
+
+namespace GoDocker.Core.Tests.Scheduling;
+
+public sealed class SchedulingCycleTests
+{
+    private static readonly SchedulingCycle Cycle = new(new FifoOrder(), [new ResourceFitFilter()], new LeastLoadedScorer());
+
+    private static Plan Run(PendingJobBuilder[] jobs, NodeLoadBuilder[] nodes) => Cycle.Run(Snapshot(jobs, nodes));
+
+    private static long[] PlacedIds(Plan plan) => [.. plan.Placements.Select(p => p.JobId)];
+
+    [Fact]
+    public void NoPendingJobs_GiveTheEmptyPlan()
+    {
+        Assert.Same(Plan.Empty, Run([], [Node("n1")]));
+        Assert.Same(Plan.Empty, Run([], []));
+    }
+
+    [Fact]
+    public void FifoOrder_IsSubmitTime_ThenId()
+    {
+        var snapshot = Snapshot(
+            [Job(3).SubmittedAt(T0), Job(1).SubmittedAt(T0.AddMinutes(1)), Job(2).SubmittedAt(T0), Job(4).SubmittedAt(T0.AddSeconds(-1))],
+            []);
+
+        var order = new FifoOrder().Order(snapshot);
+
+        Assert.Equal([4L, 2L, 3L, 1L], order.Select(j => j.Id));
+        Assert.Equal("fifo", new FifoOrder().Name);
+    }
+
+    [Fact]
+    public void TheEarliestSubmittedJob_GetsTheLastSlot_EvenWithAHigherId()
+    {
+        var plan = Run([Job(1).SubmittedAt(T0.AddMinutes(5)), Job(2).SubmittedAt(T0)], [Node("n1").Cpus(1)]);
+
+        Assert.Equal([2L], PlacedIds(plan));
+        Assert.StartsWith("waiting for 1 cpus, 1 GiB on any node", plan.PendingReasons[1]);
+    }
+
+    [Fact]
+    public void APlacement_CarriesTheJobsVersionAndRequest()
+    {
+        var plan = Run([Job(7).Version(5).Cpus(1.5).Mem("3G")], [Node("n1")]);
+
+        var placement = Assert.Single(plan.Placements);
+        Assert.Equal(new Placement(7, 5, "n1", 1.5, 3L << 30), placement);
+        Assert.Empty(plan.PendingReasons);
+    }
+
+    [Fact]
+    public void AJobThatDoesNotFit_BlocksTheOnesBehindIt_EvenIfTheyWouldFit()
+    {
+        // Slurm's main scheduler: no backfill, so job 2 (3 cpus) is not starved by job 3 (1 cpu).
+        var plan = Run([Job(1).Cpus(2), Job(2).Cpus(3), Job(3).Cpus(1), Job(4).Cpus(0.5)], [Node("n1").Cpus(4)]);
+
+        Assert.Equal([1L], PlacedIds(plan));
+        Assert.Equal("waiting for 3 cpus, 1 GiB on any node (2 of 4 cpus free on n1)", plan.PendingReasons[2]);
+        Assert.Equal("queued behind job 2, which waits for resources", plan.PendingReasons[3]);
+        Assert.Equal("queued behind job 2, which waits for resources", plan.PendingReasons[4]);
+    }
+
+    [Fact]
+    public void ABlockedJobsReason_NamesTheFreeMemory_WhenMemoryIsShort()
+    {
+        var plan = Run([Job(1).Cpus(1).Mem("6G")], [Node("n1").Cpus(4).Mem("8G").Used(1, "4G")]);
+
+        Assert.Empty(plan.Placements);
+        Assert.Equal("waiting for 1 cpus, 6 GiB on any node (4 GiB of 8 GiB memory free on n1)", plan.PendingReasons[1]);
+    }
+
+    [Fact]
+    public void ABlockedJobsReason_NamesEveryNodesShortage()
+    {
+        var plan = Run([Job(1).Cpus(4)], [Node("b").Cpus(8).Used(6), Node("a").Cpus(2)]);
+
+        Assert.Equal("waiting for 4 cpus, 1 GiB on any node (2 of 2 cpus free on a; 2 of 8 cpus free on b)", plan.PendingReasons[1]);
+    }
+
+    [Fact]
+    public void ABlockedJobsReason_ListsAtMostThreeNodes()
+    {
+        var nodes = Enumerable.Range(1, 5).Select(i => Node($"n{i}").Cpus(1)).ToArray();
+
+        var reason = Run([Job(1).Cpus(2)], nodes).PendingReasons[1];
+
+        Assert.Equal("waiting for 2 cpus, 1 GiB on any node (1 of 1 cpus free on n1; 1 of 1 cpus free on n2; 1 of 1 cpus free on n3; …)", reason);
+    }
+
+    [Fact]
+    public void WithNoNodes_TheReasonSaysSo()
+    {
+        var plan = Run([Job(1).Cpus(0.5).Mem("512M")], []);
+
+        Assert.Equal("waiting for a node (0.5 cpus, 512 MiB): no node is configured", plan.PendingReasons[1]);
+    }
+
+    [Fact]
+    public void PlacementsConsumeCapacity_WithinOneCycle()
+    {
+        var jobs = Enumerable.Range(1, 9).Select(i => Job(i).Cpus(0.25).Mem("64M")).ToArray();
+
+        var plan = Run(jobs, [Node("n1").Cpus(2)]);
+
+        Assert.Equal([1L, 2, 3, 4, 5, 6, 7, 8], PlacedIds(plan));
+        Assert.StartsWith("waiting for 0.25 cpus, 64 MiB on any node (0 of 2 cpus free on n1)", plan.PendingReasons[9]);
+    }
+
+    [Fact]
+    public void FractionalCpus_FillANodeExactly_DespiteRounding()
+    {
+        // 10 x 0.1 is 0.9999999999999999 in binary floating point: the tenth must still fit, the eleventh not.
+        var jobs = Enumerable.Range(1, 11).Select(i => Job(i).Cpus(0.1).Mem("64M")).ToArray();
+
+        var plan = Run(jobs, [Node("n1").Cpus(1)]);
+
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), PlacedIds(plan));
+        Assert.True(plan.PendingReasons.ContainsKey(11));
+    }
+
+    [Fact]
+    public void MemoryIsConsumedWithinOneCycle_Too()
+    {
+        var plan = Run([Job(1).Cpus(0.1).Mem("3G"), Job(2).Cpus(0.1).Mem("3G"), Job(3).Cpus(0.1).Mem("3G")], [Node("n1").Mem("8G")]);
+
+        Assert.Equal([1L, 2L], PlacedIds(plan));
+        Assert.Contains("2 GiB of 8 GiB memory free on n1", plan.PendingReasons[3]);
+    }
+
+    [Fact]
+    public void Spread_PicksTheLeastLoadedNode()
+    {
+        var plan = Run([Job(1)], [Node("n1").Cpus(8).Used(6), Node("n2").Cpus(8).Used(2)]);
+
+        Assert.Equal("n2", Assert.Single(plan.Placements).Node);
+    }
+
+    [Fact]
+    public void Spread_ComparesLoadRelativeToNodeSize()
+    {
+        // n1 has more cpus free (4 of 16) but is 75% loaded; n2 has 3 of 4 free, 25% loaded.
+        var plan = Run([Job(1)], [Node("n1").Cpus(16).Used(12), Node("n2").Cpus(4).Used(1)]);
+
+        Assert.Equal("n2", Assert.Single(plan.Placements).Node);
+    }
+
+    [Fact]
+    public void Spread_AlternatesAcrossEqualNodes_AsPlacementsConsumeCapacity()
+    {
+        var plan = Run([Job(1), Job(2), Job(3), Job(4)], [Node("n2"), Node("n1")]);
+
+        Assert.Equal(["n1", "n2", "n1", "n2"], plan.Placements.Select(p => p.Node));
+    }
+
+    [Fact]
+    public void Spread_OnEqualCpus_PrefersMoreFreeMemory()
+    {
+        var plan = Run([Job(1)], [Node("n1").Used(0, "8G"), Node("n2").Used(0, "2G")]);
+
+        Assert.Equal("n2", Assert.Single(plan.Placements).Node);
+    }
+
+    [Fact]
+    public void AnUnschedulableNode_IsSkipped()
+    {
+        var plan = Run([Job(1)], [Node("n1").Cpus(64).Drained(), Node("n2").Cpus(2).Used(1)]);
+
+        Assert.Equal("n2", Assert.Single(plan.Placements).Node);
+    }
+
+    [Fact]
+    public void AnUnschedulableNode_IsNamedInTheReason_WhenNothingElseFits()
+    {
+        var plan = Run([Job(1)], [Node("n1").Drained(), Node("n2").Cpus(0.5)]);
+
+        Assert.Empty(plan.Placements);
+        Assert.Equal("waiting for 1 cpus, 1 GiB on any node (node n1 is not accepting jobs; 0.5 of 0.5 cpus free on n2)", plan.PendingReasons[1]);
+    }
+
+    [Fact]
+    public void UnchangedReasons_AreNotEmittedAgain()
+    {
+        PendingJobBuilder[] jobs = [Job(1).Cpus(2), Job(2).Cpus(3), Job(3).Cpus(1)];
+        NodeLoadBuilder[] nodes = [Node("n1").Cpus(4)];
+        var first = Run(jobs, nodes);
+        Assert.Equal([2L, 3L], first.PendingReasons.Keys.Order());
+
+        // Next cycle: job 1 now runs; jobs 2 and 3 carry the reasons the first cycle gave them.
+        var second = Run(
+            [Job(2).Cpus(3).Reason(first.PendingReasons[2]), Job(3).Cpus(1).Reason(first.PendingReasons[3])],
+            [Node("n1").Cpus(4).Used(2)]);
+
+        Assert.Empty(second.Placements);
+        Assert.Empty(second.PendingReasons);
+    }
+
+    [Fact]
+    public void ChangedReasons_AreEmitted()
+    {
+        var plan = Run([Job(1).Cpus(8).Reason("submitted, waiting for the scheduler"), Job(2).Reason("stale")], [Node("n1")]);
+
+        Assert.Equal("waiting for 8 cpus, 1 GiB on any node (4 of 4 cpus free on n1)", plan.PendingReasons[1]);
+        Assert.Equal("queued behind job 1, which waits for resources", plan.PendingReasons[2]);
+    }
+
+    [Fact]
+    public void APlacedJob_GetsNoPendingReason()
+    {
+        var plan = Run([Job(1).Reason("waiting for 1 cpus, 1 GiB on any node (0 of 4 cpus free on n1)")], [Node("n1")]);
+
+        Assert.Single(plan.Placements);
+        Assert.Empty(plan.PendingReasons);
+    }
+
+    [Fact]
+    public void Run_DoesNotChangeTheSnapshot()
+    {
+        var snapshot = Snapshot([Job(1).Cpus(2), Job(2).Cpus(2)], [Node("n1").Cpus(4).Used(0)]);
+
+        Cycle.Run(snapshot);
+        var again = Cycle.Run(snapshot);
+
+        Assert.Equal(0, snapshot.Nodes[0].UsedCpus);
+        Assert.Equal(2, again.Placements.Count);
+    }
+}

@@ -1,0 +1,74 @@
+using GoDocker.IntegrationTests.Infrastructure;
+using GoDocker.Jobs;
+
+namespace GoDocker.IntegrationTests;
+
+/// <summary>
+/// Restart safety: SIGKILL the server with jobs pending, running, and finishing while it is down; start it
+/// again on the same data directory. Nothing is lost, nothing runs twice, every end is recorded.
+/// </summary>
+public sealed class RestartTests : IAsyncLifetime
+{
+    private ServerProcess server = null!;
+
+    public async Task InitializeAsync() =>
+        // Two cpus offered, one per job: two run, the third waits.
+        server = await ServerProcess.StartAsync(new Dictionary<string, string> { ["Executor:Docker:Cpus"] = "2" });
+
+    public async Task DisposeAsync() => await server.DisposeAsync();
+
+    [Fact]
+    public async Task ServerKilledWithJobsInFlight_RecoversEveryJob_AndRunsNoneTwice()
+    {
+        var api = server.Api;
+        var endsWhileDown = await api.SubmitAsync(new JobSpec { Script = "echo run-a; sleep 2; echo done-a", Cpus = 1 });
+        var outlivesRestart = await api.SubmitAsync(new JobSpec { Script = "echo run-b; sleep 9; echo done-b", Cpus = 1 });
+        var pending = await api.SubmitAsync(new JobSpec { Script = "echo run-c", Cpus = 1 });
+        await api.WaitForAsync(endsWhileDown.Id, j => j.State == JobState.Running);
+        await api.WaitForAsync(outlivesRestart.Id, j => j.State == JobState.Running);
+        Assert.Equal(JobState.Pending, (await api.GetAsync(pending.Id)).State);
+
+        await server.KillHardAsync();
+        await Task.Delay(TimeSpan.FromSeconds(4)); // job a ends while no server watches
+        await server.StartAgainAsync();
+        api = server.Api;
+
+        var a = await api.WaitEndAsync(endsWhileDown.Id, TimeSpan.FromSeconds(30));
+        var b = await api.WaitEndAsync(outlivesRestart.Id, TimeSpan.FromSeconds(30));
+        var c = await api.WaitEndAsync(pending.Id, TimeSpan.FromSeconds(30));
+
+        Assert.All([a, b, c], j => Assert.Equal(JobState.Succeeded, j.State));
+        Assert.All([a, b, c], j => Assert.Equal(1, j.Attempt));
+        Assert.All([a, b, c], j => Assert.Single(j.Events!, e => e.Kind == "started"));
+        // Output appended by a second run would show twice.
+        Assert.Equal("run-a\ndone-a\n", await api.StdoutAsync(a.Id));
+        Assert.Equal("run-b\ndone-b\n", await api.StdoutAsync(b.Id));
+        Assert.Equal("run-c\n", await api.StdoutAsync(c.Id));
+        // b was still running after the restart: it was re-attached, not recorded early.
+        Assert.True(b.EndedAt > a.EndedAt);
+        Assert.True(c.StartedAt >= a.EndedAt, "the pending job started before a slot was free");
+        Assert.Empty(await DockerEngine.ContainersOfAsync(server.InstanceId!));
+    }
+
+    [Fact]
+    public async Task ServerKilledRightAfterSubmit_StillRunsThePendingJob()
+    {
+        var api = server.Api;
+        var tag = "burst-" + Guid.NewGuid().ToString("N")[..8];
+        var jobs = new List<long>();
+        for (var i = 0; i < 10; i++)
+        {
+            jobs.Add((await api.SubmitAsync(new JobSpec { Script = $"echo {i}", Tags = [tag], Cpus = 0.5 })).Id);
+        }
+        await server.KillHardAsync();
+        await server.StartAgainAsync();
+
+        foreach (var id in jobs)
+        {
+            var done = await server.Api.WaitEndAsync(id, TimeSpan.FromSeconds(60));
+            Assert.Equal(JobState.Succeeded, done.State);
+            Assert.Single(done.Events!, e => e.Kind == "started");
+        }
+        Assert.Equal(10, (await server.Api.ListAsync($"?tag={tag}")).Total);
+    }
+}
