@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using GoDocker.Contracts;
+using GoDocker.IntegrationTests.Infrastructure;
+using GoDocker.Jobs;
+
+namespace GoDocker.IntegrationTests;
+
+/// <summary>Following output live, and serving the job directory without ever leaving it.</summary>
+public sealed class OutputAndFilesTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private GoDockerApi Api => fixture.Api;
+
+    [Fact]
+    public async Task FollowingStdout_StreamsLinesAsTheyAreWritten_AndEndsWithTheJob()
+    {
+        var job = await Api.SubmitAsync(new JobSpec { Script = "for i in 1 2 3; do echo line $i; sleep 1; done" });
+
+        using var response = await Api.Http.GetAsync($"/api/v1/jobs/{job.Id}/stdout?follow=true", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var clock = Stopwatch.StartNew();
+        var first = await reader.ReadLineAsync();
+        var firstAt = clock.Elapsed;
+        var stateAtFirstLine = (await Api.GetAsync(job.Id)).State;
+        var rest = await reader.ReadToEndAsync();
+        var endAt = clock.Elapsed;
+
+        Assert.Equal("line 1", first);
+        Assert.Equal(JobState.Running, stateAtFirstLine);
+        Assert.Equal("line 2\nline 3\n", rest);
+        Assert.True(endAt - firstAt >= TimeSpan.FromSeconds(1.5), $"the lines came all at once ({firstAt} then {endAt})");
+        Assert.True((await Api.GetAsync(job.Id)).State.IsTerminal(), "the stream ended before the job");
+    }
+
+    [Fact]
+    public async Task FollowingAnEndedJob_ReturnsItsWholeOutput()
+    {
+        var job = await Api.SubmitAsync(new JobSpec { Script = "echo one; echo two" });
+        await Api.WaitEndAsync(job.Id);
+
+        var text = await Api.Http.GetStringAsync($"/api/v1/jobs/{job.Id}/stdout?follow=true");
+
+        Assert.Equal("one\ntwo\n", text);
+    }
+
+    [Fact]
+    public async Task Files_AreListedAndDownloadable()
+    {
+        var job = await Api.SubmitAsync(new JobSpec { Script = "mkdir -p out && printf 'result 42' > out/result.txt" });
+        await Api.WaitEndAsync(job.Id);
+
+        var root = await Api.Http.GetFromJsonAsync($"/api/v1/jobs/{job.Id}/files", GoDockerJson.Default.IReadOnlyListFileEntry);
+        var sub = await Api.Http.GetFromJsonAsync($"/api/v1/jobs/{job.Id}/files?path=out", GoDockerJson.Default.IReadOnlyListFileEntry);
+        var content = await Api.Http.GetStringAsync($"/api/v1/jobs/{job.Id}/files/out/result.txt");
+
+        Assert.Equal(["job.sh", "out", "stderr", "stdout"], root!.Select(e => e.Name));
+        Assert.Equal("dir", root!.Single(e => e.Name == "out").Type);
+        Assert.Equal([("out/result.txt", "file", 9L)], sub!.Select(e => (e.Path, e.Type, e.Size)));
+        Assert.Equal("result 42", content);
+    }
+
+    [Fact]
+    public async Task SymlinksLeavingTheJobDirectory_AreNotServed()
+    {
+        var job = await Api.SubmitAsync(new JobSpec
+        {
+            Script = "ln -s /etc/shadow shadow; ln -s / root; ln -s ../.. up; echo inside > ok.txt; ln -s ok.txt alias",
+        });
+        await Api.WaitEndAsync(job.Id);
+
+        var shadow = await Api.Http.GetAsync($"/api/v1/jobs/{job.Id}/files/shadow");
+        var viaRoot = await Api.Http.GetAsync($"/api/v1/jobs/{job.Id}/files/root/etc/passwd");
+        var viaUp = await Api.Http.GetAsync($"/api/v1/jobs/{job.Id}/files/up/godocker.db");
+        var listUp = await Api.Http.GetAsync($"/api/v1/jobs/{job.Id}/files?path=up");
+        var alias = await Api.Http.GetStringAsync($"/api/v1/jobs/{job.Id}/files/alias");
+
+        Assert.Equal(HttpStatusCode.Forbidden, shadow.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, viaRoot.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, viaUp.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, listUp.StatusCode);
+        Assert.Equal("application/problem+json", shadow.Content.Headers.ContentType?.MediaType);
+        Assert.DoesNotContain("root:", await shadow.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("inside\n", alias);
+    }
+
+    [Theory]
+    [InlineData("../..")]
+    [InlineData("../../godocker.db")]
+    [InlineData("/etc")]
+    [InlineData("out/../../..")]
+    public async Task TraversalPaths_AreRefused_NamingThePathField(string path)
+    {
+        var job = await Api.SubmitAsync(new JobSpec { Script = "mkdir out" });
+        await Api.WaitEndAsync(job.Id);
+
+        using var response = await Api.Http.GetAsync($"/api/v1/jobs/{job.Id}/files?path={Uri.EscapeDataString(path)}");
+        var problem = await response.Content.ReadFromJsonAsync(GoDockerJson.Default.Problem);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(problem!.Errors!.ContainsKey("path"));
+    }
+
+    [Fact]
+    public async Task EncodedTraversal_InTheDownloadPath_IsRefused()
+    {
+        var job = await Api.SubmitAsync(new JobSpec { Script = "true" });
+        await Api.WaitEndAsync(job.Id);
+
+        // %2F keeps the slashes from being normalised away before routing.
+        using var response = await Api.Http.GetAsync($"/api/v1/jobs/{job.Id}/files/..%2F..%2Fgodocker.db");
+
+        Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound, $"got {response.StatusCode}");
+        Assert.NotEqual("application/octet-stream", response.Content.Headers.ContentType?.MediaType);
+    }
+}
