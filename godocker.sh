@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# GoDocker on this machine. Every command is idempotent.
+#   ./godocker.sh up      install/start the Docker engine, build the base images and GoDocker, start the embedded server
+#   ./godocker.sh test    run every test (starts the engine and builds the test image if needed)
+#   ./godocker.sh down    stop the server started by `up` (the engine keeps running)
+#   ./godocker.sh bench   run the benchmarks in bench/ (see bench/README.md)
+# Settings: GODOCKER_URL (default http://127.0.0.1:8080), GODOCKER_DATA (default /var/lib/godocker),
+#           GODOCKER_CONFIG (a configuration file, see config/godocker.sample.jsonc).
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")"
+ROOT=$PWD
+URL=${GODOCKER_URL:-http://127.0.0.1:8080}
+DATA=${GODOCKER_DATA:-/var/lib/godocker}
+LOGS=${GODOCKER_LOGS:-/var/log/godocker}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+say() { echo "[godocker] $*"; }
+
+apt_install() {
+  if [ ! -f /var/lib/apt/lists/.godocker-updated ] ; then
+    apt-get update -qq && touch /var/lib/apt/lists/.godocker-updated
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# The Docker engine: Debian's docker.io, dockerd started in the background if none answers.
+ensure_docker() {
+  if docker info >/dev/null 2>&1; then return; fi
+  if ! command -v dockerd >/dev/null 2>&1; then
+    say "installing the Docker engine (docker.io)"
+    apt_install docker.io
+  fi
+  if ! docker info >/dev/null 2>&1; then
+    mkdir -p "$LOGS"
+    say "starting dockerd (log: $LOGS/dockerd.log)"
+    nohup dockerd >"$LOGS/dockerd.log" 2>&1 &
+    for _ in $(seq 1 60); do
+      docker info >/dev/null 2>&1 && break
+      sleep 0.5
+    done
+    docker info >/dev/null 2>&1 || { say "dockerd did not start; see $LOGS/dockerd.log"; tail -20 "$LOGS/dockerd.log"; exit 1; }
+  fi
+}
+
+ensure_tools() {
+  command -v busybox >/dev/null 2>&1 || [ -x /bin/busybox ] || apt_install busybox-static
+  command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
+}
+
+build() {
+  say "building GoDocker (server, NativeAOT CLI)"
+  dotnet publish src/GoDocker.Server -c Release -o out/server --nologo -v quiet
+  dotnet publish src/GoDocker.Cli -c Release -r linux-x64 -o out/bin --nologo -v quiet
+  ln -sf ../server/godocker-server out/bin/godocker-server
+}
+
+healthy() { curl -fsS -m 2 "$URL/api/v1/health" >/dev/null 2>&1; }
+
+cmd_up() {
+  ensure_tools
+  ensure_docker
+  scripts/images.sh all
+  build
+  if healthy; then
+    say "a server already answers at $URL"
+  else
+    mkdir -p "$DATA" "$LOGS"
+    say "starting the server (data: $DATA, log: $LOGS/server.log)"
+    nohup out/bin/godocker server --listen "$URL" --data-dir "$DATA" >"$LOGS/server.log" 2>&1 &
+    echo $! >"$DATA/server.pid"
+    for _ in $(seq 1 100); do healthy && break; sleep 0.2; done
+    healthy || { say "the server did not start; see $LOGS/server.log"; tail -20 "$LOGS/server.log"; exit 1; }
+  fi
+  say "GoDocker is up at $URL"
+  say "the client: export PATH=$ROOT/out/bin:\$PATH; godocker submit -- echo hello"
+}
+
+cmd_down() {
+  if [ -f "$DATA/server.pid" ] && kill -0 "$(cat "$DATA/server.pid")" 2>/dev/null; then
+    kill "$(cat "$DATA/server.pid")" && say "server stopped"
+  else
+    say "no server started by 'up' is running"
+  fi
+  rm -f "$DATA/server.pid"
+}
+
+cmd_test() {
+  ensure_tools
+  ensure_docker
+  scripts/images.sh busybox
+  say "building"
+  dotnet build GoDocker.slnx -c Debug --nologo -v quiet
+  # The CLI tests run the real NativeAOT binary, as users do.
+  dotnet publish src/GoDocker.Cli -c Release -r linux-x64 -o out/bin --nologo -v quiet
+  export GODOCKER_CLI=$ROOT/out/bin/godocker
+  local results; results=$(mktemp -d)
+  local status=0
+  dotnet test GoDocker.slnx --no-build -c Debug --nologo --logger "trx" --results-directory "$results" "$@" || status=$?
+  # One closing line in the plain form CI reads: N passed, N failed, N skipped.
+  python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+passed = failed = skipped = 0
+for f in glob.glob(sys.argv[1] + "/*.trx"):
+    c = ET.parse(f).getroot().find("t:ResultSummary/t:Counters", ns)
+    passed += int(c.get("passed")); failed += int(c.get("failed")) + int(c.get("error"))
+    skipped += int(c.get("notExecuted"))
+print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
+PY
+  rm -rf "$results"
+  return $status
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  test) shift; cmd_test "$@" ;;
+  bench) shift; exec bench/run.sh "$@" ;;
+  *) sed -n '2,9p' "$0"; exit 2 ;;
+esac
