@@ -49,10 +49,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
         ["Scheduler:Interval"] = "00:00:01",
     };
 
-    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string>? overrides = null)
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string>? overrides = null, bool testDefaults = true)
     {
         var dataDir = Directory.CreateTempSubdirectory("godocker-test-").FullName;
-        var settings = new Dictionary<string, string>(TestDefaults);
+        var settings = testDefaults ? new Dictionary<string, string>(TestDefaults) : [];
         foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
         {
             settings[key] = value;
