@@ -50,59 +50,61 @@ public sealed class DockerExecutor : IExecutor, IDisposable
 
     public async ValueTask<LaunchOutcome> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
     {
+        // Create first, inspect only on a conflict: the common path is two engine calls (create, start).
         var name = ContainerLabels.Name(options.InstanceId, request.JobId, request.Attempt);
-        var existing = await InspectAsync(name, cancellationToken);
-        if (existing is null)
+        string id;
+        bool needsStart;
+        try
         {
-            try
+            id = (await client.Containers.CreateContainerAsync(BuildContainer(request, name), cancellationToken)).ID;
+            needsStart = true;
+        }
+        catch (DockerImageNotFoundException)
+        {
+            return new LaunchOutcome.Refused(
+                $"image {request.Spec.Image} is not present on node {options.NodeName} (GoDocker does not pull; load it with docker load/import)");
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            // This attempt's container exists (a redelivered launch, or a restart mid-launch): adopt it.
+            var existing = await InspectAsync(name, cancellationToken)
+                ?? throw new InvalidOperationException($"container {name} is both present and absent; retrying");
+            id = existing.ID;
+            needsStart = existing.State?.Status == "created";
+            if (!needsStart)
             {
-                await client.Images.InspectImageAsync(request.Spec.Image, cancellationToken);
+                return new LaunchOutcome.Started(id, ParseTime(existing.State?.StartedAt) ?? DateTimeOffset.UtcNow);
             }
-            catch (DockerImageNotFoundException)
-            {
-                return new LaunchOutcome.Refused(
-                    $"image {request.Spec.Image} is not present on node {options.NodeName} (GoDocker does not pull; load it with docker load/import)");
-            }
-            try
-            {
-                await client.Containers.CreateContainerAsync(BuildContainer(request, name), cancellationToken);
-            }
-            catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
-            {
-                // A redelivered launch raced with this one: adopt the container below.
-            }
-            catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.BadRequest)
-            {
-                return new LaunchOutcome.Refused($"the engine refused the container: {EngineMessage(e)}");
-            }
-            existing = await InspectAsync(name, cancellationToken)
-                ?? throw new InvalidOperationException($"container {name} vanished right after creation");
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.BadRequest)
+        {
+            return new LaunchOutcome.Refused($"the engine refused the container: {EngineMessage(e)}");
         }
 
-        if (existing.State?.Status == "created")
+        if (needsStart)
         {
             try
             {
-                await client.Containers.StartContainerAsync(existing.ID, new ContainerStartParameters(), cancellationToken);
+                await client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
             }
             catch (DockerApiException e) when (e.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.InternalServerError)
             {
                 // e.g. the image has no /bin/sh: the container can never start.
-                await RemoveAsync(existing.ID, cancellationToken);
+                await RemoveAsync(id, cancellationToken);
                 return new LaunchOutcome.Refused($"the container could not start: {EngineMessage(e)}");
             }
-            existing = await InspectAsync(existing.ID, cancellationToken) ?? existing;
         }
-        return new LaunchOutcome.Started(existing.ID, ParseTime(existing.State?.StartedAt) ?? DateTimeOffset.UtcNow);
+        return new LaunchOutcome.Started(id, DateTimeOffset.UtcNow);
     }
 
     public async ValueTask<ContainerExit> WaitAsync(string containerId, CancellationToken cancellationToken)
     {
+        long exitCode;
         while (true)
         {
             try
             {
-                await client.Containers.WaitContainerAsync(containerId, cancellationToken);
+                exitCode = (await client.Containers.WaitContainerAsync(containerId, cancellationToken)).StatusCode;
                 break;
             }
             catch (DockerContainerNotFoundException)
@@ -116,10 +118,22 @@ public sealed class DockerExecutor : IExecutor, IDisposable
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
             }
         }
+        // Only a failure needs the details (out of memory, engine error); a clean exit needs no extra call.
+        if (exitCode == 0)
+        {
+            return new ContainerExit(0, false, DateTimeOffset.UtcNow, null);
+        }
         var state = (await InspectAsync(containerId, cancellationToken))?.State;
+        // The engine records an OOM kill from a separate event that can land just after the exit:
+        // a SIGKILL exit (137) without the flag is read again before it is believed.
+        for (var retry = 0; retry < 5 && state is { OOMKilled: false, ExitCode: 137 }; retry++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+            state = (await InspectAsync(containerId, cancellationToken))?.State;
+        }
         if (state is null)
         {
-            return new ContainerExit(-1, false, null, "the container disappeared");
+            return new ContainerExit((int)exitCode, false, DateTimeOffset.UtcNow, null);
         }
         return new ContainerExit((int)state.ExitCode, state.OOMKilled, ParseTime(state.FinishedAt), string.IsNullOrEmpty(state.Error) ? null : state.Error);
     }

@@ -3,7 +3,7 @@ using GoDocker.Jobs;
 namespace GoDocker.Storage.Tests.Sqlite;
 
 /// <summary>A resolved spec of 1 cpu and 1 GiB in project "default": <c>ASpec().Cpus(2).Mem("4G").Tags("gpu")</c>.</summary>
-internal sealed class SpecBuilder
+public sealed class SpecBuilder
 {
     private double cpus = 1;
     private long memoryBytes = 1L << 30;
