@@ -43,7 +43,6 @@ builder.Services.AddSingleton(sp => new SchedulingCycle(
 builder.Services.AddSingleton<IExecutor>(sp => Plugins.Executor(settings.Executor, instanceId, sp.GetRequiredService<ILoggerFactory>()));
 builder.Services.AddSingleton(sp => new NodeRegistry([.. sp.GetServices<IExecutor>()], sp.GetRequiredService<ILogger<NodeRegistry>>()));
 builder.Services.AddSingleton<SchedulerTrigger>();
-builder.Services.AddSingleton<StartupGate>();
 builder.Services.AddSingleton<Caller>();
 builder.Services.AddSingleton<ExecutionService>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ExecutionService>());

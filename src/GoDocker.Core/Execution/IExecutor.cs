@@ -15,7 +15,11 @@ namespace GoDocker.Execution;
 /// </summary>
 public interface IExecutor
 {
+    /// <summary>The executor plugin's name (docker, swarm).</summary>
     string Name { get; }
+
+    /// <summary>The node this executor serves, known without reaching the engine.</summary>
+    string NodeName { get; }
 
     /// <summary>The node this executor serves, with its capacity.</summary>
     ValueTask<NodeInfo> DescribeAsync(CancellationToken cancellationToken);

@@ -15,7 +15,9 @@ public sealed class ResourceFitFilter : IPlacementFilter
     {
         if (!node.Node.Schedulable)
         {
-            return Verdict.Unschedulable($"node {node.Node.Name} is not accepting jobs");
+            return Verdict.Unschedulable(node.Node.Unavailable is { } why
+                ? $"node {node.Node.Name} is not accepting jobs: {why}"
+                : $"node {node.Node.Name} is not accepting jobs");
         }
         if (job.Cpus > node.FreeCpus + Epsilon)
         {

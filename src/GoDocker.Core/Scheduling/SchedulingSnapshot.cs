@@ -4,8 +4,10 @@ namespace GoDocker.Scheduling;
 public sealed record NodeInfo(string Name, double Cpus, long MemoryBytes)
 {
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
-    /// <summary>False when drained or unreachable: nothing new is placed there.</summary>
+    /// <summary>False when drained, unreachable or still recovering: nothing new is placed there.</summary>
     public bool Schedulable { get; init; } = true;
+    /// <summary>Why the node takes no jobs, for pending reasons ("unreachable: connection refused").</summary>
+    public string? Unavailable { get; init; }
 }
 
 /// <summary>A node and what the jobs on it (scheduled, running, suspended) already hold.</summary>

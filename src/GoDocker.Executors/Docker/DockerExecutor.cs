@@ -33,6 +33,8 @@ public sealed class DockerExecutor : IExecutor, IDisposable
 
     public string Name => ExecutorName;
 
+    public string NodeName => options.NodeName;
+
     public async ValueTask<NodeInfo> DescribeAsync(CancellationToken cancellationToken)
     {
         var info = await client.System.GetSystemInfoAsync(cancellationToken);

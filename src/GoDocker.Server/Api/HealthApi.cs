@@ -15,9 +15,15 @@ internal static class HealthApi
             {
                 var statuses = nodes.Statuses;
                 var view = new HealthView(
-                    statuses.Count > 0 && statuses.All(s => s.Error is null) ? "ok" : "degraded",
+                    statuses.Count > 0 && statuses.All(s => s.Node.Schedulable) ? "ok" : "degraded",
                     Version,
-                    [.. statuses.Select(s => new NodeHealth(s.Node.Name, s.Executor, s.Error is null ? "up" : "unreachable", s.Node.Cpus, s.Node.MemoryBytes, s.Error))]);
+                    [.. statuses.Select(s => new NodeHealth(
+                        s.Node.Name,
+                        s.Executor,
+                        s.Error is not null ? "unreachable" : s.Recovered ? "up" : "recovering",
+                        s.Node.Cpus,
+                        s.Node.MemoryBytes,
+                        s.Error))]);
                 return TypedResults.Ok(view);
             })
             .WithName("Health").WithSummary("Server and node health")

@@ -21,7 +21,6 @@ public sealed class ExecutionService(
     NodeRegistry nodes,
     JobDirectory jobDirectories,
     SchedulerTrigger scheduler,
-    StartupGate gate,
     TimeProvider time,
     IOptions<GoDockerOptions> options,
     ILogger<ExecutionService> logger) : BackgroundService
@@ -36,44 +35,53 @@ public sealed class ExecutionService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await RecoverWithRetryAsync(stoppingToken);
-        gate.MarkRecovered();
+        await nodes.RefreshAsync(stoppingToken);
+        // Each node takes jobs once its own recovery is done; the scheduler meanwhile only explains why jobs wait.
+        var recoveries = nodes.Executors.Select(e => RecoverWithRetryAsync(e, stoppingToken));
         var workers = Enumerable.Range(0, Math.Max(1, options.Value.Executor.MaxConcurrentLaunches))
             .Select(_ => LaunchLoopAsync(stoppingToken))
-            .Append(StopLoopAsync(stoppingToken))
-            .ToList();
-        await Task.WhenAll(workers);
+            .Append(StopLoopAsync(stoppingToken));
+        await Task.WhenAll(recoveries.Concat(workers));
     }
 
-    private async Task RecoverWithRetryAsync(CancellationToken stoppingToken)
+    private async Task RecoverWithRetryAsync(IExecutor executor, CancellationToken stoppingToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await nodes.RefreshAsync(stoppingToken);
-                await RecoverAsync(stoppingToken);
+                await RecoverAsync(executor, stoppingToken);
+                nodes.MarkRecovered(executor);
+                scheduler.Poke();
+                logger.LogInformation("node {Node} recovered; taking jobs", executor.NodeName);
                 return;
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
             {
                 var backoff = TimeSpan.FromSeconds(Math.Min(30, attempt * 2));
-                logger.LogError(e, "recovery failed (attempt {Attempt}); retrying in {Backoff}", attempt, backoff);
+                logger.LogWarning("node {Node}: recovery failed (attempt {Attempt}): {Error}; retrying in {Backoff}",
+                    executor.NodeName, attempt, e.Message, backoff);
                 await Task.Delay(backoff, time, stoppingToken);
+                await nodes.RefreshAsync(stoppingToken);
             }
         }
     }
 
-    /// <summary>Re-attach running containers, record the ends that happened while we were away, relaunch what never started.</summary>
-    internal async Task RecoverAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Re-attach running containers, record the ends that happened while we were away, relaunch what never
+    /// started, remove leftovers. Runs before the node takes new jobs.
+    /// </summary>
+    private async Task RecoverAsync(IExecutor executor, CancellationToken cancellationToken)
     {
         var active = await store.ListActiveAsync(cancellationToken);
-        foreach (var executor in nodes.Executors)
         {
             var containers = await executor.RecoverAsync(cancellationToken);
             var byKey = containers.ToDictionary(c => (c.JobId, c.Attempt));
-            var node = nodes.NodeOf(executor);
-            foreach (var job in active.Where(j => j.Node == node))
+            foreach (var job in active.Where(j => j.Node == executor.NodeName))
             {
                 if (byKey.Remove((job.Id, job.Attempt), out var container))
                 {

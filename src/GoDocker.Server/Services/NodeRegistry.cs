@@ -5,11 +5,14 @@ namespace GoDocker.Server.Services;
 
 /// <summary>
 /// The nodes this server places jobs on, each served by one executor, with the capacity each reported
-/// last. A node whose engine cannot be reached stays listed but unschedulable, with the error.
+/// last. A node takes jobs only once its executor has reconciled its containers with the store
+/// (<see cref="MarkRecovered"/>) and while its engine answers; otherwise it stays listed, unschedulable, with why.
 /// </summary>
 public sealed class NodeRegistry(IReadOnlyList<IExecutor> executors, ILogger<NodeRegistry> logger)
 {
-    private readonly Dictionary<IExecutor, NodeStatus> statuses = [];
+    private readonly Dictionary<IExecutor, NodeStatus> statuses = executors.ToDictionary(
+        e => e,
+        e => new NodeStatus(new NodeInfo(e.NodeName, 0, 0) { Schedulable = false, Unavailable = "not contacted yet" }, e.Name, "not contacted yet", Recovered: false));
     private readonly Lock gate = new();
 
     public IReadOnlyList<IExecutor> Executors { get; } = executors;
@@ -25,10 +28,10 @@ public sealed class NodeRegistry(IReadOnlyList<IExecutor> executors, ILogger<Nod
         }
     }
 
-    /// <summary>Nodes as the scheduler sees them (unreachable ones unschedulable).</summary>
+    /// <summary>Nodes as the scheduler sees them.</summary>
     public IReadOnlyList<NodeInfo> Nodes => [.. Statuses.Select(s => s.Node)];
 
-    /// <summary>The largest cpus and memory any node offers; null until a node has answered.</summary>
+    /// <summary>The largest cpus and memory any reachable node offers; null until a node has answered.</summary>
     public (double Cpus, long MemoryBytes)? Largest
     {
         get
@@ -38,19 +41,14 @@ public sealed class NodeRegistry(IReadOnlyList<IExecutor> executors, ILogger<Nod
         }
     }
 
-    public string? NodeOf(IExecutor executor)
-    {
-        lock (gate)
-        {
-            return statuses.TryGetValue(executor, out var status) ? status.Node.Name : null;
-        }
-    }
+    public IExecutor? ExecutorFor(string node) => Executors.FirstOrDefault(e => e.NodeName == node);
 
-    public IExecutor? ExecutorFor(string node)
+    /// <summary>The executor has re-attached or resolved every container it found: its node may take jobs.</summary>
+    public void MarkRecovered(IExecutor executor)
     {
         lock (gate)
         {
-            return statuses.FirstOrDefault(s => s.Value.Node.Name == node).Key;
+            statuses[executor] = With(statuses[executor], recovered: true);
         }
     }
 
@@ -59,32 +57,42 @@ public sealed class NodeRegistry(IReadOnlyList<IExecutor> executors, ILogger<Nod
     {
         foreach (var executor in Executors)
         {
-            NodeStatus status;
+            NodeInfo? node = null;
+            string? error = null;
             try
             {
-                var node = await executor.DescribeAsync(cancellationToken);
-                status = new NodeStatus(node, executor.Name, null);
+                node = await executor.DescribeAsync(cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                NodeStatus? previous;
-                lock (gate)
-                {
-                    statuses.TryGetValue(executor, out previous);
-                }
-                if (previous?.Error is null)
-                {
-                    logger.LogWarning("node of executor {Executor} unreachable: {Error}", executor.Name, e.Message);
-                }
-                var last = previous?.Node ?? new NodeInfo("unknown", 0, 0);
-                status = new NodeStatus(last with { Schedulable = false }, executor.Name, e.Message);
+                error = e.Message;
             }
             lock (gate)
             {
-                statuses[executor] = status;
+                var previous = statuses[executor];
+                if (error is not null && previous.Error is null)
+                {
+                    logger.LogWarning("node {Node} unreachable: {Error}", executor.NodeName, error);
+                }
+                else if (error is null && previous.Error is not null && previous.Node.Cpus > 0)
+                {
+                    logger.LogInformation("node {Node} reachable again", executor.NodeName);
+                }
+                statuses[executor] = With(previous with { Node = node ?? previous.Node, Error = error }, previous.Recovered);
             }
         }
     }
+
+    private static NodeStatus With(NodeStatus status, bool recovered)
+    {
+        var unavailable = status.Error is { } error ? $"unreachable ({error})" : recovered ? null : "recovering its containers";
+        return status with
+        {
+            Recovered = recovered,
+            Node = status.Node with { Schedulable = unavailable is null, Unavailable = unavailable },
+        };
+    }
 }
 
-public sealed record NodeStatus(NodeInfo Node, string Executor, string? Error);
+/// <summary>A node as last seen: its capacity, the executor serving it, and the last error reaching it.</summary>
+public sealed record NodeStatus(NodeInfo Node, string Executor, string? Error, bool Recovered);

@@ -8,7 +8,8 @@ namespace GoDocker.Server.Services;
 /// <summary>
 /// The scheduler loop: snapshot from the store → pure <see cref="SchedulingCycle"/> → plan applied by the
 /// store in one transaction → launch orders into the dispatch queue. Runs when poked and on an interval.
-/// Starts only after the executors have recovered, so it never plans on a stale view of the nodes.
+/// A node takes jobs only once its executor has recovered (see <see cref="NodeRegistry"/>), so a plan
+/// never lands on a node whose containers are not yet reconciled.
 /// </summary>
 public sealed class SchedulerService(
     IJobStore store,
@@ -16,14 +17,12 @@ public sealed class SchedulerService(
     SchedulingCycle cycle,
     NodeRegistry nodes,
     SchedulerTrigger trigger,
-    StartupGate gate,
     TimeProvider time,
     IOptions<GoDockerOptions> options,
     ILogger<SchedulerService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await gate.Recovered.WaitAsync(stoppingToken);
         logger.LogInformation("scheduler running, policy {Policy}", cycle.Order.Name);
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
@@ -74,14 +73,4 @@ public sealed class SchedulerService(
         }
         return applied.Count;
     }
-}
-
-/// <summary>Opens once the executors have reconciled their containers with the store.</summary>
-public sealed class StartupGate
-{
-    private readonly TaskCompletionSource recovered = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public Task Recovered => recovered.Task;
-
-    public void MarkRecovered() => recovered.TrySetResult();
 }

@@ -15,6 +15,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
     private readonly Dictionary<string, string> settings;
     private readonly StringBuilder log = new();
     private Process? process;
+    private bool expectHealthy = true;
 
     private ServerProcess(string dataDir, Dictionary<string, string> settings)
     {
@@ -49,7 +50,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         ["Scheduler:Interval"] = "00:00:01",
     };
 
-    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string>? overrides = null, bool testDefaults = true)
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string>? overrides = null, bool testDefaults = true, bool expectHealthy = true)
     {
         var dataDir = Directory.CreateTempSubdirectory("godocker-test-").FullName;
         var settings = testDefaults ? new Dictionary<string, string>(TestDefaults) : [];
@@ -57,12 +58,12 @@ public sealed partial class ServerProcess : IAsyncDisposable
         {
             settings[key] = value;
         }
-        var server = new ServerProcess(dataDir, settings);
+        var server = new ServerProcess(dataDir, settings) { expectHealthy = expectHealthy };
         await server.StartAgainAsync();
         return server;
     }
 
-    /// <summary>Starts the process (again) on the same data directory and waits until /health answers.</summary>
+    /// <summary>Starts the process (again) on the same data directory and waits until /health answers (and says ok, unless not expected).</summary>
     public async Task StartAgainAsync()
     {
         var port = FreePort();
@@ -99,7 +100,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
             try
             {
                 var health = await Api.HealthAsync();
-                if (health.Status == "ok" && InstanceId is not null)
+                if ((health.Status == "ok" || !expectHealthy) && InstanceId is not null)
                 {
                     return;
                 }

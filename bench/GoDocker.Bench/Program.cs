@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using GoDocker.Contracts;
+using GoDocker.Jobs;
+
+// Benchmarks, each printing one line "RESULT key=value ..." that bench/run.sh collects.
+//   raw        N containers create+start+wait+remove through the Engine API at concurrency C
+//   godocker   N jobs submitted to a GoDocker server (C clients), until all ended
+//   submit     N submissions by C clients to a server whose jobs stay pending (API + store only)
+//   latency    N sequential jobs: submit → running (server timestamps), next to raw create+start
+var mode = args.ElementAtOrDefault(0) ?? "";
+var opts = args.Skip(1).Select(a => a.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1]);
+string Opt(string key, string fallback) => opts.TryGetValue(key, out var v) ? v : fallback;
+var n = int.Parse(Opt("n", "200"), CultureInfo.InvariantCulture);
+var concurrency = int.Parse(Opt("c", "8"), CultureInfo.InvariantCulture);
+var image = Opt("image", "godocker/busybox:latest");
+var url = Opt("url", "http://127.0.0.1:8080");
+var cpus = double.Parse(Opt("cpus", "0.25"), CultureInfo.InvariantCulture);
+var memory = Opt("memory", "64M");
+var network = Opt("network", "bridge");
+if (!ByteSize.TryParse(memory, out var memoryBytes))
+{
+    throw new ArgumentException($"--memory={memory} is not a size");
+}
+
+switch (mode)
+{
+    case "raw":
+        await RawAsync();
+        break;
+    case "raw-latency":
+        await RawLatencyAsync();
+        break;
+    case "godocker":
+        await GoDockerAsync();
+        break;
+    case "submit":
+        await SubmitRateAsync();
+        break;
+    case "latency":
+        await LatencyAsync();
+        break;
+    default:
+        Console.Error.WriteLine("usage: GoDocker.Bench raw|raw-latency|godocker|submit|latency --n=200 --c=8 --url=... --image=...");
+        return 2;
+}
+return 0;
+
+DockerClient Docker() => new DockerClientBuilder().WithEndpoint(new Uri(Opt("docker", "unix:///var/run/docker.sock"))).Build();
+
+CreateContainerParameters RawContainer(string name) => new()
+{
+    Name = name,
+    Image = image,
+    Cmd = ["true"],
+    Labels = new Dictionary<string, string> { ["godocker.bench"] = "raw" },
+    HostConfig = new HostConfig
+    {
+        NanoCPUs = (long)(cpus * 1e9),
+        Memory = memoryBytes,
+        MemorySwap = memoryBytes,
+        PidsLimit = 4096,
+        NetworkMode = network,
+    },
+};
+
+async Task RawAsync()
+{
+    using var docker = Docker();
+    var prefix = "bench-raw-" + Guid.NewGuid().ToString("N")[..6];
+    var next = -1;
+    var clock = Stopwatch.StartNew();
+    var workers = Enumerable.Range(0, concurrency).Select(async _ =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < n)
+        {
+            var id = (await docker.Containers.CreateContainerAsync(RawContainer($"{prefix}-{i}"))).ID;
+            await docker.Containers.StartContainerAsync(id, new ContainerStartParameters());
+            await docker.Containers.WaitContainerAsync(id);
+            await docker.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true });
+        }
+    });
+    await Task.WhenAll(workers);
+    var seconds = clock.Elapsed.TotalSeconds;
+    Console.WriteLine(Invariant($"RESULT raw n={n} c={concurrency} seconds={seconds:0.00} rate={n / seconds:0.00}"));
+}
+
+async Task RawLatencyAsync()
+{
+    using var docker = Docker();
+    var prefix = "bench-rawlat-" + Guid.NewGuid().ToString("N")[..6];
+    var samples = new List<double>();
+    for (var i = 0; i < n; i++)
+    {
+        var clock = Stopwatch.StartNew();
+        var id = (await docker.Containers.CreateContainerAsync(RawContainer($"{prefix}-{i}"))).ID;
+        await docker.Containers.StartContainerAsync(id, new ContainerStartParameters());
+        samples.Add(clock.Elapsed.TotalMilliseconds);
+        await docker.Containers.WaitContainerAsync(id);
+        await docker.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true });
+    }
+    Console.WriteLine(Invariant($"RESULT raw-latency n={n} p50_ms={Percentile(samples, 50):0.0} p95_ms={Percentile(samples, 95):0.0}"));
+}
+
+async Task GoDockerAsync()
+{
+    using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(5) };
+    var tag = "bench-" + Guid.NewGuid().ToString("N")[..8];
+    var spec = new JobSpec { Command = ["true"], Image = image, Cpus = cpus, Memory = memory, Tags = [tag] };
+    var next = -1;
+    var clock = Stopwatch.StartNew();
+    var submitters = Enumerable.Range(0, concurrency).Select(async _ =>
+    {
+        while (Interlocked.Increment(ref next) < n)
+        {
+            using var response = await http.PostAsJsonAsync("/api/v1/jobs", spec, GoDockerJson.Default.JobSpec);
+            response.EnsureSuccessStatusCode();
+        }
+    });
+    await Task.WhenAll(submitters);
+    var submitted = clock.Elapsed.TotalSeconds;
+    long ended;
+    do
+    {
+        await Task.Delay(50);
+        var done = await http.GetFromJsonAsync($"/api/v1/jobs?tag={tag}&state=Succeeded,Failed,Killed&limit=1", GoDockerJson.Default.JobList);
+        ended = done!.Total;
+    }
+    while (ended < n);
+    var seconds = clock.Elapsed.TotalSeconds;
+    var failed = (await http.GetFromJsonAsync($"/api/v1/jobs?tag={tag}&state=Failed,Killed&limit=1", GoDockerJson.Default.JobList))!.Total;
+    Console.WriteLine(Invariant($"RESULT godocker n={n} c={concurrency} seconds={seconds:0.00} rate={n / seconds:0.00} submit_seconds={submitted:0.00} failed={failed}"));
+}
+
+async Task SubmitRateAsync()
+{
+    using var handler = new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = concurrency };
+    using var http = new HttpClient(handler) { BaseAddress = new Uri(url) };
+    var spec = new JobSpec { Command = ["true"], Image = image, Cpus = cpus, Memory = memory, Tags = ["bench-submit"] };
+    var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(spec, GoDockerJson.Default.JobSpec);
+    // Warm up connections and the server's JIT.
+    for (var i = 0; i < 200; i++)
+    {
+        await PostAsync();
+    }
+    var next = -1;
+    var latencies = new double[n];
+    var clock = Stopwatch.StartNew();
+    var clients = Enumerable.Range(0, concurrency).Select(async _ =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < n)
+        {
+            var start = clock.Elapsed;
+            await PostAsync();
+            latencies[i] = (clock.Elapsed - start).TotalMilliseconds;
+        }
+    });
+    await Task.WhenAll(clients);
+    var seconds = clock.Elapsed.TotalSeconds;
+    Console.WriteLine(Invariant(
+        $"RESULT submit n={n} clients={concurrency} seconds={seconds:0.00} rate={n / seconds:0} p50_ms={Percentile(latencies, 50):0.00} p95_ms={Percentile(latencies, 95):0.00}"));
+
+    async Task PostAsync()
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var response = await http.PostAsync("/api/v1/jobs", content);
+        if ((int)response.StatusCode != 201)
+        {
+            throw new InvalidOperationException($"submit refused: {(int)response.StatusCode}");
+        }
+    }
+}
+
+async Task LatencyAsync()
+{
+    using var http = new HttpClient { BaseAddress = new Uri(url) };
+    var samples = new List<double>();
+    for (var i = 0; i < n; i++)
+    {
+        using var response = await http.PostAsJsonAsync("/api/v1/jobs",
+            new JobSpec { Command = ["true"], Image = image, Cpus = cpus, Memory = memory, Tags = ["bench-latency"] }, GoDockerJson.Default.JobSpec);
+        var job = (await response.Content.ReadFromJsonAsync(GoDockerJson.Default.JobView))!;
+        JobView view;
+        do
+        {
+            await Task.Delay(20);
+            view = (await http.GetFromJsonAsync($"/api/v1/jobs/{job.Id}", GoDockerJson.Default.JobView))!;
+        }
+        while (!view.State.IsTerminal());
+        if (view.StartedAt is { } started)
+        {
+            samples.Add((started - view.SubmittedAt).TotalMilliseconds);
+        }
+    }
+    Console.WriteLine(Invariant($"RESULT latency n={n} p50_ms={Percentile(samples, 50):0.0} p95_ms={Percentile(samples, 95):0.0}"));
+}
+
+static double Percentile(IEnumerable<double> values, double p)
+{
+    var sorted = values.Order().ToArray();
+    if (sorted.Length == 0)
+    {
+        return double.NaN;
+    }
+    var rank = (int)Math.Ceiling(p / 100 * sorted.Length) - 1;
+    return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
+}
+
+static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

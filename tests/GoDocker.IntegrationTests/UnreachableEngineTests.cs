@@ -1,0 +1,25 @@
+using GoDocker.IntegrationTests.Infrastructure;
+using GoDocker.Jobs;
+
+namespace GoDocker.IntegrationTests;
+
+/// <summary>An engine that does not answer: the server still starts, accepts jobs, and says why they wait.</summary>
+public sealed class UnreachableEngineTests
+{
+    [Fact]
+    public async Task JobsWait_WithAReasonNamingTheUnreachableNode()
+    {
+        await using var server = await ServerProcess.StartAsync(
+            new Dictionary<string, string> { ["Executor:Docker:Endpoint"] = "unix:///nonexistent/docker.sock" },
+            expectHealthy: false);
+
+        var health = await server.Api.HealthAsync();
+        var job = await server.Api.SubmitAsync(new JobSpec { Script = "true" });
+        var waiting = await server.Api.WaitForAsync(job.Id, j => j.Reason?.Contains("unreachable", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(15));
+
+        Assert.Equal("degraded", health.Status);
+        Assert.Equal(("local", "unreachable"), (health.Nodes[0].Name, health.Nodes[0].Status));
+        Assert.Equal(JobState.Pending, waiting.State);
+        Assert.Contains("node local is not accepting jobs: unreachable", waiting.Reason, StringComparison.Ordinal);
+    }
+}
