@@ -113,6 +113,7 @@ PY
 
 case "${1:-}" in
   up) cmd_up ;;
+  deps) ensure_tools; ensure_docker; scripts/images.sh "${2:-busybox}" ;;
   down) cmd_down ;;
   test) shift; cmd_test "$@" ;;
   bench) shift; exec bench/run.sh "$@" ;;

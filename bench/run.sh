@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# GoDocker benchmarks, each next to a baseline measured in the same run on this machine.
+#   1. throughput: N trivial jobs (`true`) through GoDocker vs the same N containers via the raw
+#      Docker Engine API, both at concurrency C                         target: ratio >= 0.9
+#   2. API submission rate alone: 8 concurrent clients, jobs accepted/s   target: >= 2,000/s
+#   3. submit -> running latency p50/p95, next to raw create+start         target: p50 overhead <= 100 ms
+#   4. `godocker submit` as a fresh process per job, 1,000 times in a loop, vs Slurm's `sbatch`
+#      in the same loop (held jobs, as ../shared/peers/slurm-bench.sh does)  target: >= sbatch rate
+# Usage: bench/run.sh   (N=200 C=8 SUBMITS=20000 LAT_N=30 CLI_N=1000 SLURM=1)
+# SLURM=0 skips the Slurm side (it installs slurm-wlm and munge from Debian on first use).
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/.."
+ROOT=$PWD
+N=${N:-200} C=${C:-8} SUBMITS=${SUBMITS:-20000} LAT_N=${LAT_N:-30} CLI_N=${CLI_N:-1000} SLURM=${SLURM:-1}
+PEERS=${PEERS:-$ROOT/../shared/peers}
+WORK=$(mktemp -d /tmp/godocker-bench.XXXX)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  docker ps -aq --filter label=godocker.bench=raw | xargs -r docker rm -f >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+say() { echo "[bench] $*" >&2; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+
+./godocker.sh deps busybox >&2
+say "building (Release; the CLI with NativeAOT)"
+dotnet publish src/GoDocker.Server -c Release -o out/server --nologo -v quiet >&2
+dotnet publish src/GoDocker.Cli -c Release -r linux-x64 -o out/bin --nologo -v quiet >&2
+dotnet build bench/GoDocker.Bench -c Release --nologo -v quiet >&2
+BENCH=(dotnet bench/GoDocker.Bench/bin/Release/net10.0/GoDocker.Bench.dll)
+
+start_server() {  # name port extra-args...
+  local name=$1 port=$2; shift 2
+  GODOCKER_Jobs__DefaultImage=godocker/busybox:latest \
+    out/server/godocker-server --listen "http://127.0.0.1:$port" --data-dir "$WORK/$name" "$@" >"$WORK/$name.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1 && break; sleep 0.1; done
+  echo $!
+}
+ENGINE_PORT=$(free_port); QUEUE_PORT=$(free_port)
+ENGINE_PID=$(start_server engine "$ENGINE_PORT")
+# A server whose engine never answers: its jobs stay pending, so only the API and the store are measured.
+start_server queue "$QUEUE_PORT" --docker unix:///nonexistent/docker.sock >/dev/null
+ENGINE_URL=http://127.0.0.1:$ENGINE_PORT QUEUE_URL=http://127.0.0.1:$QUEUE_PORT
+for _ in $(seq 100); do curl -fsS "$ENGINE_URL/api/v1/health" | grep -q '"status":"ok"' && break; sleep 0.1; done
+
+say "warm-up"
+"${BENCH[@]}" raw --n=16 --c="$C" >/dev/null
+"${BENCH[@]}" godocker --n=16 --c="$C" --url="$ENGINE_URL" >/dev/null
+
+say "1. $N trivial containers at concurrency $C: raw Engine API, then GoDocker"
+RAW=$("${BENCH[@]}" raw --n="$N" --c="$C"); echo "$RAW"
+GOD=$("${BENCH[@]}" godocker --n="$N" --c="$C" --url="$ENGINE_URL"); echo "$GOD"
+
+say "3. latency submit -> running, $LAT_N sequential jobs"
+RAWLAT=$("${BENCH[@]}" raw-latency --n="$LAT_N"); echo "$RAWLAT"
+LAT=$("${BENCH[@]}" latency --n="$LAT_N" --url="$ENGINE_URL"); echo "$LAT"
+ENGINE_RSS=$(awk '/VmHWM/ {print $2}' /proc/"$ENGINE_PID"/status)
+
+say "2. API submission rate: $SUBMITS submissions, 8 clients"
+SUB=$("${BENCH[@]}" submit --n="$SUBMITS" --c=8 --url="$QUEUE_URL"); echo "$SUB"
+
+say "4. godocker submit as a fresh process, $CLI_N times in a loop"
+t0=$(date +%s.%N)
+for _ in $(seq "$CLI_N"); do out/bin/godocker submit --url "$QUEUE_URL" -i godocker/busybox -- true >/dev/null; done
+t1=$(date +%s.%N)
+CLI_RATE=$(python3 -c "print(f'{$CLI_N/($t1-$t0):.0f}')")
+echo "RESULT cli n=$CLI_N seconds=$(python3 -c "print(f'{$t1-$t0:.2f}')") rate=$CLI_RATE"
+
+SBATCH_RATE=n/a
+if [ "$SLURM" = 1 ]; then
+  say "4b. Slurm sbatch in the same loop (held jobs, then cancelled)"
+  if bash "$PEERS/slurm-setup.sh" >"$WORK/slurm-setup.log" 2>&1; then
+    SB=(sbatch --parsable -H -n1 --mem=10M -t 1 -o /dev/null -e /dev/null --chdir=/tmp -J bench --wrap=true)
+    "${SB[@]}" >/dev/null; scancel -n bench
+    t0=$(date +%s.%N)
+    for _ in $(seq "$CLI_N"); do "${SB[@]}" >/dev/null; done
+    t1=$(date +%s.%N)
+    scancel -n bench || true
+    SBATCH_RATE=$(python3 -c "print(f'{$CLI_N/($t1-$t0):.0f}')")
+    echo "RESULT sbatch n=$CLI_N seconds=$(python3 -c "print(f'{$t1-$t0:.2f}')") rate=$SBATCH_RATE"
+    bash "$PEERS/slurm-stop.sh" >/dev/null 2>&1 || true
+  else
+    say "slurm setup failed (see below); the sbatch side is skipped"; tail -5 "$WORK/slurm-setup.log" >&2
+  fi
+fi
+
+python3 - "$RAW" "$GOD" "$RAWLAT" "$LAT" "$SUB" "$CLI_RATE" "$SBATCH_RATE" "$ENGINE_RSS" <<'PY'
+import sys
+def kv(line): return dict(p.split("=", 1) for p in line.split()[2:])
+raw, god, rawlat, lat, sub = (kv(a) for a in sys.argv[1:6])
+cli, sbatch, rss = sys.argv[6], sys.argv[7], int(sys.argv[8])
+ratio = float(god["rate"]) / float(raw["rate"])
+overhead = float(lat["p50_ms"]) - float(rawlat["p50_ms"])
+rows = [
+    ("throughput (jobs/s)", f'{god["rate"]} vs raw {raw["rate"]}', f"ratio {ratio:.2f}", ">= 0.90", ratio >= 0.9),
+    ("API submissions/s (8 clients)", sub["rate"], f'p50 {sub["p50_ms"]} ms, p95 {sub["p95_ms"]} ms', ">= 2000", float(sub["rate"]) >= 2000),
+    ("submit->running p50/p95 (ms)", f'{lat["p50_ms"]} / {lat["p95_ms"]}', f'raw create+start {rawlat["p50_ms"]} / {rawlat["p95_ms"]}; p50 overhead {overhead:.0f} ms', "<= 100 ms", overhead <= 100),
+    ("CLI submit loop (per s)", cli, f"sbatch {sbatch}", ">= sbatch", sbatch == "n/a" or float(cli) >= float(sbatch)),
+    ("server peak RSS (MiB)", f"{rss/1024:.0f}", "during runs 1 and 3", "", True),
+]
+print("\n%-32s %-22s %-62s %-10s %s" % ("measure", "GoDocker", "baseline / detail", "target", "met"))
+for r in rows:
+    print("%-32s %-22s %-62s %-10s %s" % (r[0], r[1], r[2], r[3], "yes" if r[4] else "NO"))
+PY
