@@ -98,6 +98,6 @@ internal static class Plugins
                 ? bytes
                 : throw new OptionsValidationException("Executor:Docker:Memory", typeof(DockerSettings), [$"'{text}' is not a size"]);
         }
-        return new DockerExecutor(options.Docker.ToExecutorOptions(instanceId, memory), loggers.CreateLogger<DockerExecutor>());
+        return new DockerExecutor(options.Docker.ToExecutorOptions(instanceId, memory), TimeProvider.System, loggers.CreateLogger<DockerExecutor>());
     }
 }

@@ -20,10 +20,12 @@ public sealed class DockerExecutor : IExecutor, IDisposable
     private readonly DockerClient client;
     private readonly DockerExecutorOptions options;
     private readonly ILogger<DockerExecutor> logger;
+    private readonly TimeProvider time;
 
-    public DockerExecutor(DockerExecutorOptions options, ILogger<DockerExecutor> logger)
+    public DockerExecutor(DockerExecutorOptions options, TimeProvider time, ILogger<DockerExecutor> logger)
     {
         this.options = options;
+        this.time = time;
         this.logger = logger;
         client = new DockerClientBuilder()
             .WithEndpoint(new Uri(options.Endpoint))
@@ -75,7 +77,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             needsStart = existing.State?.Status == "created";
             if (!needsStart)
             {
-                return new LaunchOutcome.Started(id, ParseTime(existing.State?.StartedAt) ?? DateTimeOffset.UtcNow);
+                return new LaunchOutcome.Started(id, ParseTime(existing.State?.StartedAt) ?? time.GetUtcNow());
             }
         }
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.BadRequest)
@@ -96,7 +98,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
                 return new LaunchOutcome.Refused($"the container could not start: {EngineMessage(e)}");
             }
         }
-        return new LaunchOutcome.Started(id, DateTimeOffset.UtcNow);
+        return new LaunchOutcome.Started(id, time.GetUtcNow());
     }
 
     public async ValueTask<ContainerExit> WaitAsync(string containerId, CancellationToken cancellationToken)
@@ -123,7 +125,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         // Only a failure needs the details (out of memory, engine error); a clean exit needs no extra call.
         if (exitCode == 0)
         {
-            return new ContainerExit(0, false, DateTimeOffset.UtcNow, null);
+            return new ContainerExit(0, false, time.GetUtcNow(), null);
         }
         var state = (await InspectAsync(containerId, cancellationToken))?.State;
         // The engine records an OOM kill from a separate event that can land just after the exit:
@@ -135,7 +137,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         }
         if (state is null)
         {
-            return new ContainerExit((int)exitCode, false, DateTimeOffset.UtcNow, null);
+            return new ContainerExit((int)exitCode, false, time.GetUtcNow(), null);
         }
         return new ContainerExit((int)state.ExitCode, state.OOMKilled, ParseTime(state.FinishedAt), string.IsNullOrEmpty(state.Error) ? null : state.Error);
     }

@@ -36,7 +36,12 @@ public sealed class InProcessDispatchQueue : IDispatchQueue, IDisposable
         return lease;
     }
 
-    public void Dispose() => sweeper.Dispose();
+    public void Dispose()
+    {
+        sweeper.Dispose();
+        // A LeaseAsync still waiting ends (ChannelClosedException) instead of hanging.
+        ready.Writer.TryComplete();
+    }
 
     private void RedeliverExpired()
     {

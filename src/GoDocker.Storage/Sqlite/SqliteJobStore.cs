@@ -323,6 +323,8 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         try
         {
             await writer.DisposeAsync();
+            // Pooled reader connections would keep the file open after the store is gone.
+            SqliteConnection.ClearPool(new SqliteConnection(connectionString));
         }
         finally
         {
@@ -348,7 +350,14 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         if (change.To == JobState.Pending)
         {
             // Back to the queue (requeue): the next attempt gets a new container; the node is chosen again.
-            updated = updated with { Node = null, ContainerId = null, StartedAt = null, ScheduledAt = null };
+            updated = updated with
+            {
+                Node = null,
+                ContainerId = null,
+                StartedAt = null,
+                ScheduledAt = null,
+                Reason = change.Reason ?? "requeued, waiting for the scheduler",
+            };
         }
         await using var update = Command(tx,
             """

@@ -111,13 +111,14 @@ public sealed class SchedulingCycleTests
     [Fact]
     public void FractionalCpus_FillANodeExactly_DespiteRounding()
     {
-        // 10 x 0.1 is 0.9999999999999999 in binary floating point: the tenth must still fit, the eleventh not.
-        var jobs = Enumerable.Range(1, 11).Select(i => Job(i).Cpus(0.1).Mem("64M")).ToArray();
+        // Summed in binary floating point, 19 x 0.1 leaves a hair less than 0.1 of 2 cpus free:
+        // the twentieth must still fit, the twenty-first not.
+        var jobs = Enumerable.Range(1, 21).Select(i => Job(i).Cpus(0.1).Mem("64M")).ToArray();
 
-        var plan = Run(jobs, [Node("n1").Cpus(1)]);
+        var plan = Run(jobs, [Node("n1").Cpus(2)]);
 
-        Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), PlacedIds(plan));
-        Assert.True(plan.PendingReasons.ContainsKey(11));
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), PlacedIds(plan));
+        Assert.True(plan.PendingReasons.ContainsKey(21));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using GoDocker.Jobs;
 using GoDocker.Scheduling;
 using GoDocker.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
 namespace GoDocker.Storage.Tests.Sqlite;
@@ -29,6 +30,9 @@ public abstract class StoreTest : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Store.DisposeAsync();
+        // The store's readers are pooled per file; let go of them before the folder goes.
+        // (Clearing other tests' pools is harmless: connections in use are closed when returned.)
+        SqliteConnection.ClearAllPools();
         directory.Dispose();
     }
 
