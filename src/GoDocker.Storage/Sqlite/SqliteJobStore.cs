@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using GoDocker.Contracts;
 using GoDocker.Jobs;
 using GoDocker.Scheduling;
@@ -18,16 +19,22 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
     private const string JobColumns =
         "id, owner, state, reason, node, attempt, version, spec, submitted_at, scheduled_at, started_at, ended_at, exit_code, container_id, stop_request";
 
+    private const string SubmittedReason = "submitted, waiting for the scheduler";
+    private const int MaxSubmitBatch = 512;
+
     private readonly string connectionString;
     private readonly TimeProvider time;
     private readonly SqliteConnection writer;
     private readonly SemaphoreSlim writeLock = new(1, 1);
+    private readonly Channel<SubmitRequest> submissions = Channel.CreateUnbounded<SubmitRequest>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task submissionWriter;
 
     private SqliteJobStore(string connectionString, SqliteConnection writer, TimeProvider time)
     {
         this.connectionString = connectionString;
         this.writer = writer;
         this.time = time;
+        submissionWriter = Task.Run(WriteSubmissionsAsync);
     }
 
     /// <summary>Opens (creating and migrating as needed) the store in <paramref name="path"/>.</summary>
@@ -72,37 +79,95 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
     public async ValueTask<Job> SubmitAsync(ResolvedJobSpec spec, string owner, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        const string reason = "submitted, waiting for the scheduler";
-        var id = await WriteAsync(async tx =>
-        {
-            await using var insert = Command(tx,
-                """
-                INSERT INTO jobs (owner, project, name, state, reason, cpus, memory_bytes, spec, submitted_at)
-                VALUES ($owner, $project, $name, 'Pending', $reason, $cpus, $memory, $spec, $at);
-                SELECT last_insert_rowid();
-                """,
-                ("$owner", owner), ("$project", spec.Project), ("$name", spec.Name), ("$reason", reason),
-                ("$cpus", spec.Cpus), ("$memory", spec.MemoryBytes),
-                ("$spec", JsonSerializer.Serialize(spec, GoDockerJson.Default.ResolvedJobSpec)), ("$at", now.ToUnixTimeMilliseconds()));
-            var newId = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
-            foreach (var tag in spec.Tags.Distinct(StringComparer.Ordinal))
-            {
-                await using var tagInsert = Command(tx, "INSERT INTO job_tags (tag, job_id) VALUES ($tag, $id)", ("$tag", tag), ("$id", newId));
-                await tagInsert.ExecuteNonQueryAsync(cancellationToken);
-            }
-            await InsertEventAsync(tx, newId, new JobEvent(now, "submitted", $"submitted by {owner} to project {spec.Project}"), cancellationToken);
-            return newId;
-        }, cancellationToken);
+        var request = new SubmitRequest(spec, owner, JsonSerializer.Serialize(spec, GoDockerJson.Default.ResolvedJobSpec), now);
+        await submissions.Writer.WriteAsync(request, cancellationToken);
+        var id = await request.Done.Task.WaitAsync(cancellationToken);
         return new Job
         {
             Id = id,
             Owner = owner,
             Spec = spec,
             State = JobState.Pending,
-            Reason = reason,
+            Reason = SubmittedReason,
             Version = 1,
             SubmittedAt = now,
         };
+    }
+
+    /// <summary>
+    /// Group commit: submissions that arrive while a transaction is being written go into the next one
+    /// together, with prepared statements reused across the batch. Each caller returns only once its
+    /// job is committed.
+    /// </summary>
+    private async Task WriteSubmissionsAsync()
+    {
+        var batch = new List<SubmitRequest>(MaxSubmitBatch);
+        while (await submissions.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxSubmitBatch && submissions.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+            try
+            {
+                var ids = await WriteAsync(tx => InsertSubmissionsAsync(tx, batch), CancellationToken.None);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Done.TrySetResult(ids[i]);
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var request in batch)
+                {
+                    request.Done.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    private static async Task<long[]> InsertSubmissionsAsync(SqliteTransaction tx, List<SubmitRequest> batch)
+    {
+        await using var insert = Command(tx,
+            """
+            INSERT INTO jobs (owner, project, name, state, reason, cpus, memory_bytes, spec, submitted_at)
+            VALUES ($owner, $project, $name, 'Pending', $reason, $cpus, $memory, $spec, $at)
+            RETURNING id
+            """,
+            ("$owner", ""), ("$project", ""), ("$name", ""), ("$reason", SubmittedReason), ("$cpus", 0.0), ("$memory", 0L), ("$spec", ""), ("$at", 0L));
+        await using var tag = Command(tx, "INSERT OR IGNORE INTO job_tags (tag, job_id) VALUES ($tag, $id)", ("$tag", ""), ("$id", 0L));
+        await using var submitted = Command(tx, "INSERT INTO job_events (job_id, at, kind, message) VALUES ($id, $at, 'submitted', $message)",
+            ("$id", 0L), ("$at", 0L), ("$message", ""));
+        var ids = new long[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (spec, owner, json, at) = (batch[i].Spec, batch[i].Owner, batch[i].SpecJson, batch[i].At.ToUnixTimeMilliseconds());
+            insert.Parameters["$owner"].Value = owner;
+            insert.Parameters["$project"].Value = spec.Project;
+            insert.Parameters["$name"].Value = spec.Name;
+            insert.Parameters["$cpus"].Value = spec.Cpus;
+            insert.Parameters["$memory"].Value = spec.MemoryBytes;
+            insert.Parameters["$spec"].Value = json;
+            insert.Parameters["$at"].Value = at;
+            var id = ids[i] = (long)(await insert.ExecuteScalarAsync())!;
+            foreach (var t in spec.Tags)
+            {
+                tag.Parameters["$tag"].Value = t;
+                tag.Parameters["$id"].Value = id;
+                await tag.ExecuteNonQueryAsync();
+            }
+            submitted.Parameters["$id"].Value = id;
+            submitted.Parameters["$at"].Value = at;
+            submitted.Parameters["$message"].Value = $"submitted by {owner} to project {spec.Project}";
+            await submitted.ExecuteNonQueryAsync();
+        }
+        return ids;
+    }
+
+    private sealed record SubmitRequest(ResolvedJobSpec Spec, string Owner, string SpecJson, DateTimeOffset At)
+    {
+        public TaskCompletionSource<long> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     public async ValueTask<Job?> GetAsync(long id, CancellationToken cancellationToken)
@@ -319,6 +384,8 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        submissions.Writer.TryComplete();
+        await submissionWriter;
         await writeLock.WaitAsync();
         try
         {
