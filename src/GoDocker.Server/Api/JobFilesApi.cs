@@ -21,14 +21,10 @@ internal static class JobFilesApi
 
     private static async Task<IResult> ListAsync(long id, string? path, IJobStore store, JobDirectory dirs, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(id, cancellationToken) is null)
+        var (found, refused) = await ResolveAsync(id, path, store, dirs, cancellationToken);
+        if (refused is not null)
         {
-            return Problems.JobNotFound(id);
-        }
-        var found = dirs.Resolve(id, path, out var refusal, out var kind);
-        if (found is null)
-        {
-            return Refuse(kind, refusal!, path);
+            return refused;
         }
         if (found is not DirectoryInfo dir)
         {
@@ -49,20 +45,28 @@ internal static class JobFilesApi
 
     private static async Task<IResult> DownloadAsync(long id, string path, IJobStore store, JobDirectory dirs, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(id, cancellationToken) is null)
+        var (found, refused) = await ResolveAsync(id, path, store, dirs, cancellationToken);
+        if (refused is not null)
         {
-            return Problems.JobNotFound(id);
-        }
-        var found = dirs.Resolve(id, path, out var refusal, out var kind);
-        if (found is null)
-        {
-            return Refuse(kind, refusal!, path);
+            return refused;
         }
         if (found is not FileInfo file)
         {
             return Problems.Field("path", $"'{path}' is a folder; list it with /files?path={path}");
         }
         return TypedResults.PhysicalFile(file.FullName, "application/octet-stream", file.Name, enableRangeProcessing: true);
+    }
+
+    /// <summary>The job must exist and the path resolve inside its directory; otherwise the refusal to return.</summary>
+    private static async Task<(FileSystemInfo? Found, IResult? Refused)> ResolveAsync(
+        long id, string? path, IJobStore store, JobDirectory dirs, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(id, cancellationToken) is null)
+        {
+            return (null, Problems.JobNotFound(id));
+        }
+        var found = dirs.Resolve(id, path, out var refusal, out var kind);
+        return found is null ? (null, Refuse(kind, refusal!, path)) : (found, null);
     }
 
     private static IResult Refuse(PathRefusal kind, string refusal, string? path) => kind switch
