@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GoDocker.Cli.Api;
+using GoDocker.Cli.Api.Http;
 
 namespace GoDocker.Cli;
 
@@ -13,7 +14,14 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
-    /// <exception cref="UsageException">when the address chosen is not an http(s) URL.</exception>
-    public GoDockerClient CreateClient(ParseResult parse) =>
-        new(ServerAddress.Resolve(parse.GetValue(Url), Environment.GetEnvironmentVariable(ServerAddress.EnvironmentVariable)));
+    /// <exception cref="UsageException">when the address chosen is not an http(s) URL, or is https and this build has no TLS.</exception>
+    public GoDockerClient CreateClient(ParseResult parse)
+    {
+        var server = ServerAddress.Resolve(parse.GetValue(Url), Environment.GetEnvironmentVariable(ServerAddress.EnvironmentVariable));
+        if (server.Scheme == Uri.UriSchemeHttps && !TlsSupport.IsEnabled)
+        {
+            throw new UsageException($"{ServerAddress.Display(server)}: this godocker was built without https support (rebuild with -p:GoDockerTls=true, or use http://)");
+        }
+        return new GoDockerClient(server);
+    }
 }

@@ -1,11 +1,13 @@
+using GoDocker.Cli.Api.Http;
+
 namespace GoDocker.Cli.Api;
 
-/// <summary>A response whose body is read as it arrives (logs, files). Disposing it closes the connection.</summary>
-internal sealed class ResponseBody(HttpRequestMessage request, HttpResponseMessage response, Stream stream, Uri server) : IDisposable
+/// <summary>A successful response whose body is read as it arrives (logs, files). Disposing it closes the connection.</summary>
+internal sealed class ResponseBody(HttpResponse response, Uri server) : IDisposable
 {
     /// <summary>
-    /// Copies the body to <paramref name="destination"/>, flushing after every chunk so a follower sees lines as they come.
-    /// A dropped connection throws <see cref="ServerUnreachableException"/>; write errors on the destination propagate as they are.
+    /// Copies the body to <paramref name="destination"/>, flushing after every read so a follower sees lines as they come.
+    /// A dropped or cut-short connection throws <see cref="ServerUnreachableException"/>; write errors on the destination propagate as they are.
     /// </summary>
     public async Task CopyToAsync(Stream destination, CancellationToken cancellationToken)
     {
@@ -15,11 +17,11 @@ internal sealed class ResponseBody(HttpRequestMessage request, HttpResponseMessa
             int read;
             try
             {
-                read = await stream.ReadAsync(buffer, cancellationToken);
+                read = await response.Body.ReadAsync(buffer, cancellationToken);
             }
-            catch (IOException e) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (GoDockerClient.TransportFailure(e) is { } reason)
             {
-                throw new ServerUnreachableException(server, "the connection dropped mid-stream", e);
+                throw new ServerUnreachableException(server, reason, e);
             }
             if (read == 0)
             {
@@ -30,10 +32,5 @@ internal sealed class ResponseBody(HttpRequestMessage request, HttpResponseMessa
         }
     }
 
-    public void Dispose()
-    {
-        stream.Dispose();
-        response.Dispose();
-        request.Dispose();
-    }
+    public void Dispose() => response.Dispose();
 }

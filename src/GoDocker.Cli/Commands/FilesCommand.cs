@@ -17,11 +17,11 @@ internal static class FilesCommand
     {
         var id = JobIdArgument.Create();
         var path = new Argument<string>("PATH") { Description = "Directory inside the job directory (default: its top)", Arity = ArgumentArity.ZeroOrOne };
-        var output = OutputOption.Create("table", "table", "json");
+        var output = OutputOption.Create("table", "json");
         var command = new Command("ls", "List a directory of the job") { id, path, output };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var client = global.CreateClient(parse);
+            var client = global.CreateClient(parse);
             var result = await client.ListFilesAsync(parse.GetValue(id), parse.GetValue(path), cancellationToken);
             if (!result.IsOk)
             {
@@ -65,7 +65,7 @@ internal static class FilesCommand
         {
             var source = parse.GetValue(path)!;
             var target = TargetFor(source, parse.GetValue(outFile));
-            using var client = global.CreateClient(parse);
+            var client = global.CreateClient(parse);
             var result = await client.OpenFileAsync(parse.GetValue(id), source, cancellationToken);
             if (!result.IsOk)
             {

@@ -11,11 +11,11 @@ internal static class HealthCommand
 {
     public static Command Create(GlobalOptions global)
     {
-        var output = OutputOption.Create("text", "text", "json");
+        var output = OutputOption.Create("text", "json");
         var command = new Command("health", "Show the server's and nodes' health") { output };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var client = global.CreateClient(parse);
+            var client = global.CreateClient(parse);
             var result = await client.HealthAsync(cancellationToken);
             if (!result.IsOk)
             {

@@ -30,7 +30,7 @@ internal static class JobsCommand
                 r.AddError("--limit must be at least 1");
             }
         });
-        var output = OutputOption.Create("table", "table", "json");
+        var output = OutputOption.Create("table", "json");
 
         var command = new Command("jobs", "List jobs") { states, owner, project, tag, all, limit, output };
         command.SetAction(async (parse, cancellationToken) =>
@@ -43,7 +43,7 @@ internal static class JobsCommand
                 Tag = parse.GetValue(tag),
                 Limit = parse.GetValue(limit),
             };
-            using var client = global.CreateClient(parse);
+            var client = global.CreateClient(parse);
             var result = await client.ListJobsAsync(query, cancellationToken);
             if (!result.IsOk)
             {

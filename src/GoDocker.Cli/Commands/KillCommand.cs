@@ -12,7 +12,7 @@ internal static class KillCommand
         var command = new Command("kill", "Stop jobs") { ids };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var client = global.CreateClient(parse);
+            var client = global.CreateClient(parse);
             var exitCode = ExitCodes.Ok;
             foreach (var id in parse.GetValue(ids) ?? [])
             {

@@ -14,7 +14,7 @@ internal static class LogsCommand
         var command = new Command("logs", "Print a job's stdout (or stderr)") { id, stderr, follow };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var client = global.CreateClient(parse);
+            var client = global.CreateClient(parse);
             var result = await client.OpenOutputAsync(parse.GetValue(id), parse.GetValue(stderr), parse.GetValue(follow), cancellationToken);
             if (!result.IsOk)
             {

@@ -10,11 +10,11 @@ internal static class ShowCommand
     public static Command Create(GlobalOptions global)
     {
         var id = JobIdArgument.Create();
-        var output = OutputOption.Create("text", "text", "json");
+        var output = OutputOption.Create("text", "json");
         var command = new Command("show", "Show one job in full, with its timeline") { id, output };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var client = global.CreateClient(parse);
+            var client = global.CreateClient(parse);
             var result = await client.GetJobAsync(parse.GetValue(id), cancellationToken);
             if (!result.IsOk)
             {

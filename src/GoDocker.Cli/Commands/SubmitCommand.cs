@@ -63,7 +63,7 @@ internal sealed class SubmitCommand
         }
         var spec = Compose(parse, script, input.Command, input.Source);
 
-        using var client = global.CreateClient(parse);
+        var client = global.CreateClient(parse);
         var result = await client.SubmitAsync(spec, cancellationToken);
         if (!result.IsOk)
         {
@@ -92,6 +92,11 @@ internal sealed class SubmitCommand
         var argv = dash < 0 ? null : values[^afterDash..];
         var inline = parse.GetValue(inlineScript);
 
+        // The argument takes any token, so an option this command does not know lands here; say so rather than call it a file.
+        if (beforeDash.FirstOrDefault(v => v.Length > 1 && v[0] == '-') is { } unknown)
+        {
+            throw new UsageException($"submit: unknown option '{unknown}' (see godocker submit --help; a script named like an option needs ./)");
+        }
         if (beforeDash.Length > 1)
         {
             throw new UsageException($"submit: one SCRIPT_FILE at most (got {ShellWords.Join(beforeDash)}); to run a command, put it after --");

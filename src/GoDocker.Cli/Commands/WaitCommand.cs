@@ -24,62 +24,64 @@ internal static class WaitCommand
         var command = new Command("wait", "Wait for a job to end; exit with its exit code") { id, timeout };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var client = global.CreateClient(parse);
+            var client = global.CreateClient(parse);
             var limit = parse.GetValue(timeout) is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
             return await WaitAsync(client, parse.GetValue(id), limit, TimeProvider.System, cancellationToken);
         });
         return command;
     }
 
+    /// <summary>Polls with <see cref="PollBackoff"/>; the limit bounds the whole wait, requests included.</summary>
     private static async Task<int> WaitAsync(GoDockerClient client, long id, TimeSpan? limit, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var started = clock.GetTimestamp();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (limit is { } max)
+        {
+            deadline.CancelAfter(max);
+        }
         var backoff = new PollBackoff();
         JobView? last = null;
         var toldLost = false;
-        while (true)
+        try
         {
-            try
+            while (true)
             {
-                var result = await client.GetJobAsync(id, cancellationToken);
-                if (!result.IsOk)
+                try
                 {
-                    return await ProblemReport.WriteAsync(result.Problem, cancellationToken);
+                    var result = await client.GetJobAsync(id, deadline.Token);
+                    if (!result.IsOk)
+                    {
+                        return await ProblemReport.WriteAsync(result.Problem, cancellationToken);
+                    }
+                    last = result.Value;
+                    toldLost = false;
                 }
-                last = result.Value;
-                toldLost = false;
-            }
-            catch (ServerUnreachableException e) when (last is not null)
-            {
-                // The job was seen, so the server exists: ride out a restart rather than abandon a long wait.
-                if (!toldLost)
+                catch (ServerUnreachableException e) when (last is not null)
                 {
-                    await Console.Error.WriteLineAsync($"godocker: {e.Message}; still waiting".AsMemory(), cancellationToken);
-                    toldLost = true;
+                    // The job was seen, so the server exists: ride out a restart rather than abandon a long wait.
+                    if (!toldLost)
+                    {
+                        await Console.Error.WriteLineAsync($"godocker: {e.Message}; still waiting".AsMemory(), cancellationToken);
+                        toldLost = true;
+                    }
                 }
-            }
 
-            if (last.State.IsTerminal())
-            {
-                if (WaitOutcome.Describe(last) is { } line)
+                if (last.State.IsTerminal())
                 {
-                    await Console.Error.WriteLineAsync(line.AsMemory(), cancellationToken);
+                    if (WaitOutcome.Describe(last) is { } line)
+                    {
+                        await Console.Error.WriteLineAsync(line.AsMemory(), cancellationToken);
+                    }
+                    return WaitOutcome.ExitCodeFor(last);
                 }
-                return WaitOutcome.ExitCodeFor(last);
+                await Task.Delay(backoff.Next(), clock, deadline.Token);
             }
-
-            var delay = backoff.Next();
-            if (limit is { } max)
-            {
-                var remaining = max - clock.GetElapsedTime(started);
-                if (remaining <= TimeSpan.Zero)
-                {
-                    await Console.Error.WriteLineAsync($"godocker: job {id} is still {last.State} after {max.TotalSeconds:0.###} s".AsMemory(), cancellationToken);
-                    return ExitCodes.TimedOut;
-                }
-                delay = delay < remaining ? delay : remaining;
-            }
-            await Task.Delay(delay, clock, cancellationToken);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && limit is { } waited)
+        {
+            var state = last is null ? "not seen" : $"still {last.State}";
+            await Console.Error.WriteLineAsync($"godocker: job {id} is {state} after {waited.TotalSeconds:0.###} s".AsMemory(), cancellationToken);
+            return ExitCodes.TimedOut;
         }
     }
 }

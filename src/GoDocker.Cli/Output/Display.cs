@@ -16,4 +16,23 @@ internal static class Display
     public static string Cpus(double cpus) => cpus.ToString("0.###", CultureInfo.InvariantCulture);
 
     public static string OrNone(string? value) => string.IsNullOrEmpty(value) ? None : value;
+
+    /// <summary>
+    /// How a job ended, in a few words: "exit 137: out of memory". The code is left out when the reason already
+    /// states it (the server says "exit code 3"), so nothing is said twice.
+    /// </summary>
+    public static string Outcome(int? exitCode, string? reason)
+    {
+        if (exitCode is not { } code)
+        {
+            return reason ?? "";
+        }
+        if (string.IsNullOrEmpty(reason))
+        {
+            return $"exit {code}";
+        }
+        var number = code.ToString(CultureInfo.InvariantCulture);
+        var mentioned = reason.Split((char[])[' ', ',', ';', ':', '(', ')'], StringSplitOptions.RemoveEmptyEntries).Contains(number);
+        return mentioned ? reason : $"exit {code}: {reason}";
+    }
 }

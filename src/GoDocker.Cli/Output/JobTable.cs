@@ -36,13 +36,7 @@ internal static class JobTable
         return table;
     }
 
-    /// <summary>Why a live job is where it is; for an ended one, its exit code first ("exit 3: out of memory").</summary>
-    public static string ReasonOrExit(JobView job)
-    {
-        if (job.State.IsTerminal() && job.ExitCode is { } code)
-        {
-            return string.IsNullOrEmpty(job.Reason) ? $"exit {code}" : $"exit {code}: {job.Reason}";
-        }
-        return job.Reason ?? "";
-    }
+    /// <summary>Why a live job is where it is; for an ended one, how it ended (<see cref="Display.Outcome"/>).</summary>
+    public static string ReasonOrExit(JobView job) =>
+        job.State.IsTerminal() ? Display.Outcome(job.ExitCode, job.Reason) : job.Reason ?? "";
 }

@@ -32,11 +32,7 @@ internal static class WaitOutcome
         {
             return null;
         }
-        var text = $"godocker: job {job.Id} {job.State}";
-        if (job.ExitCode is { } code)
-        {
-            text += $" (exit {code})";
-        }
-        return string.IsNullOrEmpty(job.Reason) ? text : $"{text}: {job.Reason}";
+        var outcome = Output.Display.Outcome(job.ExitCode, job.Reason);
+        return outcome.Length == 0 ? $"godocker: job {job.Id} {job.State}" : $"godocker: job {job.Id} {job.State}: {outcome}";
     }
 }

@@ -1,0 +1,35 @@
+namespace GoDocker.Cli.Api.Http;
+
+/// <summary>One request: method, path with query (already escaped), and an optional body sent with Content-Length.</summary>
+internal sealed record HttpRequest(string Method, string PathAndQuery)
+{
+    public ReadOnlyMemory<byte> Body { get; init; }
+
+    public string? ContentType { get; init; }
+
+    /// <summary>The whole request as bytes, so it leaves in one write: head, then body.</summary>
+    public byte[] Encode(string authority)
+    {
+        var head = new System.Text.StringBuilder()
+            .Append(Method).Append(' ').Append(PathAndQuery).Append(" HTTP/1.1\r\n")
+            .Append("Host: ").Append(authority).Append("\r\n")
+            .Append("User-Agent: godocker\r\n")
+            .Append("Accept: */*\r\n")
+            // One request per process: closing tells the server not to keep state for us.
+            .Append("Connection: close\r\n");
+        if (ContentType is not null)
+        {
+            head.Append("Content-Type: ").Append(ContentType).Append("\r\n");
+        }
+        if (!Body.IsEmpty || Method is "POST" or "PUT" or "PATCH")
+        {
+            head.Append("Content-Length: ").Append(Body.Length).Append("\r\n");
+        }
+        head.Append("\r\n");
+        var headBytes = System.Text.Encoding.ASCII.GetBytes(head.ToString());
+        var bytes = new byte[headBytes.Length + Body.Length];
+        headBytes.CopyTo(bytes, 0);
+        Body.Span.CopyTo(bytes.AsSpan(headBytes.Length));
+        return bytes;
+    }
+}
