@@ -60,15 +60,15 @@ RAWLAT=$("${BENCH[@]}" raw-latency --n="$LAT_N"); echo "$RAWLAT"
 LAT=$("${BENCH[@]}" latency --n="$LAT_N" --url="$ENGINE_URL"); echo "$LAT"
 ENGINE_RSS=$(awk '/VmHWM/ {print $2}' /proc/"$ENGINE_PID"/status)
 
-say "2. API submission rate: $SUBMITS submissions, 8 clients"
-SUB=$("${BENCH[@]}" submit --n="$SUBMITS" --c=8 --url="$QUEUE_URL"); echo "$SUB"
-
-say "4. godocker submit as a fresh process, $CLI_N times in a loop"
+say "4. godocker submit as a fresh process, $CLI_N times in a loop (first, on an empty queue)"
 t0=$(date +%s.%N)
 for _ in $(seq "$CLI_N"); do out/bin/godocker submit --url "$QUEUE_URL" -i godocker/busybox -- true >/dev/null; done
 t1=$(date +%s.%N)
 CLI_RATE=$(python3 -c "print(f'{$CLI_N/($t1-$t0):.0f}')")
 echo "RESULT cli n=$CLI_N seconds=$(python3 -c "print(f'{$t1-$t0:.2f}')") rate=$CLI_RATE"
+
+say "2. API submission rate: $SUBMITS submissions, 8 clients"
+SUB=$("${BENCH[@]}" submit --n="$SUBMITS" --c=8 --url="$QUEUE_URL"); echo "$SUB"
 
 SBATCH_RATE=n/a
 if [ "$SLURM" = 1 ]; then

@@ -43,6 +43,8 @@ public sealed class SchedulerOptions
     public string Policy { get; set; } = "fifo";
     /// <summary>A cycle runs on every submit and job end, and at least this often.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>At least this long from the start of one cycle to the start of the next (bursts of submits coalesce).</summary>
+    public TimeSpan MinGap { get; set; } = TimeSpan.FromMilliseconds(50);
 }
 
 public sealed class ExecutorOptions

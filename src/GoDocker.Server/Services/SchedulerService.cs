@@ -29,9 +29,17 @@ public sealed class SchedulerService(
         {
             try
             {
+                var started = time.GetTimestamp();
                 await RunOnceAsync(stoppingToken);
                 failures = 0;
                 await trigger.WaitAsync(options.Value.Scheduler.Interval, time, stoppingToken);
+                // Under a burst of submits, pokes arrive faster than cycles end: keep a gap between cycles so
+                // the API and the executors keep the cpu. An isolated submit still gets a cycle at once.
+                var gap = options.Value.Scheduler.MinGap - time.GetElapsedTime(started);
+                if (gap > TimeSpan.Zero)
+                {
+                    await Task.Delay(gap, time, stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
