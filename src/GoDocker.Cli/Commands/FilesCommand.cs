@@ -64,6 +64,11 @@ internal static class FilesCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var source = parse.GetValue(path)!;
+            // HTTP would fold '..' away before the server saw it: refuse here, in the server's words.
+            if (source.StartsWith('/') || source.Split('/').Contains(".."))
+            {
+                throw new UsageException($"files get: path '{source}': absolute paths and '..' are not allowed; files stay inside the job directory");
+            }
             var target = TargetFor(source, parse.GetValue(outFile));
             var client = global.CreateClient(parse);
             var result = await client.OpenFileAsync(parse.GetValue(id), source, cancellationToken);

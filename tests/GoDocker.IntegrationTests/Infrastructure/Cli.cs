@@ -1,0 +1,33 @@
+using System.Diagnostics;
+
+namespace GoDocker.IntegrationTests.Infrastructure;
+
+/// <summary>Runs the `godocker` client as a user would: a new process, its exit code, stdout and stderr.</summary>
+public static class Cli
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr);
+
+    public static async Task<Result> RunAsync(Uri server, string workingDirectory, params string[] args)
+    {
+        var info = new ProcessStartInfo(Paths.Cli)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        info.Environment["GODOCKER_URL"] = server.ToString().TrimEnd('/');
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(info)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+}
