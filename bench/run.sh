@@ -32,18 +32,18 @@ dotnet publish src/GoDocker.Cli -c Release -r linux-x64 -o out/bin --nologo -v q
 dotnet build bench/GoDocker.Bench -c Release --nologo -v quiet >&2
 BENCH=(dotnet bench/GoDocker.Bench/bin/Release/net10.0/GoDocker.Bench.dll)
 
-start_server() {  # name port extra-args...
+start_server() {  # name port extra-args...; sets SERVER_PID
   local name=$1 port=$2; shift 2
   GODOCKER_Jobs__DefaultImage=godocker/busybox:latest \
     out/server/godocker-server --listen "http://127.0.0.1:$port" --data-dir "$WORK/$name" "$@" >"$WORK/$name.log" 2>&1 &
-  PIDS+=($!)
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
   for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1 && break; sleep 0.1; done
-  echo $!
 }
 ENGINE_PORT=$(free_port); QUEUE_PORT=$(free_port)
-ENGINE_PID=$(start_server engine "$ENGINE_PORT")
+start_server engine "$ENGINE_PORT"; ENGINE_PID=$SERVER_PID
 # A server whose engine never answers: its jobs stay pending, so only the API and the store are measured.
-start_server queue "$QUEUE_PORT" --docker unix:///nonexistent/docker.sock >/dev/null
+start_server queue "$QUEUE_PORT" --docker unix:///nonexistent/docker.sock
 ENGINE_URL=http://127.0.0.1:$ENGINE_PORT QUEUE_URL=http://127.0.0.1:$QUEUE_PORT
 for _ in $(seq 100); do curl -fsS "$ENGINE_URL/api/v1/health" | grep -q '"status":"ok"' && break; sleep 0.1; done
 

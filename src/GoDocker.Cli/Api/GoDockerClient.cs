@@ -1,3 +1,4 @@
+using GoDocker.Cli.Submit;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
@@ -23,6 +24,14 @@ internal sealed class GoDockerClient(Uri server)
     private readonly string apiBase = server.AbsolutePath.TrimEnd('/') + "/api/v1";
 
     public Uri Server => server;
+
+    /// <summary>Submits and reads back only the new job's id (the fast path of `godocker submit`).</summary>
+    public Task<ApiResult<long>> SubmitForIdAsync(JobSpec spec, CancellationToken cancellationToken) =>
+        SendAsync(
+            new HttpRequest("POST", apiBase + "/jobs") { Body = SubmitWire.Encode(spec), ContentType = "application/json" },
+            body => SubmitWire.ReadId(body),
+            $"POST {apiBase}/jobs",
+            cancellationToken);
 
     public Task<ApiResult<JobView>> SubmitAsync(JobSpec spec, CancellationToken cancellationToken) =>
         SendAsync(
@@ -63,7 +72,15 @@ internal sealed class GoDockerClient(Uri server)
     internal static string EscapePath(string path) =>
         string.Join('/', path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.EscapeDataString));
 
-    private async Task<ApiResult<T>> SendAsync<T>(HttpRequest request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    private Task<ApiResult<T>> SendAsync<T>(HttpRequest request, JsonTypeInfo<T> type, CancellationToken cancellationToken) =>
+        SendAsync(
+            request,
+            body => JsonSerializer.Deserialize(body, type)
+                ?? throw new JsonException($"{request.Method} {request.PathAndQuery} answered with an empty body"),
+            $"{request.Method} {request.PathAndQuery}",
+            cancellationToken);
+
+    private async Task<ApiResult<T>> SendAsync<T>(HttpRequest request, Func<byte[], T> read, string what, CancellationToken cancellationToken)
     {
         byte[] body;
         HttpResponseHead head;
@@ -81,9 +98,7 @@ internal sealed class GoDockerClient(Uri server)
         {
             return ApiResult<T>.Refused(ProblemFrom(head, body));
         }
-        var value = JsonSerializer.Deserialize(body, type)
-            ?? throw new JsonException($"{request.Method} {request.PathAndQuery} answered {head.Status} with an empty body");
-        return ApiResult<T>.Ok(value);
+        return ApiResult<T>.Ok(read(body));
     }
 
     private async Task<ApiResult<ResponseBody>> OpenAsync(string path, CancellationToken cancellationToken)

@@ -64,19 +64,22 @@ internal sealed class SubmitCommand
         var spec = Compose(parse, script, input.Command, input.Source);
 
         var client = global.CreateClient(parse);
-        var result = await client.SubmitAsync(spec, cancellationToken);
-        if (!result.IsOk)
-        {
-            return await ProblemReport.WriteAsync(result.Problem, cancellationToken);
-        }
         if (parse.GetValue(output) == "json")
         {
-            await JsonOutput.WriteAsync(result.Value, GoDockerJson.Default.JobView, cancellationToken);
+            var view = await client.SubmitAsync(spec, cancellationToken);
+            if (!view.IsOk)
+            {
+                return await ProblemReport.WriteAsync(view.Problem, cancellationToken);
+            }
+            await JsonOutput.WriteAsync(view.Value, GoDockerJson.Default.JobView, cancellationToken);
+            return ExitCodes.Ok;
         }
-        else
+        var id = await client.SubmitForIdAsync(spec, cancellationToken);
+        if (!id.IsOk)
         {
-            await Console.Out.WriteAsync((result.Value.Id.ToString(CultureInfo.InvariantCulture) + "\n").AsMemory(), cancellationToken);
+            return await ProblemReport.WriteAsync(id.Problem, cancellationToken);
         }
+        await Console.Out.WriteAsync((id.Value.ToString(CultureInfo.InvariantCulture) + "\n").AsMemory(), cancellationToken);
         return ExitCodes.Ok;
     }
 
