@@ -26,6 +26,11 @@ if (!ByteSize.TryParse(memory, out var memoryBytes))
     throw new ArgumentException($"--memory={memory} is not a size");
 }
 
+// --like=godocker: the container exactly as GoDocker shapes it (docker-init, the output-redirecting sh,
+// the job directory bind mount, capabilities dropped), to separate the container's cost from GoDocker's.
+var likeGoDocker = Opt("like", "") == "godocker";
+var jobDir = Directory.CreateTempSubdirectory("godocker-bench-job-").FullName;
+
 switch (mode)
 {
     case "raw":
@@ -51,21 +56,33 @@ return 0;
 
 DockerClient Docker() => new DockerClientBuilder().WithEndpoint(new Uri(Opt("docker", "unix:///var/run/docker.sock"))).Build();
 
-CreateContainerParameters RawContainer(string name) => new()
+CreateContainerParameters RawContainer(string name)
 {
-    Name = name,
-    Image = image,
-    Cmd = ["true"],
-    Labels = new Dictionary<string, string> { ["godocker.bench"] = "raw" },
-    HostConfig = new HostConfig
+    var container = new CreateContainerParameters
     {
-        NanoCPUs = (long)(cpus * 1e9),
-        Memory = memoryBytes,
-        MemorySwap = memoryBytes,
-        PidsLimit = 4096,
-        NetworkMode = network,
-    },
-};
+        Name = name,
+        Image = image,
+        Cmd = ["true"],
+        Labels = new Dictionary<string, string> { ["godocker.bench"] = "raw" },
+        HostConfig = new HostConfig
+        {
+            NanoCPUs = (long)(cpus * 1e9),
+            Memory = memoryBytes,
+            MemorySwap = memoryBytes,
+            PidsLimit = 4096,
+            NetworkMode = network,
+        },
+    };
+    if (likeGoDocker)
+    {
+        container.Entrypoint = ["/bin/sh", "-c", "exec \"$0\" \"$@\" >>/godocker/job/stdout 2>>/godocker/job/stderr"];
+        container.HostConfig.Init = true;
+        container.HostConfig.Binds = [$"{jobDir}:/godocker/job:rw"];
+        container.HostConfig.CapDrop = ["ALL"];
+        container.HostConfig.SecurityOpt = ["no-new-privileges"];
+    }
+    return container;
+}
 
 async Task RawAsync()
 {
@@ -86,7 +103,7 @@ async Task RawAsync()
     });
     await Task.WhenAll(workers);
     var seconds = clock.Elapsed.TotalSeconds;
-    Console.WriteLine(Invariant($"RESULT raw n={n} c={concurrency} seconds={seconds:0.00} rate={n / seconds:0.00}"));
+    Console.WriteLine(Invariant($"RESULT raw{(likeGoDocker ? "-like-godocker" : "")} n={n} c={concurrency} seconds={seconds:0.00} rate={n / seconds:0.00}"));
 }
 
 async Task RawLatencyAsync()

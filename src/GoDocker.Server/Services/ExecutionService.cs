@@ -52,7 +52,7 @@ public sealed class ExecutionService(
             {
                 await RecoverAsync(executor, stoppingToken);
                 nodes.MarkRecovered(executor);
-                scheduler.Poke();
+                scheduler.PokeNow();
                 logger.LogInformation("node {Node} recovered; taking jobs", executor.NodeName);
                 return;
             }
@@ -285,7 +285,7 @@ public sealed class ExecutionService(
             }
         }
         await executor.RemoveAsync(containerId, cancellationToken);
-        scheduler.Poke();
+        scheduler.PokeNow();
     }
 
     internal static (JobState State, string Reason) Outcome(Job job, ContainerExit exit)
@@ -323,7 +323,7 @@ public sealed class ExecutionService(
             EndedAt = endedAt ?? time.GetUtcNow(),
             ClearStopRequest = true,
         }, cancellationToken);
-        scheduler.Poke();
+        scheduler.PokeNow();
         return ended;
     }
 

@@ -32,11 +32,12 @@ public sealed class SchedulerService(
                 var started = time.GetTimestamp();
                 await RunOnceAsync(stoppingToken);
                 failures = 0;
-                await trigger.WaitAsync(options.Value.Scheduler.Interval, time, stoppingToken);
+                var now = await trigger.WaitAsync(options.Value.Scheduler.Interval, time, stoppingToken);
                 // Under a burst of submits, pokes arrive faster than cycles end: keep a gap between cycles so
-                // the API and the executors keep the cpu. An isolated submit still gets a cycle at once.
+                // the API and the executors keep the cpu. An isolated submit still gets a cycle at once, and
+                // freed capacity (a job ended) is refilled at once.
                 var gap = options.Value.Scheduler.MinGap - time.GetElapsedTime(started);
-                if (gap > TimeSpan.Zero)
+                if (!now && gap > TimeSpan.Zero)
                 {
                     await Task.Delay(gap, time, stoppingToken);
                 }
