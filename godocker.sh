@@ -60,10 +60,11 @@ cmd_up() {
   ensure_tools
   ensure_docker
   scripts/images.sh all
-  build
   if healthy; then
-    say "a server already answers at $URL"
+    # Never rebuild under a running server (it maps those files); `down` then `up` deploys a new build.
+    say "a server already answers at $URL (./godocker.sh down, then up, to run a new build)"
   else
+    build
     mkdir -p "$DATA" "$LOGS"
     say "starting the server (data: $DATA, log: $LOGS/server.log)"
     nohup out/bin/godocker server --listen "$URL" --data-dir "$DATA" >"$LOGS/server.log" 2>&1 &
