@@ -7,6 +7,7 @@ using GoDocker.Contracts;
 using GoDocker.Jobs;
 using GoDocker.Scheduling;
 using Microsoft.Data.Sqlite;
+using static GoDocker.Storage.Sqlite.SqliteCommands;
 
 namespace GoDocker.Storage.Sqlite;
 
@@ -518,23 +519,5 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         return connection;
-    }
-
-    private static SqliteCommand Command(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = Command(tx.Connection!, sql, parameters);
-        command.Transaction = tx;
-        return command;
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-        return command;
     }
 }

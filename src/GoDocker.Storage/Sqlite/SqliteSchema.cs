@@ -43,6 +43,41 @@ internal static class SqliteSchema
         );
         CREATE INDEX job_events_by_job ON job_events (job_id, seq);
         """,
+        """
+        CREATE TABLE users (
+            login TEXT PRIMARY KEY,
+            uid INTEGER NOT NULL,
+            gid INTEGER NOT NULL,
+            secondary_gids TEXT NOT NULL,
+            groups TEXT NOT NULL,
+            home TEXT NOT NULL,
+            email TEXT,
+            admin INTEGER NOT NULL DEFAULT 0,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            provider TEXT NOT NULL,
+            password_hash TEXT
+        );
+        CREATE TABLE projects (name TEXT PRIMARY KEY, priority INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE project_members (
+            project TEXT NOT NULL REFERENCES projects (name) ON DELETE CASCADE,
+            login TEXT NOT NULL,
+            manager INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (project, login)
+        ) WITHOUT ROWID;
+        CREATE INDEX project_members_by_login ON project_members (login);
+        CREATE TABLE tokens (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            login TEXT NOT NULL,
+            name TEXT NOT NULL,
+            hash TEXT NOT NULL UNIQUE,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER,
+            last_used_at INTEGER,
+            revoked INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX tokens_by_login ON tokens (login, id);
+        INSERT INTO projects (name, priority) VALUES ('default', 0);
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)
