@@ -1,15 +1,19 @@
+using GoDocker.Access;
 using GoDocker.Contracts;
 using GoDocker.Execution;
 using GoDocker.Executors.Docker;
 using GoDocker.Jobs;
 using GoDocker.Scheduling;
 using GoDocker.Server.Api;
+using GoDocker.Server.Auth;
 using GoDocker.Server.Configuration;
 using GoDocker.Server.Services;
 using GoDocker.Storage;
 using GoDocker.Storage.Dispatch;
 using GoDocker.Storage.JobDirectories;
 using GoDocker.Storage.Sqlite;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 
 // The embedded server: API, store, scheduler, dispatch and executor in one process.
@@ -43,7 +47,24 @@ builder.Services.AddSingleton(sp => new SchedulingCycle(
 builder.Services.AddSingleton<IExecutor>(sp => Plugins.Executor(settings.Executor, instanceId, sp.GetRequiredService<ILoggerFactory>()));
 builder.Services.AddSingleton(sp => new NodeRegistry([.. sp.GetServices<IExecutor>()], sp.GetRequiredService<ILogger<NodeRegistry>>()));
 builder.Services.AddSingleton<SchedulerTrigger>();
-builder.Services.AddSingleton<Caller>();
+var auth = builder.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
+var accounts = await SqliteAccountStore.OpenAsync(Path.Combine(settings.Server.DataDir, "godocker.db"), time, CancellationToken.None);
+builder.Services.AddSingleton(auth);
+builder.Services.AddSingleton<IAccountStore>(accounts);
+builder.Services.AddSingleton<IAccessPolicy>(new AccessPolicy());
+builder.Services.AddSingleton<CallerResolver>();
+builder.Services.AddSingleton<JobAccess>();
+builder.Services.AddSingleton<LoginThrottle>();
+if (Plugins.AuthProvider(auth, accounts) is { } provider)
+{
+    builder.Services.AddSingleton(provider);
+}
+builder.Services.AddAuthentication(GoDockerAuthenticationHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, GoDockerAuthenticationHandler>(GoDockerAuthenticationHandler.SchemeName, null);
+builder.Services.AddAuthorizationBuilder()
+    // Every endpoint needs an authenticated caller unless it says otherwise (health, the OpenAPI document, login).
+    .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+    .AddPolicy(AuthApi.AdminPolicy, p => p.RequireClaim(GoDockerAuthenticationHandler.AdminClaim, "true"));
 builder.Services.AddSingleton<ExecutionService>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ExecutionService>());
 builder.Services.AddSingleton<SchedulerService>();
@@ -62,19 +83,25 @@ builder.Services.AddOpenApi("v1");
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 
-app.MapOpenApi("/api/{documentName}/openapi.json");
+app.MapOpenApi("/api/{documentName}/openapi.json").AllowAnonymous();
 var api = app.MapGroup("/api/v1");
+api.MapAuth();
+api.MapAdministration();
 api.MapJobs();
 api.MapJobOutput();
 api.MapJobFiles();
 api.MapHealth();
 
+await Bootstrap.AdminAsync(auth, accounts, app.Logger, CancellationToken.None);
 app.Lifetime.ApplicationStarted.Register(() =>
     app.Logger.LogInformation("GoDocker {Version} listening on {Url}, data in {DataDir}, instance {Instance}",
         HealthApi.Version, settings.Server.Listen, settings.Server.DataDir, instanceId));
 await app.RunAsync();
 await store.DisposeAsync();
+await accounts.DisposeAsync();
 
 /// <summary>Plugins chosen by name in configuration.</summary>
 internal static class Plugins
@@ -83,6 +110,13 @@ internal static class Plugins
     {
         FifoOrder.PolicyName => new FifoOrder(),
         _ => throw new OptionsValidationException("Scheduler:Policy", typeof(SchedulerOptions), [$"unknown scheduler policy '{name}' (known: fifo)"]),
+    };
+
+    public static IAuthProvider? AuthProvider(AuthOptions auth, IAccountStore accounts) => auth.Provider switch
+    {
+        "none" => null,
+        LocalAuthProvider.ProviderName => new LocalAuthProvider(accounts),
+        _ => throw new OptionsValidationException("Auth:Provider", typeof(AuthOptions), [$"unknown authentication provider '{auth.Provider}' (known: none, local)"]),
     };
 
     public static IExecutor Executor(ExecutorOptions options, string instanceId, ILoggerFactory loggers)

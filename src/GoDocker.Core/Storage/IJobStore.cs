@@ -66,7 +66,12 @@ public sealed record JobQuery
     public string? Tag { get; init; }
     public int Offset { get; init; }
     public int Limit { get; init; } = 100;
+    /// <summary>Only jobs this caller may see; null = all (admins).</summary>
+    public JobVisibility? VisibleTo { get; init; }
 }
+
+/// <summary>Jobs owned by <see cref="Login"/> or charged to one of <see cref="Projects"/>.</summary>
+public sealed record JobVisibility(string Login, IReadOnlyList<string> Projects);
 
 public sealed record JobPage(IReadOnlyList<Job> Items, long Total);
 

@@ -27,6 +27,7 @@ internal static class HealthApi
                 return TypedResults.Ok(view);
             })
             .WithName("Health").WithSummary("Server and node health")
-            .Produces<HealthView>();
+            .Produces<HealthView>()
+            .AllowAnonymous();
     }
 }

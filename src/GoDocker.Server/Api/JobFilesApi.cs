@@ -1,5 +1,4 @@
 using GoDocker.Contracts;
-using GoDocker.Storage;
 using GoDocker.Storage.JobDirectories;
 
 namespace GoDocker.Server.Api;
@@ -19,9 +18,9 @@ internal static class JobFilesApi
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> ListAsync(long id, string? path, IJobStore store, JobDirectory dirs, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(long id, string? path, HttpContext context, JobAccess access, JobDirectory dirs, CancellationToken cancellationToken)
     {
-        var (found, refused) = await ResolveAsync(id, path, store, dirs, cancellationToken);
+        var (found, refused) = await ResolveAsync(id, path, context, access, dirs, cancellationToken);
         if (refused is not null)
         {
             return refused;
@@ -43,9 +42,9 @@ internal static class JobFilesApi
         return TypedResults.Ok<IReadOnlyList<FileEntry>>(entries);
     }
 
-    private static async Task<IResult> DownloadAsync(long id, string path, IJobStore store, JobDirectory dirs, CancellationToken cancellationToken)
+    private static async Task<IResult> DownloadAsync(long id, string path, HttpContext context, JobAccess access, JobDirectory dirs, CancellationToken cancellationToken)
     {
-        var (found, refused) = await ResolveAsync(id, path, store, dirs, cancellationToken);
+        var (found, refused) = await ResolveAsync(id, path, context, access, dirs, cancellationToken);
         if (refused is not null)
         {
             return refused;
@@ -59,11 +58,12 @@ internal static class JobFilesApi
 
     /// <summary>The job must exist and the path resolve inside its directory; otherwise the refusal to return.</summary>
     private static async Task<(FileSystemInfo? Found, IResult? Refused)> ResolveAsync(
-        long id, string? path, IJobStore store, JobDirectory dirs, CancellationToken cancellationToken)
+        long id, string? path, HttpContext context, JobAccess access, JobDirectory dirs, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(id, cancellationToken) is null)
+        var (job, _, refused) = await access.SeeAsync(id, context, cancellationToken);
+        if (job is null)
         {
-            return (null, Problems.JobNotFound(id));
+            return (null, refused);
         }
         var found = dirs.Resolve(id, path, out var refusal, out var kind);
         return found is null ? (null, Refuse(kind, refusal!, path)) : (found, null);

@@ -12,23 +12,24 @@ internal static class JobOutputApi
 
     public static void MapJobOutput(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/jobs/{id:long}/stdout", (long id, bool? follow, HttpContext context, IJobStore store, JobDirectory dirs, TimeProvider time) =>
-                StreamAsync(context, store, dirs, time, id, JobDirectory.StdoutFile, follow ?? false))
+        api.MapGet("/jobs/{id:long}/stdout", (long id, bool? follow, HttpContext context, IJobStore store, JobAccess access, JobDirectory dirs, TimeProvider time) =>
+                StreamAsync(context, store, access, dirs, time, id, JobDirectory.StdoutFile, follow ?? false))
             .WithName("GetJobStdout").WithSummary("The job's stdout; ?follow=true streams it as it grows until the job ends")
             .Produces<string>(contentType: "text/plain").ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapGet("/jobs/{id:long}/stderr", (long id, bool? follow, HttpContext context, IJobStore store, JobDirectory dirs, TimeProvider time) =>
-                StreamAsync(context, store, dirs, time, id, JobDirectory.StderrFile, follow ?? false))
+        api.MapGet("/jobs/{id:long}/stderr", (long id, bool? follow, HttpContext context, IJobStore store, JobAccess access, JobDirectory dirs, TimeProvider time) =>
+                StreamAsync(context, store, access, dirs, time, id, JobDirectory.StderrFile, follow ?? false))
             .WithName("GetJobStderr").WithSummary("The job's stderr; ?follow=true streams it as it grows until the job ends")
             .Produces<string>(contentType: "text/plain").ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> StreamAsync(HttpContext context, IJobStore store, JobDirectory dirs, TimeProvider time, long id, string file, bool follow)
+    private static async Task<IResult> StreamAsync(
+        HttpContext context, IJobStore store, JobAccess access, JobDirectory dirs, TimeProvider time, long id, string file, bool follow)
     {
         var cancellationToken = context.RequestAborted;
-        var job = await store.GetAsync(id, cancellationToken);
+        var (job, _, refused) = await access.SeeAsync(id, context, cancellationToken);
         if (job is null)
         {
-            return Problems.JobNotFound(id);
+            return refused!;
         }
         var path = Path.Combine(dirs.PathFor(id), file);
         if (!follow)

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using GoDocker.Access;
 using GoDocker.Contracts;
 using GoDocker.Jobs;
+using GoDocker.Server.Auth;
 using GoDocker.Server.Configuration;
 using GoDocker.Server.Services;
 using GoDocker.Storage;
@@ -33,8 +35,8 @@ internal static class JobsApi
     }
 
     private static async Task<IResult> SubmitAsync(
-        HttpContext context, IJobStore store, NodeRegistry nodes, SchedulerTrigger scheduler, Caller caller,
-        IOptions<GoDockerOptions> options, CancellationToken cancellationToken)
+        HttpContext context, IJobStore store, NodeRegistry nodes, SchedulerTrigger scheduler, CallerResolver callers,
+        IAccessPolicy policy, IOptions<GoDockerOptions> options, CancellationToken cancellationToken)
     {
         JobSpec? spec;
         try
@@ -59,13 +61,19 @@ internal static class JobsApi
         {
             return Problems.Validation(validation.Errors);
         }
-        var job = await store.SubmitAsync(validation.Spec!, caller.UserName(context), cancellationToken);
+        var caller = await callers.ResolveAsync(context, cancellationToken);
+        if (policy.RefuseSubmit(caller, validation.Spec!.Project) is { } refusal)
+        {
+            return Problems.Forbidden(refusal);
+        }
+        var job = await store.SubmitAsync(validation.Spec!, caller.Login, cancellationToken);
         scheduler.Poke();
         return TypedResults.Created($"/api/v1/jobs/{job.Id}", JobView.From(job));
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, IJobStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpContext context, IJobStore store, CallerResolver callers, CancellationToken cancellationToken)
     {
+        var caller = await callers.ResolveAsync(context, cancellationToken);
         var query = context.Request.Query;
         var states = new List<JobState>();
         foreach (var value in query["state"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
@@ -92,30 +100,32 @@ internal static class JobsApi
             Tag = NullIfEmpty(query["tag"]),
             Offset = offset,
             Limit = limit,
+            // Everyone but admins sees their own jobs and those of the projects they manage.
+            VisibleTo = caller.Admin ? null : new JobVisibility(caller.Login, [.. caller.ManagedProjects]),
         }, cancellationToken);
         return TypedResults.Ok(new JobList([.. page.Items.Select(j => JobView.From(j))], page.Total, offset, limit));
     }
 
-    private static async Task<IResult> GetAsync(long id, IJobStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(long id, HttpContext context, IJobStore store, JobAccess access, CancellationToken cancellationToken)
     {
-        var job = await store.GetAsync(id, cancellationToken);
+        var (job, _, refused) = await access.SeeAsync(id, context, cancellationToken);
         if (job is null)
         {
-            return Problems.JobNotFound(id);
+            return refused!;
         }
         var events = await store.GetEventsAsync(id, cancellationToken);
         return TypedResults.Ok(JobView.From(job, events, withDetails: true));
     }
 
     private static async Task<IResult> KillAsync(
-        long id, HttpContext context, IJobStore store, ExecutionService execution, Caller caller, TimeProvider time, CancellationToken cancellationToken)
+        long id, HttpContext context, IJobStore store, ExecutionService execution, JobAccess access, TimeProvider time, CancellationToken cancellationToken)
     {
-        var job = await store.GetAsync(id, cancellationToken);
+        var (job, caller, refused) = await access.ControlAsync(id, context, cancellationToken);
         if (job is null)
         {
-            return Problems.JobNotFound(id);
+            return refused!;
         }
-        var stopped = await store.RequestStopAsync(id, new StopRequest(JobState.Killed, $"killed by {caller.UserName(context)}", time.GetUtcNow()), cancellationToken);
+        var stopped = await store.RequestStopAsync(id, new StopRequest(JobState.Killed, $"killed by {caller!.Login}", time.GetUtcNow()), cancellationToken);
         if (stopped.StopRequested is not null)
         {
             execution.NotifyStopRequested(id);
@@ -140,7 +150,7 @@ internal static class JobsApi
     }
 
     /// <summary>The JSON field an error concerns: "cpus" for $.cpus, the unknown property's name for an unmapped member.</summary>
-    private static string JsonField(JsonException e)
+    internal static string JsonField(JsonException e)
     {
         var message = e.Message;
         const string unmapped = "The JSON property '";

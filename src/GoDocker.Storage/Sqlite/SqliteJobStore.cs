@@ -203,6 +203,17 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             where.Append(" AND project = $project");
             parameters.Add(("$project", query.Project));
         }
+        if (query.VisibleTo is { } visible)
+        {
+            where.Append(" AND (owner = $visibleOwner");
+            parameters.Add(("$visibleOwner", visible.Login));
+            for (var i = 0; i < visible.Projects.Count; i++)
+            {
+                where.Append(" OR project = $vp").Append(i);
+                parameters.Add(($"$vp{i}", visible.Projects[i]));
+            }
+            where.Append(')');
+        }
         if (query.Tag is not null)
         {
             where.Append(" AND id IN (SELECT job_id FROM job_tags WHERE tag = $tag)");

@@ -1,0 +1,19 @@
+namespace GoDocker.Server.Auth;
+
+/// <summary>Configuration section "Auth".</summary>
+public sealed class AuthOptions
+{
+    /// <summary>
+    /// none: no authentication, every request acts as Server:LocalUser with admin rights (a single-user machine;
+    /// keep the server on loopback). local: users and passwords in the store. ldap: bind as the user (section Auth:Ldap).
+    /// </summary>
+    public string Provider { get; set; } = "none";
+    /// <summary>Lifetime of the token `godocker login` obtains; personal API keys may set their own.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromDays(30);
+    /// <summary>Failed logins allowed per login and per client address in <see cref="FailedLoginWindow"/> before 429.</summary>
+    public int MaxFailedLogins { get; set; } = 5;
+    public TimeSpan FailedLoginWindow { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>With the local provider: this admin is created at start when no user exists yet, its password read from <see cref="BootstrapAdminPasswordFile"/>.</summary>
+    public string? BootstrapAdmin { get; set; }
+    public string? BootstrapAdminPasswordFile { get; set; }
+}
