@@ -30,6 +30,15 @@ public sealed class GoDockerApi(Uri baseUrl) : IDisposable
     public async Task<JobView> GetAsync(long id) =>
         (await Http.GetFromJsonAsync($"/api/v1/jobs/{id}", GoDockerJson.Default.JobView))!;
 
+    public async Task<JobView> GetAsAsync(long id, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/jobs/{id}");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync(GoDockerJson.Default.JobView))!;
+    }
+
     public async Task<JobList> ListAsync(string query = "") =>
         (await Http.GetFromJsonAsync($"/api/v1/jobs{query}", GoDockerJson.Default.JobList))!;
 
@@ -48,12 +57,12 @@ public sealed class GoDockerApi(Uri baseUrl) : IDisposable
     public Task<JobView> WaitEndAsync(long id, TimeSpan? timeout = null) =>
         WaitForAsync(id, j => j.State.IsTerminal(), timeout);
 
-    public async Task<JobView> WaitForAsync(long id, Func<JobView, bool> condition, TimeSpan? timeout = null)
+    public async Task<JobView> WaitForAsync(long id, Func<JobView, bool> condition, TimeSpan? timeout = null, string? token = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (true)
         {
-            var job = await GetAsync(id);
+            var job = token is null ? await GetAsync(id) : await GetAsAsync(id, token);
             if (condition(job))
             {
                 return job;

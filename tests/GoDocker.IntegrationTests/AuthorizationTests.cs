@@ -1,0 +1,262 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using GoDocker.Contracts;
+using GoDocker.IntegrationTests.Infrastructure;
+using GoDocker.Jobs;
+
+namespace GoDocker.IntegrationTests;
+
+/// <summary>
+/// A multi-user server (Auth:Provider=local): tokens, and who may see and do what. Users: admin (bootstrap),
+/// alice and bob (members of project genomics), carol (manager of genomics), dave (no project), erin (throttled by a test).
+/// </summary>
+public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFixture<AuthorizationTests.Site>
+{
+    public sealed class Site : IAsyncLifetime
+    {
+        private string passwordFile = null!;
+        public ServerProcess Server { get; private set; } = null!;
+        public Dictionary<string, string> Tokens { get; } = [];
+        public long AliceJob { get; private set; }
+        public long AliceDefaultJob { get; private set; }
+
+        public async Task InitializeAsync()
+        {
+            passwordFile = Path.GetTempFileName();
+            await File.WriteAllTextAsync(passwordFile, "admin-secret-1");
+            Server = await ServerProcess.StartAsync(new Dictionary<string, string>
+            {
+                ["Auth:Provider"] = "local",
+                ["Auth:BootstrapAdmin"] = "admin",
+                ["Auth:BootstrapAdminPasswordFile"] = passwordFile,
+                ["Auth:MaxFailedLogins"] = "3",
+            });
+            Tokens["admin"] = await LoginAsync("admin", "admin-secret-1");
+            var uid = 3000;
+            foreach (var login in (string[])["alice", "bob", "carol", "dave", "erin"])
+            {
+                using var created = await As("admin").PostAsJsonAsync("/api/v1/users",
+                    new UserRequest { Login = login, Uid = ++uid, Gid = uid, Password = $"{login}-password" }, GoDockerJson.Default.UserRequest);
+                created.EnsureSuccessStatusCode();
+                Tokens[login] = await LoginAsync(login, $"{login}-password");
+            }
+            (await As("admin").PostAsJsonAsync("/api/v1/projects", new ProjectRequest("genomics", 5), GoDockerJson.Default.ProjectRequest)).EnsureSuccessStatusCode();
+            (await As("admin").PutAsync("/api/v1/projects/genomics/members/alice", null)).EnsureSuccessStatusCode();
+            (await As("admin").PutAsync("/api/v1/projects/genomics/members/bob", null)).EnsureSuccessStatusCode();
+            (await As("admin").PutAsync("/api/v1/projects/genomics/members/carol?manager=true", null)).EnsureSuccessStatusCode();
+            AliceJob = await SubmitAsync("alice", new JobSpec { Script = "echo alice-secret", Project = "genomics" });
+            AliceDefaultJob = await SubmitAsync("alice", new JobSpec { Script = "echo private" });
+            await Server.Api.WaitForAsync(AliceJob, j => j.State.IsTerminal(), null, Tokens["admin"]);
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Server.DisposeAsync();
+            File.Delete(passwordFile);
+        }
+
+        public HttpClient As(string? login)
+        {
+            var client = new HttpClient { BaseAddress = Server.BaseUrl };
+            if (login is not null)
+            {
+                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens[login]);
+            }
+            return client;
+        }
+
+        public async Task<string> LoginAsync(string login, string password)
+        {
+            using var anonymous = As(null);
+            using var response = await anonymous.PostAsJsonAsync("/api/v1/auth/login", new LoginRequest(login, password), GoDockerJson.Default.LoginRequest);
+            response.EnsureSuccessStatusCode();
+            return (await response.Content.ReadFromJsonAsync(GoDockerJson.Default.LoginResponse))!.Token;
+        }
+
+        public async Task<long> SubmitAsync(string login, JobSpec spec)
+        {
+            using var client = As(login);
+            using var response = await client.PostAsJsonAsync("/api/v1/jobs", spec, GoDockerJson.Default.JobSpec);
+            response.EnsureSuccessStatusCode();
+            return (await response.Content.ReadFromJsonAsync(GoDockerJson.Default.JobView))!.Id;
+        }
+    }
+
+    /// <summary>Every job endpoint × role, on alice's job in project genomics: the expected status.</summary>
+    public static TheoryData<string, string, string?, HttpStatusCode> Matrix()
+    {
+        var data = new TheoryData<string, string, string?, HttpStatusCode>();
+        (string Method, string Path)[] endpoints =
+        [
+            ("GET", "/api/v1/jobs/{job}"), ("GET", "/api/v1/jobs/{job}/stdout"), ("GET", "/api/v1/jobs/{job}/stderr"),
+            ("GET", "/api/v1/jobs/{job}/files"), ("GET", "/api/v1/jobs/{job}/files/stdout"),
+        ];
+        foreach (var (method, path) in endpoints)
+        {
+            data.Add(method, path, null, HttpStatusCode.Unauthorized);
+            data.Add(method, path, "alice", HttpStatusCode.OK);
+            data.Add(method, path, "bob", HttpStatusCode.NotFound);
+            data.Add(method, path, "dave", HttpStatusCode.NotFound);
+            data.Add(method, path, "carol", HttpStatusCode.OK);
+            data.Add(method, path, "admin", HttpStatusCode.OK);
+        }
+        foreach (var (method, path) in ((string, string)[])[("GET", "/api/v1/users"), ("GET", "/api/v1/projects"), ("GET", "/api/v1/users/alice")])
+        {
+            data.Add(method, path, null, HttpStatusCode.Unauthorized);
+            data.Add(method, path, "alice", HttpStatusCode.Forbidden);
+            data.Add(method, path, "carol", HttpStatusCode.Forbidden);
+            data.Add(method, path, "admin", HttpStatusCode.OK);
+        }
+        foreach (var login in (string?[])[null, "alice", "admin"])
+        {
+            data.Add("GET", "/api/v1/health", login, HttpStatusCode.OK);
+        }
+        data.Add("GET", "/api/v1/jobs", null, HttpStatusCode.Unauthorized);
+        data.Add("POST", "/api/v1/jobs/{job}/kill", null, HttpStatusCode.Unauthorized);
+        data.Add("POST", "/api/v1/jobs/{job}/kill", "bob", HttpStatusCode.NotFound);
+        data.Add("POST", "/api/v1/jobs/{job}/kill", "dave", HttpStatusCode.NotFound);
+        data.Add("GET", "/api/v1/auth/whoami", null, HttpStatusCode.Unauthorized);
+        data.Add("GET", "/api/v1/tokens", null, HttpStatusCode.Unauthorized);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Matrix))]
+    public async Task Endpoint_AnswersEachRole_AsTheMatrixSays(string method, string path, string? login, HttpStatusCode expected)
+    {
+        using var client = site.As(login);
+        using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path.Replace("{job}", site.AliceJob.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)));
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task JobList_ShowsEachUserOnlyWhatTheyMaySee()
+    {
+        using var bob = site.As("bob");
+        using var carol = site.As("carol");
+        using var alice = site.As("alice");
+
+        var ofBob = await bob.GetFromJsonAsync("/api/v1/jobs", GoDockerJson.Default.JobList);
+        var ofCarol = await carol.GetFromJsonAsync("/api/v1/jobs", GoDockerJson.Default.JobList);
+        var ofAlice = await alice.GetFromJsonAsync("/api/v1/jobs", GoDockerJson.Default.JobList);
+        var bobAskingForAlice = await bob.GetFromJsonAsync("/api/v1/jobs?owner=alice", GoDockerJson.Default.JobList);
+
+        Assert.DoesNotContain(ofBob!.Items, j => j.Owner == "alice");
+        Assert.Empty(bobAskingForAlice!.Items);
+        // carol manages genomics: she sees alice's genomics job, not alice's default-project one.
+        Assert.Contains(ofCarol!.Items, j => j.Id == site.AliceJob);
+        Assert.DoesNotContain(ofCarol.Items, j => j.Id == site.AliceDefaultJob);
+        Assert.Equal([site.AliceJob, site.AliceDefaultJob], ofAlice!.Items.Select(j => j.Id).Order());
+    }
+
+    [Fact]
+    public async Task Submit_ToAProjectTheUserIsNotIn_Is403NamingIt()
+    {
+        using var dave = site.As("dave");
+
+        using var response = await dave.PostAsJsonAsync("/api/v1/jobs", new JobSpec { Script = "true", Project = "genomics" }, GoDockerJson.Default.JobSpec);
+        var problem = await response.Content.ReadFromJsonAsync(GoDockerJson.Default.Problem);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("genomics", problem!.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProjectManager_CanKillAMembersJob_OtherMembersCannot()
+    {
+        var job = await site.SubmitAsync("bob", new JobSpec { Script = "sleep 300", Project = "genomics" });
+        using var alice = site.As("alice");
+        using var carol = site.As("carol");
+
+        using var byAlice = await alice.PostAsync($"/api/v1/jobs/{job}/kill", null);
+        using var byCarol = await carol.PostAsync($"/api/v1/jobs/{job}/kill", null);
+        var done = await site.Server.Api.WaitForAsync(job, j => j.State.IsTerminal(), TimeSpan.FromSeconds(30), site.Tokens["admin"]);
+
+        Assert.Equal(HttpStatusCode.NotFound, byAlice.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, byCarol.StatusCode);
+        Assert.Equal(JobState.Killed, done.State);
+        Assert.Equal("killed by carol", done.Reason);
+    }
+
+    [Fact]
+    public async Task Jobs_AreOwnedByTheTokensUser()
+    {
+        using var alice = site.As("alice");
+
+        var job = await alice.GetFromJsonAsync($"/api/v1/jobs/{site.AliceJob}", GoDockerJson.Default.JobView);
+        var me = await alice.GetFromJsonAsync("/api/v1/auth/whoami", GoDockerJson.Default.UserView);
+
+        Assert.Equal("alice", job!.Owner);
+        Assert.Equal("alice", me!.Login);
+        Assert.Equal(["default", "genomics"], me.Projects);
+    }
+
+    [Fact]
+    public async Task WrongPassword_AndUnknownLogin_LookTheSame()
+    {
+        using var anonymous = site.As(null);
+
+        using var wrong = await anonymous.PostAsJsonAsync("/api/v1/auth/login", new LoginRequest("bob", "not-his-password"), GoDockerJson.Default.LoginRequest);
+        using var unknown = await anonymous.PostAsJsonAsync("/api/v1/auth/login", new LoginRequest("nobody-here", "whatever1"), GoDockerJson.Default.LoginRequest);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
+        Assert.Equal(await wrong.Content.ReadAsStringAsync() is var a ? Strip(a) : "", Strip(await unknown.Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
+    public async Task RepeatedFailedLogins_AreThrottled_EvenWithTheRightPasswordAfterwards()
+    {
+        // erin's own password works, until three failures block his login for the window.
+        using var anonymous = site.As(null);
+        await site.LoginAsync("erin", "erin-password");
+        for (var i = 0; i < 3; i++)
+        {
+            using var failed = await anonymous.PostAsJsonAsync("/api/v1/auth/login", new LoginRequest("erin", "wrong-" + i), GoDockerJson.Default.LoginRequest);
+            Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
+        }
+
+        using var blocked = await anonymous.PostAsJsonAsync("/api/v1/auth/login", new LoginRequest("erin", "erin-password"), GoDockerJson.Default.LoginRequest);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, blocked.StatusCode);
+    }
+
+    [Fact]
+    public async Task RevokedToken_NoLongerWorks_AndTokensAreNeverListedWithTheirSecret()
+    {
+        var secret = await site.LoginAsync("bob", "bob-password");
+        using var bob = new HttpClient { BaseAddress = site.Server.BaseUrl };
+        bob.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        var listed = await bob.GetStringAsync("/api/v1/tokens");
+        var mine = await bob.GetFromJsonAsync("/api/v1/tokens", GoDockerJson.Default.IReadOnlyListTokenInfo);
+
+        using var revoke = await bob.DeleteAsync($"/api/v1/tokens/{mine![^1].Id}");
+        using var after = await bob.GetAsync("/api/v1/auth/whoami");
+
+        Assert.DoesNotContain(secret, listed, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task DisabledUser_TokensStopWorking()
+    {
+        var secret = await site.LoginAsync("dave", "dave-password");
+        using var admin = site.As("admin");
+        using var dave = new HttpClient { BaseAddress = site.Server.BaseUrl };
+        dave.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        Assert.Equal(HttpStatusCode.OK, (await dave.GetAsync("/api/v1/auth/whoami")).StatusCode);
+
+        using var disable = await admin.PatchAsJsonAsync("/api/v1/users/dave", new UserRequest { Disabled = true }, GoDockerJson.Default.UserRequest);
+        using var after = await dave.GetAsync("/api/v1/auth/whoami");
+        (await admin.PatchAsJsonAsync("/api/v1/users/dave", new UserRequest { Disabled = false }, GoDockerJson.Default.UserRequest)).Dispose();
+
+        Assert.Equal(HttpStatusCode.OK, disable.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    private static string Strip(string problem) =>
+        System.Text.RegularExpressions.Regex.Replace(problem, "\"traceId\":\"[^\"]*\"", "");
+}
