@@ -22,6 +22,10 @@ internal sealed class GlobalOptions
         {
             throw new UsageException($"{ServerAddress.Display(server)}: this godocker was built without https support (rebuild with -p:GoDockerTls=true, or use http://)");
         }
-        return new GoDockerClient(server);
+        // The token saved by `godocker login` goes only to the server it was issued by; GODOCKER_TOKEN wins.
+        var token = Environment.GetEnvironmentVariable(Credentials.EnvironmentVariable) is { Length: > 0 } fromEnvironment
+            ? fromEnvironment
+            : Credentials.Load() is { } saved && saved.Server == ServerAddress.Display(server) ? saved.Token : null;
+        return new GoDockerClient(server, token);
     }
 }

@@ -24,6 +24,9 @@ internal static class GoDockerCommandLine
             WaitCommand.Create(global),
             FilesCommand.Create(global),
             HealthCommand.Create(global),
+            LoginCommand.Create(global),
+            LoginCommand.CreateLogout(global),
+            LoginCommand.CreateWhoAmI(global),
             ServerCommand.Create(),
         };
     }

@@ -16,11 +16,11 @@ namespace GoDocker.Cli.Api;
 /// a 2xx reply that does not parse throws <see cref="JsonException"/>.
 /// Requests have no deadline of their own (as curl and docker); a caller that needs one cancels the token.
 /// </summary>
-internal sealed class GoDockerClient(Uri server)
+internal sealed class GoDockerClient(Uri server, string? bearerToken = null)
 {
     private const int MaxJsonBytes = 64 * 1024 * 1024;
 
-    private readonly Http1Client http = new(server);
+    private readonly Http1Client http = new(server, bearerToken);
     private readonly string apiBase = server.AbsolutePath.TrimEnd('/') + "/api/v1";
 
     public Uri Server => server;
@@ -57,6 +57,23 @@ internal sealed class GoDockerClient(Uri server)
             new HttpRequest("GET", $"{apiBase}/jobs/{id}/files" + (string.IsNullOrEmpty(path) ? "" : "?path=" + Uri.EscapeDataString(path))),
             GoDockerJson.Default.IReadOnlyListFileEntry,
             cancellationToken);
+
+    public Task<ApiResult<LoginResponse>> LoginAsync(string login, string password, CancellationToken cancellationToken) =>
+        SendAsync(
+            new HttpRequest("POST", apiBase + "/auth/login")
+            {
+                Body = JsonSerializer.SerializeToUtf8Bytes(new LoginRequest(login, password), GoDockerJson.Default.LoginRequest),
+                ContentType = "application/json",
+            },
+            GoDockerJson.Default.LoginResponse,
+            cancellationToken);
+
+    public Task<ApiResult<UserView>> WhoAmIAsync(CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequest("GET", apiBase + "/auth/whoami"), GoDockerJson.Default.UserView, cancellationToken);
+
+    /// <summary>Revokes one of the caller's tokens; the answer has no body.</summary>
+    public Task<ApiResult<bool>> RevokeTokenAsync(long id, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequest("DELETE", $"{apiBase}/tokens/{id}"), _ => true, $"DELETE {apiBase}/tokens/{id}", cancellationToken);
 
     public Task<ApiResult<HealthView>> HealthAsync(CancellationToken cancellationToken) =>
         SendAsync(new HttpRequest("GET", apiBase + "/health"), GoDockerJson.Default.HealthView, cancellationToken);

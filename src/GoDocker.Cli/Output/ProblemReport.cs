@@ -16,6 +16,10 @@ internal static class ProblemReport
             text.Append(": ").Append(problem.Detail);
         }
         text.Append('\n');
+        if (problem.Status == 401)
+        {
+            text.Append("  log in with: godocker login\n");
+        }
         foreach (var (field, messages) in problem.Errors ?? new Dictionary<string, string[]>())
         {
             foreach (var message in messages)

@@ -7,7 +7,10 @@ public static class Cli
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static async Task<Result> RunAsync(Uri server, string workingDirectory, params string[] args)
+    public static Task<Result> RunAsync(Uri server, string workingDirectory, params string[] args) =>
+        RunAsync(server, workingDirectory, null, new Dictionary<string, string>(), args);
+
+    public static async Task<Result> RunAsync(Uri server, string workingDirectory, string? stdin, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo(Paths.Cli)
         {
@@ -18,11 +21,19 @@ public static class Cli
             WorkingDirectory = workingDirectory,
         };
         info.Environment["GODOCKER_URL"] = server.ToString().TrimEnd('/');
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
         }
         using var process = Process.Start(info)!;
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+        }
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -15,7 +15,7 @@ namespace GoDocker.Cli.Api.Http;
 /// costs 2-3 ms in a fresh NativeAOT process (handler pipeline, connection pool, and a binary twice the size to
 /// load), a third to a half of the whole per-process budget.
 /// </remarks>
-internal sealed class Http1Client(Uri server)
+internal sealed class Http1Client(Uri server, string? bearerToken = null)
 {
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
@@ -28,7 +28,7 @@ internal sealed class Http1Client(Uri server)
         var stream = await ConnectAsync(cancellationToken);
         try
         {
-            await stream.WriteAsync(request.Encode(server.Authority), cancellationToken);
+            await stream.WriteAsync(request.Encode(server.Authority, bearerToken), cancellationToken);
             var reader = new BufferedReader(stream);
             HttpResponseHead head;
             do

@@ -8,11 +8,16 @@ internal sealed record HttpRequest(string Method, string PathAndQuery)
     public string? ContentType { get; init; }
 
     /// <summary>The whole request as bytes, so it leaves in one write: head, then body.</summary>
-    public byte[] Encode(string authority)
+    public byte[] Encode(string authority, string? bearerToken = null)
     {
         var head = new System.Text.StringBuilder()
             .Append(Method).Append(' ').Append(PathAndQuery).Append(" HTTP/1.1\r\n")
-            .Append("Host: ").Append(authority).Append("\r\n")
+            .Append("Host: ").Append(authority).Append("\r\n");
+        if (bearerToken is not null)
+        {
+            head.Append("Authorization: Bearer ").Append(bearerToken).Append("\r\n");
+        }
+        head
             .Append("User-Agent: godocker\r\n")
             .Append("Accept: */*\r\n")
             // One request per process: closing tells the server not to keep state for us.
