@@ -37,7 +37,12 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
             foreach (var login in (string[])["alice", "bob", "carol", "dave", "erin"])
             {
                 using var created = await As("admin").PostAsJsonAsync("/api/v1/users",
-                    new UserRequest { Login = login, Uid = ++uid, Gid = uid, Password = $"{login}-password" }, GoDockerJson.Default.UserRequest);
+                    new UserRequest
+                    {
+                        Login = login, Uid = ++uid, Gid = uid, Password = $"{login}-password", Home = $"/home/{login}",
+                        SecondaryGids = login == "alice" ? [4001, 4002] : null,
+                    },
+                    GoDockerJson.Default.UserRequest);
                 created.EnsureSuccessStatusCode();
                 Tokens[login] = await LoginAsync(login, $"{login}-password");
             }
@@ -259,4 +264,32 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
 
     private static string Strip(string problem) =>
         System.Text.RegularExpressions.Regex.Replace(problem, "\"traceId\":\"[^\"]*\"", "");
+
+    [Fact]
+    public async Task Job_RunsAsItsOwner_WithTheirGroupsAndHome_InAFolderOnlyTheyCanRead()
+    {
+        var job = await site.SubmitAsync("alice", new JobSpec { Script = "id -u; id -g; id -G; echo $HOME $USER $LOGNAME; touch made-by-job" });
+        var done = await site.Server.Api.WaitForAsync(job, j => j.State.IsTerminal(), null, site.Tokens["admin"]);
+        using var alice = site.As("alice");
+        var output = (await alice.GetStringAsync($"/api/v1/jobs/{job}/stdout")).Split('\n');
+        var folder = Path.Combine(site.Server.DataDir, "jobs", job.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(JobState.Succeeded, done.State);
+        Assert.Equal("3001", output[0]);
+        Assert.Equal("3001", output[1]);
+        Assert.Equal(["3001", "4001", "4002"], output[2].Split(' ').Order());
+        Assert.Equal("/home/alice alice alice", output[3]);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
+        Assert.Equal("3001:3001", await OwnerAsync(folder));
+        Assert.Equal("3001:3001", await OwnerAsync(Path.Combine(folder, "made-by-job")));
+        Assert.Equal("3001:3001", await OwnerAsync(Path.Combine(folder, "stdout")));
+    }
+
+    private static async Task<string> OwnerAsync(string path)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%u:%g", path]) { RedirectStandardOutput = true })!;
+        var owner = (await stat.StandardOutput.ReadToEndAsync()).Trim();
+        await stat.WaitForExitAsync();
+        return owner;
+    }
 }

@@ -46,4 +46,6 @@ public sealed record ResolvedJobSpec
     public required string Project { get; init; }
     public long? WalltimeSeconds { get; init; }
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    /// <summary>Who the job runs as (its owner's identity, fixed at submit); null only for jobs stored before identities existed.</summary>
+    public GoDocker.Access.UserIdentity? RunAs { get; init; }
 }

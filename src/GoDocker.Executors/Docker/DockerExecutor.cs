@@ -217,6 +217,12 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             $"GODOCKER_MEMORY_BYTES={spec.MemoryBytes}",
             $"GODOCKER_NODE={options.NodeName}",
         };
+        if (spec.RunAs is { } owner)
+        {
+            env.Add($"HOME={owner.Home}");
+            env.Add($"USER={owner.Login}");
+            env.Add($"LOGNAME={owner.Login}");
+        }
         var labels = new Dictionary<string, string>(spec.Labels)
         {
             [ContainerLabels.Instance] = options.InstanceId,
@@ -233,6 +239,8 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             Cmd = [.. argv],
             Env = env,
             WorkingDir = spec.Workdir ?? mount,
+            // The owner's uid:gid with their supplementary groups; never the image's default user.
+            User = spec.RunAs is { } user ? $"{user.Uid}:{user.Gid}" : "",
             Labels = labels,
             AttachStdout = false,
             AttachStderr = false,
@@ -248,6 +256,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
                 Privileged = false,
                 CapDrop = ["ALL"],
                 SecurityOpt = ["no-new-privileges"],
+                GroupAdd = [.. (spec.RunAs?.SecondaryGids ?? []).Select(g => g.ToString(CultureInfo.InvariantCulture))],
                 LogConfig = new LogConfig { Type = "json-file", Config = new Dictionary<string, string> { ["max-size"] = "1m" } },
             },
         };

@@ -6,6 +6,7 @@ using GoDocker.Server.Auth;
 using GoDocker.Server.Configuration;
 using GoDocker.Server.Services;
 using GoDocker.Storage;
+using GoDocker.Storage.JobDirectories;
 using Microsoft.Extensions.Options;
 
 namespace GoDocker.Server.Api;
@@ -35,7 +36,7 @@ internal static class JobsApi
     }
 
     private static async Task<IResult> SubmitAsync(
-        HttpContext context, IJobStore store, NodeRegistry nodes, SchedulerTrigger scheduler, CallerResolver callers,
+        HttpContext context, IJobStore store, IAccountStore accounts, NodeRegistry nodes, SchedulerTrigger scheduler, CallerResolver callers,
         IAccessPolicy policy, IOptions<GoDockerOptions> options, CancellationToken cancellationToken)
     {
         JobSpec? spec;
@@ -66,7 +67,9 @@ internal static class JobsApi
         {
             return Problems.Forbidden(refusal);
         }
-        var job = await store.SubmitAsync(validation.Spec!, caller.Login, cancellationToken);
+        // The job runs as its owner, fixed now: a later change of the account does not change a queued job.
+        var runAs = (await accounts.GetUserAsync(caller.Login, cancellationToken))?.Identity ?? LocalIdentity(options.Value.Server);
+        var job = await store.SubmitAsync(validation.Spec! with { RunAs = runAs }, caller.Login, cancellationToken);
         scheduler.Poke();
         return TypedResults.Created($"/api/v1/jobs/{job.Id}", JobView.From(job));
     }
@@ -132,6 +135,15 @@ internal static class JobsApi
         }
         return TypedResults.Accepted($"/api/v1/jobs/{id}", JobView.From(stopped));
     }
+
+    /// <summary>Without accounts (Auth:Provider=none), jobs run as the local user: the server's own uid and gid.</summary>
+    private static UserIdentity LocalIdentity(ServerOptions server) => new()
+    {
+        Login = server.LocalUser,
+        Uid = ProcessIdentity.Uid,
+        Gid = ProcessIdentity.Gid,
+        Home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+    };
 
     internal static SubmitLimits SubmitLimits(JobOptions jobs, NodeRegistry nodes)
     {

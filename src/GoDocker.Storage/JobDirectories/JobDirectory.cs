@@ -25,6 +25,10 @@ public sealed class JobDirectory(string root)
     {
         var dir = PathFor(jobId);
         Directory.CreateDirectory(dir);
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        // The job's owner alone may read its folder (the server, as root, still can).
+        File.SetUnixFileMode(dir, OwnerOnly);
+        var files = new List<string> { dir };
         if (spec.Script is { } script)
         {
             var text = script.StartsWith("#!", StringComparison.Ordinal) ? script : "#!/bin/sh\n" + script;
@@ -34,12 +38,24 @@ public sealed class JobDirectory(string root)
             }
             var scriptPath = Path.Combine(dir, ScriptFile);
             await File.WriteAllTextAsync(scriptPath, text, new UTF8Encoding(false), cancellationToken);
-            File.SetUnixFileMode(scriptPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+            File.SetUnixFileMode(scriptPath, OwnerOnly);
+            files.Add(scriptPath);
         }
         foreach (var name in (string[])[StdoutFile, StderrFile])
         {
-            await using var _ = new FileStream(Path.Combine(dir, name), FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+            var path = Path.Combine(dir, name);
+            await using (new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
+            {
+            }
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            files.Add(path);
+        }
+        if (spec.RunAs is { } owner)
+        {
+            foreach (var path in files)
+            {
+                Posix.ChownOrThrow(path, owner.Uid, owner.Gid);
+            }
         }
         return dir;
     }
