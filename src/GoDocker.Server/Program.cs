@@ -44,14 +44,19 @@ builder.Services.AddSingleton<IDispatchQueue>(sp => new InProcessDispatchQueue(t
 builder.Services.AddSingleton(Plugins.QueueOrder(settings.Scheduler.Policy));
 builder.Services.AddSingleton(sp => new SchedulingCycle(
     sp.GetRequiredService<IQueueOrder>(), [new ResourceFitFilter()], new LeastLoadedScorer()));
-builder.Services.AddSingleton<IExecutor>(sp => Plugins.Executor(settings.Executor, instanceId, sp.GetRequiredService<ILoggerFactory>()));
+builder.Services.AddSingleton<IExecutor>(sp => Plugins.Executor(settings, instanceId, sp.GetRequiredService<ILoggerFactory>()));
 builder.Services.AddSingleton(sp => new NodeRegistry([.. sp.GetServices<IExecutor>()], sp.GetRequiredService<ILogger<NodeRegistry>>()));
 builder.Services.AddSingleton<SchedulerTrigger>();
 var auth = builder.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
 var accounts = await SqliteAccountStore.OpenAsync(Path.Combine(settings.Server.DataDir, "godocker.db"), time, CancellationToken.None);
 builder.Services.AddSingleton(auth);
 builder.Services.AddSingleton<IAccountStore>(accounts);
-builder.Services.AddSingleton<IAccessPolicy>(new AccessPolicy());
+builder.Services.AddSingleton<IAccessPolicy>(new AccessPolicy
+{
+    AllowedImages = [.. settings.Images.Allowed, ImageReference.Normalize(settings.Jobs.DefaultImage)],
+    AnyImage = settings.Images.AnyImage.ToGrant(),
+    Root = settings.Jobs.Root.Granted.ToGrant(),
+});
 builder.Services.AddSingleton<CallerResolver>();
 builder.Services.AddSingleton<JobAccess>();
 builder.Services.AddSingleton<LoginThrottle>();
@@ -94,6 +99,7 @@ api.MapJobs();
 api.MapJobOutput();
 api.MapJobFiles();
 api.MapHealth();
+api.MapImages();
 
 await Bootstrap.AdminAsync(auth, accounts, app.Logger, CancellationToken.None);
 app.Lifetime.ApplicationStarted.Register(() =>
@@ -119,8 +125,9 @@ internal static class Plugins
         _ => throw new OptionsValidationException("Auth:Provider", typeof(AuthOptions), [$"unknown authentication provider '{auth.Provider}' (known: none, local)"]),
     };
 
-    public static IExecutor Executor(ExecutorOptions options, string instanceId, ILoggerFactory loggers)
+    public static IExecutor Executor(GoDockerOptions settings, string instanceId, ILoggerFactory loggers)
     {
+        var options = settings.Executor;
         if (options.Type != DockerExecutor.ExecutorName)
         {
             throw new OptionsValidationException("Executor:Type", typeof(ExecutorOptions), [$"unknown executor '{options.Type}' (known: docker)"]);
@@ -132,6 +139,6 @@ internal static class Plugins
                 ? bytes
                 : throw new OptionsValidationException("Executor:Docker:Memory", typeof(DockerSettings), [$"'{text}' is not a size"]);
         }
-        return new DockerExecutor(options.Docker.ToExecutorOptions(instanceId, memory), TimeProvider.System, loggers.CreateLogger<DockerExecutor>());
+        return new DockerExecutor(options.Docker.ToExecutorOptions(instanceId, memory, settings.Jobs.Root.Capabilities), TimeProvider.System, loggers.CreateLogger<DockerExecutor>());
     }
 }

@@ -31,6 +31,8 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
                 ["Auth:BootstrapAdmin"] = "admin",
                 ["Auth:BootstrapAdminPasswordFile"] = passwordFile,
                 ["Auth:MaxFailedLogins"] = "3",
+                ["Jobs:Root:Granted:Users:0"] = "carol",
+                ["Images:AnyImage:Users:0"] = "carol",
             });
             Tokens["admin"] = await LoginAsync("admin", "admin-secret-1");
             var uid = 3000;
@@ -291,5 +293,42 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         var owner = (await stat.StandardOutput.ReadToEndAsync()).Trim();
         await stat.WaitForExitAsync();
         return owner;
+    }
+
+    [Fact]
+    public async Task ImageOutsideTheList_IsRefused_NamingWhatIsAllowed_UnlessGranted()
+    {
+        using var alice = site.As("alice");
+        using var carol = site.As("carol");
+
+        using var refused = await alice.PostAsJsonAsync("/api/v1/jobs", new JobSpec { Script = "true", Image = "debian:bookworm" }, GoDockerJson.Default.JobSpec);
+        var problem = await refused.Content.ReadFromJsonAsync(GoDockerJson.Default.Problem);
+        using var granted = await carol.PostAsJsonAsync("/api/v1/jobs", new JobSpec { Script = "true", Image = "debian:bookworm" }, GoDockerJson.Default.JobSpec);
+        var images = await alice.GetFromJsonAsync("/api/v1/images", GoDockerJson.Default.ImagesView);
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.True(problem!.Errors!.ContainsKey("image"));
+        Assert.Contains("godocker/*", problem.Detail, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Created, granted.StatusCode);
+        Assert.Equal(["godocker/*"], images!.Allowed);
+        Assert.False(images.AnyImageAllowed);
+    }
+
+    [Fact]
+    public async Task Root_IsRefusedWhereNotGranted_AndRunsAsUid0WhereItIs()
+    {
+        using var alice = site.As("alice");
+
+        using var refused = await alice.PostAsJsonAsync("/api/v1/jobs", new JobSpec { Script = "id -u", Root = true }, GoDockerJson.Default.JobSpec);
+        var problem = await refused.Content.ReadFromJsonAsync(GoDockerJson.Default.Problem);
+        var granted = await site.SubmitAsync("carol", new JobSpec { Script = "id -u; grep CapEff /proc/self/status", Root = true });
+        await site.Server.Api.WaitForAsync(granted, j => j.State.IsTerminal(), null, site.Tokens["admin"]);
+        using var carol = site.As("carol");
+        var output = await carol.GetStringAsync($"/api/v1/jobs/{granted}/stdout");
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.True(problem!.Errors!.ContainsKey("root"));
+        Assert.StartsWith("0\n", output, StringComparison.Ordinal);
+        Assert.Contains("CapEff:\t0000000000000000", output, StringComparison.Ordinal);
     }
 }

@@ -169,4 +169,16 @@ public sealed class JobLifecycleTests(ServerFixture fixture) : IClassFixture<Ser
         Assert.Equal(2, paged.Total);
         Assert.Equal([b.Id], paged.Items.Select(j => j.Id));
     }
+
+    [Fact]
+    public async Task WithoutAccounts_AServerRunningAsRoot_RunsJobsAsNobody_NeverAsRoot()
+    {
+        var job = await Api.SubmitAsync(new JobSpec { Script = "id -u; id -g; echo $HOME" });
+        var refusedRoot = await Api.PostRawAsync("/api/v1/jobs", """{"script": "id -u", "root": true}""");
+
+        await Api.WaitEndAsync(job.Id);
+
+        Assert.Equal("65534\n65534\n/godocker/job\n", await Api.StdoutAsync(job.Id));
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, refusedRoot.StatusCode);
+    }
 }

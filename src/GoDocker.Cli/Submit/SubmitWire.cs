@@ -33,6 +33,10 @@ internal static class SubmitWire
             String(json, "project", spec.Project);
             String(json, "walltime", spec.Walltime);
             Map(json, "labels", spec.Labels);
+            if (spec.Root is { } root)
+            {
+                json.WriteBoolean("root", root);
+            }
             json.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();

@@ -19,6 +19,24 @@ public interface IAccessPolicy
 
     /// <summary>Admin-only operations: users, projects, nodes, images.</summary>
     bool CanAdminister(Caller caller);
+
+    /// <summary>Null when the caller may run <paramref name="image"/> (normalized, with its tag); otherwise the reason, naming what is allowed.</summary>
+    string? RefuseImage(Caller caller, string image);
+
+    /// <summary>Null when the caller may run a job as root inside its container; otherwise the reason.</summary>
+    string? RefuseRoot(Caller caller);
+}
+
+/// <summary>Who is granted something: named users, members of named groups, or everyone.</summary>
+public sealed record Grant
+{
+    public static readonly Grant Nobody = new();
+    public bool Everyone { get; init; }
+    public IReadOnlyList<string> Users { get; init; } = [];
+    public IReadOnlyList<string> Groups { get; init; } = [];
+
+    public bool Covers(Caller caller) =>
+        Everyone || Users.Contains(caller.Login) || Groups.Any(caller.Groups.Contains);
 }
 
 /// <summary>
@@ -30,6 +48,15 @@ public sealed class AccessPolicy : IAccessPolicy
     /// <summary>Project managers may also kill their project's jobs (not only see them).</summary>
     public bool ManagersControlProjectJobs { get; init; } = true;
 
+    /// <summary>Image patterns anyone may run ('*' and '?' wildcards, matched against the reference with its tag).</summary>
+    public IReadOnlyList<string> AllowedImages { get; init; } = ["*"];
+
+    /// <summary>Who may run images outside <see cref="AllowedImages"/> (their own).</summary>
+    public Grant AnyImage { get; init; } = Grant.Nobody;
+
+    /// <summary>Who may run jobs as root inside their containers.</summary>
+    public Grant Root { get; init; } = Grant.Nobody;
+
     public bool CanSee(Caller caller, Job job) =>
         caller.Admin || job.Owner == caller.Login || caller.ManagedProjects.Contains(job.Spec.Project);
 
@@ -40,4 +67,20 @@ public sealed class AccessPolicy : IAccessPolicy
         caller.Admin || caller.MemberOf(project) ? null : $"you are not a member of project '{project}'";
 
     public bool CanAdminister(Caller caller) => caller.Admin;
+
+    public string? RefuseImage(Caller caller, string image) =>
+        AllowedImages.Any(pattern => Matches(pattern, image)) || AnyImage.Covers(caller)
+            ? null
+            : $"image {image} is not allowed here; allowed: {string.Join(", ", AllowedImages)}";
+
+    public string? RefuseRoot(Caller caller) =>
+        Root.Covers(caller) ? null : "running as root is not granted to you";
+
+    /// <summary>Glob match: '*' any run of characters (slashes included), '?' one character.</summary>
+    internal static bool Matches(string pattern, string text)
+    {
+        var regex = "^" + System.Text.RegularExpressions.Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$";
+        return System.Text.RegularExpressions.Regex.IsMatch(text, regex, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100))
+            || (!pattern.Contains(':', StringComparison.Ordinal) && !pattern.Contains('*', StringComparison.Ordinal) && text == pattern + ":latest");
+    }
 }

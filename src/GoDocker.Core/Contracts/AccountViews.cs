@@ -60,3 +60,6 @@ public sealed record ProjectView(string Name, int Priority, IReadOnlyList<string
 }
 
 public sealed record ProjectRequest(string Name, int? Priority);
+
+/// <summary>GET /images: the site's default image and the patterns allowed; whether the caller may run any image.</summary>
+public sealed record ImagesView(string Default, IReadOnlyList<string> Allowed, bool AnyImageAllowed, bool RootAllowed);

@@ -31,4 +31,5 @@ namespace GoDocker.Contracts;
 [JsonSerializable(typeof(ProjectView))]
 [JsonSerializable(typeof(IReadOnlyList<ProjectView>))]
 [JsonSerializable(typeof(ProjectRequest))]
+[JsonSerializable(typeof(ImagesView))]
 public sealed partial class GoDockerJson : JsonSerializerContext;

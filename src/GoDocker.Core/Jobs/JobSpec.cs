@@ -29,6 +29,8 @@ public sealed record JobSpec
     /// <summary>Max lifespan: minutes, MM:SS, HH:MM:SS, D-HH:MM:SS, or 90s / 15m / 2h / 1d.</summary>
     public string? Walltime { get; init; }
     public IReadOnlyDictionary<string, string>? Labels { get; init; }
+    /// <summary>Run as root inside the container (only where the site grants it; every mounted volume is then read-only).</summary>
+    public bool? Root { get; init; }
 }
 
 /// <summary>A spec after validation: defaults applied, units resolved. This is what the store keeps and the executor runs.</summary>
@@ -46,6 +48,7 @@ public sealed record ResolvedJobSpec
     public required string Project { get; init; }
     public long? WalltimeSeconds { get; init; }
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public bool Root { get; init; }
     /// <summary>Who the job runs as (its owner's identity, fixed at submit); null only for jobs stored before identities existed.</summary>
     public GoDocker.Access.UserIdentity? RunAs { get; init; }
 }

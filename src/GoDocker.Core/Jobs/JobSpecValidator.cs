@@ -205,6 +205,7 @@ public static partial class JobSpecValidator
             Project = project,
             WalltimeSeconds = walltime is { } wt ? (long)wt.TotalSeconds : null,
             Labels = spec.Labels ?? new Dictionary<string, string>(),
+            Root = spec.Root ?? false,
         };
         return new SpecValidation(resolved, new Dictionary<string, string[]>());
     }

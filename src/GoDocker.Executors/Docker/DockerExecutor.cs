@@ -240,7 +240,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             Env = env,
             WorkingDir = spec.Workdir ?? mount,
             // The owner's uid:gid with their supplementary groups; never the image's default user.
-            User = spec.RunAs is { } user ? $"{user.Uid}:{user.Gid}" : "",
+            User = spec.Root ? "0:0" : spec.RunAs is { } user ? $"{user.Uid}:{user.Gid}" : "",
             Labels = labels,
             AttachStdout = false,
             AttachStderr = false,
@@ -255,8 +255,9 @@ public sealed class DockerExecutor : IExecutor, IDisposable
                 NetworkMode = options.Network,
                 Privileged = false,
                 CapDrop = ["ALL"],
+                CapAdd = spec.Root ? [.. options.RootCapabilities] : [],
                 SecurityOpt = ["no-new-privileges"],
-                GroupAdd = [.. (spec.RunAs?.SecondaryGids ?? []).Select(g => g.ToString(CultureInfo.InvariantCulture))],
+                GroupAdd = spec.Root ? [] : [.. (spec.RunAs?.SecondaryGids ?? []).Select(g => g.ToString(CultureInfo.InvariantCulture))],
                 LogConfig = new LogConfig { Type = "json-file", Config = new Dictionary<string, string> { ["max-size"] = "1m" } },
             },
         };

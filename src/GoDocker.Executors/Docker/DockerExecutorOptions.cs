@@ -19,4 +19,6 @@ public sealed record DockerExecutorOptions
     /// <summary>Labels this instance's containers; another GoDocker on the same engine leaves them alone.</summary>
     public string InstanceId { get; init; } = "default";
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>Capabilities added back for jobs granted root (every other job has none).</summary>
+    public IReadOnlyList<string> RootCapabilities { get; init; } = [];
 }

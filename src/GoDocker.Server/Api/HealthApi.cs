@@ -1,4 +1,6 @@
+using GoDocker.Access;
 using GoDocker.Contracts;
+using GoDocker.Server.Auth;
 using GoDocker.Server.Services;
 
 namespace GoDocker.Server.Api;
@@ -8,6 +10,23 @@ internal static class HealthApi
 {
     public static readonly string Version =
         typeof(HealthApi).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    public static void MapImages(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/images", async (HttpContext context, CallerResolver callers, IAccessPolicy policy,
+                Microsoft.Extensions.Options.IOptions<GoDocker.Server.Configuration.GoDockerOptions> options, CancellationToken ct) =>
+            {
+                var caller = await callers.ResolveAsync(context, ct);
+                var settings = options.Value;
+                return TypedResults.Ok(new ImagesView(
+                    GoDocker.Jobs.ImageReference.Normalize(settings.Jobs.DefaultImage),
+                    settings.Images.Allowed,
+                    policy.RefuseImage(caller, "any/image-of-yours:latest") is null,
+                    policy.RefuseRoot(caller) is null));
+            })
+            .WithName("ListImages").WithSummary("The default image, the allowed patterns, and what the caller may do beyond them")
+            .Produces<ImagesView>();
+    }
 
     public static void MapHealth(this IEndpointRouteBuilder api)
     {

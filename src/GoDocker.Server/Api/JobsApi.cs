@@ -65,7 +65,15 @@ internal static class JobsApi
         var caller = await callers.ResolveAsync(context, cancellationToken);
         if (policy.RefuseSubmit(caller, validation.Spec!.Project) is { } refusal)
         {
-            return Problems.Forbidden(refusal);
+            return Problems.ForbiddenField("project", refusal);
+        }
+        if (policy.RefuseImage(caller, validation.Spec.Image) is { } imageRefusal)
+        {
+            return Problems.ForbiddenField("image", imageRefusal);
+        }
+        if (validation.Spec.Root && policy.RefuseRoot(caller) is { } rootRefusal)
+        {
+            return Problems.ForbiddenField("root", rootRefusal);
         }
         // The job runs as its owner, fixed now: a later change of the account does not change a queued job.
         var runAs = (await accounts.GetUserAsync(caller.Login, cancellationToken))?.Identity ?? LocalIdentity(options.Value.Server);
@@ -136,14 +144,23 @@ internal static class JobsApi
         return TypedResults.Accepted($"/api/v1/jobs/{id}", JobView.From(stopped));
     }
 
-    /// <summary>Without accounts (Auth:Provider=none), jobs run as the local user: the server's own uid and gid.</summary>
-    private static UserIdentity LocalIdentity(ServerOptions server) => new()
+    /// <summary>
+    /// Without accounts (Auth:Provider=none), jobs run as the server's own uid and gid, except that a server running
+    /// as root runs them as nobody (65534): no job runs as uid 0 unless root is granted and asked for.
+    /// </summary>
+    private static UserIdentity LocalIdentity(ServerOptions server)
     {
-        Login = server.LocalUser,
-        Uid = ProcessIdentity.Uid,
-        Gid = ProcessIdentity.Gid,
-        Home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
-    };
+        var (uid, gid) = ProcessIdentity.Uid == 0 ? (Nobody, Nobody) : (ProcessIdentity.Uid, ProcessIdentity.Gid);
+        return new UserIdentity
+        {
+            Login = server.LocalUser,
+            Uid = uid,
+            Gid = gid,
+            Home = uid == Nobody ? "/godocker/job" : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+        };
+    }
+
+    private const int Nobody = 65534;
 
     internal static SubmitLimits SubmitLimits(JobOptions jobs, NodeRegistry nodes)
     {

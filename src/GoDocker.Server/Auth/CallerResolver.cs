@@ -18,10 +18,14 @@ public sealed class CallerResolver(IAccountStore accounts, AuthOptions auth)
             return new Caller(login, admin, None, None);
         }
         var projects = await accounts.ProjectsOfAsync(login, cancellationToken);
+        var user = await accounts.GetUserAsync(login, cancellationToken);
         return new Caller(
             login,
             admin,
             projects.Where(p => p.Members.Contains(login)).Select(p => p.Name).ToHashSet(),
-            projects.Where(p => p.Managers.Contains(login)).Select(p => p.Name).ToHashSet());
+            projects.Where(p => p.Managers.Contains(login)).Select(p => p.Name).ToHashSet())
+        {
+            Groups = (user?.Identity.Groups ?? []).ToHashSet(),
+        };
     }
 }

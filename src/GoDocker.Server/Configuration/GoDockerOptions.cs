@@ -13,6 +13,33 @@ public sealed class GoDockerOptions
     public JobOptions Jobs { get; set; } = new();
     public SchedulerOptions Scheduler { get; set; } = new();
     public ExecutorOptions Executor { get; set; } = new();
+    public ImageOptions Images { get; set; } = new();
+}
+
+public sealed class ImageOptions
+{
+    /// <summary>Image patterns anyone may run ('*', '?'); the default image is always allowed.</summary>
+    public List<string> Allowed { get; set; } = ["godocker/*"];
+    /// <summary>Who may run any image of their own.</summary>
+    public GrantOptions AnyImage { get; set; } = new();
+}
+
+/// <summary>Users, groups, or everyone.</summary>
+public sealed class GrantOptions
+{
+    public bool Everyone { get; set; }
+    public List<string> Users { get; set; } = [];
+    public List<string> Groups { get; set; } = [];
+
+    public GoDocker.Access.Grant ToGrant() => new() { Everyone = Everyone, Users = Users, Groups = Groups };
+}
+
+public sealed class RootOptions
+{
+    /// <summary>Who may ask for root inside their container (`root: true`); nobody by default.</summary>
+    public GrantOptions Granted { get; set; } = new();
+    /// <summary>Capabilities given back to root jobs (all are dropped otherwise), e.g. CHOWN, DAC_OVERRIDE.</summary>
+    public List<string> Capabilities { get; set; } = [];
 }
 
 public sealed class ServerOptions
@@ -35,6 +62,7 @@ public sealed class JobOptions
     public string? MaxWalltime { get; set; }
     /// <summary>Between SIGTERM and SIGKILL when a job is killed.</summary>
     public TimeSpan KillGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+    public RootOptions Root { get; set; } = new();
 }
 
 public sealed class SchedulerOptions
@@ -66,8 +94,9 @@ public sealed class DockerSettings
     public long PidsLimit { get; set; } = 4096;
     public string Network { get; set; } = "bridge";
 
-    public DockerExecutorOptions ToExecutorOptions(string instanceId, long? memoryBytes) => new()
+    public DockerExecutorOptions ToExecutorOptions(string instanceId, long? memoryBytes, IReadOnlyList<string> rootCapabilities) => new()
     {
+        RootCapabilities = rootCapabilities,
         Endpoint = Endpoint,
         NodeName = NodeName,
         Cpus = Cpus,

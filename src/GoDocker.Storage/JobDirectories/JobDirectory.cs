@@ -50,11 +50,14 @@ public sealed class JobDirectory(string root)
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             files.Add(path);
         }
-        if (spec.RunAs is { } owner)
+        // Owned by whoever the container runs as: the job's owner, or root for a job granted root
+        // (which has no capability to write into someone else's 0700 folder).
+        (int Uid, int Gid)? runsAs = spec.Root ? (0, 0) : spec.RunAs is { } owner ? (owner.Uid, owner.Gid) : null;
+        if (runsAs is { } who)
         {
             foreach (var path in files)
             {
-                Posix.ChownOrThrow(path, owner.Uid, owner.Gid);
+                Posix.ChownOrThrow(path, who.Uid, who.Gid);
             }
         }
         return dir;

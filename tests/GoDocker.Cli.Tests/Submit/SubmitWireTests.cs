@@ -24,6 +24,7 @@ public sealed class SubmitWireTests
             Project = "genomics",
             Walltime = "1-02:03:04",
             Labels = new Dictionary<string, string> { ["sample"] = "S1" },
+            Root = true,
         },
         new JobSpec { Command = ["sh", "-c", "echo a  b", ""], Tags = [] , Env = new Dictionary<string, string>() },
     };
