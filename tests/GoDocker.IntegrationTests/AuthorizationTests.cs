@@ -21,8 +21,22 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         public long AliceJob { get; private set; }
         public long AliceDefaultJob { get; private set; }
 
+        /// <summary>Host folders behind the volumes: data/{user} (rw), shared (ro), secret (granted to the admins group only).</summary>
+        public string VolumeRoot { get; } = Directory.CreateTempSubdirectory("godocker-volumes-").FullName;
+
         public async Task InitializeAsync()
         {
+            Directory.CreateDirectory(Path.Combine(VolumeRoot, "data", "alice"));
+            Directory.CreateDirectory(Path.Combine(VolumeRoot, "data", "carol"));
+            Directory.CreateDirectory(Path.Combine(VolumeRoot, "shared"));
+            Directory.CreateDirectory(Path.Combine(VolumeRoot, "secret"));
+            await File.WriteAllTextAsync(Path.Combine(VolumeRoot, "shared", "reference.txt"), "ref\n");
+            // bob's data folder is a symlink out of the volume root.
+            File.CreateSymbolicLink(Path.Combine(VolumeRoot, "data", "bob"), "/etc");
+            using (var chown = System.Diagnostics.Process.Start("chown", ["3001:3001", Path.Combine(VolumeRoot, "data", "alice")]))
+            {
+                await chown.WaitForExitAsync();
+            }
             passwordFile = Path.GetTempFileName();
             await File.WriteAllTextAsync(passwordFile, "admin-secret-1");
             Server = await ServerProcess.StartAsync(new Dictionary<string, string>
@@ -32,6 +46,20 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
                 ["Auth:BootstrapAdminPasswordFile"] = passwordFile,
                 ["Auth:MaxFailedLogins"] = "3",
                 ["Jobs:Root:Granted:Users:0"] = "carol",
+                ["Volumes:0:Name"] = "data",
+                ["Volumes:0:HostPath"] = Path.Combine(VolumeRoot, "data", "{user}"),
+                ["Volumes:0:ContainerPath"] = "/data",
+                ["Volumes:0:AllowedRoot"] = Path.Combine(VolumeRoot, "data"),
+                ["Volumes:1:Name"] = "shared",
+                ["Volumes:1:HostPath"] = Path.Combine(VolumeRoot, "shared"),
+                ["Volumes:1:ContainerPath"] = "/shared",
+                ["Volumes:1:Mode"] = "ro",
+                ["Volumes:1:AllowedRoot"] = VolumeRoot,
+                ["Volumes:2:Name"] = "secret",
+                ["Volumes:2:HostPath"] = Path.Combine(VolumeRoot, "secret"),
+                ["Volumes:2:AllowedRoot"] = VolumeRoot,
+                ["Volumes:2:Who:Everyone"] = "false",
+                ["Volumes:2:Who:Groups:0"] = "admins",
                 ["Images:AnyImage:Users:0"] = "carol",
             });
             Tokens["admin"] = await LoginAsync("admin", "admin-secret-1");
@@ -61,6 +89,7 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         {
             await Server.DisposeAsync();
             File.Delete(passwordFile);
+            Directory.Delete(VolumeRoot, recursive: true);
         }
 
         public HttpClient As(string? login)
@@ -330,5 +359,56 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         Assert.True(problem!.Errors!.ContainsKey("root"));
         Assert.StartsWith("0\n", output, StringComparison.Ordinal);
         Assert.Contains("CapEff:\t0000000000000000", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Volumes_MountAsTheAclSays_RwWhereAllowed_RoWhereNot()
+    {
+        var job = await site.SubmitAsync("alice", new JobSpec
+        {
+            Script = "echo written > /data/out.txt && cat /shared/reference.txt && (echo x > /shared/nope 2>/dev/null && echo WROTE || echo refused)",
+            Volumes = ["data", "shared"],
+        });
+        var done = await site.Server.Api.WaitForAsync(job, j => j.State.IsTerminal(), null, site.Tokens["admin"]);
+        using var alice = site.As("alice");
+
+        Assert.Equal(JobState.Succeeded, done.State);
+        Assert.Equal("ref\nrefused\n", await alice.GetStringAsync($"/api/v1/jobs/{job}/stdout"));
+        Assert.Equal("written\n", await File.ReadAllTextAsync(Path.Combine(site.VolumeRoot, "data", "alice", "out.txt")));
+        Assert.False(File.Exists(Path.Combine(site.VolumeRoot, "shared", "nope")));
+    }
+
+    [Theory]
+    [InlineData("alice", "nosuch", "volume 'nosuch' does not exist")]
+    [InlineData("alice", "shared:rw", "volume 'shared' is read-only here")]
+    [InlineData("alice", "secret", "volume 'secret' is not granted to you")]
+    [InlineData("bob", "data", "leaves the volume's allowed folder")]
+    [InlineData("dave", "data", "does not exist on the host")]
+    public async Task Volume_Refusals_Are403NamingTheVolume(string login, string volume, string expected)
+    {
+        using var client = site.As(login);
+
+        using var response = await client.PostAsJsonAsync("/api/v1/jobs", new JobSpec { Script = "true", Volumes = [volume] }, GoDockerJson.Default.JobSpec);
+        var problem = await response.Content.ReadFromJsonAsync(GoDockerJson.Default.Problem);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.True(problem!.Errors!.ContainsKey("volumes"));
+        Assert.Contains(expected, problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RootJobs_GetEveryVolumeReadOnly()
+    {
+        var job = await site.SubmitAsync("carol", new JobSpec
+        {
+            Script = "(echo x > /data/root-was-here 2>/dev/null && echo WROTE || echo refused)",
+            Volumes = ["data:rw"],
+            Root = true,
+        });
+        await site.Server.Api.WaitForAsync(job, j => j.State.IsTerminal(), null, site.Tokens["admin"]);
+        using var carol = site.As("carol");
+
+        Assert.Equal("refused\n", await carol.GetStringAsync($"/api/v1/jobs/{job}/stdout"));
+        Assert.False(File.Exists(Path.Combine(site.VolumeRoot, "data", "carol", "root-was-here")));
     }
 }

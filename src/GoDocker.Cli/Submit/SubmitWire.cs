@@ -33,6 +33,7 @@ internal static class SubmitWire
             String(json, "project", spec.Project);
             String(json, "walltime", spec.Walltime);
             Map(json, "labels", spec.Labels);
+            Strings(json, "volumes", spec.Volumes);
             if (spec.Root is { } root)
             {
                 json.WriteBoolean("root", root);

@@ -31,6 +31,8 @@ public sealed record JobSpec
     public IReadOnlyDictionary<string, string>? Labels { get; init; }
     /// <summary>Run as root inside the container (only where the site grants it; every mounted volume is then read-only).</summary>
     public bool? Root { get; init; }
+    /// <summary>Site volumes to mount, by name, with an optional mode: "home", "data:ro".</summary>
+    public IReadOnlyList<string>? Volumes { get; init; }
 }
 
 /// <summary>A spec after validation: defaults applied, units resolved. This is what the store keeps and the executor runs.</summary>
@@ -49,6 +51,8 @@ public sealed record ResolvedJobSpec
     public long? WalltimeSeconds { get; init; }
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public bool Root { get; init; }
+    /// <summary>Volumes as the site's ACL resolved them at submit.</summary>
+    public IReadOnlyList<GoDocker.Access.Mount> Mounts { get; init; } = [];
     /// <summary>Who the job runs as (its owner's identity, fixed at submit); null only for jobs stored before identities existed.</summary>
     public GoDocker.Access.UserIdentity? RunAs { get; init; }
 }

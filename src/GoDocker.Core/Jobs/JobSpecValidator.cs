@@ -163,6 +163,14 @@ public static partial class JobSpecValidator
             }
         }
 
+        foreach (var volume in spec.Volumes ?? [])
+        {
+            if (volume is null || !Token().IsMatch(GoDocker.Access.VolumePolicy.Parse(volume).Name))
+            {
+                Add("volumes", $"'{volume}' is not a volume (a name, optionally :ro or :rw)");
+            }
+        }
+
         var project = spec.Project ?? "default";
         if (!Token().IsMatch(project))
         {

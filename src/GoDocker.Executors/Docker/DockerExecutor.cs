@@ -246,7 +246,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             AttachStderr = false,
             HostConfig = new HostConfig
             {
-                Binds = [$"{request.JobDirectory}:{mount}:rw"],
+                Binds = [$"{request.JobDirectory}:{mount}:rw", .. spec.Mounts.Select(m => $"{m.HostPath}:{m.ContainerPath}:{(m.ReadOnly ? "ro" : "rw")}")],
                 NanoCPUs = (long)Math.Round(spec.Cpus * 1e9),
                 Memory = spec.MemoryBytes,
                 MemorySwap = spec.MemoryBytes,

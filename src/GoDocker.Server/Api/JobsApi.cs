@@ -77,7 +77,13 @@ internal static class JobsApi
         }
         // The job runs as its owner, fixed now: a later change of the account does not change a queued job.
         var runAs = (await accounts.GetUserAsync(caller.Login, cancellationToken))?.Identity ?? LocalIdentity(options.Value.Server);
-        var job = await store.SubmitAsync(validation.Spec! with { RunAs = runAs }, caller.Login, cancellationToken);
+        var (mounts, volumeRefusal) = VolumePolicy.Plan(
+            spec.Volumes ?? [], [.. options.Value.Volumes.Select(v => v.ToRule())], caller, runAs, validation.Spec.Project, validation.Spec.Root);
+        if (volumeRefusal is not null || (volumeRefusal = ResolveOnHost(ref mounts, options.Value.Volumes)) is not null)
+        {
+            return Problems.ForbiddenField("volumes", volumeRefusal);
+        }
+        var job = await store.SubmitAsync(validation.Spec with { RunAs = runAs, Mounts = mounts }, caller.Login, cancellationToken);
         scheduler.Poke();
         return TypedResults.Created($"/api/v1/jobs/{job.Id}", JobView.From(job));
     }
@@ -161,6 +167,29 @@ internal static class JobsApi
     }
 
     private const int Nobody = 65534;
+
+    /// <summary>Resolves each mount's host path on disk; refuses one that is missing or leaves its volume's allowed root.</summary>
+    private static string? ResolveOnHost(ref IReadOnlyList<Mount> mounts, IReadOnlyList<VolumeOptions> volumes)
+    {
+        var resolved = new List<Mount>();
+        foreach (var mount in mounts)
+        {
+            var rule = volumes.First(v => v.Name == mount.Name);
+            var real = RealPaths.Resolve(mount.HostPath);
+            var root = RealPaths.Resolve(rule.AllowedRoot);
+            if (real is null || !Directory.Exists(real))
+            {
+                return $"volume '{mount.Name}': {mount.HostPath} does not exist on the host";
+            }
+            if (root is null || !RealPaths.IsInside(real, root))
+            {
+                return $"volume '{mount.Name}': {mount.HostPath} leaves the volume's allowed folder {rule.AllowedRoot}";
+            }
+            resolved.Add(mount with { HostPath = real });
+        }
+        mounts = resolved;
+        return null;
+    }
 
     internal static SubmitLimits SubmitLimits(JobOptions jobs, NodeRegistry nodes)
     {

@@ -14,6 +14,34 @@ public sealed class GoDockerOptions
     public SchedulerOptions Scheduler { get; set; } = new();
     public ExecutorOptions Executor { get; set; } = new();
     public ImageOptions Images { get; set; } = new();
+    /// <summary>The volumes jobs may mount, by name (the volume ACL).</summary>
+    public List<VolumeOptions> Volumes { get; set; } = [];
+}
+
+public sealed class VolumeOptions
+{
+    public string Name { get; set; } = "";
+    /// <summary>Host path template: {user}, {home}, {project}.</summary>
+    public string HostPath { get; set; } = "";
+    /// <summary>Where it appears in the container (same templates); the host path when empty.</summary>
+    public string? ContainerPath { get; set; }
+    /// <summary>ro or rw: the widest mode a job may get.</summary>
+    public string Mode { get; set; } = "rw";
+    /// <summary>The resolved host path must stay inside this folder (symlinks and '..' resolved first).</summary>
+    public string AllowedRoot { get; set; } = "";
+    public GrantOptions Who { get; set; } = new() { Everyone = true };
+    public List<string> Projects { get; set; } = [];
+
+    public GoDocker.Access.VolumeRule ToRule() => new()
+    {
+        Name = Name,
+        HostPath = HostPath,
+        ContainerPath = string.IsNullOrEmpty(ContainerPath) ? null : ContainerPath,
+        ReadOnly = Mode == "ro",
+        AllowedRoot = AllowedRoot,
+        Who = Who.ToGrant(),
+        Projects = Projects,
+    };
 }
 
 public sealed class ImageOptions

@@ -91,7 +91,7 @@ public sealed class JobDirectory(string root)
             (refusal, kind) = ("'..' is not allowed in paths", PathRefusal.Invalid);
             return null;
         }
-        var realRoot = RealPath(dir.FullName);
+        var realRoot = RealPaths.Resolve(dir.FullName);
         if (realRoot is null)
         {
             (refusal, kind) = ("the job directory does not exist (yet)", PathRefusal.NotFound);
@@ -100,13 +100,13 @@ public sealed class JobDirectory(string root)
         var current = realRoot;
         foreach (var segment in segments.Where(s => s != "."))
         {
-            var next = RealPath(Path.Combine(current, segment));
+            var next = RealPaths.Resolve(Path.Combine(current, segment));
             if (next is null)
             {
                 (refusal, kind) = ("no such file", PathRefusal.NotFound);
                 return null;
             }
-            if (!IsInside(next, realRoot))
+            if (!RealPaths.IsInside(next, realRoot))
             {
                 (refusal, kind) = ("the path leaves the job directory", PathRefusal.OutsideJobDirectory);
                 return null;
@@ -132,43 +132,6 @@ public sealed class JobDirectory(string root)
         }
     }
 
-    private static bool IsInside(string path, string root) =>
-        path == root || path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
-
-    /// <summary>The path with every symlink resolved (as realpath(3)); null when it does not exist.</summary>
-    private static string? RealPath(string path)
-    {
-        FileSystemInfo info = new FileInfo(path);
-        if (!info.Exists && !Directory.Exists(path) && info.LinkTarget is null)
-        {
-            return null;
-        }
-        var hops = 0;
-        while (info.LinkTarget is not null)
-        {
-            if (++hops > 40)
-            {
-                return null;
-            }
-            var target = info.LinkTarget;
-            var parent = Path.GetDirectoryName(info.FullName)!;
-            var resolved = Path.GetFullPath(Path.IsPathRooted(target) ? target : Path.Combine(parent, target));
-            info = new FileInfo(resolved);
-        }
-        var full = info.FullName;
-        // Resolve links in parent folders too (a link inside the job dir pointing at a folder elsewhere).
-        var parentDir = Path.GetDirectoryName(full);
-        if (parentDir is not null && parentDir != full)
-        {
-            var realParent = RealPath(parentDir);
-            if (realParent is null)
-            {
-                return null;
-            }
-            full = Path.Combine(realParent, Path.GetFileName(full));
-        }
-        return File.Exists(full) || Directory.Exists(full) ? full : null;
-    }
 }
 
 public enum PathRefusal
