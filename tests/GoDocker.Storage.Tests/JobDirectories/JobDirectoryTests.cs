@@ -47,15 +47,15 @@ public sealed class JobDirectoryTests : IDisposable
     }
 
     [Fact]
-    public async Task Prepare_MakesTheScriptExecutable_ByEveryone()
+    public async Task Prepare_LeavesEverything_ToItsOwnerAlone()
     {
         await jobs.PrepareAsync(JobId, Spec("echo hi"), Ct);
 
-        var mode = File.GetUnixFileMode(JobPath(JobDirectory.ScriptFile));
-        const UnixFileMode executable = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
-        Assert.Equal(executable, mode & executable);
-        Assert.True(mode.HasFlag(UnixFileMode.UserRead));
-        Assert.False(mode.HasFlag(UnixFileMode.OtherWrite));
+        const UnixFileMode OwnerAll = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        Assert.Equal(OwnerAll, File.GetUnixFileMode(jobs.PathFor(JobId)));
+        Assert.Equal(OwnerAll, File.GetUnixFileMode(JobPath(JobDirectory.ScriptFile)));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(JobPath(JobDirectory.StdoutFile)));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(JobPath(JobDirectory.StderrFile)));
     }
 
     [Fact]
