@@ -27,6 +27,9 @@ internal static class GoDockerCommandLine
             LoginCommand.Create(global),
             LoginCommand.CreateLogout(global),
             LoginCommand.CreateWhoAmI(global),
+            AccountCommands.Images(global),
+            AccountCommands.Users(global),
+            AccountCommands.Projects(global),
             ServerCommand.Create(),
         };
     }

@@ -66,4 +66,29 @@ public sealed class CliLoginTests : IAsyncLifetime
         Assert.Contains("invalid login or password", login.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(home, "config", "godocker", "token")));
     }
+
+    [Fact]
+    public async Task Admin_ManagesUsersAndProjects_FromTheCli()
+    {
+        await Godocker("admin-secret-1\n", "login", "root", "--password-stdin");
+
+        var add = await Godocker("erin-password-1\n", "user", "add", "erin", "--uid", "5001", "--gid", "5001", "--group", "genomics", "--password-stdin");
+        var list = await Godocker(null, "user", "list");
+        var project = await Godocker(null, "project", "add", "genomics", "--priority", "3");
+        var member = await Godocker(null, "project", "member", "add", "genomics", "erin", "--manager");
+        var show = await Godocker(null, "project", "show", "genomics");
+        var images = await Godocker(null, "images");
+        var disable = await Godocker(null, "user", "disable", "erin");
+        var erinLogin = await Godocker("erin-password-1\n", "login", "erin", "--password-stdin");
+
+        Assert.Equal(0, add.ExitCode);
+        Assert.Contains("erin", list.Stdout, StringComparison.Ordinal);
+        Assert.Contains("5001", list.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, project.ExitCode);
+        Assert.Equal(0, member.ExitCode);
+        Assert.Contains("erin", show.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Default:  godocker/busybox:latest", images.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, disable.ExitCode);
+        Assert.Equal(1, erinLogin.ExitCode);
+    }
 }

@@ -75,6 +75,49 @@ internal sealed class GoDockerClient(Uri server, string? bearerToken = null)
     public Task<ApiResult<bool>> RevokeTokenAsync(long id, CancellationToken cancellationToken) =>
         SendAsync(new HttpRequest("DELETE", $"{apiBase}/tokens/{id}"), _ => true, $"DELETE {apiBase}/tokens/{id}", cancellationToken);
 
+    public Task<ApiResult<IReadOnlyList<UserView>>> ListUsersAsync(CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequest("GET", apiBase + "/users"), GoDockerJson.Default.IReadOnlyListUserView, cancellationToken);
+
+    public Task<ApiResult<UserView>> GetUserAsync(string login, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequest("GET", $"{apiBase}/users/{Uri.EscapeDataString(login)}"), GoDockerJson.Default.UserView, cancellationToken);
+
+    /// <summary>POST (create) or PATCH (update) a user.</summary>
+    public Task<ApiResult<UserView>> SaveUserAsync(UserRequest user, bool create, CancellationToken cancellationToken) =>
+        SendAsync(
+            new HttpRequest(create ? "POST" : "PATCH", create ? apiBase + "/users" : $"{apiBase}/users/{Uri.EscapeDataString(user.Login!)}")
+            {
+                Body = JsonSerializer.SerializeToUtf8Bytes(create ? user : user with { Login = null }, GoDockerJson.Default.UserRequest),
+                ContentType = "application/json",
+            },
+            GoDockerJson.Default.UserView,
+            cancellationToken);
+
+    public Task<ApiResult<IReadOnlyList<ProjectView>>> ListProjectsAsync(CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequest("GET", apiBase + "/projects"), GoDockerJson.Default.IReadOnlyListProjectView, cancellationToken);
+
+    public Task<ApiResult<ProjectView>> GetProjectAsync(string name, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequest("GET", $"{apiBase}/projects/{Uri.EscapeDataString(name)}"), GoDockerJson.Default.ProjectView, cancellationToken);
+
+    public Task<ApiResult<ProjectView>> CreateProjectAsync(ProjectRequest project, CancellationToken cancellationToken) =>
+        SendAsync(
+            new HttpRequest("POST", apiBase + "/projects")
+            {
+                Body = JsonSerializer.SerializeToUtf8Bytes(project, GoDockerJson.Default.ProjectRequest),
+                ContentType = "application/json",
+            },
+            GoDockerJson.Default.ProjectView,
+            cancellationToken);
+
+    public Task<ApiResult<ProjectView>> SetMemberAsync(string project, string login, bool add, bool manager, CancellationToken cancellationToken) =>
+        SendAsync(
+            new HttpRequest(add ? "PUT" : "DELETE",
+                $"{apiBase}/projects/{Uri.EscapeDataString(project)}/members/{Uri.EscapeDataString(login)}" + (add && manager ? "?manager=true" : "")),
+            GoDockerJson.Default.ProjectView,
+            cancellationToken);
+
+    public Task<ApiResult<ImagesView>> ImagesAsync(CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequest("GET", apiBase + "/images"), GoDockerJson.Default.ImagesView, cancellationToken);
+
     public Task<ApiResult<HealthView>> HealthAsync(CancellationToken cancellationToken) =>
         SendAsync(new HttpRequest("GET", apiBase + "/health"), GoDockerJson.Default.HealthView, cancellationToken);
 
