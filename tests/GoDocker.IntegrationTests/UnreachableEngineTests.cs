@@ -22,4 +22,27 @@ public sealed class UnreachableEngineTests
         Assert.Equal(JobState.Pending, waiting.State);
         Assert.Contains("node local is not accepting jobs: unreachable", waiting.Reason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task PendingJobsPerUser_AreLimited_With429AndTheReason()
+    {
+        await using var server = await ServerProcess.StartAsync(
+            new Dictionary<string, string>
+            {
+                ["Executor:Docker:Endpoint"] = "unix:///nonexistent/docker.sock",
+                ["Jobs:MaxPendingPerUser"] = "3",
+            },
+            expectHealthy: false);
+        for (var i = 0; i < 3; i++)
+        {
+            await server.Api.SubmitAsync(new JobSpec { Script = "true" });
+        }
+
+        using var fourth = await server.Api.PostRawAsync("/api/v1/jobs", """{"script": "true"}""");
+        var problem = await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync(fourth.Content, GoDocker.Contracts.GoDockerJson.Default.Problem);
+
+        Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, fourth.StatusCode);
+        Assert.Contains("3 pending jobs", problem!.Detail, StringComparison.Ordinal);
+        Assert.Equal(3, (await server.Api.ListAsync()).Total);
+    }
 }

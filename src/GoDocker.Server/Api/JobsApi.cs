@@ -75,6 +75,12 @@ internal static class JobsApi
         {
             return Problems.ForbiddenField("root", rootRefusal);
         }
+        var pending = await store.ListAsync(new JobQuery { States = [JobState.Pending], Owner = caller.Login, Limit = 1 }, cancellationToken);
+        if (pending.Total >= options.Value.Jobs.MaxPendingPerUser)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many pending jobs",
+                detail: $"you have {pending.Total} pending jobs; the limit is {options.Value.Jobs.MaxPendingPerUser}: wait for some to start");
+        }
         // The job runs as its owner, fixed now: a later change of the account does not change a queued job.
         var runAs = (await accounts.GetUserAsync(caller.Login, cancellationToken))?.Identity ?? LocalIdentity(options.Value.Server);
         var (mounts, volumeRefusal) = VolumePolicy.Plan(

@@ -91,6 +91,8 @@ public sealed class JobOptions
     /// <summary>Between SIGTERM and SIGKILL when a job is killed.</summary>
     public TimeSpan KillGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
     public RootOptions Root { get; set; } = new();
+    /// <summary>A user with this many pending jobs gets 429 on the next submit.</summary>
+    public int MaxPendingPerUser { get; set; } = 10_000;
 }
 
 public sealed class SchedulerOptions
