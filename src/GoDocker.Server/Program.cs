@@ -59,6 +59,7 @@ builder.Services.AddSingleton<IAccessPolicy>(new AccessPolicy
 });
 builder.Services.AddSingleton<CallerResolver>();
 builder.Services.AddSingleton<JobAccess>();
+builder.Services.AddSingleton<LaunchAuthorization>();
 builder.Services.AddSingleton<LoginThrottle>();
 if (Plugins.AuthProvider(auth, accounts) is { } provider)
 {

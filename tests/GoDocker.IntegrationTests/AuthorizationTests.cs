@@ -411,4 +411,23 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         Assert.Equal("refused\n", await carol.GetStringAsync($"/api/v1/jobs/{job}/stdout"));
         Assert.False(File.Exists(Path.Combine(site.VolumeRoot, "data", "carol", "root-was-here")));
     }
+
+    [Fact]
+    public async Task AccountDisabledWhileItsJobWaits_TheJobIsRefusedAtLaunch()
+    {
+        using var admin = site.As("admin");
+        var health = await site.Server.Api.HealthAsync();
+        var blocker = await site.SubmitAsync("admin", new JobSpec { Script = "sleep 300", Cpus = health.Nodes[0].Cpus });
+        await site.Server.Api.WaitForAsync(blocker, j => j.State == JobState.Running, null, site.Tokens["admin"]);
+        var waiting = await site.SubmitAsync("erin", new JobSpec { Script = "echo should not run" });
+
+        (await admin.PatchAsJsonAsync("/api/v1/users/erin", new UserRequest { Disabled = true }, GoDockerJson.Default.UserRequest)).Dispose();
+        (await admin.PostAsync($"/api/v1/jobs/{blocker}/kill", null)).Dispose();
+        var done = await site.Server.Api.WaitForAsync(waiting, j => j.State.IsTerminal(), TimeSpan.FromSeconds(30), site.Tokens["admin"]);
+        (await admin.PatchAsJsonAsync("/api/v1/users/erin", new UserRequest { Disabled = false }, GoDockerJson.Default.UserRequest)).Dispose();
+
+        Assert.Equal(JobState.Failed, done.State);
+        Assert.StartsWith("refused at launch: the owner's account (erin) is disabled", done.Reason, StringComparison.Ordinal);
+        Assert.Null(done.StartedAt);
+    }
 }

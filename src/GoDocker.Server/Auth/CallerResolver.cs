@@ -13,6 +13,12 @@ public sealed class CallerResolver(IAccountStore accounts, AuthOptions auth)
         var login = context.User.Identity?.Name
             ?? throw new InvalidOperationException("an endpoint that needs a caller was reached without authentication");
         var admin = context.User.HasClaim(GoDockerAuthenticationHandler.AdminClaim, "true");
+        return await ResolveAsync(login, admin, cancellationToken);
+    }
+
+    /// <summary>The caller a login stands for, outside a request (a launch re-checks its owner's rights).</summary>
+    public async Task<Caller> ResolveAsync(string login, bool admin, CancellationToken cancellationToken)
+    {
         if (auth.Provider == "none")
         {
             return new Caller(login, admin, None, None);

@@ -21,6 +21,7 @@ public sealed class ExecutionService(
     NodeRegistry nodes,
     JobDirectory jobDirectories,
     SchedulerTrigger scheduler,
+    GoDocker.Server.Auth.LaunchAuthorization authorization,
     TimeProvider time,
     IOptions<GoDockerOptions> options,
     ILogger<ExecutionService> logger) : BackgroundService
@@ -187,6 +188,12 @@ public sealed class ExecutionService(
         }
         var executor = nodes.ExecutorFor(order.Node)
             ?? throw new InvalidOperationException($"no executor serves node {order.Node}");
+        if (await authorization.RefuseAsync(job, cancellationToken) is { } refusal)
+        {
+            await EndAsync(job, JobState.Failed, $"refused at launch: {refusal}", null, null, cancellationToken);
+            await lease.AckAsync(cancellationToken);
+            return;
+        }
         var dir = await jobDirectories.PrepareAsync(job.Id, job.Spec, cancellationToken);
         var outcome = await executor.LaunchAsync(new LaunchRequest(job.Id, job.Attempt, job.Owner, job.Spec, dir), cancellationToken);
         switch (outcome)
