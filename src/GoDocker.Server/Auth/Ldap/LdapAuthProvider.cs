@@ -58,7 +58,7 @@ public sealed class LdapAuthProvider : IAuthProvider, IDisposable
     {
         // An empty password makes a simple bind "unauthenticated" (RFC 4513 §5.1.2), which many directories answer
         // with success. libldap takes the password as a C string, so "\0anything" would be empty too.
-        if (string.IsNullOrEmpty(login) || string.IsNullOrEmpty(password))
+        if (string.IsNullOrEmpty(login) || string.IsNullOrEmpty(password) || password.Contains('\0', StringComparison.Ordinal))
         {
             return ValueTask.FromResult<UserIdentity?>(null);
         }

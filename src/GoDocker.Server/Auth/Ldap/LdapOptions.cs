@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace GoDocker.Server.Auth.Ldap;
 
 /// <summary>
@@ -65,6 +67,16 @@ public sealed record LdapOptions
 
     /// <summary>True for <c>ldaps://</c>.</summary>
     public bool UsesLdaps => Uri.TryCreate(Url, UriKind.Absolute, out var uri) && uri.Scheme == "ldaps";
+
+    /// <summary>Every setting but <see cref="BindPassword"/>, which a logged or printed record must not show.</summary>
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append($"Url = {Url}, UseStartTls = {UseStartTls}, TrustedCaFile = {TrustedCaFile}, UserBaseDn = {UserBaseDn}, ");
+        builder.Append($"UserFilter = {UserFilter}, LoginAttribute = {LoginAttribute}, UserDnTemplate = {UserDnTemplate}, ");
+        builder.Append($"BindDn = {BindDn}, BindPassword = {(BindPassword is null ? "" : "***")}, GroupBaseDn = {GroupBaseDn}, ");
+        builder.Append($"GroupFilter = {GroupFilter}, UseMemberOf = {UseMemberOf}, Timeout = {Timeout}");
+        return true;
+    }
 
     /// <summary>What is wrong with this configuration, in words for the operator; empty when it can be used.</summary>
     public IReadOnlyList<string> Problems()
