@@ -6,6 +6,7 @@ using GoDocker.Jobs;
 using GoDocker.Scheduling;
 using GoDocker.Server.Api;
 using GoDocker.Server.Auth;
+using GoDocker.Server.Auth.Ldap;
 using GoDocker.Server.Configuration;
 using GoDocker.Server.Services;
 using GoDocker.Storage;
@@ -61,10 +62,7 @@ builder.Services.AddSingleton<CallerResolver>();
 builder.Services.AddSingleton<JobAccess>();
 builder.Services.AddSingleton<LaunchAuthorization>();
 builder.Services.AddSingleton<LoginThrottle>();
-if (Plugins.AuthProvider(auth, accounts) is { } provider)
-{
-    builder.Services.AddSingleton(provider);
-}
+Plugins.AddAuthProvider(builder.Services, auth, builder.Configuration.GetSection("Auth:Ldap"));
 builder.Services.AddAuthentication(GoDockerAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, GoDockerAuthenticationHandler>(GoDockerAuthenticationHandler.SchemeName, null);
 builder.Services.AddAuthorizationBuilder()
@@ -119,12 +117,28 @@ internal static class Plugins
         _ => throw new OptionsValidationException("Scheduler:Policy", typeof(SchedulerOptions), [$"unknown scheduler policy '{name}' (known: fifo)"]),
     };
 
-    public static IAuthProvider? AuthProvider(AuthOptions auth, IAccountStore accounts) => auth.Provider switch
+    /// <summary>Registers the IAuthProvider named by Auth:Provider (none registers nothing: no logins).</summary>
+    public static void AddAuthProvider(IServiceCollection services, AuthOptions auth, IConfigurationSection ldapSection)
     {
-        "none" => null,
-        LocalAuthProvider.ProviderName => new LocalAuthProvider(accounts),
-        _ => throw new OptionsValidationException("Auth:Provider", typeof(AuthOptions), [$"unknown authentication provider '{auth.Provider}' (known: none, local)"]),
-    };
+        switch (auth.Provider)
+        {
+            case "none":
+                break;
+            case LocalAuthProvider.ProviderName:
+                services.AddSingleton<IAuthProvider>(sp => new LocalAuthProvider(sp.GetRequiredService<IAccountStore>()));
+                break;
+            case "ldap":
+                var options = ldapSection.Get<LdapOptions>() ?? new LdapOptions();
+                if (options.Problems() is { Count: > 0 } problems)
+                {
+                    throw new OptionsValidationException("Auth:Ldap", typeof(LdapOptions), problems);
+                }
+                services.AddSingleton<IAuthProvider>(sp => new LdapAuthProvider(options, sp.GetRequiredService<ILogger<LdapAuthProvider>>()));
+                break;
+            default:
+                throw new OptionsValidationException("Auth:Provider", typeof(AuthOptions), [$"unknown authentication provider '{auth.Provider}' (known: none, local, ldap)"]);
+        }
+    }
 
     public static IExecutor Executor(GoDockerOptions settings, string instanceId, ILoggerFactory loggers)
     {
