@@ -54,6 +54,7 @@ builder.Services.AddSingleton(auth);
 builder.Services.AddSingleton<IAccountStore>(accounts);
 builder.Services.AddSingleton<IAccessPolicy>(new AccessPolicy
 {
+    ManagersControlProjectJobs = settings.Access.ManagersControlProjectJobs,
     AllowedImages = [.. settings.Images.Allowed, ImageReference.Normalize(settings.Jobs.DefaultImage)],
     AnyImage = settings.Images.AnyImage.ToGrant(),
     Root = settings.Jobs.Root.Granted.ToGrant(),

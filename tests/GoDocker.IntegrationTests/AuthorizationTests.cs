@@ -30,6 +30,9 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
             Directory.CreateDirectory(Path.Combine(VolumeRoot, "data", "carol"));
             Directory.CreateDirectory(Path.Combine(VolumeRoot, "shared"));
             Directory.CreateDirectory(Path.Combine(VolumeRoot, "secret"));
+            Directory.CreateDirectory(Path.Combine(VolumeRoot, "home", "alice"));
+            Directory.CreateDirectory(Path.Combine(VolumeRoot, "home", "bob"));
+            await File.WriteAllTextAsync(Path.Combine(VolumeRoot, "home", "bob", "diary.txt"), "bob's\n");
             await File.WriteAllTextAsync(Path.Combine(VolumeRoot, "shared", "reference.txt"), "ref\n");
             // bob's data folder is a symlink out of the volume root.
             File.CreateSymbolicLink(Path.Combine(VolumeRoot, "data", "bob"), "/etc");
@@ -60,6 +63,9 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
                 ["Volumes:2:AllowedRoot"] = VolumeRoot,
                 ["Volumes:2:Who:Everyone"] = "false",
                 ["Volumes:2:Who:Groups:0"] = "admins",
+                ["Volumes:3:Name"] = "home",
+                ["Volumes:3:HostPath"] = "{home}",
+                ["Volumes:3:AllowedRoot"] = Path.Combine(VolumeRoot, "home"),
                 ["Images:AnyImage:Users:0"] = "carol",
             });
             Tokens["admin"] = await LoginAsync("admin", "admin-secret-1");
@@ -69,7 +75,8 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
                 using var created = await As("admin").PostAsJsonAsync("/api/v1/users",
                     new UserRequest
                     {
-                        Login = login, Uid = ++uid, Gid = uid, Password = $"{login}-password", Home = $"/home/{login}",
+                        Login = login, Uid = ++uid, Gid = uid, Password = $"{login}-password",
+                        Home = login is "alice" or "bob" ? Path.Combine(VolumeRoot, "home", login) : $"/home/{login}",
                         SecondaryGids = login == "alice" ? [4001, 4002] : null,
                     },
                     GoDockerJson.Default.UserRequest);
@@ -309,7 +316,7 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         Assert.Equal("3001", output[0]);
         Assert.Equal("3001", output[1]);
         Assert.Equal(["3001", "4001", "4002"], output[2].Split(' ').Order());
-        Assert.Equal("/home/alice alice alice", output[3]);
+        Assert.Equal($"{Path.Combine(site.VolumeRoot, "home", "alice")} alice alice", output[3]);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
         Assert.Equal("3001:3001", await OwnerAsync(folder));
         Assert.Equal("3001:3001", await OwnerAsync(Path.Combine(folder, "made-by-job")));
@@ -429,5 +436,47 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         Assert.Equal(JobState.Failed, done.State);
         Assert.StartsWith("refused at launch: the owner's account (erin) is disabled", done.Reason, StringComparison.Ordinal);
         Assert.Null(done.StartedAt);
+    }
+
+    [Fact]
+    public async Task HomeVolume_IsTheCallersOwnHome_NeverSomeoneElses()
+    {
+        // The "home" volume is {home}: alice gets her home; there is no way to name bob's.
+        var job = await site.SubmitAsync("alice", new JobSpec { Script = "ls \"$HOME\"; cat \"$HOME\"/../bob/diary.txt 2>&1 || echo no-bob", Volumes = ["home"] });
+        await site.Server.Api.WaitForAsync(job, j => j.State.IsTerminal(), null, site.Tokens["admin"]);
+        using var alice = site.As("alice");
+        var output = await alice.GetStringAsync($"/api/v1/jobs/{job}/stdout");
+        var view = await alice.GetFromJsonAsync($"/api/v1/jobs/{job}", GoDockerJson.Default.JobView);
+
+        Assert.DoesNotContain("bob's", output, StringComparison.Ordinal);
+        Assert.Contains("no-bob", output, StringComparison.Ordinal);
+        Assert.Equal("alice", view!.Owner);
+    }
+
+    public static TheoryData<string, string, string?, HttpStatusCode> AdminWrites() => new()
+    {
+        { "POST", "/api/v1/users", null, HttpStatusCode.Unauthorized },
+        { "POST", "/api/v1/users", "alice", HttpStatusCode.Forbidden },
+        { "PATCH", "/api/v1/users/bob", "alice", HttpStatusCode.Forbidden },
+        { "PATCH", "/api/v1/users/bob", "carol", HttpStatusCode.Forbidden },
+        { "POST", "/api/v1/projects", "alice", HttpStatusCode.Forbidden },
+        { "PUT", "/api/v1/projects/genomics/members/dave", "carol", HttpStatusCode.Forbidden },
+        { "DELETE", "/api/v1/projects/genomics/members/bob", "alice", HttpStatusCode.Forbidden },
+        { "GET", "/api/v1/projects/genomics", "bob", HttpStatusCode.Forbidden },
+        { "DELETE", "/api/v1/tokens/1", "bob", HttpStatusCode.NotFound },
+        { "GET", "/api/v1/images", null, HttpStatusCode.Unauthorized },
+        { "GET", "/api/v1/images", "bob", HttpStatusCode.OK },
+    };
+
+    [Theory]
+    [MemberData(nameof(AdminWrites))]
+    public async Task AdminEndpoints_RefuseEveryoneButAdmins(string method, string path, string? login, HttpStatusCode expected)
+    {
+        using var client = site.As(login);
+        using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = JsonContent.Create(new { }) };
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
     }
 }

@@ -14,6 +14,7 @@ public sealed class GoDockerOptions
     public SchedulerOptions Scheduler { get; set; } = new();
     public ExecutorOptions Executor { get; set; } = new();
     public ImageOptions Images { get; set; } = new();
+    public AccessOptions Access { get; set; } = new();
     /// <summary>The volumes jobs may mount, by name (the volume ACL).</summary>
     public List<VolumeOptions> Volumes { get; set; } = [];
 }
@@ -42,6 +43,12 @@ public sealed class VolumeOptions
         Who = Who.ToGrant(),
         Projects = Projects,
     };
+}
+
+public sealed class AccessOptions
+{
+    /// <summary>Project managers may kill (not only see) their project's jobs.</summary>
+    public bool ManagersControlProjectJobs { get; set; } = true;
 }
 
 public sealed class ImageOptions
