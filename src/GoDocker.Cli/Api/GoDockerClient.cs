@@ -35,11 +35,7 @@ internal sealed class GoDockerClient(Uri server, string? bearerToken = null)
 
     public Task<ApiResult<JobView>> SubmitAsync(JobSpec spec, CancellationToken cancellationToken) =>
         SendAsync(
-            new HttpRequest("POST", apiBase + "/jobs")
-            {
-                Body = JsonSerializer.SerializeToUtf8Bytes(spec, GoDockerJson.Default.JobSpec),
-                ContentType = "application/json",
-            },
+            JsonRequest("POST", apiBase + "/jobs", spec, GoDockerJson.Default.JobSpec),
             GoDockerJson.Default.JobView,
             cancellationToken);
 
@@ -60,11 +56,7 @@ internal sealed class GoDockerClient(Uri server, string? bearerToken = null)
 
     public Task<ApiResult<LoginResponse>> LoginAsync(string login, string password, CancellationToken cancellationToken) =>
         SendAsync(
-            new HttpRequest("POST", apiBase + "/auth/login")
-            {
-                Body = JsonSerializer.SerializeToUtf8Bytes(new LoginRequest(login, password), GoDockerJson.Default.LoginRequest),
-                ContentType = "application/json",
-            },
+            JsonRequest("POST", apiBase + "/auth/login", new LoginRequest(login, password), GoDockerJson.Default.LoginRequest),
             GoDockerJson.Default.LoginResponse,
             cancellationToken);
 
@@ -84,11 +76,7 @@ internal sealed class GoDockerClient(Uri server, string? bearerToken = null)
     /// <summary>POST (create) or PATCH (update) a user.</summary>
     public Task<ApiResult<UserView>> SaveUserAsync(UserRequest user, bool create, CancellationToken cancellationToken) =>
         SendAsync(
-            new HttpRequest(create ? "POST" : "PATCH", create ? apiBase + "/users" : $"{apiBase}/users/{Uri.EscapeDataString(user.Login!)}")
-            {
-                Body = JsonSerializer.SerializeToUtf8Bytes(create ? user : user with { Login = null }, GoDockerJson.Default.UserRequest),
-                ContentType = "application/json",
-            },
+            JsonRequest(create ? "POST" : "PATCH", create ? apiBase + "/users" : $"{apiBase}/users/{Uri.EscapeDataString(user.Login!)}", create ? user : user with { Login = null }, GoDockerJson.Default.UserRequest),
             GoDockerJson.Default.UserView,
             cancellationToken);
 
@@ -100,11 +88,7 @@ internal sealed class GoDockerClient(Uri server, string? bearerToken = null)
 
     public Task<ApiResult<ProjectView>> CreateProjectAsync(ProjectRequest project, CancellationToken cancellationToken) =>
         SendAsync(
-            new HttpRequest("POST", apiBase + "/projects")
-            {
-                Body = JsonSerializer.SerializeToUtf8Bytes(project, GoDockerJson.Default.ProjectRequest),
-                ContentType = "application/json",
-            },
+            JsonRequest("POST", apiBase + "/projects", project, GoDockerJson.Default.ProjectRequest),
             GoDockerJson.Default.ProjectView,
             cancellationToken);
 
@@ -127,6 +111,9 @@ internal sealed class GoDockerClient(Uri server, string? bearerToken = null)
 
     public Task<ApiResult<ResponseBody>> OpenFileAsync(long id, string path, CancellationToken cancellationToken) =>
         OpenAsync($"{apiBase}/jobs/{id}/files/{EscapePath(path)}", cancellationToken);
+
+    private static HttpRequest JsonRequest<T>(string method, string path, T body, JsonTypeInfo<T> type) =>
+        new(method, path) { Body = JsonSerializer.SerializeToUtf8Bytes(body, type), ContentType = "application/json" };
 
     /// <summary>Escapes each segment, keeping the slashes, so "sub dir/a#b" reaches the server as one path.</summary>
     internal static string EscapePath(string path) =>
