@@ -144,6 +144,11 @@ internal static class Plugins
     public static IExecutor Executor(GoDockerOptions settings, string instanceId, ILoggerFactory loggers)
     {
         var options = settings.Executor;
+        if (options.Docker.Network is "host" || options.Docker.Network.StartsWith("container:", StringComparison.Ordinal))
+        {
+            // A job must never share the host's (or another container's) network namespace.
+            throw new OptionsValidationException("Executor:Docker:Network", typeof(DockerSettings), [$"network '{options.Docker.Network}' is refused: use bridge, none or a user-defined network"]);
+        }
         if (options.Type != DockerExecutor.ExecutorName)
         {
             throw new OptionsValidationException("Executor:Type", typeof(ExecutorOptions), [$"unknown executor '{options.Type}' (known: docker)"]);

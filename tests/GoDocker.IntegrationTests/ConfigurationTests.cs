@@ -25,4 +25,13 @@ public sealed class ConfigurationTests
         Assert.Equal(1, done.Cpus);
         Assert.Equal(1L << 30, done.MemoryBytes);
     }
+
+    [Fact]
+    public async Task HostNetwork_IsRefusedAtStart()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            ServerProcess.StartAsync(new Dictionary<string, string> { ["Executor:Docker:Network"] = "host" }));
+
+        Assert.Contains("network 'host' is refused", error.Message, StringComparison.Ordinal);
+    }
 }
