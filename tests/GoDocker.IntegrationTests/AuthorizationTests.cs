@@ -479,4 +479,82 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
 
         Assert.Equal(expected, response.StatusCode);
     }
+
+    /// <summary>Every operation the OpenAPI document publishes, so a new endpoint cannot escape the walk below.</summary>
+    private static readonly string[] KnownOperations =
+    [
+        "GET /api/v1/auth/whoami", "POST /api/v1/auth/login",
+        "GET /api/v1/health", "GET /api/v1/images",
+        "GET /api/v1/jobs", "POST /api/v1/jobs", "GET /api/v1/jobs/{id}", "POST /api/v1/jobs/{id}/kill",
+        "GET /api/v1/jobs/{id}/stdout", "GET /api/v1/jobs/{id}/stderr",
+        "GET /api/v1/jobs/{id}/files", "GET /api/v1/jobs/{id}/files/{path}",
+        "GET /api/v1/projects", "POST /api/v1/projects", "GET /api/v1/projects/{name}",
+        "PUT /api/v1/projects/{name}/members/{login}", "DELETE /api/v1/projects/{name}/members/{login}",
+        "GET /api/v1/tokens", "POST /api/v1/tokens", "DELETE /api/v1/tokens/{id}",
+        "GET /api/v1/users", "POST /api/v1/users", "GET /api/v1/users/{login}", "PATCH /api/v1/users/{login}",
+    ];
+
+    [Fact]
+    public async Task EveryPublishedEndpoint_RefusesAnonymousAndOutsiders_AndAdmitsAdmins()
+    {
+        using var anonymous = site.As(null);
+        using var document = System.Text.Json.JsonDocument.Parse(await anonymous.GetStringAsync("/api/v1/openapi.json"));
+        var operations = document.RootElement.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject()
+                .Where(op => op.Name is "get" or "post" or "put" or "patch" or "delete")
+                .Select(op => $"{op.Name.ToUpperInvariant()} {path.Name}"))
+            .Order().ToList();
+        Assert.Equal(KnownOperations.Order(), operations);
+
+        var open = new HashSet<string> { "GET /api/v1/health", "POST /api/v1/auth/login" };
+        foreach (var operation in operations)
+        {
+            var (method, template) = (operation.Split(' ')[0], operation.Split(' ')[1]);
+            // Never tokens/1 of the admin's own, nor a member removal that would change the site for other tests.
+            var path = template.Replace("{id}", template.Contains("/tokens/", StringComparison.Ordinal) ? "999999" : site.AliceJob.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+                .Replace("{path}", "stdout", StringComparison.Ordinal).Replace("{name}", "genomics", StringComparison.Ordinal)
+                .Replace("{login}", method == "GET" ? "bob" : "nobody-such", StringComparison.Ordinal);
+            var jobScoped = template.StartsWith("/api/v1/jobs/{id}", StringComparison.Ordinal);
+            var adminOnly = template.StartsWith("/api/v1/users", StringComparison.Ordinal) || template.StartsWith("/api/v1/projects", StringComparison.Ordinal);
+
+            var asAnonymous = await SendAsync(null, method, path);
+            var asOutsider = await SendAsync("dave", method, path);
+            var asAdmin = await SendAsync("admin", method, path);
+
+            if (!open.Contains(operation))
+            {
+                Assert.True(asAnonymous == HttpStatusCode.Unauthorized, $"{operation} anonymous: {asAnonymous}");
+            }
+            if (jobScoped)
+            {
+                Assert.True(asOutsider == HttpStatusCode.NotFound, $"{operation} outsider: {asOutsider}");
+            }
+            else if (adminOnly)
+            {
+                Assert.True(asOutsider == HttpStatusCode.Forbidden, $"{operation} outsider: {asOutsider}");
+            }
+            if (!open.Contains(operation))
+            {
+                // (Login answers 401 to an empty body whoever asks: it has its own tests.)
+                Assert.True(asAdmin is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden), $"{operation} admin: {asAdmin}");
+            }
+        }
+    }
+
+    private async Task<HttpStatusCode> SendAsync(string? login, string method, string path)
+    {
+        using var client = site.As(login);
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (method is "POST" or "PUT" or "PATCH")
+        {
+            // An empty object: enough to reach authorization; validation may refuse it afterwards (400), which is fine.
+            request.Content = JsonContent.Create(new { });
+        }
+        if (path.EndsWith("/kill", StringComparison.Ordinal) && login == "admin")
+        {
+            return HttpStatusCode.Accepted; // not actually killing alice's job for the other tests
+        }
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
 }
