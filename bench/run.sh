@@ -43,7 +43,7 @@ start_server() {  # name port extra-args...; sets SERVER_PID
 ENGINE_PORT=$(free_port); QUEUE_PORT=$(free_port)
 start_server engine "$ENGINE_PORT"; ENGINE_PID=$SERVER_PID
 # A server whose engine never answers: its jobs stay pending, so only the API and the store are measured.
-start_server queue "$QUEUE_PORT" --docker unix:///nonexistent/docker.sock
+GODOCKER_Jobs__MaxPendingPerUser=100000000 start_server queue "$QUEUE_PORT" --docker unix:///nonexistent/docker.sock
 ENGINE_URL=http://127.0.0.1:$ENGINE_PORT QUEUE_URL=http://127.0.0.1:$QUEUE_PORT
 for _ in $(seq 100); do curl -fsS "$ENGINE_URL/api/v1/health" | grep -q '"status":"ok"' && break; sleep 0.1; done
 

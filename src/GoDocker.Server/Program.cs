@@ -62,6 +62,7 @@ builder.Services.AddSingleton<IAccessPolicy>(new AccessPolicy
 builder.Services.AddSingleton<CallerResolver>();
 builder.Services.AddSingleton<JobAccess>();
 builder.Services.AddSingleton<LaunchAuthorization>();
+builder.Services.AddSingleton<PendingCounts>();
 builder.Services.AddSingleton<LoginThrottle>();
 Plugins.AddAuthProvider(builder.Services, auth, builder.Configuration.GetSection("Auth:Ldap"));
 builder.Services.AddAuthentication(GoDockerAuthenticationHandler.SchemeName)

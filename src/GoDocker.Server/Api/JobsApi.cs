@@ -37,7 +37,7 @@ internal static class JobsApi
 
     private static async Task<IResult> SubmitAsync(
         HttpContext context, IJobStore store, IAccountStore accounts, NodeRegistry nodes, SchedulerTrigger scheduler, CallerResolver callers,
-        IAccessPolicy policy, IOptions<GoDockerOptions> options, CancellationToken cancellationToken)
+        IAccessPolicy policy, PendingCounts pendingCounts, AuthOptions auth, IOptions<GoDockerOptions> options, CancellationToken cancellationToken)
     {
         JobSpec? spec;
         try
@@ -75,14 +75,17 @@ internal static class JobsApi
         {
             return Problems.ForbiddenField("root", rootRefusal);
         }
-        var pending = await store.ListAsync(new JobQuery { States = [JobState.Pending], Owner = caller.Login, Limit = 1 }, cancellationToken);
-        if (pending.Total >= options.Value.Jobs.MaxPendingPerUser)
+        var pending = await pendingCounts.CountAsync(caller.Login, cancellationToken);
+        if (pending >= options.Value.Jobs.MaxPendingPerUser)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many pending jobs",
-                detail: $"you have {pending.Total} pending jobs; the limit is {options.Value.Jobs.MaxPendingPerUser}: wait for some to start");
+                detail: $"you have {pending} pending jobs; the limit is {options.Value.Jobs.MaxPendingPerUser}: wait for some to start");
         }
         // The job runs as its owner, fixed now: a later change of the account does not change a queued job.
-        var runAs = (await accounts.GetUserAsync(caller.Login, cancellationToken))?.Identity ?? LocalIdentity(options.Value.Server);
+        var runAs = auth.Provider == "none"
+            ? LocalIdentity(options.Value.Server)
+            : (await accounts.GetUserAsync(caller.Login, cancellationToken))?.Identity
+                ?? throw new InvalidOperationException($"the authenticated user {caller.Login} has no account");
         var (mounts, volumeRefusal) = VolumePolicy.Plan(
             spec.Volumes ?? [], [.. options.Value.Volumes.Select(v => v.ToRule())], caller, runAs, validation.Spec.Project, validation.Spec.Root);
         if (volumeRefusal is not null || (volumeRefusal = ResolveOnHost(ref mounts, options.Value.Volumes)) is not null)
@@ -90,6 +93,7 @@ internal static class JobsApi
             return Problems.ForbiddenField("volumes", volumeRefusal);
         }
         var job = await store.SubmitAsync(validation.Spec with { RunAs = runAs, Mounts = mounts }, caller.Login, cancellationToken);
+        pendingCounts.Added(caller.Login);
         scheduler.Poke();
         return TypedResults.Created($"/api/v1/jobs/{job.Id}", JobView.From(job));
     }

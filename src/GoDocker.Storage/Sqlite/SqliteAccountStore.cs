@@ -27,7 +27,9 @@ public sealed class SqliteAccountStore : IAccountStore, IAsyncDisposable
             DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
+            // Also the busy timeout: a write waits this long for the job store's writer.
             DefaultTimeout = 30,
+            ForeignKeys = true,
         }.ToString();
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
@@ -181,8 +183,6 @@ public sealed class SqliteAccountStore : IAccountStore, IAsyncDisposable
     {
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
-        await using var busy = Command(connection, "PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;");
-        await busy.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
 

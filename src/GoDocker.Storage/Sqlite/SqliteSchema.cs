@@ -78,6 +78,10 @@ internal static class SqliteSchema
         CREATE INDEX tokens_by_login ON tokens (login, id);
         INSERT INTO projects (name, priority) VALUES ('default', 0);
         """,
+        """
+        -- The per-user pending limit counts a user's jobs in one state at every submit: an index-only count.
+        CREATE INDEX jobs_by_owner_state ON jobs (owner, state);
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)
