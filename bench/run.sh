@@ -27,7 +27,7 @@ field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 
 ./godocker.sh deps busybox >&2
 say "building (Release; the CLI with NativeAOT)"
-dotnet publish src/GoDocker.Server -c Release -o out/server --nologo -v quiet >&2
+dotnet publish src/GoDocker.Server -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o out/server --nologo -v quiet >&2
 dotnet publish src/GoDocker.Cli -c Release -r linux-x64 -o out/bin --nologo -v quiet >&2
 dotnet build bench/GoDocker.Bench -c Release --nologo -v quiet >&2
 BENCH=(dotnet bench/GoDocker.Bench/bin/Release/net10.0/GoDocker.Bench.dll)
