@@ -88,6 +88,8 @@ cmd_down() {
 
 cmd_test() {
   ensure_tools
+  # The LDAP tests start their own slapd (scripts/slapd.sh); install it once, before tests run in parallel.
+  command -v slapd >/dev/null 2>&1 && command -v ldapsearch >/dev/null 2>&1 || apt_install slapd ldap-utils
   ensure_docker
   scripts/images.sh busybox
   say "building"
