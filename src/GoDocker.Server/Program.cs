@@ -124,7 +124,7 @@ internal static class Plugins
     {
         switch (auth.Provider)
         {
-            case "none":
+            case AuthOptions.NoAuthentication:
                 break;
             case LocalAuthProvider.ProviderName:
                 services.AddSingleton<IAuthProvider>(sp => new LocalAuthProvider(sp.GetRequiredService<IAccountStore>()));

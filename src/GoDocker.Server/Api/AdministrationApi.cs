@@ -51,7 +51,7 @@ internal static partial class AdministrationApi
 
     private static async Task<IResult> CreateUserAsync(HttpContext context, IAccountStore accounts, CancellationToken cancellationToken)
     {
-        var (request, refused) = await AuthApi.ReadAsync(context, GoDockerJson.Default.UserRequest, cancellationToken);
+        var (request, refused) = await JsonBody.ReadAsync(context, GoDockerJson.Default.UserRequest, cancellationToken);
         if (refused is not null)
         {
             return refused;
@@ -100,7 +100,7 @@ internal static partial class AdministrationApi
 
     private static async Task<IResult> UpdateUserAsync(string login, HttpContext context, IAccountStore accounts, CancellationToken cancellationToken)
     {
-        var (request, refused) = await AuthApi.ReadAsync(context, GoDockerJson.Default.UserRequest, cancellationToken);
+        var (request, refused) = await JsonBody.ReadAsync(context, GoDockerJson.Default.UserRequest, cancellationToken);
         if (refused is not null)
         {
             return refused;
@@ -164,7 +164,7 @@ internal static partial class AdministrationApi
 
     private static async Task<IResult> CreateProjectAsync(HttpContext context, IAccountStore accounts, CancellationToken cancellationToken)
     {
-        var (request, refused) = await AuthApi.ReadAsync(context, GoDockerJson.Default.ProjectRequest, cancellationToken);
+        var (request, refused) = await JsonBody.ReadAsync(context, GoDockerJson.Default.ProjectRequest, cancellationToken);
         if (refused is not null)
         {
             return refused;

@@ -34,7 +34,7 @@ internal static class AuthApi
         HttpContext context, IAccountStore accounts, AuthOptions auth, LoginThrottle throttle, TimeProvider time,
         IServiceProvider services, CancellationToken cancellationToken)
     {
-        var request = await ReadAsync(context, GoDockerJson.Default.LoginRequest, cancellationToken);
+        var request = await JsonBody.ReadAsync(context, GoDockerJson.Default.LoginRequest, cancellationToken);
         if (request.Refused is not null)
         {
             return request.Refused;
@@ -73,7 +73,7 @@ internal static class AuthApi
         var user = await accounts.GetUserAsync(caller.Login, cancellationToken);
         var projects = caller.Projects.Union(caller.ManagedProjects).Prepend(Project.Default).Distinct().Order().ToList();
         return TypedResults.Ok(user is null
-            ? new UserView { Login = caller.Login, Uid = 0, Gid = 0, Home = "", Admin = caller.Admin, Provider = "none", Projects = projects }
+            ? new UserView { Login = caller.Login, Uid = 0, Gid = 0, Home = "", Admin = caller.Admin, Provider = AuthOptions.NoAuthentication, Projects = projects }
             : UserView.From(user, projects));
     }
 
@@ -82,7 +82,7 @@ internal static class AuthApi
 
     private static async Task<IResult> CreateTokenAsync(HttpContext context, IAccountStore accounts, TimeProvider time, CancellationToken cancellationToken)
     {
-        var request = await ReadAsync(context, GoDockerJson.Default.NewTokenRequest, cancellationToken);
+        var request = await JsonBody.ReadAsync(context, GoDockerJson.Default.NewTokenRequest, cancellationToken);
         if (request.Refused is not null)
         {
             return request.Refused;
@@ -115,25 +115,5 @@ internal static class AuthApi
         var secret = TokenSecrets.NewSecret();
         var id = await accounts.AddTokenAsync(user.Login, name, TokenSecrets.Hash(secret), expiresAt, cancellationToken);
         return new LoginResponse(secret, id, expiresAt, UserView.From(user));
-    }
-
-    /// <summary>Reads a JSON body; a malformed one is a 400 naming the field, an oversized one 413.</summary>
-    internal static async Task<(T? Value, IResult? Refused)> ReadAsync<T>(
-        HttpContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancellationToken)
-        where T : class
-    {
-        try
-        {
-            var value = await JsonSerializer.DeserializeAsync(context.Request.Body, type, cancellationToken);
-            return value is null ? (null, Problems.Field("body", "a JSON object is required")) : (value, null);
-        }
-        catch (JsonException e)
-        {
-            return (null, Problems.Field(JobsApi.JsonField(e), $"invalid JSON: {e.Message}"));
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (null, TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large"));
-        }
     }
 }

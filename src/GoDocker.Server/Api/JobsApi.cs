@@ -39,22 +39,10 @@ internal static class JobsApi
         HttpContext context, IJobStore store, IAccountStore accounts, NodeRegistry nodes, SchedulerTrigger scheduler, CallerResolver callers,
         IAccessPolicy policy, PendingCounts pendingCounts, AuthOptions auth, IOptions<GoDockerOptions> options, CancellationToken cancellationToken)
     {
-        JobSpec? spec;
-        try
-        {
-            spec = await JsonSerializer.DeserializeAsync(context.Request.Body, GoDockerJson.Default.JobSpec, cancellationToken);
-        }
-        catch (JsonException e)
-        {
-            return Problems.Field(JsonField(e), $"invalid JSON: {e.Message}");
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return Problems.TooLarge(options.Value.Server.MaxRequestBodyBytes);
-        }
+        var (spec, refused) = await JsonBody.ReadAsync(context, GoDockerJson.Default.JobSpec, cancellationToken);
         if (spec is null)
         {
-            return Problems.Field("body", "a job spec object is required");
+            return refused!;
         }
 
         var validation = JobSpecValidator.Validate(spec, SubmitLimits(options.Value.Jobs, nodes));
@@ -82,7 +70,7 @@ internal static class JobsApi
                 detail: $"you have {pending} pending jobs; the limit is {options.Value.Jobs.MaxPendingPerUser}: wait for some to start");
         }
         // The job runs as its owner, fixed now: a later change of the account does not change a queued job.
-        var runAs = auth.Provider == "none"
+        var runAs = auth.IsNone
             ? LocalIdentity(options.Value.Server)
             : (await accounts.GetUserAsync(caller.Login, cancellationToken))?.Identity
                 ?? throw new InvalidOperationException($"the authenticated user {caller.Login} has no account");
@@ -215,25 +203,6 @@ internal static class JobsApi
             DefaultWalltime = Walltime.TryParse(jobs.DefaultWalltime, out var walltime) ? walltime : null,
             MaxWalltime = Walltime.TryParse(jobs.MaxWalltime, out var max) ? max : null,
         };
-    }
-
-    /// <summary>The JSON field an error concerns: "cpus" for $.cpus, the unknown property's name for an unmapped member.</summary>
-    internal static string JsonField(JsonException e)
-    {
-        var message = e.Message;
-        const string unmapped = "The JSON property '";
-        var start = message.IndexOf(unmapped, StringComparison.Ordinal);
-        if (start >= 0)
-        {
-            start += unmapped.Length;
-            var end = message.IndexOf('\'', start);
-            if (end > start)
-            {
-                return message[start..end];
-            }
-        }
-        var path = e.Path;
-        return string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.');
     }
 
     private static bool TryInt(Microsoft.Extensions.Primitives.StringValues values, int fallback, int min, int max, out int value)

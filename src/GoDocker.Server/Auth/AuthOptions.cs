@@ -3,11 +3,16 @@ namespace GoDocker.Server.Auth;
 /// <summary>Configuration section "Auth".</summary>
 public sealed class AuthOptions
 {
+    public const string NoAuthentication = "none";
+
     /// <summary>
     /// none: no authentication, every request acts as Server:LocalUser with admin rights (a single-user machine;
     /// keep the server on loopback). local: users and passwords in the store. ldap: bind as the user (section Auth:Ldap).
     /// </summary>
-    public string Provider { get; set; } = "none";
+    public string Provider { get; set; } = NoAuthentication;
+
+    /// <summary>No authentication: every request is the local user.</summary>
+    public bool IsNone => Provider == NoAuthentication;
     /// <summary>Lifetime of the token `godocker login` obtains; personal API keys may set their own.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromDays(30);
     /// <summary>Failed logins allowed per login and per client address in <see cref="FailedLoginWindow"/> before 429.</summary>

@@ -19,7 +19,7 @@ public sealed class CallerResolver(IAccountStore accounts, AuthOptions auth)
     /// <summary>The caller a login stands for, outside a request (a launch re-checks its owner's rights).</summary>
     public async Task<Caller> ResolveAsync(string login, bool admin, CancellationToken cancellationToken)
     {
-        if (auth.Provider == "none")
+        if (auth.IsNone)
         {
             return new Caller(login, admin, None, None);
         }

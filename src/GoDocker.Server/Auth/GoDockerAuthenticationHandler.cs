@@ -25,7 +25,7 @@ public sealed class GoDockerAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (auth.Provider == "none")
+        if (auth.IsNone)
         {
             return Success(settings.Value.Server.LocalUser, admin: true);
         }

@@ -14,7 +14,7 @@ public sealed class LaunchAuthorization(IAccountStore accounts, CallerResolver c
     public async Task<string?> RefuseAsync(Job job, CancellationToken cancellationToken)
     {
         var admin = false;
-        if (auth.Provider != "none")
+        if (!auth.IsNone)
         {
             var owner = await accounts.GetUserAsync(job.Owner, cancellationToken);
             if (owner is null || owner.Disabled)
