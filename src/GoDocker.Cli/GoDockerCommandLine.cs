@@ -10,12 +10,17 @@ internal static class GoDockerCommandLine
     /// <summary>Response files are off: an argv after -- (or a value like @home) must reach the job verbatim.</summary>
     public static ParserConfiguration Parsing { get; } = new() { ResponseFileTokenReplacer = null };
 
-    public static RootCommand Build()
+    public const string Name = "godocker";
+
+    public static Command Build()
     {
         var global = new GlobalOptions();
-        return new RootCommand("GoDocker: batch jobs in Docker containers.")
+        // A Command, not RootCommand: see StandardOptions for why help and version are ours.
+        return new Command(Name, "GoDocker: batch jobs in Docker containers.")
         {
             global.Url,
+            StandardOptions.Help(),
+            StandardOptions.Version(),
             new SubmitCommand(global).Command,
             JobsCommand.Create(global),
             ShowCommand.Create(global),

@@ -7,8 +7,9 @@ namespace GoDocker.Cli.Api.Http;
 /// <summary>
 /// A deliberately small HTTP/1.1 client: one request per connection, the body sent with Content-Length,
 /// replies framed by Content-Length, chunked coding or close. No proxy, no redirects, no compression, no DNS for
-/// IP literals or "localhost", TLS only in builds with <see cref="TlsSupport"/>. No timeout but the connect one
-/// (as curl and docker): a caller that needs a deadline cancels the token.
+/// IP literals or "localhost", TLS only in builds with <see cref="TlsSupport"/>. No timeout but the connect (and TLS
+/// handshake) one, as curl and docker: a caller that needs a deadline cancels the token. The connection is a
+/// <see cref="PosixTcpStream"/>, for the same reason as this class.
 /// </summary>
 /// <remarks>
 /// It exists for start-up time. `godocker submit` runs as a fresh process per job, and HttpClient's first request
@@ -73,50 +74,54 @@ internal sealed class Http1Client(Uri server, string? bearerToken = null)
         SocketException? lastFailure = null;
         foreach (var address in addresses)
         {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            // A loopback connect is answered at once, accepted or refused; only a remote one can hang. Skipping the
-            // timer there spares the fresh process a timer thread (~0.2 ms) on the common path.
-            if (!IPAddress.IsLoopback(address))
-            {
-                deadline.CancelAfter(ConnectTimeout);
-            }
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            Stream stream;
             try
             {
-                await socket.ConnectAsync(new IPEndPoint(address, server.Port), deadline.Token);
-                Stream stream = new NetworkStream(socket, ownsSocket: true);
-                if (server.Scheme == Uri.UriSchemeHttps)
-                {
-                    stream = TlsSupport.IsEnabled
-                        ? await StartTlsAsync(stream, deadline.Token)
-                        : throw new NotSupportedException("this godocker was built without https support (-p:GoDockerTls=true)");
-                }
-                return stream;
+                stream = PosixTcpStream.Connect(new IPEndPoint(address, server.Port), ConnectTimeout, cancellationToken);
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
+            {
+                throw new TimeoutException($"connection timed out after {ConnectTimeout.TotalSeconds:0} s", e);
             }
             catch (SocketException e)
             {
-                socket.Dispose();
                 lastFailure = e;
+                continue;
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            if (server.Scheme != Uri.UriSchemeHttps)
             {
-                socket.Dispose();
-                throw new TimeoutException($"connection timed out after {ConnectTimeout.TotalSeconds:0} s");
+                return stream;
+            }
+            try
+            {
+                return TlsSupport.IsEnabled
+                    ? await StartTlsAsync(stream, cancellationToken)
+                    : throw new NotSupportedException("this godocker was built without https support (-p:GoDockerTls=true)");
             }
             catch
             {
-                socket.Dispose();
+                await stream.DisposeAsync();
                 throw;
             }
         }
         throw lastFailure ?? new SocketException((int)SocketError.HostNotFound);
     }
 
+    /// <exception cref="TimeoutException">when the handshake takes longer than <see cref="ConnectTimeout"/>.</exception>
     private async Task<Stream> StartTlsAsync(Stream stream, CancellationToken cancellationToken)
     {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(ConnectTimeout);
         var tls = new SslStream(stream, leaveInnerStreamOpen: false);
-        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = server.IdnHost }, cancellationToken);
-        return tls;
+        try
+        {
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = server.IdnHost }, deadline.Token);
+            return tls;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"TLS handshake timed out after {ConnectTimeout.TotalSeconds:0} s");
+        }
     }
 
     /// <summary>IP literals and "localhost" (RFC 6761) need no resolver; only other names do.</summary>
