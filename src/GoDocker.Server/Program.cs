@@ -42,9 +42,18 @@ builder.Services.AddSingleton(time);
 builder.Services.AddSingleton<IJobStore>(store);
 builder.Services.AddSingleton(new JobDirectory(Path.Combine(settings.Server.DataDir, "jobs")));
 builder.Services.AddSingleton<IDispatchQueue>(sp => new InProcessDispatchQueue(time, settings.Executor.LeaseTimeout));
-builder.Services.AddSingleton(Plugins.QueueOrder(settings.Scheduler.Policy));
+builder.Services.AddSingleton(Plugins.QueueOrder(settings.Scheduler));
 builder.Services.AddSingleton(sp => new SchedulingCycle(
-    sp.GetRequiredService<IQueueOrder>(), [new ResourceFitFilter()], new LeastLoadedScorer()));
+    sp.GetRequiredService<IQueueOrder>(),
+    SchedulingCycle.StandardAdmissions,
+    SchedulingCycle.StandardFilters,
+    Plugins.Placement(settings.Scheduler.Placement),
+    new CycleOptions
+    {
+        Backfill = settings.Scheduler.Backfill,
+        Reservations = settings.Scheduler.Reservations,
+        DefaultWalltime = settings.Scheduler.DefaultWalltime,
+    }));
 builder.Services.AddSingleton<IExecutor>(sp => Plugins.Executor(settings, instanceId, sp.GetRequiredService<ILoggerFactory>()));
 builder.Services.AddSingleton(sp => new NodeRegistry([.. sp.GetServices<IExecutor>()], sp.GetRequiredService<ILogger<NodeRegistry>>()));
 builder.Services.AddSingleton<SchedulerTrigger>();
@@ -113,10 +122,18 @@ await accounts.DisposeAsync();
 /// <summary>Plugins chosen by name in configuration.</summary>
 internal static class Plugins
 {
-    public static IQueueOrder QueueOrder(string name) => name switch
+    public static IQueueOrder QueueOrder(SchedulerOptions scheduler) => scheduler.Policy switch
     {
         FifoOrder.PolicyName => new FifoOrder(),
-        _ => throw new OptionsValidationException("Scheduler:Policy", typeof(SchedulerOptions), [$"unknown scheduler policy '{name}' (known: fifo)"]),
+        FairShareOrder.PolicyName => new FairShareOrder(scheduler.FairShare.ToOptions()),
+        var name => throw new OptionsValidationException("Scheduler:Policy", typeof(SchedulerOptions), [$"unknown scheduler policy '{name}' (known: fifo, fairshare)"]),
+    };
+
+    public static IPlacementScorer Placement(string name) => name switch
+    {
+        SpreadScorer.PolicyName => new SpreadScorer(),
+        PackScorer.PolicyName => new PackScorer(),
+        _ => throw new OptionsValidationException("Scheduler:Placement", typeof(SchedulerOptions), [$"unknown placement '{name}' (known: spread, pack)"]),
     };
 
     /// <summary>Registers the IAuthProvider named by Auth:Provider (none registers nothing: no logins).</summary>

@@ -2,7 +2,7 @@ namespace GoDocker.Scheduling;
 
 /// <summary>
 /// May this job go on this node now? Contract: pure; <see cref="Verdict.Unschedulable"/> carries a
-/// short reason naming what is missing ("0.5 of 2 cpus free").
+/// short reason naming what is missing ("0.5 of 2 cpus free on n1").
 /// </summary>
 public interface IPlacementFilter
 {

@@ -1,20 +1,26 @@
+using GoDocker.Jobs;
+using GoDocker.Usage;
+
 namespace GoDocker.Scheduling;
 
-/// <summary>A place jobs run, with its capacity.</summary>
+/// <summary>A place jobs run, with its capacity and labels (for constraints).</summary>
 public sealed record NodeInfo(string Name, double Cpus, long MemoryBytes)
 {
+    public int Gpus { get; init; }
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     /// <summary>False when drained, unreachable or still recovering: nothing new is placed there.</summary>
     public bool Schedulable { get; init; } = true;
-    /// <summary>Why the node takes no jobs, for pending reasons ("unreachable: connection refused").</summary>
+    /// <summary>Why the node takes no jobs, for pending reasons ("unreachable: connection refused", "drained by admin").</summary>
     public string? Unavailable { get; init; }
 }
 
 /// <summary>A node and what the jobs on it (scheduled, running, suspended) already hold.</summary>
 public sealed record NodeLoad(NodeInfo Node, double UsedCpus, long UsedMemoryBytes)
 {
+    public int UsedGpus { get; init; }
     public double FreeCpus => Node.Cpus - UsedCpus;
     public long FreeMemoryBytes => Node.MemoryBytes - UsedMemoryBytes;
+    public int FreeGpus => Node.Gpus - UsedGpus;
 }
 
 /// <summary>What the scheduler needs to know of a pending job.</summary>
@@ -26,22 +32,62 @@ public sealed record PendingJob(
     double Cpus,
     long MemoryBytes,
     DateTimeOffset SubmittedAt,
-    string? CurrentReason);
+    string? CurrentReason)
+{
+    public int Gpus { get; init; }
+    /// <summary>The walltime asked for; null = the scheduler's default (for backfill and estimates).</summary>
+    public long? WalltimeSeconds { get; init; }
+    public IReadOnlyList<Constraint> Constraints { get; init; } = [];
+    /// <summary>An administrator's adjustment, added to the computed priority.</summary>
+    public int PriorityAdjustment { get; init; }
+    /// <summary>Who holds the job ("user", "admin"); null = not held.</summary>
+    public string? HeldBy { get; init; }
+    public IReadOnlyList<Dependency> Dependencies { get; init; } = [];
+    /// <summary>The array this job is a task of (the array's id), and how many of its tasks may run at once.</summary>
+    public long? ArrayId { get; init; }
+    public int? ArrayMaxRunning { get; init; }
+}
+
+/// <summary>A job holding resources (scheduled, running or suspended): for quotas, array limits and backfill.</summary>
+public sealed record RunningJob(long Id, string Owner, string Project, string Node, double Cpus, long MemoryBytes, DateTimeOffset StartedAt)
+{
+    public int Gpus { get; init; }
+    /// <summary>Null = the scheduler's default; the job is expected to end by StartedAt + walltime.</summary>
+    public long? WalltimeSeconds { get; init; }
+    public long? ArrayId { get; init; }
+}
 
 /// <summary>The input of one cycle: read from the store, then the cycle does no I/O.</summary>
 public sealed record SchedulingSnapshot(
     IReadOnlyList<PendingJob> Pending,
     IReadOnlyList<NodeLoad> Nodes,
-    DateTimeOffset Now);
+    DateTimeOffset Now)
+{
+    public IReadOnlyList<RunningJob> Running { get; init; } = [];
+    /// <summary>The state of every job a pending job depends on; an id absent here does not exist (any more).</summary>
+    public IReadOnlyDictionary<long, JobState> DependencyStates { get; init; } = new Dictionary<long, JobState>();
+    /// <summary>Decayed past usage, shares and priorities of users and projects (fair share).</summary>
+    public UsageSnapshot Usage { get; init; } = UsageSnapshot.Empty;
+    public QuotaBook Quotas { get; init; } = QuotaBook.None;
+}
 
 /// <summary>Place job <see cref="JobId"/> (as read at <see cref="Version"/>) on <see cref="Node"/>.</summary>
-public sealed record Placement(long JobId, long Version, string Node, double Cpus, long MemoryBytes);
+public sealed record Placement(long JobId, long Version, string Node, double Cpus, long MemoryBytes)
+{
+    public int Gpus { get; init; }
+}
 
 /// <summary>
-/// The output of one cycle: placements to apply (in one transaction, re-checked) and the reason each
-/// job left pending now carries. Only reasons that changed are listed.
+/// The output of one cycle: placements to apply (in one transaction, re-checked); the reason each job left
+/// pending now carries (only reasons that changed); jobs to end as Rejected (a condition that can never be met);
+/// expected start times where walltimes make one computable; and the priority each pending job got.
 /// </summary>
 public sealed record Plan(IReadOnlyList<Placement> Placements, IReadOnlyDictionary<long, string> PendingReasons)
 {
     public static readonly Plan Empty = new([], new Dictionary<long, string>());
+
+    public IReadOnlyDictionary<long, string> Rejections { get; init; } = new Dictionary<long, string>();
+    public IReadOnlyDictionary<long, DateTimeOffset> ExpectedStarts { get; init; } = new Dictionary<long, DateTimeOffset>();
+    /// <summary>Every pending job in the order the cycle considered it, with its priority (and factors, for fair share).</summary>
+    public IReadOnlyList<RankedJob> Ranking { get; init; } = [];
 }

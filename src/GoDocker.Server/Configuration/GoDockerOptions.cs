@@ -1,4 +1,8 @@
 using GoDocker.Executors.Docker;
+using GoDocker.Jobs;
+using GoDocker.Scheduling;
+using GoDocker.Usage;
+using Microsoft.Extensions.Options;
 
 namespace GoDocker.Server.Configuration;
 
@@ -17,6 +21,9 @@ public sealed class GoDockerOptions
     public AccessOptions Access { get; set; } = new();
     /// <summary>The volumes jobs may mount, by name (the volume ACL).</summary>
     public List<VolumeOptions> Volumes { get; set; } = [];
+    public QuotaOptions Quotas { get; set; } = new();
+    /// <summary>The Docker engines jobs run on; empty = the one of Executor:Docker, as node Executor:Docker:NodeName.</summary>
+    public List<NodeSettings> Nodes { get; set; } = [];
 }
 
 public sealed class VolumeOptions
@@ -104,12 +111,106 @@ public sealed class JobOptions
 
 public sealed class SchedulerOptions
 {
-    /// <summary>Queue order policy by name: fifo.</summary>
+    /// <summary>Queue order policy by name: fifo or fairshare.</summary>
     public string Policy { get; set; } = "fifo";
+    /// <summary>Node choice among those that fit, by name: spread (least loaded) or pack (fullest first).</summary>
+    public string Placement { get; set; } = "spread";
+    /// <summary>Start later jobs around the reservations of waiting ones (never delaying them), or block at the first that waits.</summary>
+    public bool Backfill { get; set; } = true;
+    /// <summary>Waiting jobs that get a reservation, and so an expected start time, per cycle.</summary>
+    public int Reservations { get; set; } = 50;
+    /// <summary>Walltime assumed for jobs that set none, for backfill and expected starts (it does not stop them).</summary>
+    public TimeSpan DefaultWalltime { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>Cpus placed per real cpu of a node (1 = no oversubscription). Memory is never oversubscribed.</summary>
+    public double CpuOvercommit { get; set; } = 1;
+    public FairShareSettings FairShare { get; set; } = new();
     /// <summary>A cycle runs on every submit and job end, and at least this often.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(2);
     /// <summary>At least this long from the start of one cycle to the start of the next (bursts of submits coalesce).</summary>
     public TimeSpan MinGap { get; set; } = TimeSpan.FromMilliseconds(50);
+}
+
+/// <summary>Scheduler:FairShare, the multifactor priority (see FairShareOrder).</summary>
+public sealed class FairShareSettings
+{
+    public double WeightAge { get; set; } = 1000;
+    public double WeightFairShareUser { get; set; } = 5000;
+    public double WeightFairShareProject { get; set; } = 5000;
+    public double WeightJobSize { get; set; }
+    public double WeightUser { get; set; } = 1000;
+    public double WeightProject { get; set; } = 1000;
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(7);
+    public TimeSpan HalfLife { get; set; } = TimeSpan.FromDays(7);
+    public bool FavorSmall { get; set; }
+    /// <summary>Usage billed per cpu-second, per GiB-second of memory, per gpu-second.</summary>
+    public double BillingCpu { get; set; } = 1;
+    public double BillingMemoryGib { get; set; } = 0.25;
+    public double BillingGpu { get; set; } = 10;
+    /// <summary>Shares of a user or project that has none set.</summary>
+    public double DefaultShares { get; set; } = 1;
+
+    public FairShareOptions ToOptions() => new()
+    {
+        Weights = new PriorityWeights
+        {
+            Age = WeightAge,
+            FairShareUser = WeightFairShareUser,
+            FairShareProject = WeightFairShareProject,
+            JobSize = WeightJobSize,
+            User = WeightUser,
+            Project = WeightProject,
+        },
+        MaxAge = MaxAge,
+        HalfLife = HalfLife,
+        FavorSmall = FavorSmall,
+        Billing = new UsageBilling { Cpu = BillingCpu, MemoryGib = BillingMemoryGib, Gpu = BillingGpu },
+    };
+}
+
+/// <summary>Quotas: defaults for every user and every project (admins set per-account ones with `godocker quota`).</summary>
+public sealed class QuotaOptions
+{
+    public QuotaSettings User { get; set; } = new();
+    public QuotaSettings Project { get; set; } = new();
+    /// <summary>The rolling window of the cpu-hours quota.</summary>
+    public TimeSpan CpuHoursWindow { get; set; } = TimeSpan.FromDays(30);
+    /// <summary>A submit over a cpu-hours quota: "reject" it, or "hold" it pending until usage decays out of the window.</summary>
+    public string OverCpuHours { get; set; } = "reject";
+}
+
+public sealed class QuotaSettings
+{
+    public int? MaxRunningJobs { get; set; }
+    public double? MaxCpus { get; set; }
+    /// <summary>Memory with unit (64G).</summary>
+    public string? MaxMemory { get; set; }
+    public int? MaxGpus { get; set; }
+    public double? MaxCpuHours { get; set; }
+    public int? MaxPendingJobs { get; set; }
+
+    public Quota ToQuota() => new()
+    {
+        MaxRunningJobs = MaxRunningJobs,
+        MaxCpus = MaxCpus,
+        MaxMemoryBytes = MaxMemory is null ? null : ByteSize.TryParse(MaxMemory, out var bytes) ? bytes
+            : throw new OptionsValidationException("Quotas", typeof(QuotaSettings), [$"'{MaxMemory}' is not a memory size"]),
+        MaxGpus = MaxGpus,
+        MaxCpuHours = MaxCpuHours,
+        MaxPendingJobs = MaxPendingJobs,
+    };
+}
+
+/// <summary>One node: a Docker engine jobs run on (Nodes: [...]; without it, the local engine of Executor:Docker alone).</summary>
+public sealed class NodeSettings
+{
+    public string Name { get; set; } = "";
+    /// <summary>The engine's address: unix:///path/docker.sock or tcp://host:2375.</summary>
+    public string Endpoint { get; set; } = "";
+    /// <summary>Capacity offered to jobs; the engine's own figures when absent.</summary>
+    public double? Cpus { get; set; }
+    public string? Memory { get; set; }
+    public int Gpus { get; set; }
+    public Dictionary<string, string> Labels { get; set; } = [];
 }
 
 public sealed class ExecutorOptions

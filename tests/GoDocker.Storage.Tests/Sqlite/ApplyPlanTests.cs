@@ -174,7 +174,7 @@ public sealed class ApplyPlanTests : StoreTest
         IReadOnlyList<NodeInfo> nodes = [new("n1", 4, 16 * GiB)];
         var loads = nodes.Select(n => new NodeLoad(n, input.UsageByNode.GetValueOrDefault(n.Name)?.Cpus ?? 0,
             input.UsageByNode.GetValueOrDefault(n.Name)?.MemoryBytes ?? 0)).ToList();
-        var cycle = new SchedulingCycle(new FifoOrder(), [new ResourceFitFilter()], new LeastLoadedScorer());
+        var cycle = new SchedulingCycle(new FifoOrder(), SchedulingCycle.StandardAdmissions, SchedulingCycle.StandardFilters, new SpreadScorer(), new CycleOptions { Backfill = false });
 
         var plan = cycle.Run(new SchedulingSnapshot(input.Pending, loads, Time.GetUtcNow()));
         var applied = await Store.ApplyPlanAsync(plan, nodes, Ct);

@@ -1,0 +1,79 @@
+using System.Globalization;
+
+namespace GoDocker.Jobs;
+
+/// <summary>When a job may start relative to another, as Slurm's --dependency types.</summary>
+public enum DependencyKind
+{
+    /// <summary>After the other job succeeded (exit 0).</summary>
+    AfterOk,
+    /// <summary>After the other job ended, however.</summary>
+    AfterAny,
+    /// <summary>After the other job ended without success (failed, killed, rejected).</summary>
+    AfterNotOk,
+}
+
+/// <summary>One condition on another job; a job's conditions must all hold (Slurm's ',').</summary>
+public sealed record Dependency(DependencyKind Kind, long JobId)
+{
+    public override string ToString() => $"{Name(Kind)}:{JobId.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>Whether the condition holds, can still come to hold, or never will, given the other job's state (null: no such job).</summary>
+    public DependencyStatus Evaluate(JobState? other) => other switch
+    {
+        null => DependencyStatus.Never,
+        JobState.Archived => DependencyStatus.Never, // the outcome is no longer known
+        { } state when !state.IsTerminal() => DependencyStatus.Waiting,
+        JobState.Succeeded => Kind is DependencyKind.AfterOk or DependencyKind.AfterAny ? DependencyStatus.Met : DependencyStatus.Never,
+        _ => Kind is DependencyKind.AfterNotOk or DependencyKind.AfterAny ? DependencyStatus.Met : DependencyStatus.Never,
+    };
+
+    /// <summary>Parses "afterok:12:13,afterany:20" (every condition must hold).</summary>
+    public static bool TryParseList(string text, out IReadOnlyList<Dependency> dependencies, out string? error)
+    {
+        var list = new List<Dependency>();
+        dependencies = list;
+        error = null;
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            var pieces = part.Split(':', StringSplitOptions.TrimEntries);
+            if (pieces.Length < 2 || ParseKind(pieces[0]) is not { } kind)
+            {
+                error = $"'{part}' is not TYPE:JOBID[:JOBID...] with TYPE afterok, afterany or afternotok";
+                return false;
+            }
+            foreach (var id in pieces[1..])
+            {
+                if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var jobId) || jobId <= 0)
+                {
+                    error = $"'{id}' in '{part}' is not a job id";
+                    return false;
+                }
+                list.Add(new Dependency(kind, jobId));
+            }
+        }
+        return true;
+    }
+
+    public static string Name(DependencyKind kind) => kind switch
+    {
+        DependencyKind.AfterOk => "afterok",
+        DependencyKind.AfterAny => "afterany",
+        _ => "afternotok",
+    };
+
+    private static DependencyKind? ParseKind(string text) => text.ToLowerInvariant() switch
+    {
+        "afterok" => DependencyKind.AfterOk,
+        "afterany" => DependencyKind.AfterAny,
+        "afternotok" => DependencyKind.AfterNotOk,
+        _ => null,
+    };
+}
+
+public enum DependencyStatus
+{
+    Met,
+    Waiting,
+    Never,
+}

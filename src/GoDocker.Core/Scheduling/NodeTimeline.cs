@@ -1,0 +1,129 @@
+namespace GoDocker.Scheduling;
+
+/// <summary>
+/// What one node has free from now on, as steps in time: running jobs give their resources back at their
+/// expected end (start + walltime), and the cycle takes resources for the jobs it places now and for the
+/// reservations it makes. A job fits at a time if its request is free over its whole walltime from then:
+/// so a backfilled job never takes what a reservation needs (conservative backfill).
+/// </summary>
+internal sealed class NodeTimeline
+{
+    private readonly List<long> times = [];
+    private readonly List<Free> free = [];
+    private readonly List<(long JobId, long From, long To)> reservations = [];
+
+    /// <param name="releases">Running jobs on this node: when each is expected to end and what it holds.</param>
+    public NodeTimeline(NodeLoad load, IEnumerable<(long End, double Cpus, long MemoryBytes, int Gpus)> releases, long now)
+    {
+        Now = now;
+        times.Add(now);
+        free.Add(new Free(load.FreeCpus, load.FreeMemoryBytes, load.FreeGpus));
+        foreach (var (end, cpus, memory, gpus) in releases.OrderBy(r => r.End))
+        {
+            // A job past its walltime is about to be stopped: it gives its resources back next.
+            var at = Math.Max(end, now + 1);
+            var index = Split(at);
+            for (var i = index; i < free.Count; i++)
+            {
+                free[i] = free[i].Plus(cpus, memory, gpus);
+            }
+        }
+    }
+
+    public long Now { get; }
+
+    public bool Fits(long from, long to, double cpus, long memoryBytes, int gpus)
+    {
+        for (var i = 0; i < times.Count; i++)
+        {
+            var stepEnd = i + 1 < times.Count ? times[i + 1] : long.MaxValue;
+            if (stepEnd <= from || times[i] >= to)
+            {
+                continue;
+            }
+            if (!free[i].Holds(cpus, memoryBytes, gpus))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The earliest time from now at which the request fits for <paramref name="duration"/>; null if never.</summary>
+    public long? EarliestStart(long duration, double cpus, long memoryBytes, int gpus)
+    {
+        // One sweep: a start before a step that lacks room would overlap it, so the next candidate is the step after.
+        var i = 0;
+        while (i < times.Count)
+        {
+            if (!free[i].Holds(cpus, memoryBytes, gpus))
+            {
+                i++;
+                continue;
+            }
+            var start = times[i];
+            var end = start > long.MaxValue - duration ? long.MaxValue : start + duration;
+            var j = i;
+            while (j < times.Count && times[j] < end && free[j].Holds(cpus, memoryBytes, gpus))
+            {
+                j++;
+            }
+            if (j == times.Count || times[j] >= end)
+            {
+                return start;
+            }
+            i = j + 1;
+        }
+        return null;
+    }
+
+    public void Take(long jobId, long from, long to, double cpus, long memoryBytes, int gpus, bool reservation)
+    {
+        var first = Split(from);
+        var last = to == long.MaxValue ? free.Count : Split(to);
+        for (var i = first; i < last; i++)
+        {
+            free[i] = free[i].Plus(-cpus, -memoryBytes, -gpus);
+        }
+        if (reservation)
+        {
+            reservations.Add((jobId, from, to));
+        }
+    }
+
+    /// <summary>The first reservation overlapping [from, to), for the reason of a job it kept out.</summary>
+    public (long JobId, long From)? ReservationIn(long from, long to)
+    {
+        foreach (var (jobId, start, end) in reservations)
+        {
+            if (start < to && end > from)
+            {
+                return (jobId, start);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Makes <paramref name="at"/> a step boundary; returns the index of the step starting there.</summary>
+    private int Split(long at)
+    {
+        var index = times.BinarySearch(at);
+        if (index >= 0)
+        {
+            return index;
+        }
+        index = ~index;
+        // index > 0: every time is >= Now, the first step.
+        times.Insert(index, at);
+        free.Insert(index, free[index - 1]);
+        return index;
+    }
+
+    private readonly record struct Free(double Cpus, long MemoryBytes, int Gpus)
+    {
+        public Free Plus(double cpus, long memoryBytes, int gpus) => new(Cpus + cpus, MemoryBytes + memoryBytes, Gpus + gpus);
+
+        public bool Holds(double cpus, long memoryBytes, int gpus) =>
+            cpus <= Cpus + ResourceFitFilter.Epsilon && memoryBytes <= MemoryBytes && gpus <= Gpus;
+    }
+}
