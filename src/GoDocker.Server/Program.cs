@@ -36,6 +36,7 @@ Directory.CreateDirectory(settings.Server.DataDir);
 var time = TimeProvider.System;
 var store = await SqliteJobStore.OpenAsync(Path.Combine(settings.Server.DataDir, "godocker.db"), time, CancellationToken.None);
 // Labels this instance's containers: a second GoDocker on the same engine never touches them.
+store.UsageHalfLife = settings.Scheduler.FairShare.HalfLife;
 var instanceId = await store.GetOrCreateMetaAsync("instance-id", () => Guid.NewGuid().ToString("N")[..12], CancellationToken.None);
 
 builder.Services.AddSingleton(time);
@@ -57,6 +58,8 @@ builder.Services.AddSingleton(sp => new SchedulingCycle(
 builder.Services.AddSingleton<IExecutor>(sp => Plugins.Executor(settings, instanceId, sp.GetRequiredService<ILoggerFactory>()));
 builder.Services.AddSingleton(sp => new NodeRegistry([.. sp.GetServices<IExecutor>()], sp.GetRequiredService<ILogger<NodeRegistry>>()));
 builder.Services.AddSingleton<SchedulerTrigger>();
+builder.Services.AddSingleton<SchedulerBoard>();
+builder.Services.AddSingleton<AccountLimitsCache>();
 var auth = builder.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
 var accounts = await SqliteAccountStore.OpenAsync(Path.Combine(settings.Server.DataDir, "godocker.db"), time, CancellationToken.None);
 builder.Services.AddSingleton(auth);
@@ -106,6 +109,7 @@ var api = app.MapGroup("/api/v1");
 api.MapAuth();
 api.MapAdministration();
 api.MapJobs();
+api.MapScheduling();
 api.MapJobOutput();
 api.MapJobFiles();
 api.MapHealth();

@@ -32,4 +32,11 @@ namespace GoDocker.Contracts;
 [JsonSerializable(typeof(IReadOnlyList<ProjectView>))]
 [JsonSerializable(typeof(ProjectRequest))]
 [JsonSerializable(typeof(ImagesView))]
+[JsonSerializable(typeof(PriorityView))]
+[JsonSerializable(typeof(AccountLimitsView))]
+[JsonSerializable(typeof(IReadOnlyList<AccountLimitsView>))]
+[JsonSerializable(typeof(IReadOnlyList<AccountUsageView>))]
+[JsonSerializable(typeof(PriorityRequest))]
+[JsonSerializable(typeof(ArrayView))]
+[JsonSerializable(typeof(IReadOnlyList<JobView>))]
 public sealed partial class GoDockerJson : JsonSerializerContext;

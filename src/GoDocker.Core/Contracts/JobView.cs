@@ -30,6 +30,17 @@ public sealed record JobView
     public DateTimeOffset? EndedAt { get; init; }
     /// <summary>A stop asked for and not yet applied.</summary>
     public string? StopRequested { get; init; }
+    public int Gpus { get; init; }
+    public IReadOnlyList<string>? Constraints { get; init; }
+    public string? Dependency { get; init; }
+    /// <summary>Held by "user" or "admin" until released.</summary>
+    public string? HeldBy { get; init; }
+    public int PriorityAdjustment { get; init; }
+    /// <summary>For an array task: the array's id and this task's index.</summary>
+    public long? ArrayId { get; init; }
+    public int? TaskId { get; init; }
+    /// <summary>For a pending job the scheduler has reserved resources for: when it is expected to start.</summary>
+    public DateTimeOffset? ExpectedStart { get; init; }
     /// <summary>The timeline; only on GET /jobs/{id}.</summary>
     public IReadOnlyList<JobEvent>? Events { get; init; }
 
@@ -59,6 +70,14 @@ public sealed record JobView
         StartedAt = job.StartedAt,
         EndedAt = job.EndedAt,
         StopRequested = job.StopRequested?.Reason,
+        Gpus = job.Spec.Gpus,
+        Constraints = job.Spec.Constraints.Count == 0 ? null : [.. job.Spec.Constraints.Select(c => c.ToString())],
+        Dependency = job.Spec.Dependencies.Count == 0 ? null : string.Join(',', job.Spec.Dependencies),
+        HeldBy = job.HeldBy,
+        PriorityAdjustment = job.PriorityAdjustment,
+        ArrayId = job.ArrayId,
+        TaskId = job.Spec.Task?.Id,
+        ExpectedStart = job.ExpectedStart,
         Events = events,
     };
 }

@@ -32,6 +32,12 @@ public interface IExecutor
     /// <summary>SIGTERM, then SIGKILL after <paramref name="grace"/>. A container already gone is not an error.</summary>
     ValueTask StopAsync(string containerId, TimeSpan grace, CancellationToken cancellationToken);
 
+    /// <summary>Freezes every process of the container (suspend); it keeps its resources.</summary>
+    ValueTask PauseAsync(string containerId, CancellationToken cancellationToken);
+
+    /// <summary>Thaws a paused container (resume).</summary>
+    ValueTask UnpauseAsync(string containerId, CancellationToken cancellationToken);
+
     /// <summary>Removes the container. A container already gone is not an error.</summary>
     ValueTask RemoveAsync(string containerId, CancellationToken cancellationToken);
 
@@ -39,7 +45,11 @@ public interface IExecutor
 }
 
 /// <summary>What to run: the job, its attempt, and the host path of its job directory.</summary>
-public sealed record LaunchRequest(long JobId, int Attempt, string Owner, ResolvedJobSpec Spec, string JobDirectory);
+public sealed record LaunchRequest(long JobId, int Attempt, string Owner, ResolvedJobSpec Spec, string JobDirectory)
+{
+    /// <summary>The array the job is a task of (GODOCKER_ARRAY_JOB_ID).</summary>
+    public long? ArrayId { get; init; }
+}
 
 public abstract record LaunchOutcome
 {

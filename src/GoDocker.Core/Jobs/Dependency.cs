@@ -3,6 +3,7 @@ using System.Globalization;
 namespace GoDocker.Jobs;
 
 /// <summary>When a job may start relative to another, as Slurm's --dependency types.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<DependencyKind>))]
 public enum DependencyKind
 {
     /// <summary>After the other job succeeded (exit 0).</summary>

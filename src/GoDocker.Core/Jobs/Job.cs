@@ -22,6 +22,14 @@ public sealed record Job
     public string? ContainerId { get; init; }
     /// <summary>A stop was asked for (by a user or a watcher); the executor applies it.</summary>
     public StopRequest? StopRequested { get; init; }
+    /// <summary>Who holds the pending job ("user", "admin"); null = not held.</summary>
+    public string? HeldBy { get; init; }
+    /// <summary>An administrator's priority adjustment.</summary>
+    public int PriorityAdjustment { get; init; }
+    /// <summary>The array this job is a task of: the id of its first task.</summary>
+    public long? ArrayId { get; init; }
+    /// <summary>When the scheduler expects a pending job to start (its reservation), where walltimes make it computable.</summary>
+    public DateTimeOffset? ExpectedStart { get; init; }
 }
 
 /// <summary>A recorded request to stop a job, visible until applied. <see cref="EndState"/> is what the job becomes.</summary>

@@ -33,6 +33,15 @@ public sealed record JobSpec
     public bool? Root { get; init; }
     /// <summary>Site volumes to mount, by name, with an optional mode: "home", "data:ro".</summary>
     public IReadOnlyList<string>? Volumes { get; init; }
+    public int? Gpus { get; init; }
+    /// <summary>Node label conditions, all required: "disk==ssd", "zone!=b".</summary>
+    public IReadOnlyList<string>? Constraints { get; init; }
+    /// <summary>A job array, as Slurm's --array: "1-100:2%10". Each task is a job; GODOCKER_TASK_ID holds its index.</summary>
+    public string? Array { get; init; }
+    /// <summary>As Slurm's --dependency: "afterok:12:13,afterany:20" (all must hold).</summary>
+    public string? Dependency { get; init; }
+    /// <summary>Submit held: the job waits until released.</summary>
+    public bool? Hold { get; init; }
 }
 
 /// <summary>A spec after validation: defaults applied, units resolved. This is what the store keeps and the executor runs.</summary>
@@ -55,4 +64,16 @@ public sealed record ResolvedJobSpec
     public IReadOnlyList<GoDocker.Access.Mount> Mounts { get; init; } = [];
     /// <summary>Who the job runs as (its owner's identity, fixed at submit); null only for jobs stored before identities existed.</summary>
     public GoDocker.Access.UserIdentity? RunAs { get; init; }
+    public int Gpus { get; init; }
+    public IReadOnlyList<GoDocker.Scheduling.Constraint> Constraints { get; init; } = [];
+    public IReadOnlyList<Dependency> Dependencies { get; init; } = [];
+    /// <summary>This job's place in its array (null: not an array task).</summary>
+    public ArrayTask? Task { get; init; }
+}
+
+/// <summary>A task of a job array: its index, the array's first, last and step (GODOCKER_TASK_*), and %N.</summary>
+public sealed record ArrayTask(int Id, int First, int Last, int Step, int? MaxRunning)
+{
+    /// <summary>How many tasks the array has (GODOCKER_TASK_COUNT).</summary>
+    public int Count { get; init; }
 }

@@ -11,6 +11,7 @@ public sealed record SubmitLimits
     /// <summary>The largest node: a job asking for more could never run.</summary>
     public required double MaxCpus { get; init; }
     public required long MaxMemoryBytes { get; init; }
+    public int MaxGpus { get; init; }
     /// <summary>Applied when the job gives none; null = no limit.</summary>
     public TimeSpan? DefaultWalltime { get; init; }
     public TimeSpan? MaxWalltime { get; init; }
@@ -194,6 +195,40 @@ public static partial class JobSpecValidator
             }
         }
 
+        var gpus = spec.Gpus ?? 0;
+        if (gpus < 0)
+        {
+            Add("gpus", "gpus must be 0 or more");
+        }
+        else if (gpus > limits.MaxGpus)
+        {
+            Add("gpus", $"{gpus} gpus is more than the largest node has ({limits.MaxGpus})");
+        }
+
+        var constraints = new List<GoDocker.Scheduling.Constraint>();
+        foreach (var text in spec.Constraints ?? [])
+        {
+            if (text is not null && GoDocker.Scheduling.Constraint.TryParse(text, out var constraint, out _))
+            {
+                constraints.Add(constraint);
+            }
+            else
+            {
+                Add("constraints", $"'{text}' is not LABEL==VALUE or LABEL!=VALUE");
+            }
+        }
+
+        IReadOnlyList<Dependency> dependencies = [];
+        if (spec.Dependency is not null && !Dependency.TryParseList(spec.Dependency, out dependencies, out var dependencyError))
+        {
+            Add("dependency", dependencyError!);
+        }
+
+        if (spec.Array is not null && !ArraySpec.TryParse(spec.Array, out _, out var arrayError))
+        {
+            Add("array", $"'{spec.Array}': {arrayError} (e.g. 1-100, 1-100:2%10, 1,3,5-7)");
+        }
+
         if (errors.Count > 0)
         {
             return new SpecValidation(null, errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
@@ -214,6 +249,9 @@ public static partial class JobSpecValidator
             WalltimeSeconds = walltime is { } wt ? (long)wt.TotalSeconds : null,
             Labels = spec.Labels ?? new Dictionary<string, string>(),
             Root = spec.Root ?? false,
+            Gpus = gpus,
+            Constraints = constraints,
+            Dependencies = dependencies,
         };
         return new SpecValidation(resolved, new Dictionary<string, string[]>());
     }

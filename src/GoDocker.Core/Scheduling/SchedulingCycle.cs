@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using GoDocker.Jobs;
 
 namespace GoDocker.Scheduling;
@@ -45,8 +46,20 @@ public sealed class SchedulingCycle(
     }
 
     /// <summary>The state of one run: kept apart so the cycle itself stays stateless and shareable.</summary>
+    /// <remarks>
+    /// Speed (100,000 pending jobs on 1,000 nodes in well under a second, see bench/README.md) comes from not doing
+    /// per node what a job's outcome does not need, never from deciding differently:
+    /// <list type="bullet">
+    /// <item>the built-in filters are evaluated inline, and a refusal's text is built only for the (at most three)
+    /// nodes a pending reason names, once the job is known not to start;</item>
+    /// <item>the nodes meeting a set of constraints are computed once per set;</item>
+    /// <item>a request at least as large and as long as one every node already refused is refused by every node
+    /// again (capacity only shrinks during a pass), so only the nodes its reason names are asked.</item>
+    /// </list>
+    /// </remarks>
     private sealed class Pass
     {
+        private const int ReasonNodes = 3;
         private readonly SchedulingCycle cycle;
         private readonly SchedulingSnapshot snapshot;
         private readonly NodeLoad[] loads;
@@ -54,12 +67,25 @@ public sealed class SchedulingCycle(
         private readonly long now;
         private readonly long defaultWalltime;
         private readonly CycleLedger ledger;
+        private readonly IAdmission[] admissions;
+        private readonly IPlacementFilter[] filters;
+        // When every filter is a built-in, they are checked inline against rooms (below), which built-ins are in force
+        // saying what to check; else each filter is asked in turn.
+        private readonly bool inline;
+        private readonly bool checkResources;
+        private readonly bool checkConstraints;
+        // What each node has free now, as loads[i] says, kept side by side for the walk over every node.
+        private readonly Room[] rooms;
         private readonly List<Placement> placements = [];
         private readonly Dictionary<long, string> reasons = [];
         private readonly Dictionary<long, string> rejections = [];
         private readonly Dictionary<long, DateTimeOffset> starts = [];
         // Request shapes that found no node now: capacity only shrinks during a pass, so equal or larger ones won't either.
         private readonly HashSet<Shape> failedShapes = [];
+        private readonly Dictionary<IReadOnlyList<Constraint>, ConstraintSet> constraintSets = new(ConstraintListComparer.Instance);
+        private readonly ConstraintSet unconstrained;
+        // "waiting for 2 cpus, 4 GiB: no node has that much free now", by request: most waiting jobs share a few.
+        private readonly Dictionary<(long Cpus, long MemoryBytes, int Gpus), string> noRoomReasons = [];
         private (double Cpus, long MemoryBytes, int Gpus) maxFree;
         private int reservations;
 
@@ -71,6 +97,13 @@ public sealed class SchedulingCycle(
             defaultWalltime = Math.Max(1, cycle.Options.DefaultWalltime.Ticks);
             loads = [.. snapshot.Nodes.OrderBy(n => n.Node.Name, StringComparer.Ordinal)];
             ledger = new CycleLedger(snapshot);
+            admissions = [.. cycle.Admissions];
+            filters = [.. cycle.Filters];
+            inline = filters.All(f => f is ResourceFitFilter or ConstraintFilter);
+            checkResources = filters.Any(f => f is ResourceFitFilter);
+            checkConstraints = filters.Any(f => f is ConstraintFilter);
+            rooms = [.. loads.Select(Room.Of)];
+            unconstrained = new ConstraintSet("", [.. Enumerable.Repeat(true, loads.Length)]);
             if (cycle.Options.Backfill)
             {
                 var releases = snapshot.Running
@@ -85,12 +118,13 @@ public sealed class SchedulingCycle(
         {
             var ranking = cycle.Order.Rank(snapshot);
             PendingJob? blocker = null;
+            string? queuedBehind = null;
             foreach (var ranked in ranking)
             {
                 var job = ranked.Job;
                 if (blocker is not null)
                 {
-                    Note(job, $"queued behind job {blocker.Id.ToString(CultureInfo.InvariantCulture)}, which waits for resources");
+                    Note(job, queuedBehind ??= $"queued behind job {blocker.Id.ToString(CultureInfo.InvariantCulture)}, which waits for resources");
                     continue;
                 }
                 var admission = Admit(job);
@@ -105,16 +139,11 @@ public sealed class SchedulingCycle(
                     continue;
                 }
                 var duration = job.WalltimeSeconds is { } seconds ? TimeSpan.FromSeconds(seconds).Ticks : defaultWalltime;
-                var refusals = new List<string>();
-                if (TryPlaceNow(job, duration, refusals))
+                if (TryPlaceNow(job, duration, out var refusals))
                 {
                     continue;
                 }
-                var wants = string.Create(CultureInfo.InvariantCulture, $"{job.Cpus:0.###} cpus, {ByteSize.Format(job.MemoryBytes)}")
-                    + (job.Gpus > 0 ? $", {job.Gpus} gpus" : "");
-                var waiting = refusals.Count == 0
-                    ? $"waiting for {wants}: no node has that much free now"
-                    : $"waiting for {wants} on any node ({string.Join("; ", refusals.Take(3))}{(refusals.Count > 3 ? "; …" : "")})";
+                var waiting = Waiting(job, duration, refusals);
                 if (timelines is null)
                 {
                     blocker = job;
@@ -139,7 +168,7 @@ public sealed class SchedulingCycle(
 
         private Verdict Admit(PendingJob job)
         {
-            foreach (var admission in cycle.Admissions)
+            foreach (var admission in admissions)
             {
                 var verdict = admission.Admit(job, ledger);
                 if (!verdict.IsOk)
@@ -150,28 +179,53 @@ public sealed class SchedulingCycle(
             return Verdict.Ok;
         }
 
-        private bool TryPlaceNow(PendingJob job, long duration, List<string> refusals)
+        /// <summary>Places the job on the best node that takes it now; else says which nodes refused it (the first three, and how many).</summary>
+        private bool TryPlaceNow(PendingJob job, long duration, out Refusals refusals)
         {
-            var shape = new Shape(job.Cpus, job.MemoryBytes, job.Gpus, duration, Constraints(job));
-            if (job.Cpus > maxFree.Cpus + ResourceFitFilter.Epsilon || job.MemoryBytes > maxFree.MemoryBytes || job.Gpus > maxFree.Gpus
-                || failedShapes.Contains(shape))
+            refusals = default;
+            if (job.Cpus > maxFree.Cpus + ResourceFitFilter.Epsilon || job.MemoryBytes > maxFree.MemoryBytes || job.Gpus > maxFree.Gpus)
             {
                 return false;
             }
+            var constraints = ConstraintsOf(job);
+            var shape = new Shape(job.Cpus, job.MemoryBytes, job.Gpus, duration, constraints.Text);
+            if (failedShapes.Contains(shape))
+            {
+                return false;
+            }
+            var end = End(now, duration);
+            if (inline && constraints.Refused(shape) && RefusedByFirstNodes(job, end, constraints.Meets, ref refusals))
+            {
+                refusals.Count = loads.Length;
+                failedShapes.Add(shape);
+                return false;
+            }
+            refusals = default;
             var best = -1;
             var bestScore = double.NegativeInfinity;
+            var meets = constraints.Meets;
             for (var i = 0; i < loads.Length; i++)
             {
-                if (Refuse(job, loads[i]) is { } refusal)
+                if (!Passes(job, i, meets))
                 {
-                    refusals.Add(refusal);
+                    refusals.Add(i);
                     continue;
                 }
-                if (timelines is not null && !timelines[i].Fits(now, End(now, duration), job.Cpus, job.MemoryBytes, job.Gpus))
+                if (best >= 0)
                 {
-                    refusals.Add(timelines[i].ReservationIn(now, End(now, duration)) is { } held
-                        ? $"{loads[i].Node.Name} is reserved for job {held.JobId.ToString(CultureInfo.InvariantCulture)} from {Format(held.From)}"
-                        : $"{loads[i].Node.Name} is reserved");
+                    // The job starts now on some node, so which nodes refuse it no longer matters: a node need only
+                    // keep clear of the reservations if it would be the best.
+                    var candidate = cycle.Scorer.Score(job, loads[i]);
+                    if (candidate > bestScore && ClearOfReservations(job, i, end))
+                    {
+                        bestScore = candidate;
+                        best = i;
+                    }
+                    continue;
+                }
+                if (!ClearOfReservations(job, i, end))
+                {
+                    refusals.Add(i);
                     continue;
                 }
                 var score = cycle.Scorer.Score(job, loads[i]);
@@ -184,21 +238,93 @@ public sealed class SchedulingCycle(
             if (best < 0)
             {
                 failedShapes.Add(shape);
+                if (refusals.Count == loads.Length)
+                {
+                    constraints.AddRefused(shape);
+                }
                 return false;
             }
             var load = loads[best];
-            loads[best] = load with
+            var placed = loads[best] = load with
             {
                 UsedCpus = load.UsedCpus + job.Cpus,
                 UsedMemoryBytes = load.UsedMemoryBytes + job.MemoryBytes,
                 UsedGpus = load.UsedGpus + job.Gpus,
             };
-            timelines?[best].Take(job.Id, now, End(now, duration), job.Cpus, job.MemoryBytes, job.Gpus, reservation: false);
+            rooms[best] = Room.Of(placed);
+            timelines?[best].Take(job.Id, now, end, job.Cpus, job.MemoryBytes, job.Gpus, reservation: false);
             ledger.Add(job);
             placements.Add(new Placement(job.Id, job.Version, load.Node.Name, job.Cpus, job.MemoryBytes) { Gpus = job.Gpus });
-            UpdateMaxFree();
+            // Only this node changed: while it holds none of the largest free amounts, before or after, they stay as they are.
+            if (!(Keeps(load.FreeCpus, placed.FreeCpus, maxFree.Cpus) && Keeps(load.FreeMemoryBytes, placed.FreeMemoryBytes, maxFree.MemoryBytes)
+                && Keeps(load.FreeGpus, placed.FreeGpus, maxFree.Gpus)))
+            {
+                UpdateMaxFree();
+            }
             return true;
         }
+
+        /// <summary>
+        /// For a request every node must refuse (one no larger and no longer was refused by all): records the nodes its
+        /// reason names, as the walk over every node would. False, to walk them all, if one of those takes it after all.
+        /// </summary>
+        private bool RefusedByFirstNodes(PendingJob job, long end, bool[] meets, ref Refusals refusals)
+        {
+            for (var i = 0; i < Math.Min(ReasonNodes, loads.Length); i++)
+            {
+                if (Accepts(job, i, end, meets))
+                {
+                    return false;
+                }
+                refusals.Add(i);
+            }
+            return true;
+        }
+
+        /// <summary>Whether node <paramref name="i"/> passes every filter and, with backfill, keeps the job clear of every reservation.</summary>
+        private bool Accepts(PendingJob job, int i, long end, bool[] meets) => Passes(job, i, meets) && ClearOfReservations(job, i, end);
+
+        private bool Passes(PendingJob job, int i, bool[] meets) =>
+            inline ? PassesBuiltIns(job, rooms[i], meets[i]) : Refuse(job, loads[i]) is null;
+
+        private bool ClearOfReservations(PendingJob job, int i, long end) =>
+            timelines is null || timelines[i].Fits(now, end, job.Cpus, job.MemoryBytes, job.Gpus);
+
+        /// <summary>Exactly what <see cref="ResourceFitFilter"/> and <see cref="ConstraintFilter"/> decide, without the reason's text.</summary>
+        private bool PassesBuiltIns(PendingJob job, in Room room, bool meetsConstraints) =>
+            (!checkResources || (room.Schedulable && !(job.Cpus > room.FreeCpus + ResourceFitFilter.Epsilon)
+                && !(job.MemoryBytes > room.FreeMemoryBytes) && !(job.Gpus > room.FreeGpus)))
+            && (!checkConstraints || meetsConstraints);
+
+        /// <summary>Why node <paramref name="i"/> refused the job now: a filter's reason, or the reservation in the way.</summary>
+        private string Refusal(PendingJob job, int i, long duration) =>
+            Refuse(job, loads[i])
+            ?? (timelines![i].ReservationIn(now, End(now, duration)) is { } held
+                ? $"{loads[i].Node.Name} is reserved for job {held.JobId.ToString(CultureInfo.InvariantCulture)} from {Format(held.From)}"
+                : $"{loads[i].Node.Name} is reserved");
+
+        private string Waiting(PendingJob job, long duration, Refusals refusals)
+        {
+            if (refusals.Count == 0)
+            {
+                var key = (BitConverter.DoubleToInt64Bits(job.Cpus), job.MemoryBytes, job.Gpus);
+                if (!noRoomReasons.TryGetValue(key, out var reason))
+                {
+                    noRoomReasons[key] = reason = $"waiting for {Wants(job)}: no node has that much free now";
+                }
+                return reason;
+            }
+            var named = new List<string>(ReasonNodes);
+            for (var k = 0; k < Math.Min(ReasonNodes, refusals.Count); k++)
+            {
+                named.Add(Refusal(job, refusals[k], duration));
+            }
+            return $"waiting for {Wants(job)} on any node ({string.Join("; ", named)}{(refusals.Count > ReasonNodes ? "; …" : "")})";
+        }
+
+        private static string Wants(PendingJob job) =>
+            string.Create(CultureInfo.InvariantCulture, $"{job.Cpus:0.###} cpus, {ByteSize.Format(job.MemoryBytes)}")
+            + (job.Gpus > 0 ? $", {job.Gpus} gpus" : "");
 
         /// <summary>Reserves the earliest start any eligible node offers; returns the reason to show, or null when no node ever can.</summary>
         private string? Reserve(PendingJob job, long duration)
@@ -206,10 +332,20 @@ public sealed class SchedulingCycle(
             var best = -1;
             var bestStart = long.MaxValue;
             string? ineligible = null;
+            var meets = inline ? ConstraintsOf(job).Meets : null;
             for (var i = 0; i < loads.Length; i++)
             {
                 // Filters against the node empty: could the job ever run there (labels, size, node accepting)?
-                if (Refuse(job, new NodeLoad(loads[i].Node, 0, 0)) is { } refusal)
+                // Only the first refusal is shown: after it, the built-in filters need not say why.
+                var empty = new NodeLoad(loads[i].Node, 0, 0);
+                if (meets is not null && ineligible is not null)
+                {
+                    if (!PassesBuiltIns(job, Room.Of(empty), meets[i]))
+                    {
+                        continue;
+                    }
+                }
+                else if (Refuse(job, empty) is { } refusal)
                 {
                     ineligible ??= refusal;
                     continue;
@@ -233,7 +369,7 @@ public sealed class SchedulingCycle(
 
         private string? Refuse(PendingJob job, NodeLoad node)
         {
-            foreach (var filter in cycle.Filters)
+            foreach (var filter in filters)
             {
                 var verdict = filter.Filter(job, node);
                 if (!verdict.IsOk)
@@ -256,12 +392,36 @@ public sealed class SchedulingCycle(
             }
         }
 
+        /// <summary>Whether a largest free amount stays as is when one node's amount goes from before to after.</summary>
+        private static bool Keeps<T>(T before, T after, T largest) where T : INumber<T> =>
+            after == before || (before < largest && after < largest);
+
         private void Note(PendingJob job, string reason)
         {
             if (reason != job.CurrentReason)
             {
                 reasons[job.Id] = reason;
             }
+        }
+
+        /// <summary>The job's constraints with the nodes that meet them, computed once per distinct set of constraints.</summary>
+        private ConstraintSet ConstraintsOf(PendingJob job)
+        {
+            if (job.Constraints.Count == 0)
+            {
+                return unconstrained;
+            }
+            if (!constraintSets.TryGetValue(job.Constraints, out var set))
+            {
+                var constraints = job.Constraints.ToArray();
+                var meets = new bool[loads.Length];
+                for (var i = 0; i < meets.Length; i++)
+                {
+                    meets[i] = constraints.All(c => c.IsMetBy(loads[i].Node));
+                }
+                constraintSets[constraints] = set = new ConstraintSet(string.Join(',', constraints), meets);
+            }
+            return set;
         }
 
         private long End(RunningJob job) =>
@@ -272,9 +432,99 @@ public sealed class SchedulingCycle(
         private static string Format(long ticks) =>
             new DateTimeOffset(ticks, TimeSpan.Zero).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-        private static string Constraints(PendingJob job) => job.Constraints.Count == 0 ? "" : string.Join(',', job.Constraints);
-
         private readonly record struct Shape(double Cpus, long MemoryBytes, int Gpus, long Duration, string Constraints);
+
+        /// <summary>A node's free room now, as its <see cref="NodeLoad"/> computes it.</summary>
+        private readonly record struct Room(bool Schedulable, double FreeCpus, long FreeMemoryBytes, int FreeGpus)
+        {
+            public static Room Of(NodeLoad load) => new(load.Node.Schedulable, load.FreeCpus, load.FreeMemoryBytes, load.FreeGpus);
+        }
+
+        /// <summary>How many nodes refused a job now, and the first three (those its pending reason names).</summary>
+        private struct Refusals
+        {
+            private int first;
+            private int second;
+            private int third;
+
+            public int Count { get; set; }
+
+            public readonly int this[int k] => k switch
+            {
+                0 => first,
+                1 => second,
+                _ => third,
+            };
+
+            public void Add(int node)
+            {
+                switch (Count)
+                {
+                    case 0:
+                        first = node;
+                        break;
+                    case 1:
+                        second = node;
+                        break;
+                    case 2:
+                        third = node;
+                        break;
+                }
+                Count++;
+            }
+        }
+
+        /// <summary>
+        /// One distinct set of constraints: its text (as in <see cref="Shape"/>), the nodes that meet it, and the requests
+        /// every node refused: the minimal ones, since a request at least as large in every respect is refused too.
+        /// </summary>
+        private sealed class ConstraintSet(string text, bool[] meets)
+        {
+            private readonly List<Shape> refused = [];
+
+            public string Text { get; } = text;
+            public bool[] Meets { get; } = meets;
+
+            public bool Refused(Shape shape)
+            {
+                foreach (var smaller in refused)
+                {
+                    if (Covers(smaller, shape))
+                    {
+                        return true;
+                    }
+                }
+                return false;
+            }
+
+            public void AddRefused(Shape shape)
+            {
+                refused.RemoveAll(larger => Covers(shape, larger));
+                refused.Add(shape);
+            }
+
+            private static bool Covers(Shape smaller, Shape shape) =>
+                smaller.Cpus <= shape.Cpus && smaller.MemoryBytes <= shape.MemoryBytes && smaller.Gpus <= shape.Gpus && smaller.Duration <= shape.Duration;
+        }
+
+        /// <summary>Constraint lists as values: equal constraints in the same order are the same set.</summary>
+        private sealed class ConstraintListComparer : IEqualityComparer<IReadOnlyList<Constraint>>
+        {
+            public static readonly ConstraintListComparer Instance = new();
+
+            public bool Equals(IReadOnlyList<Constraint>? x, IReadOnlyList<Constraint>? y) =>
+                ReferenceEquals(x, y) || (x is not null && y is not null && x.SequenceEqual(y));
+
+            public int GetHashCode(IReadOnlyList<Constraint> list)
+            {
+                var hash = new HashCode();
+                foreach (var constraint in list)
+                {
+                    hash.Add(constraint);
+                }
+                return hash.ToHashCode();
+            }
+        }
     }
 }
 

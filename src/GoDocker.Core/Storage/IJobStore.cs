@@ -44,6 +44,27 @@ public interface IJobStore
 
     /// <summary>Appends an event to a job's timeline without changing its state.</summary>
     ValueTask AppendEventAsync(long id, JobEvent jobEvent, CancellationToken cancellationToken);
+
+    /// <summary>Stores a new job, held by <paramref name="heldBy"/> ("user") when not null.</summary>
+    ValueTask<Job> SubmitAsync(ResolvedJobSpec spec, string owner, string? heldBy, CancellationToken cancellationToken);
+
+    /// <summary>Stores every task of an array in one transaction; the array's id is its first task's.</summary>
+    ValueTask<IReadOnlyList<Job>> SubmitArrayAsync(IReadOnlyList<ResolvedJobSpec> tasks, string owner, string? heldBy, CancellationToken cancellationToken);
+
+    /// <summary>The cycle's inputs, with cpu-hours counted over <paramref name="cpuHoursWindow"/>.</summary>
+    ValueTask<SchedulingInput> ReadSchedulingInputAsync(TimeSpan cpuHoursWindow, CancellationToken cancellationToken);
+
+    /// <summary>Holds (heldBy "user"/"admin") or releases (null) a pending job.</summary>
+    ValueTask<Job> SetHoldAsync(long id, string? heldBy, string actor, CancellationToken cancellationToken);
+
+    ValueTask<Job> SetPriorityAdjustmentAsync(long id, int adjustment, string actor, CancellationToken cancellationToken);
+
+    ValueTask<IReadOnlyList<GoDocker.Usage.AccountLimits>> GetLimitsAsync(GoDocker.Usage.AccountKind? kind, string? name, CancellationToken cancellationToken);
+
+    ValueTask SetLimitsAsync(GoDocker.Usage.AccountLimits limits, CancellationToken cancellationToken);
+
+    /// <summary>Cpu-seconds charged to a user or project by jobs that ended since <paramref name="since"/>.</summary>
+    ValueTask<double> CpuSecondsSinceAsync(GoDocker.Usage.AccountKind kind, string name, DateTimeOffset since, CancellationToken cancellationToken);
 }
 
 /// <summary>A state change. Fields left null keep their current value.</summary>
@@ -64,6 +85,8 @@ public sealed record JobQuery
     public string? Owner { get; init; }
     public string? Project { get; init; }
     public string? Tag { get; init; }
+    /// <summary>Only the tasks of this array.</summary>
+    public long? ArrayId { get; init; }
     public int Offset { get; init; }
     public int Limit { get; init; } = 100;
     /// <summary>Only jobs this caller may see; null = all (admins).</summary>
@@ -75,9 +98,24 @@ public sealed record JobVisibility(string Login, IReadOnlyList<string> Projects)
 
 public sealed record JobPage(IReadOnlyList<Job> Items, long Total);
 
-public sealed record SchedulingInput(IReadOnlyList<PendingJob> Pending, IReadOnlyDictionary<string, NodeUsage> UsageByNode);
+/// <summary>What the store holds for one cycle; the scheduler adds configuration (quota defaults, shares) to make the snapshot.</summary>
+public sealed record SchedulingInput(IReadOnlyList<PendingJob> Pending, IReadOnlyDictionary<string, NodeUsage> UsageByNode)
+{
+    public IReadOnlyList<RunningJob> Running { get; init; } = [];
+    public IReadOnlyDictionary<long, JobState> DependencyStates { get; init; } = new Dictionary<long, JobState>();
+    public IReadOnlyList<GoDocker.Usage.AccountLimits> Limits { get; init; } = [];
+    public IReadOnlyDictionary<(GoDocker.Usage.AccountKind Kind, string Name), GoDocker.Usage.DecayedUsage> DecayedUsage { get; init; } =
+        new Dictionary<(GoDocker.Usage.AccountKind, string), GoDocker.Usage.DecayedUsage>();
+    public IReadOnlyDictionary<string, int> ProjectPriorities { get; init; } = new Dictionary<string, int>();
+    /// <summary>Cpu-seconds of jobs that ended within the quota window, per user and per project.</summary>
+    public IReadOnlyDictionary<string, double> UserWindowCpuSeconds { get; init; } = new Dictionary<string, double>();
+    public IReadOnlyDictionary<string, double> ProjectWindowCpuSeconds { get; init; } = new Dictionary<string, double>();
+}
 
-public sealed record NodeUsage(double Cpus, long MemoryBytes);
+public sealed record NodeUsage(double Cpus, long MemoryBytes)
+{
+    public int Gpus { get; init; }
+}
 
 /// <summary>A placement the store committed: the job is Scheduled on Node for this Attempt.</summary>
 public sealed record AppliedPlacement(long JobId, int Attempt, string Node);

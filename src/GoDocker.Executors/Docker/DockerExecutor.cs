@@ -142,10 +142,25 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         return new ContainerExit((int)state.ExitCode, state.OOMKilled, ParseTime(state.FinishedAt), string.IsNullOrEmpty(state.Error) ? null : state.Error);
     }
 
+    public async ValueTask PauseAsync(string containerId, CancellationToken cancellationToken) =>
+        await client.Containers.PauseContainerAsync(containerId, cancellationToken);
+
+    public async ValueTask UnpauseAsync(string containerId, CancellationToken cancellationToken) =>
+        await client.Containers.UnpauseContainerAsync(containerId, cancellationToken);
+
     public async ValueTask StopAsync(string containerId, TimeSpan grace, CancellationToken cancellationToken)
     {
         try
         {
+            // A suspended job is frozen: thaw it first, so it gets its SIGTERM and the grace period to use it.
+            try
+            {
+                await client.Containers.UnpauseContainerAsync(containerId, cancellationToken);
+            }
+            catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict || e.StatusCode == HttpStatusCode.InternalServerError)
+            {
+                // Not paused: the usual case.
+            }
             await client.Containers.StopContainerAsync(containerId,
                 new ContainerStopParameters { WaitBeforeKillSeconds = (uint)Math.Max(0, grace.TotalSeconds) }, cancellationToken);
         }
@@ -217,6 +232,19 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             $"GODOCKER_MEMORY_BYTES={spec.MemoryBytes}",
             $"GODOCKER_NODE={options.NodeName}",
         };
+        if (spec.Task is { } task)
+        {
+            env.Add($"GODOCKER_ARRAY_JOB_ID={request.ArrayId ?? request.JobId}");
+            env.Add($"GODOCKER_TASK_ID={task.Id}");
+            env.Add($"GODOCKER_TASK_FIRST={task.First}");
+            env.Add($"GODOCKER_TASK_LAST={task.Last}");
+            env.Add($"GODOCKER_TASK_STEP={task.Step}");
+            env.Add($"GODOCKER_TASK_COUNT={task.Count}");
+        }
+        if (spec.Gpus > 0)
+        {
+            env.Add($"GODOCKER_GPUS={spec.Gpus}");
+        }
         if (spec.RunAs is { } owner)
         {
             env.Add($"HOME={owner.Home}");
@@ -259,6 +287,8 @@ public sealed class DockerExecutor : IExecutor, IDisposable
                 SecurityOpt = ["no-new-privileges"],
                 GroupAdd = spec.Root ? [] : [.. (spec.RunAs?.SecondaryGids ?? []).Select(g => g.ToString(CultureInfo.InvariantCulture))],
                 LogConfig = new LogConfig { Type = "json-file", Config = new Dictionary<string, string> { ["max-size"] = "1m" } },
+                // --gpus N: the engine's GPU driver (nvidia-container-toolkit) picks the devices.
+                DeviceRequests = spec.Gpus > 0 ? [new DeviceRequest { Driver = "nvidia", Count = spec.Gpus, Capabilities = [["gpu"]] }] : [],
             },
         };
     }

@@ -37,7 +37,8 @@ internal static class JobsApi
 
     private static async Task<IResult> SubmitAsync(
         HttpContext context, IJobStore store, IAccountStore accounts, NodeRegistry nodes, SchedulerTrigger scheduler, CallerResolver callers,
-        IAccessPolicy policy, PendingCounts pendingCounts, AuthOptions auth, IOptions<GoDockerOptions> options, CancellationToken cancellationToken)
+        IAccessPolicy policy, PendingCounts pendingCounts, AuthOptions auth, AccountLimitsCache limits, IOptions<GoDockerOptions> options,
+        CancellationToken cancellationToken)
     {
         var (spec, refused) = await JsonBody.ReadAsync(context, GoDockerJson.Default.JobSpec, cancellationToken);
         if (spec is null)
@@ -63,11 +64,30 @@ internal static class JobsApi
         {
             return Problems.ForbiddenField("root", rootRefusal);
         }
+        var tasks = 1;
+        ArraySpec? array = null;
+        if (spec.Array is not null && ArraySpec.TryParse(spec.Array, out var parsed, out _)) // validated above
+        {
+            array = parsed;
+            tasks = array.TaskIds.Count;
+        }
         var pending = await pendingCounts.CountAsync(caller.Login, cancellationToken);
-        if (pending >= options.Value.Jobs.MaxPendingPerUser)
+        if (pending + tasks > options.Value.Jobs.MaxPendingPerUser)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many pending jobs",
                 detail: $"you have {pending} pending jobs; the limit is {options.Value.Jobs.MaxPendingPerUser}: wait for some to start");
+        }
+        if (await limits.RefuseSubmitAsync(caller.Login, validation.Spec.Project, tasks, pending, cancellationToken) is { } quotaRefusal)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Over quota", detail: quotaRefusal);
+        }
+        foreach (var dependency in validation.Spec.Dependencies)
+        {
+            // A dependency on a job the caller may not see is refused as if it did not exist: ids reveal nothing.
+            if (await store.GetAsync(dependency.JobId, cancellationToken) is not { } other || !policy.CanSee(caller, other))
+            {
+                return Problems.Field("dependency", $"job {dependency.JobId} does not exist");
+            }
         }
         // The job runs as its owner, fixed now: a later change of the account does not change a queued job.
         var runAs = auth.IsNone
@@ -80,10 +100,26 @@ internal static class JobsApi
         {
             return Problems.ForbiddenField("volumes", volumeRefusal);
         }
-        var job = await store.SubmitAsync(validation.Spec with { RunAs = runAs, Mounts = mounts }, caller.Login, cancellationToken);
-        pendingCounts.Added(caller.Login);
+        var resolved = validation.Spec with { RunAs = runAs, Mounts = mounts };
+        var heldBy = spec.Hold == true ? "user" : null;
+        if (array is null)
+        {
+            var job = await store.SubmitAsync(resolved, caller.Login, heldBy, cancellationToken);
+            pendingCounts.Added(caller.Login);
+            scheduler.Poke();
+            return TypedResults.Created($"/api/v1/jobs/{job.Id}", JobView.From(job));
+        }
+        var step = array.Step;
+        var jobs = await store.SubmitArrayAsync(
+            [.. array.TaskIds.Select(id => resolved with { Task = new ArrayTask(id, array.First, array.Last, step, array.MaxRunning) { Count = array.TaskIds.Count } })],
+            caller.Login, heldBy, cancellationToken);
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            pendingCounts.Added(caller.Login);
+        }
         scheduler.Poke();
-        return TypedResults.Created($"/api/v1/jobs/{job.Id}", JobView.From(job));
+        // The first task stands for the array: its id is the array's (GET /arrays/{id} lists them all).
+        return TypedResults.Created($"/api/v1/arrays/{jobs[0].Id}", JobView.From(jobs[0]));
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, IJobStore store, CallerResolver callers, CancellationToken cancellationToken)
@@ -113,6 +149,7 @@ internal static class JobsApi
             Owner = NullIfEmpty(query["owner"]),
             Project = NullIfEmpty(query["project"]),
             Tag = NullIfEmpty(query["tag"]),
+            ArrayId = long.TryParse(query["array"].LastOrDefault(), out var arrayId) ? arrayId : null,
             Offset = offset,
             Limit = limit,
             // Everyone but admins sees their own jobs and those of the projects they manage.
@@ -200,6 +237,7 @@ internal static class JobsApi
             // Until a node has answered, accept any size: the job waits, its reason says the node is unreachable.
             MaxCpus = largest?.Cpus ?? double.MaxValue,
             MaxMemoryBytes = largest?.MemoryBytes ?? long.MaxValue,
+            MaxGpus = largest is null ? int.MaxValue : nodes.Nodes.Select(n => n.Gpus).DefaultIfEmpty(0).Max(),
             DefaultWalltime = Walltime.TryParse(jobs.DefaultWalltime, out var walltime) ? walltime : null,
             MaxWalltime = Walltime.TryParse(jobs.MaxWalltime, out var max) ? max : null,
         };

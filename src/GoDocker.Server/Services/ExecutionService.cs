@@ -195,7 +195,7 @@ public sealed class ExecutionService(
             return;
         }
         var dir = await jobDirectories.PrepareAsync(job.Id, job.Spec, cancellationToken);
-        var outcome = await executor.LaunchAsync(new LaunchRequest(job.Id, job.Attempt, job.Owner, job.Spec, dir), cancellationToken);
+        var outcome = await executor.LaunchAsync(new LaunchRequest(job.Id, job.Attempt, job.Owner, job.Spec, dir) { ArrayId = job.ArrayId }, cancellationToken);
         switch (outcome)
         {
             case LaunchOutcome.Refused refused:
@@ -318,6 +318,7 @@ public sealed class ExecutionService(
         {
             JobState.Succeeded => "succeeded",
             JobState.Killed => "killed",
+            JobState.Pending => "requeued",
             _ => "failed",
         };
         var message = exitCode is { } code && !reason.StartsWith("exit", StringComparison.Ordinal) && state != JobState.Succeeded
@@ -326,8 +327,9 @@ public sealed class ExecutionService(
         var ended = await store.TransitionAsync(new JobChange(job.Id, job.Version, state, kind, message)
         {
             Reason = reason,
-            ExitCode = exitCode,
-            EndedAt = endedAt ?? time.GetUtcNow(),
+            // Requeued: back to pending, its run charged to usage, its exit not its outcome.
+            ExitCode = state == JobState.Pending ? null : exitCode,
+            EndedAt = state == JobState.Pending ? null : endedAt ?? time.GetUtcNow(),
             ClearStopRequest = true,
         }, cancellationToken);
         scheduler.PokeNow();
@@ -404,5 +406,44 @@ public sealed class ExecutionService(
                 logger.LogError(e, "could not stop container {Container}; the sweep will retry", containerId);
             }
         });
+    }
+
+    /// <summary>Suspends a running job: its container is frozen (docker pause) and it keeps its resources.</summary>
+    /// <exception cref="InvalidOperationException">when the job is not running, or its node is not served here.</exception>
+    public async Task<Job> SuspendAsync(Job job, string actor, CancellationToken cancellationToken)
+    {
+        var (executor, container) = Served(job, JobState.Running, "suspended");
+        await executor.PauseAsync(container, cancellationToken);
+        try
+        {
+            return await store.TransitionAsync(new JobChange(job.Id, job.Version, JobState.Suspended, "suspended", $"suspended by {actor}")
+            {
+                Reason = $"suspended by {actor}",
+            }, cancellationToken);
+        }
+        catch
+        {
+            await executor.UnpauseAsync(container, CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>Resumes a suspended job (docker unpause).</summary>
+    /// <exception cref="InvalidOperationException">when the job is not suspended, or its node is not served here.</exception>
+    public async Task<Job> ResumeAsync(Job job, string actor, CancellationToken cancellationToken)
+    {
+        var (executor, container) = Served(job, JobState.Suspended, "resumed");
+        var resumed = await store.TransitionAsync(new JobChange(job.Id, job.Version, JobState.Running, "resumed", $"resumed by {actor}"), cancellationToken);
+        await executor.UnpauseAsync(container, cancellationToken);
+        return resumed;
+    }
+
+    private (IExecutor Executor, string Container) Served(Job job, JobState required, string verb)
+    {
+        if (job.State != required || job.ContainerId is null || job.Node is null)
+        {
+            throw new InvalidOperationException($"job {job.Id} is {job.State}: only a {required.ToString().ToLowerInvariant()} job can be {verb}");
+        }
+        return (nodes.ExecutorFor(job.Node) ?? throw new InvalidOperationException($"node {job.Node} is not served by this server"), job.ContainerId);
     }
 }

@@ -1,6 +1,7 @@
 using GoDocker.Scheduling;
 using GoDocker.Server.Configuration;
 using GoDocker.Storage;
+using GoDocker.Usage;
 using Microsoft.Extensions.Options;
 
 namespace GoDocker.Server.Services;
@@ -17,6 +18,7 @@ public sealed class SchedulerService(
     SchedulingCycle cycle,
     NodeRegistry nodes,
     SchedulerTrigger trigger,
+    SchedulerBoard board,
     TimeProvider time,
     IOptions<GoDockerOptions> options,
     ILogger<SchedulerService> logger) : BackgroundService
@@ -36,7 +38,9 @@ public sealed class SchedulerService(
                 // Under a burst of submits, pokes arrive faster than cycles end: keep a gap between cycles so
                 // the API and the executors keep the cpu. An isolated submit still gets a cycle at once, and
                 // freed capacity (a job ended) is refilled at once.
-                var gap = options.Value.Scheduler.MinGap - time.GetElapsedTime(started);
+                // A long cycle (a deep queue) earns a longer pause: the scheduler takes at most about a third of a cpu.
+                var took = time.GetElapsedTime(started);
+                var gap = TimeSpan.FromTicks(Math.Max(options.Value.Scheduler.MinGap.Ticks, 2 * took.Ticks)) - took;
                 if (!now && gap > TimeSpan.Zero)
                 {
                     await Task.Delay(gap, time, stoppingToken);
@@ -59,27 +63,88 @@ public sealed class SchedulerService(
     /// <summary>One cycle; returns how many jobs were placed.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var input = await store.ReadSchedulingInputAsync(cancellationToken);
+        var settings = options.Value;
+        var input = await store.ReadSchedulingInputAsync(settings.Quotas.CpuHoursWindow, cancellationToken);
+        var now = time.GetUtcNow();
         if (input.Pending.Count == 0)
         {
+            board.Publish([], cycle.Order.Name, now);
             return 0;
         }
-        var nodeInfos = nodes.Nodes;
+        var nodeInfos = nodes.Nodes.Select(n => n with { Cpus = n.Cpus * settings.Scheduler.CpuOvercommit }).ToList();
         var loads = nodeInfos.Select(n =>
         {
             var used = input.UsageByNode.GetValueOrDefault(n.Name) ?? new NodeUsage(0, 0);
-            return new NodeLoad(n, used.Cpus, used.MemoryBytes);
+            return new NodeLoad(n, used.Cpus, used.MemoryBytes) { UsedGpus = used.Gpus };
         }).ToList();
-        var plan = cycle.Run(new SchedulingSnapshot(input.Pending, loads, time.GetUtcNow()));
+        var snapshot = new SchedulingSnapshot(input.Pending, loads, now)
+        {
+            Running = input.Running,
+            DependencyStates = input.DependencyStates,
+            Usage = Standings(input, settings.Scheduler.FairShare.DefaultShares),
+            Quotas = Quotas(input, settings.Quotas, now),
+        };
+        var plan = cycle.Run(snapshot);
         var applied = await store.ApplyPlanAsync(plan, nodeInfos, cancellationToken);
+        board.Publish(plan.Ranking, cycle.Order.Name, now);
         foreach (var placement in applied)
         {
             await dispatch.EnqueueAsync(new LaunchOrder(placement.JobId, placement.Attempt, placement.Node), cancellationToken);
         }
-        if (applied.Count > 0)
+        if (applied.Count > 0 || plan.Rejections.Count > 0)
         {
-            logger.LogDebug("cycle placed {Count} of {Pending} pending jobs", applied.Count, input.Pending.Count);
+            logger.LogDebug("cycle placed {Count} of {Pending} pending jobs, rejected {Rejected}", applied.Count, input.Pending.Count, plan.Rejections.Count);
         }
         return applied.Count;
+    }
+
+    /// <summary>Shares and priority from what admins set (projects' priority from the project), decayed usage from the store.</summary>
+    internal static UsageSnapshot Standings(SchedulingInput input, double defaultShares)
+    {
+        var users = new Dictionary<string, AccountStanding>(StringComparer.Ordinal);
+        var projects = new Dictionary<string, AccountStanding>(StringComparer.Ordinal);
+        foreach (var (name, priority) in input.ProjectPriorities)
+        {
+            projects[name] = new AccountStanding(defaultShares, priority, null);
+        }
+        foreach (var limits in input.Limits)
+        {
+            var into = limits.Kind == AccountKind.User ? users : projects;
+            var known = into.GetValueOrDefault(limits.Name) ?? new AccountStanding(defaultShares, 0, null);
+            into[limits.Name] = known with
+            {
+                Shares = limits.Shares ?? known.Shares,
+                Priority = limits.Kind == AccountKind.User ? limits.Priority ?? 0 : known.Priority,
+            };
+        }
+        foreach (var ((kind, name), usage) in input.DecayedUsage)
+        {
+            var into = kind == AccountKind.User ? users : projects;
+            into[name] = (into.GetValueOrDefault(name) ?? new AccountStanding(defaultShares, 0, null)) with { Usage = usage };
+        }
+        return new UsageSnapshot(users, projects) { DefaultShares = defaultShares };
+    }
+
+    /// <summary>Quota defaults from configuration, each account's own from the store, cpu-hours in the window (running jobs so far included).</summary>
+    internal static QuotaBook Quotas(SchedulingInput input, QuotaOptions quotas, DateTimeOffset now)
+    {
+        var userHours = input.UserWindowCpuSeconds.ToDictionary(kv => kv.Key, kv => kv.Value / 3600, StringComparer.Ordinal);
+        var projectHours = input.ProjectWindowCpuSeconds.ToDictionary(kv => kv.Key, kv => kv.Value / 3600, StringComparer.Ordinal);
+        foreach (var job in input.Running)
+        {
+            var hours = job.Cpus * Math.Max(0, (now - job.StartedAt).TotalHours);
+            userHours[job.Owner] = userHours.GetValueOrDefault(job.Owner) + hours;
+            projectHours[job.Project] = projectHours.GetValueOrDefault(job.Project) + hours;
+        }
+        return new QuotaBook
+        {
+            UserDefault = quotas.User.ToQuota(),
+            ProjectDefault = quotas.Project.ToQuota(),
+            Users = input.Limits.Where(l => l.Kind == AccountKind.User).ToDictionary(l => l.Name, l => l.Quota, StringComparer.Ordinal),
+            Projects = input.Limits.Where(l => l.Kind == AccountKind.Project).ToDictionary(l => l.Name, l => l.Quota, StringComparer.Ordinal),
+            CpuHoursWindow = quotas.CpuHoursWindow,
+            UserCpuHours = userHours,
+            ProjectCpuHours = projectHours,
+        };
     }
 }

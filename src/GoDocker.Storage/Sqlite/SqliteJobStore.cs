@@ -6,6 +6,7 @@ using System.Threading.Channels;
 using GoDocker.Contracts;
 using GoDocker.Jobs;
 using GoDocker.Scheduling;
+using GoDocker.Usage;
 using Microsoft.Data.Sqlite;
 using static GoDocker.Storage.Sqlite.SqliteCommands;
 
@@ -18,7 +19,8 @@ namespace GoDocker.Storage.Sqlite;
 public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
 {
     private const string JobColumns =
-        "id, owner, state, reason, node, attempt, version, spec, submitted_at, scheduled_at, started_at, ended_at, exit_code, container_id, stop_request";
+        "id, owner, state, reason, node, attempt, version, spec, submitted_at, scheduled_at, started_at, ended_at, exit_code, container_id, stop_request, "
+        + "held_by, priority_adjustment, array_id, expected_start";
 
     private const string SubmittedReason = "submitted, waiting for the scheduler";
     private const int MaxSubmitBatch = 512;
@@ -77,10 +79,16 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         }, cancellationToken);
     }
 
-    public async ValueTask<Job> SubmitAsync(ResolvedJobSpec spec, string owner, CancellationToken cancellationToken)
+    /// <summary>Past usage counts half after this long (fair share's half-life), for the per-account decayed totals.</summary>
+    public TimeSpan UsageHalfLife { get; set; } = TimeSpan.FromDays(7);
+
+    public ValueTask<Job> SubmitAsync(ResolvedJobSpec spec, string owner, CancellationToken cancellationToken) =>
+        SubmitAsync(spec, owner, heldBy: null, cancellationToken);
+
+    public async ValueTask<Job> SubmitAsync(ResolvedJobSpec spec, string owner, string? heldBy, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var request = new SubmitRequest(spec, owner, JsonSerializer.Serialize(spec, GoDockerJson.Default.ResolvedJobSpec), now);
+        var request = new SubmitRequest(spec, owner, JsonSerializer.Serialize(spec, GoDockerJson.Default.ResolvedJobSpec), now, heldBy);
         await submissions.Writer.WriteAsync(request, cancellationToken);
         var id = await request.Done.Task.WaitAsync(cancellationToken);
         return new Job
@@ -89,11 +97,43 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             Owner = owner,
             Spec = spec,
             State = JobState.Pending,
-            Reason = SubmittedReason,
+            Reason = heldBy is null ? SubmittedReason : HeldReason(heldBy),
             Version = 1,
             SubmittedAt = now,
+            HeldBy = heldBy,
         };
     }
+
+    /// <summary>
+    /// Stores every task of an array in one transaction; the array's id is its first task's. Returns the tasks in order.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<Job>> SubmitArrayAsync(IReadOnlyList<ResolvedJobSpec> tasks, string owner, string? heldBy, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var requests = tasks.Select(t => new SubmitRequest(t, owner, JsonSerializer.Serialize(t, GoDockerJson.Default.ResolvedJobSpec), now, heldBy)).ToList();
+        var ids = await WriteAsync(async tx =>
+        {
+            var inserted = await InsertSubmissionsAsync(tx, requests);
+            await using var array = Command(tx, "UPDATE jobs SET array_id = $first WHERE id BETWEEN $first AND $last",
+                ("$first", inserted[0]), ("$last", inserted[^1]));
+            await array.ExecuteNonQueryAsync(cancellationToken);
+            return inserted;
+        }, cancellationToken);
+        return [.. tasks.Select((t, i) => new Job
+        {
+            Id = ids[i],
+            Owner = owner,
+            Spec = t,
+            State = JobState.Pending,
+            Reason = heldBy is null ? SubmittedReason : HeldReason(heldBy),
+            Version = 1,
+            SubmittedAt = now,
+            HeldBy = heldBy,
+            ArrayId = ids[0],
+        })];
+    }
+
+    private static string HeldReason(string heldBy) => $"held by {heldBy}";
 
     /// <summary>
     /// Group commit: submissions that arrive while a transaction is being written go into the next one
@@ -132,11 +172,14 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
     {
         await using var insert = Command(tx,
             """
-            INSERT INTO jobs (owner, project, name, state, reason, cpus, memory_bytes, spec, submitted_at)
-            VALUES ($owner, $project, $name, 'Pending', $reason, $cpus, $memory, $spec, $at)
+            INSERT INTO jobs (owner, project, name, state, reason, cpus, memory_bytes, spec, submitted_at,
+                gpus, walltime_seconds, held_by, constraints, dependencies, array_max)
+            VALUES ($owner, $project, $name, 'Pending', $reason, $cpus, $memory, $spec, $at,
+                $gpus, $walltime, $held, $constraints, $dependencies, $arrayMax)
             RETURNING id
             """,
-            ("$owner", ""), ("$project", ""), ("$name", ""), ("$reason", SubmittedReason), ("$cpus", 0.0), ("$memory", 0L), ("$spec", ""), ("$at", 0L));
+            ("$owner", ""), ("$project", ""), ("$name", ""), ("$reason", SubmittedReason), ("$cpus", 0.0), ("$memory", 0L), ("$spec", ""), ("$at", 0L),
+            ("$gpus", 0), ("$walltime", null), ("$held", null), ("$constraints", null), ("$dependencies", null), ("$arrayMax", null));
         await using var tag = Command(tx, "INSERT OR IGNORE INTO job_tags (tag, job_id) VALUES ($tag, $id)", ("$tag", ""), ("$id", 0L));
         await using var submitted = Command(tx, "INSERT INTO job_events (job_id, at, kind, message) VALUES ($id, $at, 'submitted', $message)",
             ("$id", 0L), ("$at", 0L), ("$message", ""));
@@ -144,6 +187,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         for (var i = 0; i < batch.Count; i++)
         {
             var (spec, owner, json, at) = (batch[i].Spec, batch[i].Owner, batch[i].SpecJson, batch[i].At.ToUnixTimeMilliseconds());
+            // One statement reused for the batch: reset what the previous job may have set.
             insert.Parameters["$owner"].Value = owner;
             insert.Parameters["$project"].Value = spec.Project;
             insert.Parameters["$name"].Value = spec.Name;
@@ -151,6 +195,13 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             insert.Parameters["$memory"].Value = spec.MemoryBytes;
             insert.Parameters["$spec"].Value = json;
             insert.Parameters["$at"].Value = at;
+            insert.Parameters["$gpus"].Value = spec.Gpus;
+            insert.Parameters["$walltime"].Value = (object?)spec.WalltimeSeconds ?? DBNull.Value;
+            insert.Parameters["$held"].Value = (object?)batch[i].HeldBy ?? DBNull.Value;
+            insert.Parameters["$reason"].Value = batch[i].HeldBy is { } held ? HeldReason(held) : SubmittedReason;
+            insert.Parameters["$constraints"].Value = spec.Constraints.Count == 0 ? DBNull.Value : string.Join(';', spec.Constraints);
+            insert.Parameters["$dependencies"].Value = spec.Dependencies.Count == 0 ? DBNull.Value : string.Join(',', spec.Dependencies);
+            insert.Parameters["$arrayMax"].Value = (object?)spec.Task?.MaxRunning ?? DBNull.Value;
             var id = ids[i] = (long)(await insert.ExecuteScalarAsync())!;
             foreach (var t in spec.Tags)
             {
@@ -166,7 +217,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         return ids;
     }
 
-    private sealed record SubmitRequest(ResolvedJobSpec Spec, string Owner, string SpecJson, DateTimeOffset At)
+    private sealed record SubmitRequest(ResolvedJobSpec Spec, string Owner, string SpecJson, DateTimeOffset At, string? HeldBy)
     {
         public TaskCompletionSource<long> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -213,6 +264,11 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
                 parameters.Add(($"$vp{i}", visible.Projects[i]));
             }
             where.Append(')');
+        }
+        if (query.ArrayId is { } arrayId)
+        {
+            where.Append(" AND array_id = $array");
+            parameters.Add(("$array", arrayId));
         }
         if (query.Tag is not null)
         {
@@ -266,32 +322,166 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         return jobs;
     }
 
-    public async ValueTask<SchedulingInput> ReadSchedulingInputAsync(CancellationToken cancellationToken)
+    public async ValueTask<SchedulingInput> ReadSchedulingInputAsync(CancellationToken cancellationToken) =>
+        await ReadSchedulingInputAsync(TimeSpan.FromDays(30), cancellationToken);
+
+    /// <summary>Everything a cycle needs, in one read transaction (one consistent snapshot).</summary>
+    /// <param name="cpuHoursWindow">How far back finished jobs count toward cpu-hour quotas.</param>
+    public async ValueTask<SchedulingInput> ReadSchedulingInputAsync(TimeSpan cpuHoursWindow, CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken);
-        // One read transaction: the pending list and the usage are one consistent snapshot.
         await using var tx = connection.BeginTransaction(deferred: true);
         var pending = new List<PendingJob>();
+        var referenced = new HashSet<long>();
         await using (var command = Command(connection,
-            "SELECT id, version, owner, project, cpus, memory_bytes, submitted_at, reason FROM jobs WHERE state = 'Pending' ORDER BY id"))
+            """
+            SELECT id, version, owner, project, cpus, memory_bytes, submitted_at, reason,
+                   gpus, walltime_seconds, constraints, priority_adjustment, held_by, dependencies, array_id, array_max
+            FROM jobs WHERE state = 'Pending' ORDER BY id
+            """))
         {
             command.Transaction = tx;
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
+                var dependencies = reader.IsDBNull(13) ? [] : ParseDependencies(reader.GetString(13));
+                foreach (var dependency in dependencies)
+                {
+                    referenced.Add(dependency.JobId);
+                }
                 pending.Add(new PendingJob(
                     reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
                     reader.GetDouble(4), reader.GetInt64(5), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
-                    reader.IsDBNull(7) ? null : reader.GetString(7)));
+                    reader.IsDBNull(7) ? null : reader.GetString(7))
+                {
+                    Gpus = reader.GetInt32(8),
+                    WalltimeSeconds = reader.IsDBNull(9) ? null : reader.GetInt64(9),
+                    Constraints = reader.IsDBNull(10) ? [] : ParseConstraints(reader.GetString(10)),
+                    PriorityAdjustment = reader.GetInt32(11),
+                    HeldBy = reader.IsDBNull(12) ? null : reader.GetString(12),
+                    Dependencies = dependencies,
+                    ArrayId = reader.IsDBNull(14) ? null : reader.GetInt64(14),
+                    ArrayMaxRunning = reader.IsDBNull(15) ? null : reader.GetInt32(15),
+                });
             }
         }
-        var usage = await ReadUsageAsync(connection, tx, cancellationToken);
-        return new SchedulingInput(pending, usage);
+        var running = new List<RunningJob>();
+        await using (var command = Command(connection,
+            """
+            SELECT id, owner, project, node, cpus, memory_bytes, gpus, COALESCE(started_at, scheduled_at, submitted_at), walltime_seconds, array_id
+            FROM jobs WHERE state IN ('Scheduled', 'Running', 'Suspended') AND node IS NOT NULL
+            """))
+        {
+            command.Transaction = tx;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                running.Add(new RunningJob(
+                    reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetDouble(4), reader.GetInt64(5),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)))
+                {
+                    Gpus = reader.GetInt32(6),
+                    WalltimeSeconds = reader.IsDBNull(8) ? null : reader.GetInt64(8),
+                    ArrayId = reader.IsDBNull(9) ? null : reader.GetInt64(9),
+                });
+            }
+        }
+        var usage = running
+            .GroupBy(r => r.Node, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => new NodeUsage(g.Sum(r => r.Cpus), g.Sum(r => r.MemoryBytes)) { Gpus = g.Sum(r => r.Gpus) }, StringComparer.Ordinal);
+        var states = new Dictionary<long, JobState>();
+        foreach (var chunk in referenced.Chunk(500))
+        {
+            await using var command = Command(connection, $"SELECT id, state FROM jobs WHERE id IN ({string.Join(',', chunk)})");
+            command.Transaction = tx;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                states[reader.GetInt64(0)] = Enum.Parse<JobState>(reader.GetString(1));
+            }
+        }
+        // A dependency on an array (its first task's id) is on every task, as in Slurm: met when all have ended the right way.
+        foreach (var chunk in referenced.Chunk(500))
+        {
+            await using var command = Command(connection,
+                $"SELECT array_id, state FROM jobs WHERE array_id IN ({string.Join(',', chunk)}) AND array_id IS NOT NULL");
+            command.Transaction = tx;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var arrays = new Dictionary<long, List<JobState>>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var array = reader.GetInt64(0);
+                (arrays.TryGetValue(array, out var list) ? list : arrays[array] = []).Add(Enum.Parse<JobState>(reader.GetString(1)));
+            }
+            foreach (var (array, tasks) in arrays.Where(a => a.Value.Count > 1))
+            {
+                states[array] = tasks.Any(t => !t.IsTerminal()) ? JobState.Running
+                    : tasks.All(t => t == JobState.Succeeded) ? JobState.Succeeded
+                    : JobState.Failed; // mixed: afterok can never hold; afternotok (a task did not succeed) and afterany do
+            }
+        }
+        var limits = await ReadLimitsAsync(connection, tx, null, null, cancellationToken);
+        var decayed = new Dictionary<(AccountKind, string), DecayedUsage>();
+        await using (var command = Command(connection, "SELECT kind, name, cpu_seconds, memory_gib_seconds, gpu_seconds, as_of FROM usage_decayed"))
+        {
+            command.Transaction = tx;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (AccountKinds.Parse(reader.GetString(0)) is { } kind)
+                {
+                    decayed[(kind, reader.GetString(1))] = new DecayedUsage(reader.GetDouble(2), reader.GetDouble(3), reader.GetDouble(4),
+                        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)));
+                }
+            }
+        }
+        var projectPriorities = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using (var command = Command(connection, "SELECT name, priority FROM projects"))
+        {
+            command.Transaction = tx;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                projectPriorities[reader.GetString(0)] = reader.GetInt32(1);
+            }
+        }
+        var since = (time.GetUtcNow() - cpuHoursWindow).ToUnixTimeMilliseconds();
+        var userWindow = await SumAsync(connection, tx, "SELECT owner, SUM(cpu_seconds) FROM usage_records WHERE ended_at >= $since GROUP BY owner", since, cancellationToken);
+        var projectWindow = await SumAsync(connection, tx, "SELECT project, SUM(cpu_seconds) FROM usage_records WHERE ended_at >= $since GROUP BY project", since, cancellationToken);
+        return new SchedulingInput(pending, usage)
+        {
+            Running = running,
+            DependencyStates = states,
+            Limits = limits,
+            DecayedUsage = decayed,
+            ProjectPriorities = projectPriorities,
+            UserWindowCpuSeconds = userWindow,
+            ProjectWindowCpuSeconds = projectWindow,
+        };
     }
+
+    private static async Task<Dictionary<string, double>> SumAsync(SqliteConnection connection, SqliteTransaction tx, string sql, long since, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, sql, ("$since", since));
+        command.Transaction = tx;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var sums = new Dictionary<string, double>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            sums[reader.GetString(0)] = reader.GetDouble(1);
+        }
+        return sums;
+    }
+
+    private static IReadOnlyList<Constraint> ParseConstraints(string text) =>
+        [.. text.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(c => Constraint.TryParse(c, out var parsed, out _) ? parsed : null).OfType<Constraint>()];
+
+    private static IReadOnlyList<Dependency> ParseDependencies(string text) =>
+        Dependency.TryParseList(text, out var parsed, out _) ? parsed : [];
 
     public async ValueTask<IReadOnlyList<AppliedPlacement>> ApplyPlanAsync(Plan plan, IReadOnlyList<NodeInfo> nodes, CancellationToken cancellationToken)
     {
-        if (plan.Placements.Count == 0 && plan.PendingReasons.Count == 0)
+        if (plan.Placements.Count == 0 && plan.PendingReasons.Count == 0 && plan.Rejections.Count == 0 && plan.ExpectedStarts.Count == 0)
         {
             return [];
         }
@@ -309,14 +499,15 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
                     continue;
                 }
                 var used = usage.GetValueOrDefault(placement.Node) ?? new NodeUsage(0, 0);
-                if (used.Cpus + placement.Cpus > node.Cpus + 1e-9 || used.MemoryBytes + placement.MemoryBytes > node.MemoryBytes)
+                if (used.Cpus + placement.Cpus > node.Cpus + 1e-9 || used.MemoryBytes + placement.MemoryBytes > node.MemoryBytes
+                    || used.Gpus + placement.Gpus > node.Gpus)
                 {
                     continue;
                 }
                 await using var update = Command(tx,
                     """
                     UPDATE jobs SET state = 'Scheduled', node = $node, attempt = attempt + 1, version = version + 1,
-                        scheduled_at = $at, reason = NULL
+                        scheduled_at = $at, reason = NULL, expected_start = NULL
                     WHERE id = $id AND version = $version AND state = 'Pending'
                     RETURNING attempt
                     """,
@@ -325,14 +516,36 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
                 {
                     continue;
                 }
-                usage[placement.Node] = new NodeUsage(used.Cpus + placement.Cpus, used.MemoryBytes + placement.MemoryBytes);
+                usage[placement.Node] = new NodeUsage(used.Cpus + placement.Cpus, used.MemoryBytes + placement.MemoryBytes) { Gpus = used.Gpus + placement.Gpus };
                 await InsertEventAsync(tx, placement.JobId, new JobEvent(now, "scheduled", $"scheduled on node {placement.Node} (attempt {attempt})"), cancellationToken);
                 applied.Add(new AppliedPlacement(placement.JobId, (int)attempt, placement.Node));
             }
             foreach (var (id, reason) in plan.PendingReasons)
             {
-                await using var update = Command(tx, "UPDATE jobs SET reason = $reason WHERE id = $id AND state = 'Pending'", ("$reason", reason), ("$id", id));
+                await using var update = Command(tx, "UPDATE jobs SET reason = $reason, expected_start = $start WHERE id = $id AND state = 'Pending'",
+                    ("$reason", reason), ("$start", plan.ExpectedStarts.TryGetValue(id, out var start) ? start.ToUnixTimeMilliseconds() : null), ("$id", id));
                 await update.ExecuteNonQueryAsync(cancellationToken);
+            }
+            foreach (var (id, start) in plan.ExpectedStarts)
+            {
+                if (!plan.PendingReasons.ContainsKey(id))
+                {
+                    await using var update = Command(tx, "UPDATE jobs SET expected_start = $start WHERE id = $id AND state = 'Pending'",
+                        ("$start", start.ToUnixTimeMilliseconds()), ("$id", id));
+                    await update.ExecuteNonQueryAsync(cancellationToken);
+                }
+            }
+            foreach (var (id, reason) in plan.Rejections)
+            {
+                // Re-read: only a job still pending is rejected; one a user killed meanwhile stays as it is.
+                if (await ReadJobAsync(tx, id, cancellationToken) is { State: JobState.Pending } job)
+                {
+                    await ApplyTransitionAsync(tx, job, new JobChange(id, job.Version, JobState.Rejected, "rejected", reason)
+                    {
+                        Reason = reason,
+                        EndedAt = now,
+                    }, now, UsageHalfLife, cancellationToken);
+                }
             }
             return applied;
         }, cancellationToken);
@@ -349,7 +562,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             {
                 throw new JobVersionConflictException(change.JobId, change.ExpectedVersion);
             }
-            return await ApplyTransitionAsync(tx, job, change, now, cancellationToken);
+            return await ApplyTransitionAsync(tx, job, change, now, UsageHalfLife, cancellationToken);
         }, cancellationToken);
     }
 
@@ -370,7 +583,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
                     Reason = request.Reason,
                     EndedAt = request.At,
                 };
-                return await ApplyTransitionAsync(tx, job, change, request.At, cancellationToken);
+                return await ApplyTransitionAsync(tx, job, change, request.At, UsageHalfLife, cancellationToken);
             }
             if (job.StopRequested is not null)
             {
@@ -412,9 +625,15 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         }
     }
 
-    private static async Task<Job> ApplyTransitionAsync(SqliteTransaction tx, Job job, JobChange change, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<Job> ApplyTransitionAsync(
+        SqliteTransaction tx, Job job, JobChange change, DateTimeOffset now, TimeSpan halfLife, CancellationToken cancellationToken)
     {
         JobTransitions.Ensure(job.Id, job.State, change.To);
+        if (job.State is JobState.Running or JobState.Suspended && job.StartedAt is { } started
+            && (change.To.IsTerminal() || change.To == JobState.Pending))
+        {
+            await RecordUsageAsync(tx, job, started, change.EndedAt ?? now, halfLife, cancellationToken);
+        }
         var updated = job with
         {
             State = change.To,
@@ -436,12 +655,14 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
                 StartedAt = null,
                 ScheduledAt = null,
                 Reason = change.Reason ?? "requeued, waiting for the scheduler",
+                ExpectedStart = null,
             };
         }
         await using var update = Command(tx,
             """
             UPDATE jobs SET state = $state, reason = $reason, node = $node, container_id = $container, exit_code = $exit,
-                started_at = $started, ended_at = $ended, scheduled_at = $scheduled, stop_request = $stop, version = $newVersion
+                started_at = $started, ended_at = $ended, scheduled_at = $scheduled, stop_request = $stop, version = $newVersion,
+                expected_start = NULL
             WHERE id = $id AND version = $version
             """,
             ("$state", updated.State.ToString()), ("$reason", updated.Reason), ("$node", updated.Node), ("$container", updated.ContainerId),
@@ -455,6 +676,169 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         }
         await InsertEventAsync(tx, job.Id, new JobEvent(now, change.EventKind, change.EventMessage), cancellationToken);
         return updated;
+    }
+
+    /// <summary>
+    /// Charges a run of a job (allocated resources × wall time, as Slurm bills) to its owner and project: one usage
+    /// record per attempt (for the quota window), and the decayed totals fair share reads.
+    /// </summary>
+    private static async Task RecordUsageAsync(SqliteTransaction tx, Job job, DateTimeOffset started, DateTimeOffset ended, TimeSpan halfLife, CancellationToken cancellationToken)
+    {
+        var consumed = JobConsumption.Of(job.Spec.Cpus, job.Spec.MemoryBytes, job.Spec.Gpus, ended - started);
+        await using (var record = Command(tx,
+            """
+            INSERT OR IGNORE INTO usage_records (job_id, attempt, owner, project, ended_at, cpu_seconds, memory_gib_seconds, gpu_seconds)
+            VALUES ($id, $attempt, $owner, $project, $ended, $cpu, $memory, $gpu)
+            """,
+            ("$id", job.Id), ("$attempt", job.Attempt), ("$owner", job.Owner), ("$project", job.Spec.Project), ("$ended", ended.ToUnixTimeMilliseconds()),
+            ("$cpu", consumed.CpuSeconds), ("$memory", consumed.MemoryGibSeconds), ("$gpu", consumed.GpuSeconds)))
+        {
+            if (await record.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return; // this attempt was charged already
+            }
+        }
+        foreach (var (kind, name) in new[] { (AccountKind.User, job.Owner), (AccountKind.Project, job.Spec.Project) })
+        {
+            DecayedUsage current;
+            await using (var read = Command(tx, "SELECT cpu_seconds, memory_gib_seconds, gpu_seconds, as_of FROM usage_decayed WHERE kind = $kind AND name = $name",
+                ("$kind", kind.Name()), ("$name", name)))
+            {
+                await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+                current = await reader.ReadAsync(cancellationToken)
+                    ? new DecayedUsage(reader.GetDouble(0), reader.GetDouble(1), reader.GetDouble(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)))
+                    : DecayedUsage.Zero(ended);
+            }
+            var next = current.Add(consumed, ended, halfLife);
+            await using var write = Command(tx,
+                """
+                INSERT INTO usage_decayed (kind, name, cpu_seconds, memory_gib_seconds, gpu_seconds, as_of) VALUES ($kind, $name, $cpu, $memory, $gpu, $at)
+                ON CONFLICT (kind, name) DO UPDATE SET cpu_seconds = excluded.cpu_seconds, memory_gib_seconds = excluded.memory_gib_seconds,
+                    gpu_seconds = excluded.gpu_seconds, as_of = excluded.as_of
+                """,
+                ("$kind", kind.Name()), ("$name", name), ("$cpu", next.CpuSeconds), ("$memory", next.MemoryGibSeconds), ("$gpu", next.GpuSeconds),
+                ("$at", next.AsOf.ToUnixTimeMilliseconds()));
+            await write.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Holds a pending job (<paramref name="heldBy"/> "user" or "admin") or releases it (null).</summary>
+    /// <exception cref="KeyNotFoundException">when there is no such job.</exception>
+    /// <exception cref="InvalidOperationException">when the job is not pending.</exception>
+    public async ValueTask<Job> SetHoldAsync(long id, string? heldBy, string actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return await WriteAsync(async tx =>
+        {
+            var job = await ReadJobAsync(tx, id, cancellationToken) ?? throw new KeyNotFoundException($"job {id} does not exist");
+            if (job.State != JobState.Pending)
+            {
+                throw new InvalidOperationException($"job {id} is {job.State}: only a pending job can be held or released");
+            }
+            if (job.HeldBy == heldBy)
+            {
+                return job;
+            }
+            var reason = heldBy is null ? "released, waiting for the scheduler" : HeldReason(heldBy);
+            await using var update = Command(tx, "UPDATE jobs SET held_by = $held, reason = $reason, version = version + 1 WHERE id = $id",
+                ("$held", heldBy), ("$reason", reason), ("$id", id));
+            await update.ExecuteNonQueryAsync(cancellationToken);
+            await InsertEventAsync(tx, id, new JobEvent(now, heldBy is null ? "released" : "held", heldBy is null ? $"released by {actor}" : $"held by {actor}"), cancellationToken);
+            return job with { HeldBy = heldBy, Reason = reason, Version = job.Version + 1 };
+        }, cancellationToken);
+    }
+
+    /// <summary>Sets an administrator's priority adjustment on a job that has not ended.</summary>
+    /// <exception cref="KeyNotFoundException">when there is no such job.</exception>
+    /// <exception cref="InvalidOperationException">when the job has ended.</exception>
+    public async ValueTask<Job> SetPriorityAdjustmentAsync(long id, int adjustment, string actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return await WriteAsync(async tx =>
+        {
+            var job = await ReadJobAsync(tx, id, cancellationToken) ?? throw new KeyNotFoundException($"job {id} does not exist");
+            if (job.State.IsTerminal())
+            {
+                throw new InvalidOperationException($"job {id} has ended ({job.State})");
+            }
+            await using var update = Command(tx, "UPDATE jobs SET priority_adjustment = $value, version = version + 1 WHERE id = $id",
+                ("$value", adjustment), ("$id", id));
+            await update.ExecuteNonQueryAsync(cancellationToken);
+            await InsertEventAsync(tx, id, new JobEvent(now, "priority", $"priority adjustment set to {adjustment} by {actor}"), cancellationToken);
+            return job with { PriorityAdjustment = adjustment, Version = job.Version + 1 };
+        }, cancellationToken);
+    }
+
+    /// <summary>Cpu-seconds charged to a user or project by jobs that ended since <paramref name="since"/>.</summary>
+    public async ValueTask<double> CpuSecondsSinceAsync(AccountKind kind, string name, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = Command(connection,
+            $"SELECT COALESCE(SUM(cpu_seconds), 0) FROM usage_records WHERE {(kind == AccountKind.User ? "owner" : "project")} = $name AND ended_at >= $since",
+            ("$name", name), ("$since", since.ToUnixTimeMilliseconds()));
+        return Convert.ToDouble(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Shares, priority and quotas an administrator set; filtered by kind and name when given.</summary>
+    public async ValueTask<IReadOnlyList<AccountLimits>> GetLimitsAsync(AccountKind? kind, string? name, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var tx = connection.BeginTransaction(deferred: true);
+        return await ReadLimitsAsync(connection, tx, kind, name, cancellationToken);
+    }
+
+    /// <summary>Replaces what is set for one account; an entry with nothing set is removed.</summary>
+    public async ValueTask SetLimitsAsync(AccountLimits limits, CancellationToken cancellationToken)
+    {
+        await WriteAsync(async tx =>
+        {
+            var q = limits.Quota;
+            var empty = limits.Shares is null && limits.Priority is null && q.IsUnlimited;
+            await using var write = Command(tx, empty
+                ? "DELETE FROM account_limits WHERE kind = $kind AND name = $name"
+                : """
+                  INSERT OR REPLACE INTO account_limits (kind, name, shares, priority, max_running_jobs, max_cpus, max_memory_bytes, max_gpus, max_cpu_hours, max_pending_jobs)
+                  VALUES ($kind, $name, $shares, $priority, $jobs, $cpus, $memory, $gpus, $hours, $pending)
+                  """,
+                ("$kind", limits.Kind.Name()), ("$name", limits.Name), ("$shares", limits.Shares), ("$priority", limits.Priority),
+                ("$jobs", q.MaxRunningJobs), ("$cpus", q.MaxCpus), ("$memory", q.MaxMemoryBytes), ("$gpus", q.MaxGpus),
+                ("$hours", q.MaxCpuHours), ("$pending", q.MaxPendingJobs));
+            await write.ExecuteNonQueryAsync(cancellationToken);
+            return 0;
+        }, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<AccountLimits>> ReadLimitsAsync(
+        SqliteConnection connection, SqliteTransaction tx, AccountKind? kind, string? name, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection,
+            """
+            SELECT kind, name, shares, priority, max_running_jobs, max_cpus, max_memory_bytes, max_gpus, max_cpu_hours, max_pending_jobs
+            FROM account_limits WHERE ($kind IS NULL OR kind = $kind) AND ($name IS NULL OR name = $name) ORDER BY kind, name
+            """,
+            ("$kind", kind?.Name()), ("$name", name));
+        command.Transaction = tx;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var limits = new List<AccountLimits>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            int? Int(int i) => reader.IsDBNull(i) ? null : reader.GetInt32(i);
+            double? Real(int i) => reader.IsDBNull(i) ? null : reader.GetDouble(i);
+            if (AccountKinds.Parse(reader.GetString(0)) is not { } parsed)
+            {
+                continue;
+            }
+            limits.Add(new AccountLimits(parsed, reader.GetString(1), Real(2), Int(3), new Quota
+            {
+                MaxRunningJobs = Int(4),
+                MaxCpus = Real(5),
+                MaxMemoryBytes = reader.IsDBNull(6) ? null : reader.GetInt64(6),
+                MaxGpus = Int(7),
+                MaxCpuHours = Real(8),
+                MaxPendingJobs = Int(9),
+            }));
+        }
+        return limits;
     }
 
     private static async Task<Job?> ReadJobAsync(SqliteTransaction tx, long id, CancellationToken cancellationToken)
@@ -506,6 +890,10 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             ExitCode = reader.IsDBNull(12) ? null : reader.GetInt32(12),
             ContainerId = Text(13),
             StopRequested = Text(14) is { } stop ? JsonSerializer.Deserialize(stop, GoDockerJson.Default.StopRequest) : null,
+            HeldBy = Text(15),
+            PriorityAdjustment = reader.GetInt32(16),
+            ArrayId = reader.IsDBNull(17) ? null : reader.GetInt64(17),
+            ExpectedStart = Time(18),
         };
     }
 

@@ -82,6 +82,56 @@ internal static class SqliteSchema
         -- The per-user pending limit counts a user's jobs in one state at every submit: an index-only count.
         CREATE INDEX jobs_by_owner_state ON jobs (owner, state);
         """,
+        """
+        -- Scheduling worthy of a shared cluster: gpus, walltime, holds, priority adjustments, arrays, dependencies,
+        -- expected starts; usage for fair share and quotas; per-account shares, priority and limits.
+        ALTER TABLE jobs ADD COLUMN gpus INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE jobs ADD COLUMN walltime_seconds INTEGER;
+        ALTER TABLE jobs ADD COLUMN held_by TEXT;
+        ALTER TABLE jobs ADD COLUMN priority_adjustment INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE jobs ADD COLUMN array_id INTEGER;
+        ALTER TABLE jobs ADD COLUMN expected_start INTEGER;
+        -- The scheduler's inputs from the spec, as columns so a cycle never parses spec JSON.
+        ALTER TABLE jobs ADD COLUMN constraints TEXT;
+        ALTER TABLE jobs ADD COLUMN dependencies TEXT;
+        ALTER TABLE jobs ADD COLUMN array_max INTEGER;
+        CREATE INDEX jobs_by_array ON jobs (array_id, id) WHERE array_id IS NOT NULL;
+        CREATE TABLE usage_records (
+            job_id INTEGER NOT NULL,
+            attempt INTEGER NOT NULL,
+            owner TEXT NOT NULL,
+            project TEXT NOT NULL,
+            ended_at INTEGER NOT NULL,
+            cpu_seconds REAL NOT NULL,
+            memory_gib_seconds REAL NOT NULL,
+            gpu_seconds REAL NOT NULL,
+            PRIMARY KEY (job_id, attempt)
+        );
+        CREATE INDEX usage_by_owner ON usage_records (owner, ended_at);
+        CREATE INDEX usage_by_project ON usage_records (project, ended_at);
+        CREATE TABLE usage_decayed (
+            kind TEXT NOT NULL,
+            name TEXT NOT NULL,
+            cpu_seconds REAL NOT NULL,
+            memory_gib_seconds REAL NOT NULL,
+            gpu_seconds REAL NOT NULL,
+            as_of INTEGER NOT NULL,
+            PRIMARY KEY (kind, name)
+        ) WITHOUT ROWID;
+        CREATE TABLE account_limits (
+            kind TEXT NOT NULL,
+            name TEXT NOT NULL,
+            shares REAL,
+            priority INTEGER,
+            max_running_jobs INTEGER,
+            max_cpus REAL,
+            max_memory_bytes INTEGER,
+            max_gpus INTEGER,
+            max_cpu_hours REAL,
+            max_pending_jobs INTEGER,
+            PRIMARY KEY (kind, name)
+        ) WITHOUT ROWID;
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)
