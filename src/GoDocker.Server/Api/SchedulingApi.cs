@@ -49,6 +49,9 @@ internal static class SchedulingApi
         api.MapGet("/arrays/{id:long}", ArrayAsync)
             .WithName("GetArray").WithSummary("A job array: its tasks and how many are in each state")
             .Produces<ArrayView>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/arrays/{id:long}/kill", KillArrayAsync)
+            .WithName("KillArray").WithSummary("Kill every task of an array that has not ended")
+            .Produces<ArrayView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/usage", UsageAsync)
             .WithName("GetUsage").WithSummary("Fair-share usage, quota window and running totals of users and projects (?user=, ?project=)")
             .Produces<IReadOnlyList<AccountUsageView>>().ProducesProblem(StatusCodes.Status403Forbidden);
@@ -194,6 +197,45 @@ internal static class SchedulingApi
         }
         var byState = tasks.GroupBy(t => t.State).ToDictionary(g => g.Key.ToString(), g => g.Count());
         return TypedResults.Ok(new ArrayView(id, tasks[0].Spec.Name, tasks[0].Owner, tasks.Count, byState, [.. tasks.Select(t => JobView.From(t))]));
+    }
+
+    private static async Task<IResult> KillArrayAsync(
+        long id, HttpContext context, IJobStore store, CallerResolver callers, IAccessPolicy policy, ExecutionService execution, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var caller = await callers.ResolveAsync(context, cancellationToken);
+        var page = await store.ListAsync(new JobQuery
+        {
+            ArrayId = id,
+            Limit = ArraySpec.MaxTasks,
+            VisibleTo = caller.Admin ? null : new JobVisibility(caller.Login, [.. caller.ManagedProjects]),
+        }, cancellationToken);
+        var tasks = page.Items.Where(j => policy.CanSee(caller, j)).ToList();
+        if (tasks.Count == 0)
+        {
+            return Problems.NotFound("No such array", $"array {id} does not exist");
+        }
+        if (tasks.Any(t => !policy.CanControl(caller, t)))
+        {
+            return Problems.Forbidden($"you may see array {id} but not control it");
+        }
+        var after = new List<Job>();
+        foreach (var task in tasks)
+        {
+            if (task.State.IsTerminal())
+            {
+                after.Add(task);
+                continue;
+            }
+            var stopped = await store.RequestStopAsync(task.Id, new StopRequest(JobState.Killed, $"array {id} killed by {caller.Login}", time.GetUtcNow()), cancellationToken);
+            if (stopped.StopRequested is not null)
+            {
+                execution.NotifyStopRequested(task.Id);
+            }
+            after.Add(stopped);
+        }
+        var byState = after.GroupBy(t => t.State).ToDictionary(g => g.Key.ToString(), g => g.Count());
+        return TypedResults.Accepted($"/api/v1/arrays/{id}", new ArrayView(id, after[0].Spec.Name, after[0].Owner, after.Count, byState, [.. after.Select(t => JobView.From(t))]));
     }
 
     private static async Task<IResult> UsageAsync(
