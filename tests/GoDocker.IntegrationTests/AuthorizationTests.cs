@@ -492,6 +492,10 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         "PUT /api/v1/projects/{name}/members/{login}", "DELETE /api/v1/projects/{name}/members/{login}",
         "GET /api/v1/tokens", "POST /api/v1/tokens", "DELETE /api/v1/tokens/{id}",
         "GET /api/v1/users", "POST /api/v1/users", "GET /api/v1/users/{login}", "PATCH /api/v1/users/{login}",
+        "POST /api/v1/jobs/{id}/hold", "POST /api/v1/jobs/{id}/release", "POST /api/v1/jobs/{id}/suspend", "POST /api/v1/jobs/{id}/resume",
+        "POST /api/v1/jobs/{id}/requeue", "GET /api/v1/jobs/{id}/priority", "POST /api/v1/jobs/{id}/priority",
+        "GET /api/v1/arrays/{id}", "POST /api/v1/arrays/{id}/kill",
+        "GET /api/v1/usage", "GET /api/v1/limits", "PUT /api/v1/limits/{kind}/{name}",
     ];
 
     [Fact]
@@ -513,9 +517,12 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
             // Never tokens/1 of the admin's own, nor a member removal that would change the site for other tests.
             var path = template.Replace("{id}", template.Contains("/tokens/", StringComparison.Ordinal) ? "999999" : site.AliceJob.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
                 .Replace("{path}", "stdout", StringComparison.Ordinal).Replace("{name}", "genomics", StringComparison.Ordinal)
+                .Replace("{kind}", "project", StringComparison.Ordinal)
                 .Replace("{login}", method == "GET" ? "bob" : "nobody-such", StringComparison.Ordinal);
-            var jobScoped = template.StartsWith("/api/v1/jobs/{id}", StringComparison.Ordinal);
-            var adminOnly = template.StartsWith("/api/v1/users", StringComparison.Ordinal) || template.StartsWith("/api/v1/projects", StringComparison.Ordinal);
+            // Setting a job's priority is an administrator's act: refused (403) before the job is looked at.
+            var adminOnly = template.StartsWith("/api/v1/users", StringComparison.Ordinal) || template.StartsWith("/api/v1/projects", StringComparison.Ordinal)
+                || operation is "POST /api/v1/jobs/{id}/priority" or "PUT /api/v1/limits/{kind}/{name}";
+            var jobScoped = !adminOnly && (template.StartsWith("/api/v1/jobs/{id}", StringComparison.Ordinal) || template.StartsWith("/api/v1/arrays/{id}", StringComparison.Ordinal));
 
             var asAnonymous = await SendAsync(null, method, path);
             var asOutsider = await SendAsync("dave", method, path);
@@ -550,9 +557,10 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
             // An empty object: enough to reach authorization; validation may refuse it afterwards (400), which is fine.
             request.Content = JsonContent.Create(new { });
         }
-        if (path.EndsWith("/kill", StringComparison.Ordinal) && login == "admin")
+        if (login == "admin" && (path.EndsWith("/kill", StringComparison.Ordinal) || path.EndsWith("/requeue", StringComparison.Ordinal)
+            || path.EndsWith("/suspend", StringComparison.Ordinal) || path.EndsWith("/hold", StringComparison.Ordinal)))
         {
-            return HttpStatusCode.Accepted; // not actually killing alice's job for the other tests
+            return HttpStatusCode.Accepted; // not actually changing alice's job for the other tests (SchedulingApiTests exercise these on real jobs)
         }
         using var response = await client.SendAsync(request);
         return response.StatusCode;
