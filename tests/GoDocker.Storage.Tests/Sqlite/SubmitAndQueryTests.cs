@@ -185,10 +185,11 @@ public sealed class SubmitAndQueryTests : StoreTest
 
         Assert.Equal(
             [
-                new(a.Id, 1, "alice", "physics", 1.5, 2 * GiB, Start, a.Reason),
-                new(b.Id, 1, "bob", "default", 0.25, 256L << 20, Start.AddSeconds(3), reason),
+                (a.Id, 1L, "alice", "physics", 1.5, 2 * GiB, Start, a.Reason),
+                (b.Id, 1L, "bob", "default", 0.25, 256L << 20, Start.AddSeconds(3), reason),
             ],
-            input.Pending);
+            input.Pending.Select(p => (p.Id, p.Version, p.Owner, p.Project, p.Cpus, p.MemoryBytes, p.SubmittedAt, p.CurrentReason)));
+        Assert.All(input.Pending, p => Assert.Equal(a.Spec.WalltimeSeconds, p.WalltimeSeconds));
     }
 
     [Fact]
