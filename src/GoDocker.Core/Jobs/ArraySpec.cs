@@ -89,9 +89,10 @@ public sealed record ArraySpec(IReadOnlyList<int> TaskIds, int? MaxRunning)
             error = $"'{part}': more than {MaxTasks} tasks";
             return false;
         }
-        for (var i = start; i <= end; i += step)
+        // A long counter: near int.MaxValue an int one would wrap and never end.
+        for (long i = start; i <= end; i += step)
         {
-            ids.Add(i);
+            ids.Add((int)i);
         }
         return true;
     }

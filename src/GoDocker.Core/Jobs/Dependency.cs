@@ -23,7 +23,8 @@ public sealed record Dependency(DependencyKind Kind, long JobId)
     public DependencyStatus Evaluate(JobState? other) => other switch
     {
         null => DependencyStatus.Never,
-        JobState.Archived => DependencyStatus.Never, // the outcome is no longer known
+        // Archived follows an end whose outcome is no longer kept: it ended (afterany), but ok or not is unknown.
+        JobState.Archived => Kind == DependencyKind.AfterAny ? DependencyStatus.Met : DependencyStatus.Never,
         { } state when !state.IsTerminal() => DependencyStatus.Waiting,
         JobState.Succeeded => Kind is DependencyKind.AfterOk or DependencyKind.AfterAny ? DependencyStatus.Met : DependencyStatus.Never,
         _ => Kind is DependencyKind.AfterNotOk or DependencyKind.AfterAny ? DependencyStatus.Met : DependencyStatus.Never,
