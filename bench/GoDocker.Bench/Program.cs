@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using GoDocker.Bench;
 using GoDocker.Contracts;
 using GoDocker.Jobs;
 
@@ -11,6 +12,10 @@ using GoDocker.Jobs;
 //   godocker   N jobs submitted to a GoDocker server (C clients), until all ended
 //   submit     N submissions by C clients to a server whose jobs stay pending (API + store only)
 //   latency    N sequential jobs: submit → running (server timestamps), next to raw create+start
+//   cycle      one scheduling cycle over a large site in memory (100,000 pending jobs, 1,000 nodes): see CycleBench
+//   submit-latency  single submissions one after another for --seconds (API + store), while the server's scheduler
+//              cycles over whatever is pending; then how long a new job waits for a cycle to give it a reason
+//   store-read what one server cycle costs on that queue: reading the scheduling input from (a copy of) its store, the cycle
 var mode = args.ElementAtOrDefault(0) ?? "";
 var opts = args.Skip(1).Select(a => a.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1]);
 string Opt(string key, string fallback) => opts.TryGetValue(key, out var v) ? v : fallback;
@@ -48,8 +53,15 @@ switch (mode)
     case "latency":
         await LatencyAsync();
         break;
+    case "cycle":
+        return CycleBench.Run(Opt);
+    case "submit-latency":
+        await SubmitLatencyAsync();
+        break;
+    case "store-read":
+        return await StoreBench.RunAsync(Opt);
     default:
-        Console.Error.WriteLine("usage: GoDocker.Bench raw|raw-latency|godocker|submit|latency --n=200 --c=8 --url=... --image=...");
+        Console.Error.WriteLine("usage: GoDocker.Bench raw|raw-latency|godocker|submit|submit-latency|latency|cycle|store-read --n=200 --c=8 --url=... --image=...");
         return 2;
 }
 return 0;
@@ -191,6 +203,69 @@ async Task SubmitRateAsync()
         {
             throw new InvalidOperationException($"submit refused: {(int)response.StatusCode}");
         }
+    }
+}
+
+async Task SubmitLatencyAsync()
+{
+    using var handler = new SocketsHttpHandler { UseProxy = false };
+    using var http = new HttpClient(handler) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(5) };
+    var spec = new JobSpec { Command = ["true"], Image = image, Cpus = cpus, Memory = memory, Tags = ["bench-submit-latency"] };
+    var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(spec, GoDockerJson.Default.JobSpec);
+    // Warm up the connection and the server's submit path; then wait until a cycle has taken in whatever was submitted
+    // before (after a preload, the first cycle writes every new job's reason), so what follows is the steady state.
+    for (var i = 0; i < 20; i++)
+    {
+        await PostAsync(readJob: false);
+    }
+    var settled = await UntilACycleSeesAsync();
+    var pending = (await http.GetFromJsonAsync("/api/v1/jobs?state=Pending&limit=1", GoDockerJson.Default.JobList))!.Total;
+    Console.Error.WriteLine(Invariant($"[submit-latency] {pending} pending; a cycle took in the queue after {settled:0} ms"));
+
+    // For a while rather than a count: each submit pokes the scheduler, so cycles run back to back all along.
+    var seconds = double.Parse(Opt("seconds", "10"), CultureInfo.InvariantCulture);
+    var samples = new List<double>();
+    var window = Stopwatch.StartNew();
+    while (window.Elapsed.TotalSeconds < seconds)
+    {
+        var start = Stopwatch.GetTimestamp();
+        await PostAsync(readJob: false);
+        samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+    }
+    var waits = new List<double>();
+    for (var i = 0; i < 5; i++)
+    {
+        waits.Add(await UntilACycleSeesAsync());
+    }
+    Console.WriteLine(Invariant(
+        $"RESULT submit-latency pending={pending} seconds={seconds:0} n={samples.Count} p50_ms={Percentile(samples, 50):0.00} p95_ms={Percentile(samples, 95):0.00} p99_ms={Percentile(samples, 99):0.00} max_ms={samples.Max():0.00} reason_ms={Percentile(waits, 50):0}"));
+
+    // How long a new job waits until a cycle that saw it is applied (its pending reason changes from the one it was
+    // submitted with): one to two cycles of the server's scheduler, reading the store included. Up to three minutes.
+    async Task<double> UntilACycleSeesAsync()
+    {
+        var start = Stopwatch.GetTimestamp();
+        var submitted = (await PostAsync(readJob: true))!;
+        JobView? view;
+        do
+        {
+            await Task.Delay(5);
+            view = await http.GetFromJsonAsync($"/api/v1/jobs/{submitted.Id}", GoDockerJson.Default.JobView);
+        }
+        while (view is { State: JobState.Pending } && view.Reason == submitted.Reason && Stopwatch.GetElapsedTime(start) < TimeSpan.FromMinutes(3));
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
+
+    async Task<JobView?> PostAsync(bool readJob)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var response = await http.PostAsync("/api/v1/jobs", content);
+        if ((int)response.StatusCode != 201)
+        {
+            throw new InvalidOperationException($"submit refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+        return readJob ? await response.Content.ReadFromJsonAsync(GoDockerJson.Default.JobView) : null;
     }
 }
 

@@ -23,78 +23,107 @@ public sealed class FairShareOrder(FairShareOptions options) : IQueueOrder
 
     public IReadOnlyList<RankedJob> Rank(SchedulingSnapshot snapshot)
     {
-        var users = Standings(snapshot, j => j.Owner, r => r.Owner, snapshot.Usage.User);
-        var projects = Standings(snapshot, j => j.Project, r => r.Project, snapshot.Usage.Project);
+        var pending = snapshot.Pending;
+        // Each job's account, as an index into its standings: looked up once per job, not once per use.
+        var userOf = new int[pending.Count];
+        var projectOf = new int[pending.Count];
+        var users = Standings(snapshot, j => j.Owner, r => r.Owner, snapshot.Usage.User, userOf);
+        var projects = Standings(snapshot, j => j.Project, r => r.Project, snapshot.Usage.Project, projectOf);
         var largestCpus = snapshot.Nodes.Count == 0 ? 1 : Math.Max(1e-9, snapshot.Nodes.Max(n => n.Node.Cpus));
         var maxAge = Options.MaxAge.TotalSeconds;
 
-        var ranked = new RankedJob[snapshot.Pending.Count];
+        var ranked = new RankedJob[pending.Count];
+        var keys = new SortKey[pending.Count];
         for (var i = 0; i < ranked.Length; i++)
         {
-            var job = snapshot.Pending[i];
+            var job = pending[i];
             var age = maxAge <= 0 ? 1 : Math.Clamp((snapshot.Now - job.SubmittedAt).TotalSeconds / maxAge, 0, 1);
             var size = Math.Clamp(job.Cpus / largestCpus, 0, 1);
-            var user = users.Factors[job.Owner];
-            var project = projects.Factors[job.Project];
+            var user = users[userOf[i]];
+            var project = projects[projectOf[i]];
             var factors = new PriorityFactors(
                 age, user.FairShare, project.FairShare, Options.FavorSmall ? 1 - size : size,
                 user.Priority, project.Priority, Options.Weights, job.PriorityAdjustment);
             ranked[i] = new RankedJob(job, factors.Total, factors);
+            keys[i] = new SortKey(ranked[i].Priority, job.SubmittedAt.UtcTicks, job.Id);
         }
-        Array.Sort(ranked, static (a, b) =>
+        Array.Sort(keys, ranked);
+        return ranked;
+    }
+
+    /// <summary>
+    /// The fair-share factor and the priority factor of every active account, indexed as <paramref name="accountOf"/>
+    /// (filled in: the index of each pending job's account) says.
+    /// </summary>
+    private (double FairShare, double Priority)[] Standings(
+        SchedulingSnapshot snapshot,
+        Func<PendingJob, string> pendingKey,
+        Func<RunningJob, string> runningKey,
+        Func<string, AccountStanding> standing,
+        int[] accountOf)
+    {
+        // Active accounts, in the order first seen (pending jobs, then running ones): decayed past usage plus what
+        // their running jobs consumed so far. Sums run in that order, so they come out the same to the last bit.
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var usage = new List<double>();
+        for (var i = 0; i < accountOf.Length; i++)
         {
-            var byPriority = b.Priority.CompareTo(a.Priority);
+            accountOf[i] = Account(pendingKey(snapshot.Pending[i]));
+        }
+        foreach (var job in snapshot.Running)
+        {
+            var account = Account(runningKey(job));
+            var consumed = JobConsumption.Of(job.Cpus, job.MemoryBytes, job.Gpus, snapshot.Now - job.StartedAt);
+            usage[account] += Options.Billing.Bill(consumed.CpuSeconds, consumed.MemoryGibSeconds, consumed.GpuSeconds);
+        }
+        var standings = new AccountStanding[usage.Count];
+        foreach (var (key, account) in index)
+        {
+            var found = standings[account] = standing(key);
+            if (found.Usage is { } past)
+            {
+                var decayed = past.At(snapshot.Now, Options.HalfLife);
+                usage[account] += Options.Billing.Bill(decayed.CpuSeconds, decayed.MemoryGibSeconds, decayed.GpuSeconds);
+            }
+        }
+        var totalUsage = usage.Sum();
+        var totalShares = standings.Sum(s => Math.Max(0, s.Shares));
+        var maxPriority = standings.Length == 0 ? 0 : standings.Max(s => s.Priority);
+        var factors = new (double, double)[standings.Length];
+        for (var account = 0; account < standings.Length; account++)
+        {
+            var normalizedUsage = totalUsage <= 0 ? 0 : usage[account] / totalUsage;
+            var normalizedShares = totalShares <= 0 ? 0 : Math.Max(0, standings[account].Shares) / totalShares;
+            var fairShare = normalizedUsage == 0 ? 1 : normalizedShares <= 0 ? 0 : Math.Pow(2, -normalizedUsage / normalizedShares);
+            var priority = maxPriority <= 0 ? 0 : Math.Max(0, standings[account].Priority) / (double)maxPriority;
+            factors[account] = (fairShare, priority);
+        }
+        return factors;
+
+        int Account(string key)
+        {
+            if (!index.TryGetValue(key, out var account))
+            {
+                index[key] = account = usage.Count;
+                usage.Add(0);
+            }
+            return account;
+        }
+    }
+
+    /// <summary>Highest priority first, then earliest submitted, then lowest id: a total order, so the ranking is deterministic.</summary>
+    private readonly record struct SortKey(double Priority, long SubmittedTicks, long Id) : IComparable<SortKey>
+    {
+        public int CompareTo(SortKey other)
+        {
+            var byPriority = other.Priority.CompareTo(Priority);
             if (byPriority != 0)
             {
                 return byPriority;
             }
-            var bySubmit = a.Job.SubmittedAt.CompareTo(b.Job.SubmittedAt);
-            return bySubmit != 0 ? bySubmit : a.Job.Id.CompareTo(b.Job.Id);
-        });
-        return ranked;
-    }
-
-    private (Dictionary<string, (double FairShare, double Priority)> Factors, int Count) Standings(
-        SchedulingSnapshot snapshot,
-        Func<PendingJob, string> pendingKey,
-        Func<RunningJob, string> runningKey,
-        Func<string, AccountStanding> standing)
-    {
-        // Active accounts: decayed past usage plus what their running jobs consumed so far.
-        var usage = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var job in snapshot.Pending)
-        {
-            usage.TryAdd(pendingKey(job), 0);
+            var bySubmit = SubmittedTicks.CompareTo(other.SubmittedTicks);
+            return bySubmit != 0 ? bySubmit : Id.CompareTo(other.Id);
         }
-        foreach (var job in snapshot.Running)
-        {
-            var key = runningKey(job);
-            var consumed = JobConsumption.Of(job.Cpus, job.MemoryBytes, job.Gpus, snapshot.Now - job.StartedAt);
-            usage[key] = usage.GetValueOrDefault(key) + Options.Billing.Bill(consumed.CpuSeconds, consumed.MemoryGibSeconds, consumed.GpuSeconds);
-        }
-        var standings = new Dictionary<string, AccountStanding>(usage.Count, StringComparer.Ordinal);
-        foreach (var key in usage.Keys)
-        {
-            var account = standings[key] = standing(key);
-            if (account.Usage is { } past)
-            {
-                var decayed = past.At(snapshot.Now, Options.HalfLife);
-                usage[key] += Options.Billing.Bill(decayed.CpuSeconds, decayed.MemoryGibSeconds, decayed.GpuSeconds);
-            }
-        }
-        var totalUsage = usage.Values.Sum();
-        var totalShares = standings.Values.Sum(s => Math.Max(0, s.Shares));
-        var maxPriority = standings.Count == 0 ? 0 : standings.Values.Max(s => s.Priority);
-        var factors = new Dictionary<string, (double, double)>(standings.Count, StringComparer.Ordinal);
-        foreach (var (key, account) in standings)
-        {
-            var normalizedUsage = totalUsage <= 0 ? 0 : usage[key] / totalUsage;
-            var normalizedShares = totalShares <= 0 ? 0 : Math.Max(0, account.Shares) / totalShares;
-            var fairShare = normalizedUsage == 0 ? 1 : normalizedShares <= 0 ? 0 : Math.Pow(2, -normalizedUsage / normalizedShares);
-            var priority = maxPriority <= 0 ? 0 : Math.Max(0, account.Priority) / (double)maxPriority;
-            factors[key] = (fairShare, priority);
-        }
-        return (factors, standings.Count);
     }
 }
 

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace GoDocker.Scheduling;
 
 /// <summary>
@@ -34,14 +36,13 @@ internal sealed class NodeTimeline
 
     public bool Fits(long from, long to, double cpus, long memoryBytes, int gpus)
     {
-        for (var i = 0; i < times.Count; i++)
+        var starts = CollectionsMarshal.AsSpan(times);
+        var room = CollectionsMarshal.AsSpan(free);
+        // Steps are in time order: skip those ending by from, stop at the first starting at or after to.
+        for (var i = 0; i < starts.Length && starts[i] < to; i++)
         {
-            var stepEnd = i + 1 < times.Count ? times[i + 1] : long.MaxValue;
-            if (stepEnd <= from || times[i] >= to)
-            {
-                continue;
-            }
-            if (!free[i].Holds(cpus, memoryBytes, gpus))
+            var stepEnd = i + 1 < starts.Length ? starts[i + 1] : long.MaxValue;
+            if (stepEnd > from && !room[i].Holds(cpus, memoryBytes, gpus))
             {
                 return false;
             }

@@ -47,14 +47,16 @@ public sealed class SchedulingCycle(
 
     /// <summary>The state of one run: kept apart so the cycle itself stays stateless and shareable.</summary>
     /// <remarks>
-    /// Speed (100,000 pending jobs on 1,000 nodes in well under a second, see bench/README.md) comes from not doing
-    /// per node what a job's outcome does not need, never from deciding differently:
+    /// Speed (100,000 pending jobs on 1,000 nodes in well under a second: bench/README.md, `cycle`) comes from not
+    /// doing per node what a job's outcome does not need, never from deciding differently (the bench hashes the plan):
     /// <list type="bullet">
-    /// <item>the built-in filters are evaluated inline, and a refusal's text is built only for the (at most three)
+    /// <item>the built-in filters are checked inline, and a refusal's text is built only for the (at most three)
     /// nodes a pending reason names, once the job is known not to start;</item>
+    /// <item>once some node takes the job, a later node is checked against the reservations only if it scores better;</item>
     /// <item>the nodes meeting a set of constraints are computed once per set;</item>
     /// <item>a request at least as large and as long as one every node already refused is refused by every node
-    /// again (capacity only shrinks during a pass), so only the nodes its reason names are asked.</item>
+    /// again (capacity only shrinks during a pass), so only the nodes its reason names are asked;</item>
+    /// <item>a request no node could take even empty gets the same reason again without asking them.</item>
     /// </list>
     /// </remarks>
     private sealed class Pass
@@ -77,7 +79,7 @@ public sealed class SchedulingCycle(
         // What each node has free now, as loads[i] says, kept side by side for the walk over every node.
         private readonly Room[] rooms;
         private readonly List<Placement> placements = [];
-        private readonly Dictionary<long, string> reasons = [];
+        private readonly Dictionary<long, string> reasons;
         private readonly Dictionary<long, string> rejections = [];
         private readonly Dictionary<long, DateTimeOffset> starts = [];
         // Request shapes that found no node now: capacity only shrinks during a pass, so equal or larger ones won't either.
@@ -86,6 +88,8 @@ public sealed class SchedulingCycle(
         private readonly ConstraintSet unconstrained;
         // "waiting for 2 cpus, 4 GiB: no node has that much free now", by request: most waiting jobs share a few.
         private readonly Dictionary<(long Cpus, long MemoryBytes, int Gpus), string> noRoomReasons = [];
+        // Requests that no node could take even empty (so no reservation either), with the reason that says so.
+        private readonly Dictionary<(long Cpus, long MemoryBytes, int Gpus, ConstraintSet Constraints), string> neverFits = [];
         private (double Cpus, long MemoryBytes, int Gpus) maxFree;
         private int reservations;
 
@@ -93,6 +97,8 @@ public sealed class SchedulingCycle(
         {
             this.cycle = cycle;
             this.snapshot = snapshot;
+            // Most pending jobs get a new reason on a first cycle: sized once rather than grown step by step.
+            reasons = new Dictionary<long, string>(snapshot.Pending.Count);
             now = snapshot.Now.UtcTicks;
             defaultWalltime = Math.Max(1, cycle.Options.DefaultWalltime.Ticks);
             loads = [.. snapshot.Nodes.OrderBy(n => n.Node.Name, StringComparer.Ordinal)];
@@ -290,7 +296,10 @@ public sealed class SchedulingCycle(
         private bool ClearOfReservations(PendingJob job, int i, long end) =>
             timelines is null || timelines[i].Fits(now, end, job.Cpus, job.MemoryBytes, job.Gpus);
 
-        /// <summary>Exactly what <see cref="ResourceFitFilter"/> and <see cref="ConstraintFilter"/> decide, without the reason's text.</summary>
+        /// <summary>
+        /// Exactly what <see cref="ResourceFitFilter"/> and <see cref="ConstraintFilter"/> decide, without the reason's text:
+        /// keep in step with them (`GoDocker.Bench cycle --filters=opaque` must plan the same as without).
+        /// </summary>
         private bool PassesBuiltIns(PendingJob job, in Room room, bool meetsConstraints) =>
             (!checkResources || (room.Schedulable && !(job.Cpus > room.FreeCpus + ResourceFitFilter.Epsilon)
                 && !(job.MemoryBytes > room.FreeMemoryBytes) && !(job.Gpus > room.FreeGpus)))
@@ -329,10 +338,17 @@ public sealed class SchedulingCycle(
         /// <summary>Reserves the earliest start any eligible node offers; returns the reason to show, or null when no node ever can.</summary>
         private string? Reserve(PendingJob job, long duration)
         {
+            var constraints = inline ? ConstraintsOf(job) : null;
+            var request = constraints is null ? default : (BitConverter.DoubleToInt64Bits(job.Cpus), job.MemoryBytes, job.Gpus, constraints);
+            if (constraints is not null && neverFits.TryGetValue(request, out var never))
+            {
+                return never;
+            }
             var best = -1;
             var bestStart = long.MaxValue;
             string? ineligible = null;
-            var meets = inline ? ConstraintsOf(job).Meets : null;
+            var eligible = false;
+            var meets = constraints?.Meets;
             for (var i = 0; i < loads.Length; i++)
             {
                 // Filters against the node empty: could the job ever run there (labels, size, node accepting)?
@@ -350,6 +366,7 @@ public sealed class SchedulingCycle(
                     ineligible ??= refusal;
                     continue;
                 }
+                eligible = true;
                 if (timelines![i].EarliestStart(duration, job.Cpus, job.MemoryBytes, job.Gpus) is { } start && start < bestStart)
                 {
                     bestStart = start;
@@ -358,7 +375,13 @@ public sealed class SchedulingCycle(
             }
             if (best < 0)
             {
-                return ineligible is null ? null : $"no node can run it now or later ({ineligible})";
+                never = ineligible is null ? null : $"no node can run it now or later ({ineligible})";
+                // Every node refused it empty, which nothing in a pass changes: so will they the same request again.
+                if (constraints is not null && !eligible && never is not null)
+                {
+                    neverFits[request] = never;
+                }
+                return never;
             }
             timelines![best].Take(job.Id, bestStart, End(bestStart, duration), job.Cpus, job.MemoryBytes, job.Gpus, reservation: true);
             reservations++;
