@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using GoDocker.Cli.Api;
 using GoDocker.Cli.Commands;
 
 namespace GoDocker.Cli;
@@ -12,38 +13,96 @@ internal static class GoDockerCommandLine
 
     public const string Name = "godocker";
 
-    public static Command Build()
+    /// <summary>Every command, in the order help lists them, each by the name it is built with (a test checks they agree).</summary>
+    internal static readonly (string Name, Func<GlobalOptions, Command> Create)[] Commands =
+    [
+        ("submit", global => new SubmitCommand(global).Command),
+        ("jobs", JobsCommand.Create),
+        ("show", ShowCommand.Create),
+        ("logs", LogsCommand.Create),
+        ("kill", KillCommand.Create),
+        ("hold", global => JobControlCommand.Create(global, JobControl.Hold)),
+        ("release", global => JobControlCommand.Create(global, JobControl.Release)),
+        ("suspend", global => JobControlCommand.Create(global, JobControl.Suspend)),
+        ("resume", global => JobControlCommand.Create(global, JobControl.Resume)),
+        ("requeue", global => JobControlCommand.Create(global, JobControl.Requeue)),
+        ("wait", WaitCommand.Create),
+        ("array", ArrayCommand.Create),
+        ("priority", PriorityCommand.Create),
+        ("files", FilesCommand.Create),
+        ("usage", UsageCommand.Create),
+        ("quota", QuotaCommand.Create),
+        ("health", HealthCommand.Create),
+        ("login", LoginCommand.Create),
+        ("logout", LoginCommand.CreateLogout),
+        ("whoami", LoginCommand.CreateWhoAmI),
+        ("images", AccountCommands.Images),
+        ("user", AccountCommands.Users),
+        ("project", AccountCommands.Projects),
+        (ServerCommand.Name, _ => ServerCommand.Create()),
+    ];
+
+    /// <summary>The whole tree: for help, version, and command lines that name no command.</summary>
+    public static Command Build() => Build(args: null);
+
+    /// <summary>
+    /// The tree for <paramref name="args"/>: when they name a command, that command alone under the root. Every option
+    /// and command built costs a fresh process time (`godocker submit` runs once per job), and a parse never looks
+    /// into commands other than the one named. Anything else (help, --version, a typo) gets the whole tree.
+    /// </summary>
+    public static Command Build(IReadOnlyList<string>? args)
     {
         var global = new GlobalOptions();
         // A Command, not RootCommand: see StandardOptions for why help and version are ours.
-        return new Command(Name, "GoDocker: batch jobs in Docker containers.")
+        var root = new Command(Name, "GoDocker: batch jobs in Docker containers.")
         {
             global.Url,
             StandardOptions.Help(),
             StandardOptions.Version(),
-            new SubmitCommand(global).Command,
-            JobsCommand.Create(global),
-            ShowCommand.Create(global),
-            LogsCommand.Create(global),
-            KillCommand.Create(global),
-            WaitCommand.Create(global),
-            FilesCommand.Create(global),
-            HealthCommand.Create(global),
-            LoginCommand.Create(global),
-            LoginCommand.CreateLogout(global),
-            LoginCommand.CreateWhoAmI(global),
-            AccountCommands.Images(global),
-            AccountCommands.Users(global),
-            AccountCommands.Projects(global),
-            ServerCommand.Create(),
         };
+        var named = args is null ? null : NamedCommand(args);
+        foreach (var (name, create) in Commands)
+        {
+            if (named is null || name == named)
+            {
+                root.Subcommands.Add(create(global));
+            }
+        }
+        return root;
+    }
+
+    /// <summary>
+    /// The command the line names, when its first word (after the root's --url) is one of <see cref="Commands"/>;
+    /// null when it starts with another option (help, --version) or names no command.
+    /// </summary>
+    internal static string? NamedCommand(IReadOnlyList<string> args)
+    {
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg == "--url")
+            {
+                i++;
+                continue;
+            }
+            if (arg.StartsWith("--url=", StringComparison.Ordinal) || arg.StartsWith("--url:", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            if (arg.StartsWith('-'))
+            {
+                return null;
+            }
+            return Array.Exists(Commands, c => c.Name == arg) ? arg : null;
+        }
+        return null;
     }
 
     public static async Task<int> RunAsync(string[] args)
     {
         try
         {
-            var parse = Build().Parse(args, Parsing);
+            var parse = Build(args).Parse(args, Parsing);
             if (parse.Action is ParseErrorAction)
             {
                 return await UsageErrors.WriteAsync(parse);

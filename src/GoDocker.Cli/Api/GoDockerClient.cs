@@ -48,6 +48,46 @@ internal sealed class GoDockerClient(Uri server, string? bearerToken = null)
     public Task<ApiResult<JobView>> KillAsync(long id, CancellationToken cancellationToken) =>
         SendAsync(new HttpRequest("POST", $"{apiBase}/jobs/{id}/kill"), GoDockerJson.Default.JobView, cancellationToken);
 
+    public Task<ApiResult<JobView>> ControlAsync(long id, JobControl control, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequest("POST", $"{apiBase}/jobs/{id}/{control.Name()}"), GoDockerJson.Default.JobView, cancellationToken);
+
+    /// <summary>A pending job's priority and factors, as the last scheduling cycle ranked it.</summary>
+    public Task<ApiResult<PriorityView>> GetPriorityAsync(long id, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequest("GET", $"{apiBase}/jobs/{id}/priority"), GoDockerJson.Default.PriorityView, cancellationToken);
+
+    /// <summary>Sets an administrator's priority adjustment (replacing any earlier one).</summary>
+    public Task<ApiResult<JobView>> SetPriorityAsync(long id, int adjustment, CancellationToken cancellationToken) =>
+        SendAsync(
+            JsonRequest("POST", $"{apiBase}/jobs/{id}/priority", new PriorityRequest(adjustment), GoDockerJson.Default.PriorityRequest),
+            GoDockerJson.Default.JobView,
+            cancellationToken);
+
+    public Task<ApiResult<ArrayView>> GetArrayAsync(long id, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequest("GET", $"{apiBase}/arrays/{id}"), GoDockerJson.Default.ArrayView, cancellationToken);
+
+    public Task<ApiResult<ArrayView>> KillArrayAsync(long id, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequest("POST", $"{apiBase}/arrays/{id}/kill"), GoDockerJson.Default.ArrayView, cancellationToken);
+
+    public Task<ApiResult<IReadOnlyList<AccountUsageView>>> UsageAsync(string? user, string? project, CancellationToken cancellationToken) =>
+        SendAsync(
+            new HttpRequest("GET", apiBase + "/usage" + Query(("user", user), ("project", project))),
+            GoDockerJson.Default.IReadOnlyListAccountUsageView,
+            cancellationToken);
+
+    /// <summary>The shares, priority and quotas set per account; <paramref name="kind"/> is "user" or "project".</summary>
+    public Task<ApiResult<IReadOnlyList<AccountLimitsView>>> LimitsAsync(string? kind, string? name, CancellationToken cancellationToken) =>
+        SendAsync(
+            new HttpRequest("GET", apiBase + "/limits" + Query(("kind", kind), ("name", name))),
+            GoDockerJson.Default.IReadOnlyListAccountLimitsView,
+            cancellationToken);
+
+    /// <summary>PUT: replaces every setting of the account (an absent one is removed).</summary>
+    public Task<ApiResult<AccountLimitsView>> SetLimitsAsync(string kind, string name, AccountLimitsView limits, CancellationToken cancellationToken) =>
+        SendAsync(
+            JsonRequest("PUT", $"{apiBase}/limits/{Uri.EscapeDataString(kind)}/{Uri.EscapeDataString(name)}", limits, GoDockerJson.Default.AccountLimitsView),
+            GoDockerJson.Default.AccountLimitsView,
+            cancellationToken);
+
     public Task<ApiResult<IReadOnlyList<FileEntry>>> ListFilesAsync(long id, string? path, CancellationToken cancellationToken) =>
         SendAsync(
             new HttpRequest("GET", $"{apiBase}/jobs/{id}/files" + (string.IsNullOrEmpty(path) ? "" : "?path=" + Uri.EscapeDataString(path))),
@@ -111,6 +151,13 @@ internal sealed class GoDockerClient(Uri server, string? bearerToken = null)
 
     public Task<ApiResult<ResponseBody>> OpenFileAsync(long id, string path, CancellationToken cancellationToken) =>
         OpenAsync($"{apiBase}/jobs/{id}/files/{EscapePath(path)}", cancellationToken);
+
+    /// <summary>"?a=1&amp;b=2" of the parameters that have a value; "" when none has.</summary>
+    internal static string Query(params (string Name, string? Value)[] parameters)
+    {
+        var given = parameters.Where(p => p.Value is not null).Select(p => p.Name + "=" + Uri.EscapeDataString(p.Value!)).ToList();
+        return given.Count == 0 ? "" : "?" + string.Join('&', given);
+    }
 
     private static HttpRequest JsonRequest<T>(string method, string path, T body, JsonTypeInfo<T> type) =>
         new(method, path) { Body = JsonSerializer.SerializeToUtf8Bytes(body, type), ContentType = "application/json" };

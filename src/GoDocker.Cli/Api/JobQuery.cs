@@ -9,6 +9,8 @@ internal sealed record JobQuery
     public string? Owner { get; init; }
     public string? Project { get; init; }
     public string? Tag { get; init; }
+    /// <summary>Only the tasks of this array.</summary>
+    public long? ArrayId { get; init; }
     public int? Offset { get; init; }
     public int? Limit { get; init; }
 
@@ -22,6 +24,7 @@ internal sealed record JobQuery
         Add("owner", Owner);
         Add("project", Project);
         Add("tag", Tag);
+        Add("array", ArrayId?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add("offset", Offset?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add("limit", Limit?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return parts.Count == 0 ? "" : "?" + string.Join('&', parts);

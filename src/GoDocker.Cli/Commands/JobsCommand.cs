@@ -22,6 +22,8 @@ internal static class JobsCommand
         var project = new Option<string>("--project", "-p") { Description = "Only this project's jobs", HelpName = "PROJECT" };
         var tag = new Option<string>("--tag", "-t") { Description = "Only jobs with this tag", HelpName = "TAG" };
         var all = new Option<bool>("--all", "-a") { Description = "Include ended jobs" };
+        var pending = new Option<bool>("--pending") { Description = "Only pending jobs, with when each is expected to start (= --state Pending)" };
+        var array = JobIdArgument.ArrayOption("Only the tasks of this array");
         var limit = new Option<int?>("--limit", "-n") { Description = "At most this many jobs", HelpName = "N" };
         limit.Validators.Add(r =>
         {
@@ -32,15 +34,24 @@ internal static class JobsCommand
         });
         var output = OutputOption.Create("table", "json");
 
-        var command = new Command("jobs", "List jobs") { states, owner, project, tag, all, limit, output };
+        var command = new Command("jobs", "List jobs") { states, owner, project, tag, all, pending, array, limit, output };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(pending) && result.GetResult(states) is not null)
+            {
+                result.AddError("--pending is --state Pending: give one or the other");
+            }
+        });
         command.SetAction(async (parse, cancellationToken) =>
         {
+            IReadOnlyList<JobState> requested = parse.GetValue(pending) ? [JobState.Pending] : ParseStates(parse.GetValue(states));
             var query = new JobQuery
             {
-                States = StatesToShow(ParseStates(parse.GetValue(states)), parse.GetValue(all)),
+                States = StatesToShow(requested, parse.GetValue(all)),
                 Owner = parse.GetValue(owner),
                 Project = parse.GetValue(project),
                 Tag = parse.GetValue(tag),
+                ArrayId = parse.GetValue(array),
                 Limit = parse.GetValue(limit),
             };
             var client = global.CreateClient(parse);
@@ -55,7 +66,8 @@ internal static class JobsCommand
                 await JsonOutput.WriteAsync(list, GoDockerJson.Default.JobList, cancellationToken);
                 return ExitCodes.Ok;
             }
-            await Console.Out.WriteAsync(JobTable.Build(list.Items).Render().AsMemory(), cancellationToken);
+            var table = ShowsPendingOnly(query.States) ? JobTable.BuildPending(list.Items) : JobTable.Build(list.Items);
+            await Console.Out.WriteAsync(table.Render().AsMemory(), cancellationToken);
             if (list.Total > list.Offset + list.Items.Count)
             {
                 await Console.Error.WriteLineAsync($"({list.Items.Count} of {list.Total} shown; see --limit)".AsMemory(), cancellationToken);
@@ -70,6 +82,9 @@ internal static class JobsCommand
         requested.Count > 0 ? requested
         : all ? []
         : Enum.GetValues<JobState>().Where(s => !s.IsTerminal()).ToList();
+
+    /// <summary>Only pending jobs were asked for: the listing shows expected starts instead of states and nodes.</summary>
+    internal static bool ShowsPendingOnly(IReadOnlyList<JobState> states) => states is [JobState.Pending];
 
     internal static IReadOnlyList<JobState> ParseStates(IEnumerable<string>? values) =>
         (values ?? [])

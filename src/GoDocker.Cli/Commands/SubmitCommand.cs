@@ -9,7 +9,7 @@ using GoDocker.Jobs;
 namespace GoDocker.Cli.Commands;
 
 /// <summary>
-/// `godocker submit [options] [SCRIPT_FILE | -- ARGV...]`, sbatch-like: prints the new job's id.
+/// `godocker submit [options] [SCRIPT_FILE | -- ARGV...]`, sbatch-like: prints the new job's id (an array's id for --array).
 /// A script's #GODOCKER lines are parsed by this same command's options; flags on the command line win.
 /// </summary>
 internal sealed class SubmitCommand
@@ -26,6 +26,23 @@ internal sealed class SubmitCommand
     private readonly Option<string> project = new("--project", "-p") { Description = "Project to account the job to", HelpName = "PROJECT" };
     private readonly Option<string> walltime = new("--time", "-T") { Description = "Walltime: minutes, HH:MM:SS, D-HH:MM:SS, 90s, 15m, 2h, 1d", HelpName = "TIME" };
     private readonly Option<string[]> labels = new("--label", "-l") { Description = "Label (repeatable)", HelpName = "KEY=VALUE" };
+    private readonly Option<int?> gpus = new("--gpus", "-G") { Description = "GPUs (whole devices)", HelpName = "N", CustomParser = ParseGpus };
+    private readonly Option<string[]> constraints = new("--constraint", "-C")
+    {
+        Description = "Node label condition, all must hold: disk==ssd, zone!=b (repeatable, or joined with &)",
+        HelpName = "EXPR",
+    };
+    private readonly Option<string> array = new("--array", "-a")
+    {
+        Description = "A job array: 1-100, 0-30:2 (step), 1,3,5-7; %N runs at most N at once. Each task sees GODOCKER_TASK_ID; prints the array's id",
+        HelpName = "SPEC",
+    };
+    private readonly Option<string> dependency = new("--dependency", "-d")
+    {
+        Description = "Start only after other jobs: afterok:ID[:ID...], afterany:ID, afternotok:ID; joined with ',' all must hold",
+        HelpName = "SPEC",
+    };
+    private readonly Option<bool> hold = new("--hold", "-H") { Description = "Submit held: the job waits until released (godocker release ID)", Arity = ArgumentArity.Zero };
     private readonly Option<string> inlineScript = new("--script", "-s") { Description = "Script text to run instead of a SCRIPT_FILE", HelpName = "TEXT" };
     private readonly Option<string> output = OutputOption.Create("id", "json");
     private readonly Argument<string[]> target = new("SCRIPT_FILE | -- ARGV")
@@ -42,11 +59,15 @@ internal sealed class SubmitCommand
         this.global = global;
         env.Validators.Add(KeyValueArgument.Validate);
         labels.Validators.Add(KeyValueArgument.Validate);
-        Option[] jobOptions = [name, image, cpus, memory, env, workdir, tags, project, walltime, labels];
+        constraints.Validators.Add(SchedulingArguments.ValidateConstraints);
+        array.Validators.Add(SchedulingArguments.ValidateArray);
+        dependency.Validators.Add(SchedulingArguments.ValidateDependency);
+        Option[] jobOptions = [name, image, cpus, memory, env, workdir, tags, project, walltime, labels, gpus, constraints, array, dependency, hold];
         directiveOptionNames = jobOptions.SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet(StringComparer.Ordinal);
         Command = new Command("submit", "Submit a job; prints its id")
         {
-            name, image, cpus, memory, env, workdir, tags, project, walltime, labels, inlineScript, output, target,
+            name, image, cpus, memory, env, workdir, tags, project, walltime, labels, gpus, constraints, array, dependency, hold,
+            inlineScript, output, target,
         };
         Command.SetAction(RunAsync);
     }
@@ -173,6 +194,11 @@ internal sealed class SubmitCommand
         Env = KeyValueArgument.ParseAll(parse.GetValue(env)),
         Tags = parse.GetValue(tags) ?? [],
         Labels = KeyValueArgument.ParseAll(parse.GetValue(labels)),
+        Gpus = parse.GetValue(gpus),
+        Constraints = SchedulingArguments.SplitConstraints(parse.GetValue(constraints)),
+        Array = parse.GetValue(array),
+        Dependency = parse.GetValue(dependency),
+        Hold = parse.GetValue(hold) ? true : null,
     };
 
     private static async Task<string> ReadScriptAsync(string path, CancellationToken cancellationToken)
@@ -204,6 +230,17 @@ internal sealed class SubmitCommand
             return value;
         }
         result.AddError($"--cpus: '{text}' is not a positive number");
+        return null;
+    }
+
+    private static int? ParseGpus(ArgumentResult result)
+    {
+        var text = result.Tokens[^1].Value;
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+        result.AddError($"--gpus: '{text}' is not a whole number of gpus");
         return null;
     }
 }

@@ -28,14 +28,44 @@ internal static class JobDetails
         {
             fields.Add(("Stop requested", job.StopRequested));
         }
+        if (job.HeldBy is not null)
+        {
+            fields.Add(("Held by", job.HeldBy));
+        }
+        if (job.ExpectedStart is { } expected)
+        {
+            fields.Add(("Expected start", Display.Time(expected, zone)));
+        }
+        if (job.PriorityAdjustment != 0)
+        {
+            fields.Add(("Admin priority", job.PriorityAdjustment.ToString("+0;-0", CultureInfo.InvariantCulture)));
+        }
         fields.Add(("Owner", job.Owner));
         fields.Add(("Project", job.Project));
         fields.Add(("Image", job.Image));
         fields.Add(("Cpus", Display.Cpus(job.Cpus)));
         fields.Add(("Memory", ByteSize.Format(job.MemoryBytes)));
+        if (job.Gpus > 0)
+        {
+            fields.Add(("Gpus", job.Gpus.ToString(CultureInfo.InvariantCulture)));
+        }
         fields.Add(("Walltime", job.WalltimeSeconds is { } s ? Walltime.Format(TimeSpan.FromSeconds(s)) : "unlimited"));
         fields.Add(("Node", Display.OrNone(job.Node)));
+        if (job.Constraints is { Count: > 0 } constraints)
+        {
+            fields.Add(("Constraints", string.Join(", ", constraints)));
+        }
         fields.Add(("Attempt", job.Attempt.ToString(CultureInfo.InvariantCulture)));
+        if (job.ArrayId is { } array)
+        {
+            fields.Add(("Array", job.TaskId is { } task
+                ? $"{array.ToString(CultureInfo.InvariantCulture)}, task {task.ToString(CultureInfo.InvariantCulture)}"
+                : array.ToString(CultureInfo.InvariantCulture)));
+        }
+        if (!string.IsNullOrEmpty(job.Dependency))
+        {
+            fields.Add(("Dependency", job.Dependency));
+        }
         fields.Add(("Tags", job.Tags.Count == 0 ? Display.None : string.Join(", ", job.Tags)));
         if (job.Labels is { Count: > 0 } labels)
         {

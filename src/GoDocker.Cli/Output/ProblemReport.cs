@@ -30,6 +30,27 @@ internal static class ProblemReport
         return text.ToString();
     }
 
+    /// <summary>
+    /// The problem as one of several job ids' answers: its detail names the job, so a refusal among many
+    /// (`godocker hold 3 4 5`) says which.
+    /// </summary>
+    public static Problem ForJob(Problem problem, long id)
+    {
+        var job = $"job {id.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        return problem.Detail switch
+        {
+            null or "" => problem with { Detail = job },
+            var detail when ContainsWord(detail, job) => problem,
+            var detail => problem with { Detail = $"{job}: {detail}" },
+        };
+    }
+
+    private static bool ContainsWord(string text, string word)
+    {
+        var at = text.IndexOf(word, StringComparison.Ordinal);
+        return at >= 0 && (at + word.Length == text.Length || !char.IsAsciiDigit(text[at + word.Length]));
+    }
+
     /// <summary>Writes the problem to stderr and gives the exit code for a refusal.</summary>
     public static async Task<int> WriteAsync(Problem problem, CancellationToken cancellationToken)
     {

@@ -18,10 +18,16 @@ internal sealed record SubmitFlags
     public IReadOnlyList<KeyValuePair<string, string>> Env { get; init; } = [];
     public IReadOnlyList<string> Tags { get; init; } = [];
     public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = [];
+    public int? Gpus { get; init; }
+    public IReadOnlyList<string> Constraints { get; init; } = [];
+    public string? Array { get; init; }
+    public string? Dependency { get; init; }
+    /// <summary>True when asked for here; null when not (a flag can add a hold, not take one away).</summary>
+    public bool? Hold { get; init; }
 
     /// <summary>
     /// These flags laid over <paramref name="lower"/>: a value given here wins; env and labels merge key by key
-    /// (here wins on the same key); tags are the union, in order, without repeats.
+    /// (here wins on the same key); tags and constraints are the union, in order, without repeats.
     /// </summary>
     public SubmitFlags Over(SubmitFlags lower) => new()
     {
@@ -35,6 +41,11 @@ internal sealed record SubmitFlags
         Env = [.. lower.Env, .. Env],
         Tags = lower.Tags.Concat(Tags).Distinct(StringComparer.Ordinal).ToList(),
         Labels = [.. lower.Labels, .. Labels],
+        Gpus = Gpus ?? lower.Gpus,
+        Constraints = lower.Constraints.Concat(Constraints).Distinct(StringComparer.Ordinal).ToList(),
+        Array = Array ?? lower.Array,
+        Dependency = Dependency ?? lower.Dependency,
+        Hold = Hold ?? lower.Hold,
     };
 
     /// <summary>The spec to send; exactly one of <paramref name="script"/> and <paramref name="command"/> is expected.</summary>
@@ -52,6 +63,11 @@ internal sealed record SubmitFlags
         Project = Project,
         Walltime = Walltime,
         Labels = ToMap(Labels),
+        Gpus = Gpus,
+        Constraints = Constraints.Count == 0 ? null : Constraints,
+        Array = Array,
+        Dependency = Dependency,
+        Hold = Hold,
     };
 
     /// <summary>Later pairs win, as a later -e KEY=VALUE does.</summary>

@@ -38,12 +38,23 @@ internal static class SubmitWire
             {
                 json.WriteBoolean("root", root);
             }
+            if (spec.Gpus is { } gpus)
+            {
+                json.WriteNumber("gpus", gpus);
+            }
+            Strings(json, "constraints", spec.Constraints);
+            String(json, "array", spec.Array);
+            String(json, "dependency", spec.Dependency);
+            if (spec.Hold is { } hold)
+            {
+                json.WriteBoolean("hold", hold);
+            }
             json.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>The top-level "id" of a job view.</summary>
+    /// <summary>The top-level "id" of a job view (for an array, its first task's: the array's id).</summary>
     /// <exception cref="JsonException">when the answer has none.</exception>
     public static long ReadId(ReadOnlySpan<byte> body)
     {

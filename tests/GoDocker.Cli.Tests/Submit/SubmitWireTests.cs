@@ -25,7 +25,14 @@ public sealed class SubmitWireTests
             Walltime = "1-02:03:04",
             Labels = new Dictionary<string, string> { ["sample"] = "S1" },
             Root = true,
+            Volumes = ["home", "data:ro"],
+            Gpus = 2,
+            Constraints = ["disk==ssd", "zone!=b"],
+            Array = "1-100:2%10",
+            Dependency = "afterok:12:13,afterany:20",
+            Hold = true,
         },
+        new JobSpec { Command = ["true"], Gpus = 0, Hold = false, Constraints = [] },
         new JobSpec { Command = ["sh", "-c", "echo a  b", ""], Tags = [] , Env = new Dictionary<string, string>() },
     };
 
@@ -40,6 +47,20 @@ public sealed class SubmitWireTests
         Assert.Equal(
             JsonSerializer.Serialize(spec, GoDockerJson.Default.JobSpec),
             JsonSerializer.Serialize(parsed, GoDockerJson.Default.JobSpec));
+    }
+
+    /// <summary>The round trip above proves only the fields it is given: a field added to JobSpec must be added there (and to SubmitWire).</summary>
+    [Fact]
+    public void Specs_GiveEveryJobSpecField_SoTheRoundTripCoversThemAll()
+    {
+        var written = Specs.Cast<object[]>().Select(row => JsonSerializer.Serialize((JobSpec)row[0], GoDockerJson.Default.JobSpec)).ToList();
+
+        var missing = GoDockerJson.Default.JobSpec.Properties
+            .Select(p => p.Name)
+            .Where(name => !written.Any(json => json.Contains($"\"{name}\":", StringComparison.Ordinal)))
+            .ToList();
+
+        Assert.Empty(missing);
     }
 
     [Fact]
