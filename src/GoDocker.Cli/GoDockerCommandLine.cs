@@ -29,6 +29,8 @@ internal static class GoDockerCommandLine
             WaitCommand.Create(global),
             FilesCommand.Create(global),
             HealthCommand.Create(global),
+            NodesCommand.List(global),
+            NodesCommand.Manage(global),
             LoginCommand.Create(global),
             LoginCommand.CreateLogout(global),
             LoginCommand.CreateWhoAmI(global),
