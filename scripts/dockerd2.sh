@@ -40,6 +40,7 @@ pid_alive() {
 }
 
 ensure_netns() {
+  command -v ip >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null
   if ! ip netns list 2>/dev/null | awk -v n="$NAME" '$1 == n { found = 1 } END { exit !found }'; then
     ip netns add "$NAME"
   fi
