@@ -172,16 +172,17 @@ public sealed class MultiNodeTests(MultiNodeTests.Site site) : IClassFixture<Mul
         await site.RunningAsync(onN1.Id);
 
         var drained = await site.ChangeAsync("n1", "drain");
-        // n1 still has 0.5 cpu free, n2 has 1: two fit on n2, the third may not go to n1.
-        var jobs = await site.SubmitAsync(3, new JobSpec { Script = "sleep 300" });
-        var first = await site.RunningAsync(jobs[0].Id);
-        var second = await site.RunningAsync(jobs[1].Id);
-        var third = await site.Api.WaitForAsync(jobs[2].Id, j => j.Reason?.Contains("drained", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(15));
+        // n1 has 0.5 cpu free and n2 1: undrained, the second job would tie and go to n1 (first by name).
+        var anywhere = await site.SubmitAsync(2, new JobSpec { Script = "sleep 300" });
+        var first = await site.RunningAsync(anywhere[0].Id);
+        var second = await site.RunningAsync(anywhere[1].Id);
+        var onlyN1 = await site.Api.SubmitAsync(new JobSpec { Script = "sleep 300", Constraints = ["zone==a"] });
+        var waiting = await site.Api.WaitForAsync(onlyN1.Id, j => j.Reason?.Contains("drained", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(15));
 
         Assert.Equal(("drained", site.Admin), (drained.State, drained.DrainedBy));
         Assert.Equal(("n2", "n2"), (first.Node, second.Node));
-        Assert.Equal(JobState.Pending, third.State);
-        Assert.Contains($"node n1 is not accepting jobs: drained by {site.Admin}", third.Reason, StringComparison.Ordinal);
+        Assert.Equal(JobState.Pending, waiting.State);
+        Assert.Contains($"node n1 is not accepting jobs: drained by {site.Admin}", waiting.Reason, StringComparison.Ordinal);
 
         await site.Server.KillHardAsync();
         await site.Server.StartAgainAsync();
@@ -191,10 +192,10 @@ public sealed class MultiNodeTests(MultiNodeTests.Site site) : IClassFixture<Mul
         Assert.Equal(("drained", site.Admin, 1), (nodes["n1"].State, nodes["n1"].DrainedBy, nodes["n1"].Jobs));
         Assert.Equal(("up", 2), (nodes["n2"].State, nodes["n2"].Jobs));
         Assert.Equal(JobState.Running, (await site.Api.GetAsync(onN1.Id)).State);
-        Assert.Equal(JobState.Pending, (await site.Api.GetAsync(jobs[2].Id)).State);
+        Assert.Equal(JobState.Pending, (await site.Api.GetAsync(onlyN1.Id)).State);
 
         var resumed = await site.ChangeAsync("n1", "resume");
-        var placed = await site.RunningAsync(jobs[2].Id);
+        var placed = await site.RunningAsync(onlyN1.Id);
 
         Assert.Equal(("up", null), (resumed.State, resumed.DrainedBy));
         Assert.Equal("n1", placed.Node);

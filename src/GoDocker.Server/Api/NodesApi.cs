@@ -66,8 +66,7 @@ internal static class NodesApi
             Executor = status.Executor,
             State = status.State,
             Capacity = new NodeResources(node.Cpus, node.MemoryBytes, node.Gpus),
-            // Jobs ask for no gpus yet (the job spec has no gpus field): none are in use.
-            Used = new NodeResources(jobs.Sum(j => j.Spec.Cpus), jobs.Sum(j => j.Spec.MemoryBytes), 0),
+            Used = new NodeResources(jobs.Sum(j => j.Spec.Cpus), jobs.Sum(j => j.Spec.MemoryBytes), jobs.Sum(j => j.Spec.Gpus)),
             Jobs = jobs.Count,
             Labels = node.Labels,
             DrainedBy = status.Drain?.By,
