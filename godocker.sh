@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # GoDocker on this machine. Every command is idempotent.
 #   ./godocker.sh up      install/start the Docker engine, build the base images and GoDocker, start the embedded server
-#   ./godocker.sh test    run every test (starts the engine and builds the test image if needed)
+#   ./godocker.sh test    run every test (starts the engine, a second one for multi-node tests (scripts/dockerd2.sh),
+#                         and builds the test image if needed)
 #   ./godocker.sh down    stop the server started by `up` (the engine keeps running)
 #   ./godocker.sh bench   run the benchmarks in bench/ (see bench/README.md)
 # Settings: GODOCKER_URL (default http://127.0.0.1:8080), GODOCKER_DATA (default /var/lib/godocker),
@@ -92,6 +93,10 @@ cmd_test() {
   command -v slapd >/dev/null 2>&1 && command -v ldapsearch >/dev/null 2>&1 || apt_install slapd ldap-utils
   ensure_docker
   scripts/images.sh busybox
+  # A second engine (a second node for the multi-node tests), with the test image loaded.
+  GODOCKER_TEST_NODE2=$(scripts/dockerd2.sh start)
+  export GODOCKER_TEST_NODE2
+  say "second engine at $GODOCKER_TEST_NODE2 (scripts/dockerd2.sh stop stops it)"
   say "building"
   dotnet build GoDocker.slnx -c Debug --nologo -v quiet
   # The CLI tests run the real NativeAOT binary, as users do.
@@ -121,5 +126,5 @@ case "${1:-}" in
   down) cmd_down ;;
   test) shift; cmd_test "$@" ;;
   bench) shift; exec bench/run.sh "$@" ;;
-  *) sed -n '2,9p' "$0"; exit 2 ;;
+  *) sed -n '2,10p' "$0"; exit 2 ;;
 esac

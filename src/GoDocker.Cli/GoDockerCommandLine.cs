@@ -33,6 +33,8 @@ internal static class GoDockerCommandLine
         ("usage", UsageCommand.Create),
         ("quota", QuotaCommand.Create),
         ("health", HealthCommand.Create),
+        ("nodes", NodesCommand.List),
+        ("node", NodesCommand.Manage),
         ("login", LoginCommand.Create),
         ("logout", LoginCommand.CreateLogout),
         ("whoami", LoginCommand.CreateWhoAmI),

@@ -1,6 +1,5 @@
 using GoDocker.Access;
 using GoDocker.Contracts;
-using GoDocker.Execution;
 using GoDocker.Executors.Docker;
 using GoDocker.Jobs;
 using GoDocker.Scheduling;
@@ -55,8 +54,17 @@ builder.Services.AddSingleton(sp => new SchedulingCycle(
         Reservations = settings.Scheduler.Reservations,
         DefaultWalltime = settings.Scheduler.DefaultWalltime,
     }));
-builder.Services.AddSingleton<IExecutor>(sp => Plugins.Executor(settings, instanceId, sp.GetRequiredService<ILoggerFactory>()));
-builder.Services.AddSingleton(sp => new NodeRegistry([.. sp.GetServices<IExecutor>()], sp.GetRequiredService<ILogger<NodeRegistry>>()));
+// One executor, with its own engine client, per node (Nodes, else the one engine of Executor:Docker); checked now.
+var nodeOptions = NodesConfiguration.Resolve(settings, instanceId);
+var nodeStates = await SqliteNodeStateStore.OpenAsync(Path.Combine(settings.Server.DataDir, "godocker.db"), CancellationToken.None);
+var drains = await nodeStates.ListDrainsAsync(CancellationToken.None);
+builder.Services.AddSingleton<INodeStateStore>(nodeStates);
+builder.Services.AddSingleton(sp => new NodeRegistry(
+    [.. nodeOptions.Select(o => new DockerExecutor(o, time, sp.GetRequiredService<ILogger<DockerExecutor>>()))],
+    nodeStates,
+    drains,
+    time,
+    sp.GetRequiredService<ILogger<NodeRegistry>>()));
 builder.Services.AddSingleton<SchedulerTrigger>();
 builder.Services.AddSingleton<SchedulerBoard>();
 builder.Services.AddSingleton<AccountLimitsCache>();
@@ -113,6 +121,7 @@ api.MapScheduling();
 api.MapJobOutput();
 api.MapJobFiles();
 api.MapHealth();
+api.MapNodes();
 api.MapImages();
 
 await Bootstrap.AdminAsync(auth, accounts, app.Logger, CancellationToken.None);
@@ -161,27 +170,5 @@ internal static class Plugins
             default:
                 throw new OptionsValidationException("Auth:Provider", typeof(AuthOptions), [$"unknown authentication provider '{auth.Provider}' (known: none, local, ldap)"]);
         }
-    }
-
-    public static IExecutor Executor(GoDockerOptions settings, string instanceId, ILoggerFactory loggers)
-    {
-        var options = settings.Executor;
-        if (options.Docker.Network is "host" || options.Docker.Network.StartsWith("container:", StringComparison.Ordinal))
-        {
-            // A job must never share the host's (or another container's) network namespace.
-            throw new OptionsValidationException("Executor:Docker:Network", typeof(DockerSettings), [$"network '{options.Docker.Network}' is refused: use bridge, none or a user-defined network"]);
-        }
-        if (options.Type != DockerExecutor.ExecutorName)
-        {
-            throw new OptionsValidationException("Executor:Type", typeof(ExecutorOptions), [$"unknown executor '{options.Type}' (known: docker)"]);
-        }
-        long? memory = null;
-        if (options.Docker.Memory is { } text)
-        {
-            memory = ByteSize.TryParse(text, out var bytes)
-                ? bytes
-                : throw new OptionsValidationException("Executor:Docker:Memory", typeof(DockerSettings), [$"'{text}' is not a size"]);
-        }
-        return new DockerExecutor(options.Docker.ToExecutorOptions(instanceId, memory, settings.Jobs.Root.Capabilities), TimeProvider.System, loggers.CreateLogger<DockerExecutor>());
     }
 }

@@ -466,6 +466,12 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         { "DELETE", "/api/v1/tokens/1", "bob", HttpStatusCode.NotFound },
         { "GET", "/api/v1/images", null, HttpStatusCode.Unauthorized },
         { "GET", "/api/v1/images", "bob", HttpStatusCode.OK },
+        { "GET", "/api/v1/nodes", null, HttpStatusCode.Unauthorized },
+        { "GET", "/api/v1/nodes", "bob", HttpStatusCode.OK },
+        { "POST", "/api/v1/nodes/local/drain", null, HttpStatusCode.Unauthorized },
+        { "POST", "/api/v1/nodes/local/drain", "carol", HttpStatusCode.Forbidden },
+        { "POST", "/api/v1/nodes/local/resume", "alice", HttpStatusCode.Forbidden },
+        { "POST", "/api/v1/nodes/no-such-node/resume", "admin", HttpStatusCode.NotFound },
     };
 
     [Theory]
@@ -488,6 +494,7 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         "GET /api/v1/jobs", "POST /api/v1/jobs", "GET /api/v1/jobs/{id}", "POST /api/v1/jobs/{id}/kill",
         "GET /api/v1/jobs/{id}/stdout", "GET /api/v1/jobs/{id}/stderr",
         "GET /api/v1/jobs/{id}/files", "GET /api/v1/jobs/{id}/files/{path}",
+        "GET /api/v1/nodes", "POST /api/v1/nodes/{name}/drain", "POST /api/v1/nodes/{name}/resume",
         "GET /api/v1/projects", "POST /api/v1/projects", "GET /api/v1/projects/{name}",
         "PUT /api/v1/projects/{name}/members/{login}", "DELETE /api/v1/projects/{name}/members/{login}",
         "GET /api/v1/tokens", "POST /api/v1/tokens", "DELETE /api/v1/tokens/{id}",
@@ -521,6 +528,7 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
                 .Replace("{login}", method == "GET" ? "bob" : "nobody-such", StringComparison.Ordinal);
             // Setting a job's priority is an administrator's act: refused (403) before the job is looked at.
             var adminOnly = template.StartsWith("/api/v1/users", StringComparison.Ordinal) || template.StartsWith("/api/v1/projects", StringComparison.Ordinal)
+                || template.StartsWith("/api/v1/nodes/", StringComparison.Ordinal)
                 || operation is "POST /api/v1/jobs/{id}/priority" or "PUT /api/v1/limits/{kind}/{name}";
             var jobScoped = !adminOnly && (template.StartsWith("/api/v1/jobs/{id}", StringComparison.Ordinal) || template.StartsWith("/api/v1/arrays/{id}", StringComparison.Ordinal));
 

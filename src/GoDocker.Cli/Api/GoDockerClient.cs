@@ -142,6 +142,15 @@ internal sealed class GoDockerClient(Uri server, string? bearerToken = null)
     public Task<ApiResult<ImagesView>> ImagesAsync(CancellationToken cancellationToken) =>
         SendAsync(new HttpRequest("GET", apiBase + "/images"), GoDockerJson.Default.ImagesView, cancellationToken);
 
+    public Task<ApiResult<IReadOnlyList<NodeView>>> ListNodesAsync(CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequest("GET", apiBase + "/nodes"), GoDockerJson.Default.IReadOnlyListNodeView, cancellationToken);
+
+    public Task<ApiResult<NodeView>> DrainNodeAsync(string name, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequest("POST", $"{apiBase}/nodes/{Uri.EscapeDataString(name)}/drain"), GoDockerJson.Default.NodeView, cancellationToken);
+
+    public Task<ApiResult<NodeView>> ResumeNodeAsync(string name, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequest("POST", $"{apiBase}/nodes/{Uri.EscapeDataString(name)}/resume"), GoDockerJson.Default.NodeView, cancellationToken);
+
     public Task<ApiResult<HealthView>> HealthAsync(CancellationToken cancellationToken) =>
         SendAsync(new HttpRequest("GET", apiBase + "/health"), GoDockerJson.Default.HealthView, cancellationToken);
 

@@ -20,6 +20,8 @@ namespace GoDocker.Contracts;
 [JsonSerializable(typeof(JobEvent))]
 [JsonSerializable(typeof(IReadOnlyList<FileEntry>))]
 [JsonSerializable(typeof(HealthView))]
+[JsonSerializable(typeof(NodeView))]
+[JsonSerializable(typeof(IReadOnlyList<NodeView>))]
 [JsonSerializable(typeof(Problem))]
 [JsonSerializable(typeof(LoginRequest))]
 [JsonSerializable(typeof(LoginResponse))]

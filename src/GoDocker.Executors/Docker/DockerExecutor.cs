@@ -44,11 +44,8 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         var memory = options.MemoryBytes ?? Math.Max(info.MemTotal - options.ReservedMemoryBytes, info.MemTotal / 2);
         return new NodeInfo(options.NodeName, cpus, memory)
         {
-            Labels = new Dictionary<string, string>
-            {
-                ["executor"] = ExecutorName,
-                ["engine"] = info.ServerVersion ?? "unknown",
-            },
+            Gpus = options.Gpus,
+            Labels = options.Labels,
         };
     }
 

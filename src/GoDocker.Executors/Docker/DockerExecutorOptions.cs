@@ -11,6 +11,10 @@ public sealed record DockerExecutorOptions
     /// <summary>Capacity offered to jobs; the engine's memory minus <see cref="ReservedMemoryBytes"/> when null.</summary>
     public long? MemoryBytes { get; init; }
     public long ReservedMemoryBytes { get; init; } = 512L << 20;
+    /// <summary>Gpus offered to jobs (the engine does not report them).</summary>
+    public int Gpus { get; init; }
+    /// <summary>The node's labels, which job constraints are matched against (disk=ssd).</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public long PidsLimit { get; init; } = 4096;
     /// <summary>Docker network mode for jobs: bridge, none, host is refused.</summary>
     public string Network { get; init; } = "bridge";

@@ -33,13 +33,14 @@ internal static class HealthApi
         api.MapGet("/health", (NodeRegistry nodes) =>
             {
                 var statuses = nodes.Statuses;
+                // A drained node is an administrator's choice, not a fault: the server is ok while every node answers.
                 var view = new HealthView(
-                    statuses.Count > 0 && statuses.All(s => s.Node.Schedulable) ? "ok" : "degraded",
+                    statuses.Count > 0 && statuses.All(s => s.Healthy) ? "ok" : "degraded",
                     Version,
                     [.. statuses.Select(s => new NodeHealth(
                         s.Node.Name,
                         s.Executor,
-                        s.Error is not null ? "unreachable" : s.Recovered ? "up" : "recovering",
+                        s.State,
                         s.Node.Cpus,
                         s.Node.MemoryBytes,
                         s.Error))]);

@@ -1,21 +1,41 @@
 using GoDocker.Execution;
 using GoDocker.Scheduling;
+using GoDocker.Storage;
 
 namespace GoDocker.Server.Services;
 
 /// <summary>
 /// The nodes this server places jobs on, each served by one executor, with the capacity each reported
 /// last. A node takes jobs only once its executor has reconciled its containers with the store
-/// (<see cref="MarkRecovered"/>) and while its engine answers; otherwise it stays listed, unschedulable, with why.
+/// (<see cref="MarkRecovered"/>), while its engine answers, and while no administrator has drained it;
+/// otherwise it stays listed, unschedulable, with why. Drains are kept in <see cref="INodeStateStore"/>.
 /// </summary>
-public sealed class NodeRegistry(IReadOnlyList<IExecutor> executors, ILogger<NodeRegistry> logger)
+public sealed class NodeRegistry : IDisposable
 {
-    private readonly Dictionary<IExecutor, NodeStatus> statuses = executors.ToDictionary(
-        e => e,
-        e => new NodeStatus(new NodeInfo(e.NodeName, 0, 0) { Schedulable = false, Unavailable = "not contacted yet" }, e.Name, "not contacted yet", Recovered: false));
+    private readonly Dictionary<IExecutor, NodeStatus> statuses;
+    private readonly INodeStateStore states;
+    private readonly TimeProvider time;
+    private readonly ILogger<NodeRegistry> logger;
     private readonly Lock gate = new();
+    // Drain and resume write the store, then the status: one at a time, so the two always agree.
+    private readonly SemaphoreSlim changes = new(1, 1);
 
-    public IReadOnlyList<IExecutor> Executors { get; } = executors;
+    public NodeRegistry(IReadOnlyList<IExecutor> executors, INodeStateStore states, IReadOnlyList<NodeDrain> drains, TimeProvider time, ILogger<NodeRegistry> logger)
+    {
+        Executors = executors;
+        this.states = states;
+        this.time = time;
+        this.logger = logger;
+        var drained = drains.ToDictionary(d => d.Node, StringComparer.Ordinal);
+        statuses = executors.ToDictionary(
+            e => e,
+            e => With(new NodeStatus(new NodeInfo(e.NodeName, 0, 0), e.Name, "not contacted yet", Recovered: false)
+            {
+                Drain = drained.GetValueOrDefault(e.NodeName),
+            }));
+    }
+
+    public IReadOnlyList<IExecutor> Executors { get; }
 
     public IReadOnlyList<NodeStatus> Statuses
     {
@@ -43,56 +63,135 @@ public sealed class NodeRegistry(IReadOnlyList<IExecutor> executors, ILogger<Nod
 
     public IExecutor? ExecutorFor(string node) => Executors.FirstOrDefault(e => e.NodeName == node);
 
+    public NodeStatus? Find(string node)
+    {
+        lock (gate)
+        {
+            return statuses.Values.FirstOrDefault(s => s.Node.Name == node);
+        }
+    }
+
     /// <summary>The executor has re-attached or resolved every container it found: its node may take jobs.</summary>
     public void MarkRecovered(IExecutor executor)
     {
         lock (gate)
         {
-            statuses[executor] = With(statuses[executor], recovered: true);
+            statuses[executor] = With(statuses[executor] with { Recovered = true });
         }
     }
 
-    /// <summary>Asks every executor for its node; keeps the last good capacity of one that fails.</summary>
-    public async Task RefreshAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// No new jobs go to <paramref name="node"/> until it is resumed, across restarts; its running jobs go on.
+    /// A node drained already keeps its first drainer. Null when there is no such node.
+    /// </summary>
+    public async Task<NodeStatus?> DrainAsync(string node, string by, CancellationToken cancellationToken)
     {
-        foreach (var executor in Executors)
+        if (ExecutorFor(node) is not { } executor)
         {
-            NodeInfo? node = null;
-            string? error = null;
-            try
+            return null;
+        }
+        await changes.WaitAsync(cancellationToken);
+        try
+        {
+            var drain = await states.DrainAsync(new NodeDrain(node, by, time.GetUtcNow()), cancellationToken);
+            logger.LogInformation("node {Node} drained by {By}", node, drain.By);
+            lock (gate)
             {
-                node = await executor.DescribeAsync(cancellationToken);
+                return statuses[executor] = With(statuses[executor] with { Drain = drain });
             }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        }
+        finally
+        {
+            changes.Release();
+        }
+    }
+
+    /// <summary>The node takes new jobs again (once reachable and recovered). Null when there is no such node.</summary>
+    public async Task<NodeStatus?> ResumeAsync(string node, string by, CancellationToken cancellationToken)
+    {
+        if (ExecutorFor(node) is not { } executor)
+        {
+            return null;
+        }
+        await changes.WaitAsync(cancellationToken);
+        try
+        {
+            if (await states.ResumeAsync(node, cancellationToken))
             {
-                error = e.Message;
+                logger.LogInformation("node {Node} resumed by {By}", node, by);
             }
             lock (gate)
             {
-                var previous = statuses[executor];
-                if (error is not null && previous.Error is null)
-                {
-                    logger.LogWarning("node {Node} unreachable: {Error}", executor.NodeName, error);
-                }
-                else if (error is null && previous.Error is not null && previous.Node.Cpus > 0)
-                {
-                    logger.LogInformation("node {Node} reachable again", executor.NodeName);
-                }
-                statuses[executor] = With(previous with { Node = node ?? previous.Node, Error = error }, previous.Recovered);
+                return statuses[executor] = With(statuses[executor] with { Drain = null });
             }
+        }
+        finally
+        {
+            changes.Release();
         }
     }
 
-    private static NodeStatus With(NodeStatus status, bool recovered)
+    /// <summary>Asks every executor for its node, all at once; keeps the last good capacity of one that fails.</summary>
+    public Task RefreshAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(Executors.Select(e => RefreshAsync(e, cancellationToken)));
+
+    private async Task RefreshAsync(IExecutor executor, CancellationToken cancellationToken)
     {
-        var unavailable = status.Error is { } error ? $"unreachable ({error})" : recovered ? null : "recovering its containers";
-        return status with
+        NodeInfo? node = null;
+        string? error = null;
+        try
         {
-            Recovered = recovered,
-            Node = status.Node with { Schedulable = unavailable is null, Unavailable = unavailable },
-        };
+            node = await executor.DescribeAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            error = e.Message;
+        }
+        lock (gate)
+        {
+            var previous = statuses[executor];
+            if (error is not null && previous.Error is null)
+            {
+                logger.LogWarning("node {Node} unreachable: {Error}", executor.NodeName, error);
+            }
+            else if (error is null && previous.Error is not null && previous.Node.Cpus > 0)
+            {
+                logger.LogInformation("node {Node} reachable again", executor.NodeName);
+            }
+            statuses[executor] = With(previous with { Node = node ?? previous.Node, Error = error });
+        }
+    }
+
+    /// <summary>The executors' engine clients go with the registry that made them reachable.</summary>
+    public void Dispose()
+    {
+        foreach (var executor in Executors.OfType<IDisposable>())
+        {
+            executor.Dispose();
+        }
+        changes.Dispose();
+    }
+
+    /// <summary>Whether and why the node takes no new jobs, from its state; a drain is named first (pending reasons say who).</summary>
+    private static NodeStatus With(NodeStatus status)
+    {
+        var unavailable = status.Drain is { } drain ? $"drained by {drain.By}"
+            : status.Error is { } error ? $"unreachable ({error})"
+            : status.Recovered ? null
+            : "recovering its containers";
+        return status with { Node = status.Node with { Schedulable = unavailable is null, Unavailable = unavailable } };
     }
 }
 
-/// <summary>A node as last seen: its capacity, the executor serving it, and the last error reaching it.</summary>
-public sealed record NodeStatus(NodeInfo Node, string Executor, string? Error, bool Recovered);
+/// <summary>A node as last seen: its capacity, the executor serving it, the last error reaching it, and its drain.</summary>
+public sealed record NodeStatus(NodeInfo Node, string Executor, string? Error, bool Recovered)
+{
+    /// <summary>Set while an administrator has the node drained.</summary>
+    public NodeDrain? Drain { get; init; }
+
+    /// <summary>drained (an administrator's, so named first), unreachable, recovering (not yet taking jobs after a start), or up.</summary>
+    public string State => Drain is not null ? "drained" : Error is not null ? "unreachable" : Recovered ? "up" : "recovering";
+
+    /// <summary>Reachable and recovered: nothing is wrong with it, drained or not.</summary>
+    public bool Healthy => Error is null && Recovered;
+}

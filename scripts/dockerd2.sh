@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# A second Docker engine on this machine: a second node for multi-node placement (and its tests).
+#   scripts/dockerd2.sh start      start it if it does not answer, load the test image, print its endpoint
+#   scripts/dockerd2.sh stop       stop it (its images stay in the data root for the next start)
+#   scripts/dockerd2.sh endpoint   print its endpoint
+# Idempotent: `start` on a running engine only checks it and the image; `stop` on a stopped one does nothing.
+# Needs root. GODOCKER_NODE2 names it (default godocker-node2), and so everything it owns:
+#   /run/NAME/docker.sock    its API (endpoint unix:///run/NAME/docker.sock)
+#   /run/NAME/exec/          its exec root (containerd state, container runtimes)
+#   /run/NAME/docker.pid     its pidfile
+#   /var/lib/NAME/           its data root (images, containers)
+#   network namespace NAME   where it lives, so its docker0 bridge and iptables rules are its own
+#   cgroup parent /NAME      its containers' cgroups
+#   /var/log/godocker/NAME.log
+# Why a network namespace (see ENGINES.md): a second dockerd in the host's namespace fights the first over
+# docker0 (with --bridge none it even deletes it). `nsenter --net` switches only the network namespace;
+# `ip netns exec` would also remount /sys and hide the cgroup mounts.
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/.."
+
+NAME=${GODOCKER_NODE2:-godocker-node2}
+RUN=/run/$NAME
+DATA=/var/lib/$NAME
+SOCK=$RUN/docker.sock
+ENDPOINT=unix://$SOCK
+LOGS=${GODOCKER_LOGS:-/var/log/godocker}
+LOG=$LOGS/$NAME.log
+IMAGE=godocker/busybox:latest
+
+log() { echo "[dockerd2] $*" >&2; }
+die() { echo "[dockerd2] $*" >&2; exit 1; }
+
+answers() { docker -H "$ENDPOINT" info >/dev/null 2>&1; }
+
+# The pidfile names a live dockerd (not some other process that got its pid since).
+pid_alive() {
+  [ -f "$RUN/docker.pid" ] || return 1
+  local pid; pid=$(cat "$RUN/docker.pid")
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ]
+}
+
+ensure_netns() {
+  command -v ip >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null
+  if ! ip netns list 2>/dev/null | awk -v n="$NAME" '$1 == n { found = 1 } END { exit !found }'; then
+    ip netns add "$NAME"
+  fi
+  nsenter --net="/run/netns/$NAME" ip link set lo up
+}
+
+start_engine() {
+  if answers; then return; fi
+  [ "$(id -u)" -eq 0 ] || die "needs root (a dockerd of its own)"
+  command -v dockerd >/dev/null 2>&1 || die "dockerd is not installed (./godocker.sh deps installs it)"
+  # One starter at a time: two concurrent starts would race for the pidfile.
+  mkdir -p "$RUN" "$DATA" "$LOGS"
+  exec 8>"$RUN/start.lock"
+  flock 8
+  if ! answers; then
+    if ! pid_alive; then
+      ensure_netns
+      log "starting dockerd $NAME (log: $LOG)"
+      # Detached from our stdout/stderr: whoever reads this script's output must not wait for the daemon.
+      setsid nsenter --net="/run/netns/$NAME" dockerd \
+        --host "$ENDPOINT" --data-root "$DATA" --exec-root "$RUN/exec" --pidfile "$RUN/docker.pid" \
+        --cgroup-parent "/$NAME" \
+        </dev/null >>"$LOG" 2>&1 &
+    fi
+    for _ in $(seq 1 120); do
+      answers && break
+      sleep 0.25
+    done
+    answers || { tail -20 "$LOG" >&2; die "dockerd $NAME did not answer on $ENDPOINT within 30 s; see $LOG"; }
+  fi
+  exec 8>&-
+}
+
+# Images are per engine: copy the test image from the first engine, or build it on this one.
+load_image() {
+  if docker -H "$ENDPOINT" image inspect "$IMAGE" >/dev/null 2>&1; then return; fi
+  if docker image inspect "$IMAGE" >/dev/null 2>&1; then
+    log "loading $IMAGE from the first engine"
+    docker save "$IMAGE" | docker -H "$ENDPOINT" load >/dev/null
+  else
+    DOCKER_HOST=$ENDPOINT scripts/images.sh busybox >&2
+  fi
+}
+
+stop_engine() {
+  if ! pid_alive; then
+    answers && die "something answers on $ENDPOINT but $RUN/docker.pid names no dockerd: stop it by hand"
+    log "dockerd $NAME is not running"
+    return
+  fi
+  local pid; pid=$(cat "$RUN/docker.pid")
+  kill "$pid"
+  for _ in $(seq 1 120); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  kill -0 "$pid" 2>/dev/null && die "dockerd $NAME (pid $pid) did not stop within 30 s"
+  log "dockerd $NAME stopped"
+}
+
+case "${1:-}" in
+  start) start_engine; load_image; echo "$ENDPOINT" ;;
+  stop) stop_engine ;;
+  endpoint) echo "$ENDPOINT" ;;
+  *) sed -n '2,6p' "$0" >&2; exit 2 ;;
+esac

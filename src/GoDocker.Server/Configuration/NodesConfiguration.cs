@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using GoDocker.Executors.Docker;
+using GoDocker.Jobs;
+using Microsoft.Extensions.Options;
+
+namespace GoDocker.Server.Configuration;
+
+/// <summary>
+/// The nodes jobs run on, from configuration: each entry of <c>Nodes</c> is a Docker engine of its own; without
+/// any, the single engine of <c>Executor:Docker</c>. <c>Executor:Docker</c>'s network and pids limit apply to every node.
+/// Checked at start: every problem is reported at once, naming the entry.
+/// </summary>
+internal static partial class NodesConfiguration
+{
+    // A node's name appears in URLs (/nodes/{name}), pending reasons and the jobs' environment.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,62}$")]
+    private static partial Regex NamePattern();
+
+    // Constraints are LABEL==VALUE and LABEL!=VALUE: a label name cannot hold '=', '!' or spaces.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,62}$")]
+    private static partial Regex LabelPattern();
+
+    /// <summary>One executor's options per node. Throws <see cref="OptionsValidationException"/> naming every problem.</summary>
+    public static IReadOnlyList<DockerExecutorOptions> Resolve(GoDockerOptions settings, string instanceId)
+    {
+        var executor = settings.Executor;
+        var docker = executor.Docker;
+        if (docker.Network is "host" || docker.Network.StartsWith("container:", StringComparison.Ordinal))
+        {
+            // A job must never share the host's (or another container's) network namespace.
+            throw new OptionsValidationException("Executor:Docker:Network", typeof(DockerSettings), [$"network '{docker.Network}' is refused: use bridge, none or a user-defined network"]);
+        }
+        if (executor.Type != DockerExecutor.ExecutorName)
+        {
+            throw new OptionsValidationException("Executor:Type", typeof(ExecutorOptions), [$"unknown executor '{executor.Type}' (known: docker)"]);
+        }
+        var capabilities = settings.Jobs.Root.Capabilities;
+        if (settings.Nodes.Count == 0)
+        {
+            long? memory = null;
+            if (docker.Memory is { } text)
+            {
+                memory = ByteSize.TryParse(text, out var bytes)
+                    ? bytes
+                    : throw new OptionsValidationException("Executor:Docker:Memory", typeof(DockerSettings), [$"'{text}' is not a size"]);
+            }
+            return [docker.ToExecutorOptions(instanceId, memory, capabilities)];
+        }
+
+        var problems = new List<string>();
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        var endpoints = new Dictionary<string, string>(StringComparer.Ordinal);
+        var nodes = new List<DockerExecutorOptions>();
+        for (var i = 0; i < settings.Nodes.Count; i++)
+        {
+            var node = settings.Nodes[i];
+            var at = string.Create(CultureInfo.InvariantCulture, $"Nodes:{i}") + (string.IsNullOrEmpty(node.Name) ? "" : $" ({node.Name})");
+            var before = problems.Count;
+            if (!NamePattern().IsMatch(node.Name))
+            {
+                problems.Add($"{at}: name '{node.Name}' is not 1 to 63 of letters, digits, '.', '_', '-' (starting with a letter or digit)");
+            }
+            else if (names.TryGetValue(node.Name, out var first))
+            {
+                problems.Add(string.Create(CultureInfo.InvariantCulture, $"{at}: name '{node.Name}' is also the name of Nodes:{first}; names must be unique"));
+            }
+            else
+            {
+                names[node.Name] = i;
+            }
+            if (Endpoint(node.Endpoint) is not { } endpoint)
+            {
+                problems.Add($"{at}: endpoint '{node.Endpoint}' is not unix:///path/to/docker.sock or tcp://host:port");
+            }
+            else if (endpoints.TryGetValue(endpoint, out var other))
+            {
+                // Two nodes on one engine would each take the other's containers for leftovers at recovery.
+                problems.Add($"{at}: endpoint {node.Endpoint} is also the endpoint of node {other}; each node is an engine of its own");
+            }
+            else
+            {
+                endpoints[endpoint] = node.Name;
+            }
+            if (node.Cpus is { } cpus && !(cpus > 0 && double.IsFinite(cpus)))
+            {
+                problems.Add(string.Create(CultureInfo.InvariantCulture, $"{at}: cpus {cpus} must be greater than 0"));
+            }
+            long? memoryBytes = null;
+            if (node.Memory is { } memory)
+            {
+                if (ByteSize.TryParse(memory, out var bytes) && bytes > 0)
+                {
+                    memoryBytes = bytes;
+                }
+                else
+                {
+                    problems.Add($"{at}: memory '{memory}' is not a size (e.g. 512M, 16G)");
+                }
+            }
+            if (node.Gpus < 0)
+            {
+                problems.Add(string.Create(CultureInfo.InvariantCulture, $"{at}: gpus {node.Gpus} must be 0 or more"));
+            }
+            foreach (var (label, value) in node.Labels)
+            {
+                if (!LabelPattern().IsMatch(label))
+                {
+                    problems.Add($"{at}: label '{label}' is not 1 to 63 of letters, digits, '.', '_', '-', '/'");
+                }
+                else if (string.IsNullOrWhiteSpace(value) || value.Trim() != value)
+                {
+                    problems.Add($"{at}: label {label} has an empty value or one with spaces around it");
+                }
+            }
+            if (problems.Count == before)
+            {
+                nodes.Add(docker.ToExecutorOptions(instanceId, memoryBytes, capabilities) with
+                {
+                    NodeName = node.Name,
+                    Endpoint = node.Endpoint,
+                    Cpus = node.Cpus,
+                    Gpus = node.Gpus,
+                    Labels = new Dictionary<string, string>(node.Labels, StringComparer.Ordinal),
+                });
+            }
+        }
+        if (problems.Count > 0)
+        {
+            throw new OptionsValidationException("Nodes", typeof(NodeSettings), problems);
+        }
+        return nodes;
+    }
+
+    /// <summary>The endpoint in a comparable form, or null when the Docker client could not reach it.</summary>
+    private static string? Endpoint(string text)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
+        {
+            return null;
+        }
+        return uri.Scheme switch
+        {
+            "unix" when uri.AbsolutePath.Length > 1 => "unix://" + uri.AbsolutePath,
+            "tcp" or "http" or "https" when uri.Host.Length > 0 => $"{uri.Scheme}://{uri.Host}:{uri.Port}",
+            _ => null,
+        };
+    }
+}
