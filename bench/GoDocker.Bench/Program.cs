@@ -212,9 +212,11 @@ async Task SubmitLatencyAsync()
     using var http = new HttpClient(handler) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(5) };
     var spec = new JobSpec { Command = ["true"], Image = image, Cpus = cpus, Memory = memory, Tags = ["bench-submit-latency"] };
     var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(spec, GoDockerJson.Default.JobSpec);
-    // Warm up the connection and the server's submit path; then wait until a cycle has taken in whatever was submitted
-    // before (after a preload, the first cycle writes every new job's reason), so what follows is the steady state.
-    for (var i = 0; i < 20; i++)
+    // Warm up the connection and the server's submit path (--warmup submits: a fresh server needs about a thousand to
+    // reach its steady state); then wait until a cycle has taken in whatever was submitted before (after a preload,
+    // the first cycle writes every new job's reason), so what follows is the steady state.
+    var warmup = int.Parse(Opt("warmup", "20"), CultureInfo.InvariantCulture);
+    for (var i = 0; i < warmup; i++)
     {
         await PostAsync(readJob: false);
     }
