@@ -87,7 +87,7 @@ public sealed class SchedulingCycle(
         private readonly Dictionary<IReadOnlyList<Constraint>, ConstraintSet> constraintSets = new(ConstraintListComparer.Instance);
         private readonly ConstraintSet unconstrained;
         // "waiting for 2 cpus, 4 GiB: no node has that much free now", by request: most waiting jobs share a few.
-        private readonly Dictionary<(long Cpus, long MemoryBytes, int Gpus), string> noRoomReasons = [];
+        private readonly Dictionary<Shape, string> shortcutReasons = [];
         // Requests that no node could take even empty (so no reservation either), with the reason that says so.
         private readonly Dictionary<(long Cpus, long MemoryBytes, int Gpus, ConstraintSet Constraints), string> neverFits = [];
         private (double Cpus, long MemoryBytes, int Gpus) maxFree;
@@ -314,15 +314,33 @@ public sealed class SchedulingCycle(
 
         private string Waiting(PendingJob job, long duration, Refusals refusals)
         {
+            if (loads.Length == 0)
+            {
+                return $"waiting for {Wants(job)}: no node is configured";
+            }
             if (refusals.Count == 0)
             {
-                var key = (BitConverter.DoubleToInt64Bits(job.Cpus), job.MemoryBytes, job.Gpus);
-                if (!noRoomReasons.TryGetValue(key, out var reason))
+                // A shortcut decided that every node refuses the job now (larger than any free room, or a request
+                // shape every node refused earlier in this pass): the reason names the first nodes, as the walk would.
+                // Kept per shape, so a deep queue of equal jobs formats it once.
+                var key = new Shape(job.Cpus, job.MemoryBytes, job.Gpus, duration, ConstraintsOf(job).Text);
+                if (!shortcutReasons.TryGetValue(key, out var reason))
                 {
-                    noRoomReasons[key] = reason = $"waiting for {Wants(job)}: no node has that much free now";
+                    var all = default(Refusals);
+                    for (var i = 0; i < Math.Min(ReasonNodes, loads.Length); i++)
+                    {
+                        all.Add(i);
+                    }
+                    all.Count = loads.Length;
+                    shortcutReasons[key] = reason = Named(job, duration, all);
                 }
                 return reason;
             }
+            return Named(job, duration, refusals);
+        }
+
+        private string Named(PendingJob job, long duration, Refusals refusals)
+        {
             var named = new List<string>(ReasonNodes);
             for (var k = 0; k < Math.Min(ReasonNodes, refusals.Count); k++)
             {

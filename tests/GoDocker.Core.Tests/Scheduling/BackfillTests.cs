@@ -163,7 +163,7 @@ public sealed class BackfillTests
 
         Assert.Equal([1L, 2L], plan.ExpectedStarts.Keys.Order());
         Assert.Equal([At(9, 30), At(10, 30)], [plan.ExpectedStarts[1], plan.ExpectedStarts[2]]);
-        Assert.Equal("waiting for 4 cpus, 1 GiB: no node has that much free now", plan.PendingReasons[3]);
+        Assert.Equal("waiting for 4 cpus, 1 GiB on any node (0 of 4 cpus free on n1)", plan.PendingReasons[3]);
     }
 
     [Fact]
@@ -175,8 +175,7 @@ public sealed class BackfillTests
         Assert.Equal("waiting for 2 cpus, 1 GiB on any node (n1 is reserved for job 1 from 2025-01-01 09:30:00Z)", plan.PendingReasons[2]);
     }
 
-    [Fact(Skip = "bug: SchedulingCycle.Pass.TryPlaceNow returns early on failedShapes.Contains(shape) with no refusals: a second job of the same shape, kept out by the same reservation, "
-        + "is told 'no node has that much free now' although n1 has 2 of its 4 cpus free (expected the first one's reason)")]
+    [Fact]
     public void BeyondTheLimit_JobsOfTheSameShape_GetTheSameReason()
     {
         var plan = Backfill(reservations: 1).Run(HalfBusyUntil0930(Job(2).Cpus(2).Walltime(60), Job(3).Cpus(2).Walltime(60)).Build());

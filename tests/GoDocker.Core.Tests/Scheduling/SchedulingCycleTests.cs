@@ -7,13 +7,8 @@ namespace GoDocker.Core.Tests.Scheduling;
 public sealed class SchedulingCycleTests
 {
     // SchedulingCycle.Pass.TryPlaceNow returns false before asking any node when the request exceeds the largest free
-    // amount (maxFree) or an equal shape failed earlier in the pass (failedShapes); refusals then stay empty and the
-    // reason falls back to "waiting for X: no node has that much free now", without the per-node shortage the full
-    // walk gives (and, with no node at all, without saying that none is configured). The Pass remarks promise the
-    // short-cuts never decide differently, and RefusedByFirstNodes keeps the named nodes for the other short-cut.
-    private const string FastPathReasonBug =
-        "bug: SchedulingCycle.Pass.TryPlaceNow's maxFree and failedShapes early returns drop the per-node refusals from the pending reason";
-
+    // amount (maxFree) or an equal shape failed earlier in the pass (failedShapes); the reason must still name each
+    // node's shortage as the full walk does (these tests found it did not, at first).
     private static readonly SchedulingCycle Fifo = StrictFifo();
 
     private static Plan Run(PendingJobBuilder[] jobs, NodeLoadBuilder[] nodes) => Fifo.Run(Snapshot(jobs, nodes));
@@ -104,7 +99,7 @@ public sealed class SchedulingCycleTests
         Assert.Equal([2L], PlacedIds(unblocked));
     }
 
-    [Fact(Skip = FastPathReasonBug)]
+    [Fact]
     public void ABlockedJobsReason_NamesTheFreeMemory_WhenMemoryIsShort()
     {
         var plan = Run([Job(1).Cpus(1).Mem("6G")], [Node("n1").Cpus(4).Mem("8G").Used(1, "4G")]);
@@ -113,7 +108,7 @@ public sealed class SchedulingCycleTests
         Assert.Equal("waiting for 1 cpus, 6 GiB on any node (4 GiB of 8 GiB memory free on n1)", plan.PendingReasons[1]);
     }
 
-    [Fact(Skip = FastPathReasonBug)]
+    [Fact]
     public void ABlockedJobsReason_NamesEveryNodesShortage()
     {
         var plan = Run([Job(1).Cpus(4)], [Node("b").Cpus(8).Used(6), Node("a").Cpus(2)]);
@@ -121,7 +116,7 @@ public sealed class SchedulingCycleTests
         Assert.Equal("waiting for 4 cpus, 1 GiB on any node (2 of 2 cpus free on a; 2 of 8 cpus free on b)", plan.PendingReasons[1]);
     }
 
-    [Fact(Skip = FastPathReasonBug)]
+    [Fact]
     public void WithNoNodes_TheReasonSaysSo()
     {
         var plan = Run([Job(1).Cpus(0.5).Mem("512M")], []);
@@ -129,7 +124,7 @@ public sealed class SchedulingCycleTests
         Assert.Contains("no node is configured", plan.PendingReasons[1]);
     }
 
-    [Fact(Skip = FastPathReasonBug)]
+    [Fact]
     public void AnUnschedulableNode_IsNamedInTheReason_WhenNothingElseFits()
     {
         var plan = Run([Job(1)], [Node("n1").Drained(), Node("n2").Cpus(0.5)]);
@@ -143,7 +138,7 @@ public sealed class SchedulingCycleTests
     {
         var plan = Run([Job(1).Cpus(4)], [Node("b").Cpus(8).Used(6), Node("a").Cpus(2)]);
 
-        Assert.Equal("waiting for 4 cpus, 1 GiB: no node has that much free now", plan.PendingReasons[1]);
+        Assert.Equal("waiting for 4 cpus, 1 GiB on any node (2 of 2 cpus free on a; 2 of 8 cpus free on b)", plan.PendingReasons[1]);
     }
 
     [Fact]
