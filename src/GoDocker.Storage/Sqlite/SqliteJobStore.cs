@@ -851,13 +851,13 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
     private static async Task<IReadOnlyDictionary<string, NodeUsage>> ReadUsageAsync(SqliteConnection connection, SqliteTransaction tx, CancellationToken cancellationToken)
     {
         await using var command = Command(connection,
-            "SELECT node, SUM(cpus), SUM(memory_bytes) FROM jobs WHERE state IN ('Scheduled', 'Running', 'Suspended') AND node IS NOT NULL GROUP BY node");
+            "SELECT node, SUM(cpus), SUM(memory_bytes), SUM(gpus) FROM jobs WHERE state IN ('Scheduled', 'Running', 'Suspended') AND node IS NOT NULL GROUP BY node");
         command.Transaction = tx;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var usage = new Dictionary<string, NodeUsage>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            usage[reader.GetString(0)] = new NodeUsage(reader.GetDouble(1), reader.GetInt64(2));
+            usage[reader.GetString(0)] = new NodeUsage(reader.GetDouble(1), reader.GetInt64(2)) { Gpus = reader.GetInt32(3) };
         }
         return usage;
     }

@@ -151,4 +151,19 @@ public sealed class SchedulingStoreTests : StoreTest
         Assert.Equal(JobState.Failed, input.DependencyStates[tasks[0].Id]);
         Assert.Contains(input.Pending, p => p.Id == dependent.Id);
     }
+
+    [Fact]
+    public async Task APlacement_IsReChecked_AgainstTheGpusCommittedOnItsNode()
+    {
+        IReadOnlyList<NodeInfo> gpuNodes = [new("g1", 8, 32 * GiB) { Gpus = 2 }];
+        var spec = ASpec().Build() with { Gpus = 2 };
+        var first = await Store.SubmitAsync(spec, "alice", null, Ct);
+        var second = await Store.SubmitAsync(spec with { Gpus = 1 }, "alice", null, Ct);
+        Assert.Single(await Store.ApplyPlanAsync(PlanOf(Place(first, "g1") with { Gpus = 2 }), gpuNodes, Ct));
+
+        var applied = await Store.ApplyPlanAsync(PlanOf(Place(second, "g1") with { Gpus = 1 }), gpuNodes, Ct);
+
+        Assert.Empty(applied);
+        Assert.Equal(JobState.Pending, (await GetAsync(second)).State);
+    }
 }
