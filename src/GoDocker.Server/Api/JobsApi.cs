@@ -170,18 +170,14 @@ internal static class JobsApi
     }
 
     private static async Task<IResult> KillAsync(
-        long id, HttpContext context, IJobStore store, ExecutionService execution, JobAccess access, TimeProvider time, CancellationToken cancellationToken)
+        long id, HttpContext context, ExecutionService execution, JobAccess access, TimeProvider time, CancellationToken cancellationToken)
     {
         var (job, caller, refused) = await access.ControlAsync(id, context, cancellationToken);
         if (job is null)
         {
             return refused!;
         }
-        var stopped = await store.RequestStopAsync(id, new StopRequest(JobState.Killed, $"killed by {caller!.Login}", time.GetUtcNow()), cancellationToken);
-        if (stopped.StopRequested is not null)
-        {
-            execution.NotifyStopRequested(id);
-        }
+        var stopped = await execution.RequestStopAsync(id, new StopRequest(JobState.Killed, $"killed by {caller!.Login}", time.GetUtcNow()), cancellationToken);
         return TypedResults.Accepted($"/api/v1/jobs/{id}", JobView.From(stopped));
     }
 

@@ -90,7 +90,7 @@ internal static class SchedulingApi
     }
 
     private static async Task<IResult> RequeueAsync(
-        long id, HttpContext context, IJobStore store, ExecutionService execution, JobAccess access, TimeProvider time, CancellationToken cancellationToken)
+        long id, HttpContext context, ExecutionService execution, JobAccess access, TimeProvider time, CancellationToken cancellationToken)
     {
         var (job, caller, refused) = await access.ControlAsync(id, context, cancellationToken);
         if (job is null)
@@ -101,11 +101,7 @@ internal static class SchedulingApi
         {
             return Problems.Conflict($"job {id} is {job.State}: only a scheduled, running or suspended job can be requeued");
         }
-        var requeued = await store.RequestStopAsync(id, new StopRequest(JobState.Pending, $"requeued by {caller!.Login}", time.GetUtcNow()), cancellationToken);
-        if (requeued.StopRequested is not null)
-        {
-            execution.NotifyStopRequested(id);
-        }
+        var requeued = await execution.RequestStopAsync(id, new StopRequest(JobState.Pending, $"requeued by {caller!.Login}", time.GetUtcNow()), cancellationToken);
         return TypedResults.Accepted($"/api/v1/jobs/{id}", JobView.From(requeued));
     }
 
@@ -183,37 +179,18 @@ internal static class SchedulingApi
 
     private static async Task<IResult> ArrayAsync(long id, HttpContext context, IJobStore store, CallerResolver callers, IAccessPolicy policy, CancellationToken cancellationToken)
     {
-        var caller = await callers.ResolveAsync(context, cancellationToken);
-        var page = await store.ListAsync(new JobQuery
-        {
-            ArrayId = id,
-            Limit = ArraySpec.MaxTasks,
-            VisibleTo = caller.Admin ? null : new JobVisibility(caller.Login, [.. caller.ManagedProjects]),
-        }, cancellationToken);
-        var tasks = page.Items.Where(j => policy.CanSee(caller, j)).ToList();
-        if (tasks.Count == 0)
-        {
-            return Problems.NotFound("No such array", $"array {id} does not exist");
-        }
-        var byState = tasks.GroupBy(t => t.State).ToDictionary(g => g.Key.ToString(), g => g.Count());
-        return TypedResults.Ok(new ArrayView(id, tasks[0].Spec.Name, tasks[0].Owner, tasks.Count, byState, [.. tasks.Select(t => JobView.From(t))]));
+        var (tasks, _) = await ArrayTasksAsync(id, context, store, callers, policy, cancellationToken);
+        return tasks.Count == 0 ? ArrayNotFound(id) : TypedResults.Ok(ArrayOf(id, tasks));
     }
 
     private static async Task<IResult> KillArrayAsync(
         long id, HttpContext context, IJobStore store, CallerResolver callers, IAccessPolicy policy, ExecutionService execution, TimeProvider time,
         CancellationToken cancellationToken)
     {
-        var caller = await callers.ResolveAsync(context, cancellationToken);
-        var page = await store.ListAsync(new JobQuery
-        {
-            ArrayId = id,
-            Limit = ArraySpec.MaxTasks,
-            VisibleTo = caller.Admin ? null : new JobVisibility(caller.Login, [.. caller.ManagedProjects]),
-        }, cancellationToken);
-        var tasks = page.Items.Where(j => policy.CanSee(caller, j)).ToList();
+        var (tasks, caller) = await ArrayTasksAsync(id, context, store, callers, policy, cancellationToken);
         if (tasks.Count == 0)
         {
-            return Problems.NotFound("No such array", $"array {id} does not exist");
+            return ArrayNotFound(id);
         }
         if (tasks.Any(t => !policy.CanControl(caller, t)))
         {
@@ -222,21 +199,33 @@ internal static class SchedulingApi
         var after = new List<Job>();
         foreach (var task in tasks)
         {
-            if (task.State.IsTerminal())
-            {
-                after.Add(task);
-                continue;
-            }
-            var stopped = await store.RequestStopAsync(task.Id, new StopRequest(JobState.Killed, $"array {id} killed by {caller.Login}", time.GetUtcNow()), cancellationToken);
-            if (stopped.StopRequested is not null)
-            {
-                execution.NotifyStopRequested(task.Id);
-            }
-            after.Add(stopped);
+            after.Add(task.State.IsTerminal()
+                ? task
+                : await execution.RequestStopAsync(task.Id, new StopRequest(JobState.Killed, $"array {id} killed by {caller.Login}", time.GetUtcNow()), cancellationToken));
         }
-        var byState = after.GroupBy(t => t.State).ToDictionary(g => g.Key.ToString(), g => g.Count());
-        return TypedResults.Accepted($"/api/v1/arrays/{id}", new ArrayView(id, after[0].Spec.Name, after[0].Owner, after.Count, byState, [.. after.Select(t => JobView.From(t))]));
+        return TypedResults.Accepted($"/api/v1/arrays/{id}", ArrayOf(id, after));
     }
+
+    /// <summary>The tasks of array <paramref name="id"/> the caller may see (none: no such array, for them).</summary>
+    private static async Task<(List<Job> Tasks, Caller Caller)> ArrayTasksAsync(
+        long id, HttpContext context, IJobStore store, CallerResolver callers, IAccessPolicy policy, CancellationToken cancellationToken)
+    {
+        var caller = await callers.ResolveAsync(context, cancellationToken);
+        var page = await store.ListAsync(new JobQuery
+        {
+            ArrayId = id,
+            Limit = ArraySpec.MaxTasks,
+            VisibleTo = caller.Admin ? null : new JobVisibility(caller.Login, [.. caller.ManagedProjects]),
+        }, cancellationToken);
+        return ([.. page.Items.Where(j => policy.CanSee(caller, j))], caller);
+    }
+
+    private static IResult ArrayNotFound(long id) => Problems.NotFound("No such array", $"array {id} does not exist");
+
+    private static ArrayView ArrayOf(long id, List<Job> tasks) =>
+        new(id, tasks[0].Spec.Name, tasks[0].Owner, tasks.Count,
+            tasks.GroupBy(t => t.State).ToDictionary(g => g.Key.ToString(), g => g.Count()),
+            [.. tasks.Select(t => JobView.From(t))]);
 
     private static async Task<IResult> UsageAsync(
         HttpContext context, IJobStore store, CallerResolver callers, IOptions<GoDockerOptions> options, TimeProvider time, CancellationToken cancellationToken)

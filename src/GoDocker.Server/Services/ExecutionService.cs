@@ -34,6 +34,20 @@ public sealed class ExecutionService(
     /// <summary>A stop was recorded on a running job: apply it now rather than at the next sweep.</summary>
     public void NotifyStopRequested(long jobId) => stopSignals.Writer.TryWrite(jobId);
 
+    /// <summary>
+    /// Records a stop (kill, requeue, walltime) through the store and, when it waits on a container, applies it now.
+    /// A job that never started ends at once in the store; its answer says which.
+    /// </summary>
+    public async Task<Job> RequestStopAsync(long jobId, StopRequest request, CancellationToken cancellationToken)
+    {
+        var job = await store.RequestStopAsync(jobId, request, cancellationToken);
+        if (job.StopRequested is not null)
+        {
+            NotifyStopRequested(jobId);
+        }
+        return job;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await nodes.RefreshAsync(stoppingToken);

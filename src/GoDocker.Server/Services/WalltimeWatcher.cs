@@ -35,8 +35,7 @@ public sealed class WalltimeWatcher(IJobStore store, ExecutionService execution,
             {
                 var reason = $"walltime exceeded (limit {Walltime.Format(TimeSpan.FromSeconds(limit))})";
                 logger.LogInformation("job {JobId}: {Reason}", job.Id, reason);
-                await store.RequestStopAsync(job.Id, new StopRequest(JobState.Failed, reason, now), cancellationToken);
-                execution.NotifyStopRequested(job.Id);
+                await execution.RequestStopAsync(job.Id, new StopRequest(JobState.Failed, reason, now), cancellationToken);
             }
         }
     }
