@@ -28,6 +28,20 @@ internal sealed class OneShotServer : IDisposable
     {
         using var client = await listener.AcceptTcpClientAsync();
         var stream = client.GetStream();
+        var received = await ReadRequestAsync(stream);
+        foreach (var part in replyParts)
+        {
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(part));
+            await stream.FlushAsync();
+            await Task.Delay(5);
+        }
+        client.Client.Shutdown(SocketShutdown.Send);
+        return received;
+    }
+
+    /// <summary>One HTTP request as sent (head and Content-Length body), or what came before the peer closed.</summary>
+    internal static async Task<string> ReadRequestAsync(NetworkStream stream)
+    {
         var received = new StringBuilder();
         var buffer = new byte[8192];
         while (!IsComplete(received.ToString()))
@@ -39,13 +53,6 @@ internal sealed class OneShotServer : IDisposable
             }
             received.Append(Encoding.UTF8.GetString(buffer, 0, read));
         }
-        foreach (var part in replyParts)
-        {
-            await stream.WriteAsync(Encoding.UTF8.GetBytes(part));
-            await stream.FlushAsync();
-            await Task.Delay(5);
-        }
-        client.Client.Shutdown(SocketShutdown.Send);
         return received.ToString();
     }
 

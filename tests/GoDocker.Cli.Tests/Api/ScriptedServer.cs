@@ -35,34 +35,11 @@ internal sealed class ScriptedServer : IDisposable
         {
             using var client = await listener.AcceptTcpClientAsync();
             var stream = client.GetStream();
-            var received = new StringBuilder();
-            var buffer = new byte[8192];
-            while (!IsComplete(received.ToString()))
-            {
-                var read = await stream.ReadAsync(buffer);
-                if (read == 0)
-                {
-                    break;
-                }
-                received.Append(Encoding.UTF8.GetString(buffer, 0, read));
-            }
-            requests.Add(received.ToString());
+            requests.Add(await OneShotServer.ReadRequestAsync(stream));
             await stream.WriteAsync(Encoding.UTF8.GetBytes(reply));
             client.Client.Shutdown(SocketShutdown.Send);
         }
         return requests;
-    }
-
-    private static bool IsComplete(string request)
-    {
-        var end = request.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        if (end < 0)
-        {
-            return false;
-        }
-        var lengthLine = request[..end].Split("\r\n").FirstOrDefault(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
-        var length = lengthLine is null ? 0 : int.Parse(lengthLine.Split(':')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        return Encoding.UTF8.GetByteCount(request[(end + 4)..]) >= length;
     }
 
     /// <summary>The body of a recorded request (after the blank line).</summary>
