@@ -23,6 +23,9 @@ public sealed record SubmitLimits
 /// <summary>The outcome of validation: a resolved spec, or errors keyed by the JSON field they concern.</summary>
 public sealed record SpecValidation(ResolvedJobSpec? Spec, IReadOnlyDictionary<string, string[]> Errors)
 {
+    /// <summary>The job array asked for, parsed; null for a single job.</summary>
+    public ArraySpec? Array { get; init; }
+
     public bool IsValid => Errors.Count == 0;
 }
 
@@ -224,7 +227,8 @@ public static partial class JobSpecValidator
             Add("dependency", dependencyError!);
         }
 
-        if (spec.Array is not null && !ArraySpec.TryParse(spec.Array, out _, out var arrayError))
+        ArraySpec? array = null;
+        if (spec.Array is not null && !ArraySpec.TryParse(spec.Array, out array, out var arrayError))
         {
             Add("array", $"'{spec.Array}': {arrayError} (e.g. 1-100, 1-100:2%10, 1,3,5-7)");
         }
@@ -253,7 +257,7 @@ public static partial class JobSpecValidator
             Constraints = constraints,
             Dependencies = dependencies,
         };
-        return new SpecValidation(resolved, new Dictionary<string, string[]>());
+        return new SpecValidation(resolved, new Dictionary<string, string[]>()) { Array = array };
     }
 
     private static string DefaultName(JobSpec spec)

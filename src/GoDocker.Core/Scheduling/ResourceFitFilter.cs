@@ -61,7 +61,10 @@ public sealed class SpreadScorer : IPlacementScorer
     public const string PolicyName = "spread";
     public string Name => PolicyName;
 
-    public double Score(PendingJob job, NodeLoad node) =>
+    public double Score(PendingJob job, NodeLoad node) => Left(job, node);
+
+    /// <summary>What the node has left after placing the job, cpus first, then memory, as fractions of its size.</summary>
+    internal static double Left(PendingJob job, NodeLoad node) =>
         (node.FreeCpus - job.Cpus) / Math.Max(node.Node.Cpus, ResourceFitFilter.Epsilon)
         + 1e-3 * (node.FreeMemoryBytes - job.MemoryBytes) / Math.Max(node.Node.MemoryBytes, 1);
 }
@@ -72,5 +75,5 @@ public sealed class PackScorer : IPlacementScorer
     public const string PolicyName = "pack";
     public string Name => PolicyName;
 
-    public double Score(PendingJob job, NodeLoad node) => -new SpreadScorer().Score(job, node);
+    public double Score(PendingJob job, NodeLoad node) => -SpreadScorer.Left(job, node);
 }

@@ -64,13 +64,8 @@ internal static class JobsApi
         {
             return Problems.ForbiddenField("root", rootRefusal);
         }
-        var tasks = 1;
-        ArraySpec? array = null;
-        if (spec.Array is not null && ArraySpec.TryParse(spec.Array, out var parsed, out _)) // validated above
-        {
-            array = parsed;
-            tasks = array.TaskIds.Count;
-        }
+        var array = validation.Array;
+        var tasks = array?.TaskIds.Count ?? 1;
         var pending = await pendingCounts.CountAsync(caller.Login, cancellationToken);
         if (pending + tasks > options.Value.Jobs.MaxPendingPerUser)
         {
