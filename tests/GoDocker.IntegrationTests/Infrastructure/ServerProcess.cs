@@ -95,6 +95,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
+                // Exited is seen before the redirected output is read to its end: wait for that, so Log holds why.
+                await process.WaitForExitAsync();
                 throw new InvalidOperationException($"the server exited with {process.ExitCode}:\n{Log}");
             }
             try
