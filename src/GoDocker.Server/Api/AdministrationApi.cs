@@ -9,10 +9,10 @@ namespace GoDocker.Server.Api;
 /// <summary>/api/v1/users and /api/v1/projects: admin only.</summary>
 internal static partial class AdministrationApi
 {
-    [GeneratedRegex("^[a-z_][a-z0-9_.-]{0,31}$")]
+    [GeneratedRegex(@"^[a-z_][a-z0-9_.-]{0,31}\z")]
     private static partial Regex LoginPattern();
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}\z")]
     private static partial Regex ProjectPattern();
 
     public static void MapAdministration(this IEndpointRouteBuilder api)
