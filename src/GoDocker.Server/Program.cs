@@ -21,8 +21,16 @@ using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
 ServerConfiguration.Load(builder.Configuration, args);
-var settings = builder.Configuration.Get<GoDockerOptions>() ?? new GoDockerOptions();
-builder.Services.Configure<GoDockerOptions>(builder.Configuration);
+// Every setting is checked before anything uses one; the server refuses to start naming each bad key.
+var configuration = ConfigurationCheck.Run(builder.Configuration);
+if (configuration.Problems.Count > 0)
+{
+    await Console.Error.WriteLineAsync("godocker-server: the configuration is invalid:\n  " + string.Join("\n  ", configuration.Problems));
+    Environment.ExitCode = 2;
+    return;
+}
+var settings = configuration.Settings;
+builder.Services.AddSingleton(Options.Create(settings));
 builder.WebHost.UseUrls(settings.Server.Listen);
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.Server.MaxRequestBodyBytes);
 builder.Logging.AddSimpleConsole(o =>
@@ -68,7 +76,7 @@ builder.Services.AddSingleton(sp => new NodeRegistry(
 builder.Services.AddSingleton<SchedulerTrigger>();
 builder.Services.AddSingleton<SchedulerBoard>();
 builder.Services.AddSingleton<AccountLimitsCache>();
-var auth = builder.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
+var auth = configuration.Auth;
 var accounts = await SqliteAccountStore.OpenAsync(Path.Combine(settings.Server.DataDir, "godocker.db"), time, CancellationToken.None);
 builder.Services.AddSingleton(auth);
 builder.Services.AddSingleton<IAccountStore>(accounts);
@@ -137,16 +145,14 @@ internal static class Plugins
 {
     public static IQueueOrder QueueOrder(SchedulerOptions scheduler) => scheduler.Policy switch
     {
-        FifoOrder.PolicyName => new FifoOrder(),
-        FairShareOrder.PolicyName => new FairShareOrder(scheduler.FairShare.ToOptions()),
-        var name => throw new OptionsValidationException("Scheduler:Policy", typeof(SchedulerOptions), [$"unknown scheduler policy '{name}' (known: fifo, fairshare)"]),
+        QueuePolicy.FairShare => new FairShareOrder(scheduler.FairShare.ToOptions()),
+        _ => new FifoOrder(),
     };
 
-    public static IPlacementScorer Placement(string name) => name switch
+    public static IPlacementScorer Placement(PlacementPolicy placement) => placement switch
     {
-        SpreadScorer.PolicyName => new SpreadScorer(),
-        PackScorer.PolicyName => new PackScorer(),
-        _ => throw new OptionsValidationException("Scheduler:Placement", typeof(SchedulerOptions), [$"unknown placement '{name}' (known: spread, pack)"]),
+        PlacementPolicy.Pack => new PackScorer(),
+        _ => new SpreadScorer(),
     };
 
     /// <summary>Registers the IAuthProvider named by Auth:Provider (none registers nothing: no logins).</summary>

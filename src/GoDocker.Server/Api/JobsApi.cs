@@ -224,13 +224,13 @@ internal static class JobsApi
         {
             DefaultImage = jobs.DefaultImage,
             DefaultCpus = jobs.DefaultCpus,
-            DefaultMemoryBytes = ByteSize.TryParse(jobs.DefaultMemory, out var memory) ? memory : 1L << 30,
+            DefaultMemoryBytes = jobs.Parsed.DefaultMemoryBytes,
             // Until a node has answered, accept any size: the job waits, its reason says the node is unreachable.
             MaxCpus = largest?.Cpus ?? double.MaxValue,
             MaxMemoryBytes = largest?.MemoryBytes ?? long.MaxValue,
             MaxGpus = largest is null ? int.MaxValue : nodes.Nodes.Select(n => n.Gpus).DefaultIfEmpty(0).Max(),
-            DefaultWalltime = Walltime.TryParse(jobs.DefaultWalltime, out var walltime) ? walltime : null,
-            MaxWalltime = Walltime.TryParse(jobs.MaxWalltime, out var max) ? max : null,
+            DefaultWalltime = jobs.Parsed.DefaultWalltime,
+            MaxWalltime = jobs.Parsed.MaxWalltime,
         };
     }
 

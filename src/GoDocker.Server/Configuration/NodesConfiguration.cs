@@ -31,10 +31,6 @@ internal static partial class NodesConfiguration
             // A job must never share the host's (or another container's) network namespace.
             throw new OptionsValidationException("Executor:Docker:Network", typeof(DockerSettings), [$"network '{docker.Network}' is refused: use bridge, none or a user-defined network"]);
         }
-        if (executor.Type != DockerExecutor.ExecutorName)
-        {
-            throw new OptionsValidationException("Executor:Type", typeof(ExecutorOptions), [$"unknown executor '{executor.Type}' (known: docker)"]);
-        }
         var capabilities = settings.Jobs.Root.Capabilities;
         if (settings.Nodes.Count == 0)
         {
