@@ -177,6 +177,10 @@ internal static partial class AdministrationApi
         {
             return Problems.Field("name", $"project '{name}' exists already");
         }
+        if (request.Priority is < -SchedulingApi.MaxPriority or > SchedulingApi.MaxPriority)
+        {
+            return Problems.Field("priority", $"the priority must be from -{SchedulingApi.MaxPriority} to {SchedulingApi.MaxPriority}");
+        }
         var project = new Project { Name = name, Priority = request.Priority ?? 0 };
         await accounts.SaveProjectAsync(project, cancellationToken);
         return TypedResults.Created($"/api/v1/projects/{name}", ProjectView.From(project));
