@@ -78,6 +78,31 @@ public sealed class SubmitBoundsTests(SubmitBoundsTests.Fixture fixture) : IClas
         Assert.Equal(before, (await Api.ListAsync("?limit=1")).Total);
     }
 
+    [Theory]
+    [InlineData("""{"shares": 1e300}""", "shares")]
+    [InlineData("""{"priority": 2000000000}""", "priority")]
+    [InlineData("""{"maxCpus": 1e300}""", "maxCpus")]
+    [InlineData("""{"maxCpuHours": 1e300}""", "maxCpuHours")]
+    [InlineData("""{"maxMemory": "8000000T"}""", "maxMemory")]
+    public async Task ALimitOutOfBounds_Is400_NamingTheField(string body, string field)
+    {
+        using var response = await Api.Http.PutAsync("/api/v1/limits/user/alice", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var problem = await response.Content.ReadFromJsonAsync(GoDockerJson.Default.Problem);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(problem!.Errors?.ContainsKey(field), $"expected an error on '{field}', got: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    [Fact]
+    public async Task AProjectPriorityOutOfBounds_Is400_NamingIt()
+    {
+        using var response = await Api.PostRawAsync("/api/v1/projects", """{"name": "bounded", "priority": 2000000000}""");
+        var problem = await response.Content.ReadFromJsonAsync(GoDockerJson.Default.Problem);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(problem!.Errors?.ContainsKey("priority"), await response.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task AfterA5000000dWalltimeIsRefused_TheSchedulerStillRunsJobs()
     {
