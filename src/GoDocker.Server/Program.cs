@@ -7,6 +7,7 @@ using GoDocker.Server.Api;
 using GoDocker.Server.Auth;
 using GoDocker.Server.Auth.Ldap;
 using GoDocker.Server.Configuration;
+using GoDocker.Server.Hosting;
 using GoDocker.Server.Services;
 using GoDocker.Storage;
 using GoDocker.Storage.Dispatch;
@@ -19,6 +20,11 @@ using Microsoft.Extensions.Options;
 // The embedded server: API, store, scheduler, dispatch and executor in one process.
 // Data flow: API → store → scheduler → dispatch → executor → engine → status back to the store.
 
+if (ServerCommandLine.Answer(args, Console.Out, Console.Error) is { } exitCode)
+{
+    Environment.ExitCode = exitCode;
+    return;
+}
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
 ServerConfiguration.Load(builder.Configuration, args);
 // Every setting is checked before anything uses one; the server refuses to start naming each bad key.
@@ -39,7 +45,13 @@ builder.Logging.AddSimpleConsole(o =>
     o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
 });
 
-Directory.CreateDirectory(settings.Server.DataDir);
+// Locked and owner-only before anything touches the store or the engine.
+using var dataDirectory = DataDirectory.Claim(settings.Server.DataDir, Console.Error);
+if (dataDirectory is null)
+{
+    Environment.ExitCode = 1;
+    return;
+}
 var time = TimeProvider.System;
 var store = await SqliteJobStore.OpenAsync(Path.Combine(settings.Server.DataDir, "godocker.db"), time, CancellationToken.None);
 // Labels this instance's containers: a second GoDocker on the same engine never touches them.

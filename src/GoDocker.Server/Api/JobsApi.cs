@@ -89,6 +89,10 @@ internal static class JobsApi
             ? LocalIdentity(options.Value.Server)
             : (await accounts.GetUserAsync(caller.Login, cancellationToken))?.Identity
                 ?? throw new InvalidOperationException($"the authenticated user {caller.Login} has no account");
+        if (RootIdentity.Refuse(runAs, validation.Spec.Root) is { } rootIdentityRefusal)
+        {
+            return Problems.ForbiddenField("root", rootIdentityRefusal);
+        }
         var (mounts, volumeRefusal) = VolumePolicy.Plan(
             spec.Volumes ?? [], [.. options.Value.Volumes.Select(v => v.ToRule())], caller, runAs, validation.Spec.Project, validation.Spec.Root);
         if (volumeRefusal is not null || (volumeRefusal = ResolveOnHost(ref mounts, options.Value.Volumes)) is not null)
