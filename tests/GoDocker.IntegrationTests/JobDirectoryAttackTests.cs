@@ -39,6 +39,20 @@ public sealed class JobDirectoryAttackTests(ServerFixture fixture) : IClassFixtu
         }
     }
 
+    /// <summary>Status and body; a response cut short (the file changed under a by-name server) counts as status 0.</summary>
+    private async Task<(HttpStatusCode Status, string Body)> DownloadAsync(string path)
+    {
+        try
+        {
+            using var response = await Api.Http.GetAsync(path);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        catch (HttpRequestException)
+        {
+            return (0, "");
+        }
+    }
+
     [Fact]
     public async Task StdoutReplacedByALinkToShadow_IsNeverServed_PlainOrFollowed()
     {
@@ -89,13 +103,22 @@ public sealed class JobDirectoryAttackTests(ServerFixture fixture) : IClassFixtu
         {
             Assert.Equal(HttpStatusCode.Accepted, requeue.StatusCode);
         }
-        var second = await Api.WaitForAsync(job.Id, j => j.Attempt == 2 && j.State.IsTerminal(), TimeSpan.FromSeconds(60));
+        JobView? second = null;
+        try
+        {
+            second = await Api.WaitForAsync(job.Id, j => j.Attempt == 2 && j.State.IsTerminal(), TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            // Checked below: what happened outside matters first.
+        }
 
         Assert.Empty(cron.EnumerateFileSystemInfos());
         Assert.Equal("root:x:0:0\n", await File.ReadAllTextAsync(hostFile));
         Assert.Equal(hostMode, File.GetUnixFileMode(hostFile));
         Assert.Equal(cronMode, File.GetUnixFileMode(cron.FullName));
-        Assert.Equal(JobState.Succeeded, second.State);
+        Assert.NotNull(second);
+        Assert.Equal(JobState.Succeeded, second!.State);
         Assert.Equal("second attempt\n", await Api.StdoutAsync(job.Id));
     }
 
@@ -111,20 +134,19 @@ public sealed class JobDirectoryAttackTests(ServerFixture fixture) : IClassFixtu
         await WaitForFileAsync(job.Id, "x");
         var statuses = new Dictionary<HttpStatusCode, int>();
         var leaks = 0;
+        var next = 0;
         var clock = Stopwatch.StartNew();
         try
         {
-            // Four downloaders, 2000 requests at most, 30 s at most.
-            var next = 0;
-            await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+            // Eight downloaders, 20,000 requests at most, 30 s at most (unfixed, the secret leaked a few times per thousand).
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
             {
-                while (Interlocked.Increment(ref next) <= 2000 && clock.Elapsed < TimeSpan.FromSeconds(30))
+                while (Interlocked.Increment(ref next) <= 20_000 && clock.Elapsed < TimeSpan.FromSeconds(30))
                 {
-                    using var response = await Api.Http.GetAsync($"/api/v1/jobs/{job.Id}/files/x");
-                    var body = await response.Content.ReadAsStringAsync();
+                    var (status, body) = await DownloadAsync($"/api/v1/jobs/{job.Id}/files/x");
                     lock (statuses)
                     {
-                        statuses[response.StatusCode] = statuses.GetValueOrDefault(response.StatusCode) + 1;
+                        statuses[status] = statuses.GetValueOrDefault(status) + 1;
                         leaks += body.Contains(secretText, StringComparison.Ordinal) ? 1 : 0;
                     }
                 }
@@ -135,7 +157,7 @@ public sealed class JobDirectoryAttackTests(ServerFixture fixture) : IClassFixtu
             await Api.KillAsync(job.Id);
         }
 
-        Assert.True(leaks == 0, $"the secret was served {leaks} times ({string.Join(", ", statuses)})");
+        Assert.True(leaks == 0, $"the secret was served {leaks} times ({string.Join(", ", statuses)}, {next} requests)");
         Assert.True(statuses.GetValueOrDefault(HttpStatusCode.OK) > 0, string.Join(", ", statuses));
         Assert.True(statuses.GetValueOrDefault(HttpStatusCode.Forbidden) > 0, $"the race never showed a link: {string.Join(", ", statuses)}");
     }
