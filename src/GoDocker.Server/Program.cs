@@ -60,7 +60,7 @@ var instanceId = await store.GetOrCreateMetaAsync("instance-id", () => Guid.NewG
 
 builder.Services.AddSingleton(time);
 builder.Services.AddSingleton<IJobStore>(store);
-builder.Services.AddSingleton(new JobDirectory(Path.Combine(settings.Server.DataDir, "jobs")));
+builder.Services.AddSingleton(new JobDirectory(string.IsNullOrEmpty(settings.Server.JobsDir) ? Path.Combine(settings.Server.DataDir, "jobs") : settings.Server.JobsDir));
 builder.Services.AddSingleton<IDispatchQueue>(sp => new InProcessDispatchQueue(time, settings.Executor.LeaseTimeout));
 builder.Services.AddSingleton(Plugins.QueueOrder(settings.Scheduler));
 builder.Services.AddSingleton(sp => new SchedulingCycle(
@@ -116,6 +116,7 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<ExecutionService>(
 builder.Services.AddSingleton<SchedulerService>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SchedulerService>());
 builder.Services.AddHostedService<WalltimeWatcher>();
+builder.Services.AddHostedService<JobDirectoryWatcher>();
 builder.Services.AddHostedService<NodeRefreshService>();
 
 builder.Services.AddProblemDetails();
