@@ -92,6 +92,11 @@ public sealed class ServerOptions
     public long MaxRequestBodyBytes { get; set; } = 1L << 20;
     /// <summary>Until authentication is configured, every request acts as this user.</summary>
     public string LocalUser { get; set; } = Environment.UserName;
+    /// <summary>
+    /// The URLs clients and browsers use to reach this server when not its Listen address (a DNS name, a proxy):
+    /// requests with another Host name are refused (DNS rebinding), state-changing ones from another Origin too.
+    /// </summary>
+    public List<string> PublicUrls { get; set; } = [];
 }
 
 public sealed class JobOptions
