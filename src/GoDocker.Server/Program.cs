@@ -8,6 +8,7 @@ using GoDocker.Server.Auth;
 using GoDocker.Server.Auth.Ldap;
 using GoDocker.Server.Configuration;
 using GoDocker.Server.Hosting;
+using GoDocker.Server.RequestGuards;
 using GoDocker.Server.Services;
 using GoDocker.Storage;
 using GoDocker.Storage.Dispatch;
@@ -89,6 +90,7 @@ builder.Services.AddSingleton<SchedulerTrigger>();
 builder.Services.AddSingleton<SchedulerBoard>();
 builder.Services.AddSingleton<AccountLimitsCache>();
 var auth = configuration.Auth;
+NoneOnNetwork.Check(auth, settings.Server);
 var accounts = await SqliteAccountStore.OpenAsync(Path.Combine(settings.Server.DataDir, "godocker.db"), time, CancellationToken.None);
 builder.Services.AddSingleton(auth);
 builder.Services.AddSingleton<IAccountStore>(accounts);
@@ -100,6 +102,7 @@ builder.Services.AddSingleton<IAccessPolicy>(new AccessPolicy
     Root = settings.Jobs.Root.Granted.ToGrant(),
 });
 builder.Services.AddSingleton<CallerResolver>();
+builder.Services.AddSingleton(new ServerAuthorities(settings.Server));
 builder.Services.AddSingleton<JobAccess>();
 builder.Services.AddSingleton<LaunchAuthorization>();
 builder.Services.AddSingleton<PendingCounts>();
@@ -130,6 +133,7 @@ builder.Services.AddOpenApi("v1");
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMiddleware<BrowserRequestGuard>();
 app.UseAuthentication();
 app.UseAuthorization();
 

@@ -27,4 +27,9 @@ public sealed class AuthOptions
     /// <summary>With the local provider: this admin is created at start when no user exists yet, its password read from <see cref="BootstrapAdminPasswordFile"/>.</summary>
     public string? BootstrapAdmin { get; set; }
     public string? BootstrapAdminPasswordFile { get; set; }
+    /// <summary>
+    /// Lets Provider none start on a non-loopback Server:Listen address. Off by default: without authentication anyone who
+    /// reaches the port, every job's container through the Docker bridge included, is an admin.
+    /// </summary>
+    public bool AllowNoneOnNetwork { get; set; }
 }

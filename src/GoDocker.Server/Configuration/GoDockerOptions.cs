@@ -100,6 +100,11 @@ public sealed class ServerOptions
     public string LocalUser { get; set; } = Environment.UserName;
     /// <summary>Where job directories live (empty: &lt;DataDir&gt;/jobs): a filesystem apart from the database, so a job filling it cannot stop the record.</summary>
     public string? JobsDir { get; set; }
+    /// <summary>
+    /// The URLs clients and browsers use to reach this server when not its Listen address (a DNS name, a proxy):
+    /// requests with another Host name are refused (DNS rebinding), state-changing ones from another Origin too.
+    /// </summary>
+    public List<string> PublicUrls { get; set; } = [];
 }
 
 public sealed class JobOptions
