@@ -7,6 +7,8 @@ using GoDocker.Server.Api;
 using GoDocker.Server.Auth;
 using GoDocker.Server.Auth.Ldap;
 using GoDocker.Server.Configuration;
+using GoDocker.Server.Hosting;
+using GoDocker.Server.RequestGuards;
 using GoDocker.Server.Services;
 using GoDocker.Storage;
 using GoDocker.Storage.Dispatch;
@@ -19,6 +21,11 @@ using Microsoft.Extensions.Options;
 // The embedded server: API, store, scheduler, dispatch and executor in one process.
 // Data flow: API → store → scheduler → dispatch → executor → engine → status back to the store.
 
+if (ServerCommandLine.Answer(args, Console.Out, Console.Error) is { } exitCode)
+{
+    Environment.ExitCode = exitCode;
+    return;
+}
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
 ServerConfiguration.Load(builder.Configuration, args);
 // Every setting is checked before anything uses one; the server refuses to start naming each bad key.
@@ -39,7 +46,13 @@ builder.Logging.AddSimpleConsole(o =>
     o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
 });
 
-Directory.CreateDirectory(settings.Server.DataDir);
+// Locked and owner-only before anything touches the store or the engine.
+using var dataDirectory = DataDirectory.Claim(settings.Server.DataDir, Console.Error);
+if (dataDirectory is null)
+{
+    Environment.ExitCode = 1;
+    return;
+}
 var time = TimeProvider.System;
 var store = await SqliteJobStore.OpenAsync(Path.Combine(settings.Server.DataDir, "godocker.db"), time, CancellationToken.None);
 // Labels this instance's containers: a second GoDocker on the same engine never touches them.
@@ -48,7 +61,7 @@ var instanceId = await store.GetOrCreateMetaAsync("instance-id", () => Guid.NewG
 
 builder.Services.AddSingleton(time);
 builder.Services.AddSingleton<IJobStore>(store);
-builder.Services.AddSingleton(new JobDirectory(Path.Combine(settings.Server.DataDir, "jobs")));
+builder.Services.AddSingleton(new JobDirectory(string.IsNullOrEmpty(settings.Server.JobsDir) ? Path.Combine(settings.Server.DataDir, "jobs") : settings.Server.JobsDir));
 builder.Services.AddSingleton<IDispatchQueue>(sp => new InProcessDispatchQueue(time, settings.Executor.LeaseTimeout));
 builder.Services.AddSingleton(Plugins.QueueOrder(settings.Scheduler));
 builder.Services.AddSingleton(sp => new SchedulingCycle(
@@ -77,6 +90,7 @@ builder.Services.AddSingleton<SchedulerTrigger>();
 builder.Services.AddSingleton<SchedulerBoard>();
 builder.Services.AddSingleton<AccountLimitsCache>();
 var auth = configuration.Auth;
+NoneOnNetwork.Check(auth, settings.Server);
 var accounts = await SqliteAccountStore.OpenAsync(Path.Combine(settings.Server.DataDir, "godocker.db"), time, CancellationToken.None);
 builder.Services.AddSingleton(auth);
 builder.Services.AddSingleton<IAccountStore>(accounts);
@@ -88,6 +102,7 @@ builder.Services.AddSingleton<IAccessPolicy>(new AccessPolicy
     Root = settings.Jobs.Root.Granted.ToGrant(),
 });
 builder.Services.AddSingleton<CallerResolver>();
+builder.Services.AddSingleton(new ServerAuthorities(settings.Server));
 builder.Services.AddSingleton<JobAccess>();
 builder.Services.AddSingleton<LaunchAuthorization>();
 builder.Services.AddSingleton<PendingCounts>();
@@ -104,6 +119,7 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<ExecutionService>(
 builder.Services.AddSingleton<SchedulerService>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SchedulerService>());
 builder.Services.AddHostedService<WalltimeWatcher>();
+builder.Services.AddHostedService<JobDirectoryWatcher>();
 builder.Services.AddHostedService<NodeRefreshService>();
 
 builder.Services.AddProblemDetails();
@@ -117,6 +133,7 @@ builder.Services.AddOpenApi("v1");
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMiddleware<BrowserRequestGuard>();
 app.UseAuthentication();
 app.UseAuthorization();
 

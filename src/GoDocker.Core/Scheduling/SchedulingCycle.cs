@@ -125,6 +125,8 @@ public sealed class SchedulingCycle(
             UpdateMaxFree();
         }
 
+        private const string QueuedBehindAnother = "queued behind an earlier job of another user or project, which waits for resources";
+
         public Plan Run()
         {
             var ranking = Rank();
@@ -140,7 +142,11 @@ public sealed class SchedulingCycle(
                 }
                 if (blocker is not null)
                 {
-                    Note(job, queuedBehind ??= $"queued behind job {blocker.Id.ToString(CultureInfo.InvariantCulture)}, which waits for resources");
+                    // A reason names another job only when everyone who may see this one (its owner, its project's
+                    // managers, admins) may see that one too: same owner, same project.
+                    Note(job, job.Owner == blocker.Owner && job.Project == blocker.Project
+                        ? queuedBehind ??= $"queued behind job {blocker.Id.ToString(CultureInfo.InvariantCulture)}, which waits for resources"
+                        : QueuedBehindAnother);
                     continue;
                 }
                 try
@@ -380,7 +386,8 @@ public sealed class SchedulingCycle(
         private string Refusal(PendingJob job, int i, long duration) =>
             Refuse(job, loads[i])
             ?? (timelines![i].ReservationIn(now, End(now, duration)) is { } held
-                ? $"{loads[i].Node.Name} is reserved for job {held.JobId.ToString(CultureInfo.InvariantCulture)} from {Format(held.From)}"
+                // Not named: the job holding the reservation may be one the reader of this reason may not see.
+                ? $"{loads[i].Node.Name} is reserved for an earlier job from {Format(held.From)}"
                 : $"{loads[i].Node.Name} is reserved");
 
         private string Waiting(PendingJob job, long duration, Refusals refusals)

@@ -143,11 +143,21 @@ internal static partial class AdministrationApi
             Disabled = request.Disabled ?? user.Disabled,
         };
         await accounts.SaveUserAsync(updated, request.Password is { } p ? LocalAuthProvider.HashPassword(login, p) : null, cancellationToken);
+        // A new password answers a suspected leak, and whoever held the old one may have minted API keys with it: every
+        // token goes, keys included. Disabling ends every session for good; re-enabling brings none back.
+        if (request.Password is not null || updated.Disabled != user.Disabled)
+        {
+            await accounts.RevokeAllTokensAsync(login, cancellationToken);
+        }
         return TypedResults.Ok(UserView.From(updated));
     }
 
     private static void Validate(UserRequest request, Dictionary<string, string[]> errors)
     {
+        if (RootIdentity.RefuseAccount(request.Uid, request.Gid, request.SecondaryGids) is var (field, message))
+        {
+            errors[field] = [message];
+        }
         if (request.Home is { } home && (!home.StartsWith('/') || home.Contains("..", StringComparison.Ordinal)))
         {
             errors["home"] = ["home must be an absolute path without '..'"];

@@ -233,9 +233,10 @@ internal static class SchedulingApi
         var caller = await callers.ResolveAsync(context, cancellationToken);
         var userFilter = context.Request.Query["user"].LastOrDefault();
         var projectFilter = context.Request.Query["project"].LastOrDefault();
-        // Everyone sees their own standing and their projects'; admins see everyone's.
+        // Everyone sees their own standing and their projects'; admins see everyone's. The default project is every
+        // user's: its figures are the other users' (the caller's own share is their user row), so it is for admins only.
         bool MaySee(AccountKind kind, string name) =>
-            caller.Admin || (kind == AccountKind.User ? name == caller.Login : caller.MemberOf(name));
+            caller.Admin || (kind == AccountKind.User ? name == caller.Login : name != Project.Default && caller.MemberOf(name));
         var settings = options.Value;
         var input = await store.ReadSchedulingInputAsync(settings.Quotas.CpuHoursWindow, cancellationToken);
         var now = time.GetUtcNow();
@@ -252,7 +253,7 @@ internal static class SchedulingApi
         }
         if (userFilter is not null && !MaySee(AccountKind.User, userFilter) || projectFilter is not null && !MaySee(AccountKind.Project, projectFilter))
         {
-            return Problems.Forbidden("you may see your own usage and your projects' only");
+            return Problems.Forbidden("you may see your own usage and your projects' only (the default project's, which sums every user's, is for admins)");
         }
         var views = new List<AccountUsageView>();
         foreach (var (kind, name) in names)

@@ -98,6 +98,13 @@ public sealed class ServerOptions
     public long MaxRequestBodyBytes { get; set; } = 1L << 20;
     /// <summary>Until authentication is configured, every request acts as this user.</summary>
     public string LocalUser { get; set; } = Environment.UserName;
+    /// <summary>Where job directories live (empty: &lt;DataDir&gt;/jobs): a filesystem apart from the database, so a job filling it cannot stop the record.</summary>
+    public string? JobsDir { get; set; }
+    /// <summary>
+    /// The URLs clients and browsers use to reach this server when not its Listen address (a DNS name, a proxy):
+    /// requests with another Host name are refused (DNS rebinding), state-changing ones from another Origin too.
+    /// </summary>
+    public List<string> PublicUrls { get; set; } = [];
 }
 
 public sealed class JobOptions
@@ -113,6 +120,10 @@ public sealed class JobOptions
     public RootOptions Root { get; set; } = new();
     /// <summary>A user with this many pending jobs gets 429 on the next submit.</summary>
     public int MaxPendingPerUser { get; set; } = 10_000;
+    /// <summary>A running job whose directory grows past this size is stopped (Failed, "job directory exceeds 10 GiB").</summary>
+    public string MaxJobDirectorySize { get; set; } = "10G";
+    /// <summary>How often running jobs' directories are measured against MaxJobDirectorySize.</summary>
+    public TimeSpan JobDirectoryCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
     /// <summary>DefaultMemory, DefaultWalltime and MaxWalltime as ConfigurationCheck parsed them at start (not configuration).</summary>
     internal ParsedJobOptions Parsed { get; set; } = ParsedJobOptions.Default;
 }
