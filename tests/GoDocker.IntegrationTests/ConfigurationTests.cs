@@ -53,6 +53,10 @@ public sealed class ConfigurationTests
         { "Executor:Type", "swarm", "Executor:Type: 'swarm' is not one of docker" },
         { "Auth:Provider", "kerberos", "Auth:Provider: 'kerberos' is not one of none, local, ldap" },
         { "Auth:MaxFailedLogins", "many", "Auth:MaxFailedLogins: 'many' is not a whole number" },
+        { "Auth:FailedLoginBackoff", "00:00:00", "Auth:FailedLoginBackoff: 00:00:00 must be more than 0" },
+        { "Jobs:MaxJobDirectorySize", "big", "Jobs:MaxJobDirectorySize: 'big' is not a size" },
+        { "Jobs:JobDirectoryCheckInterval", "-00:00:01", "Jobs:JobDirectoryCheckInterval: -00:00:01 must be more than 0" },
+        { "Server:PublicUrls:0", "example.org", "Server:PublicUrls:0: 'example.org' is not an absolute http:// or https:// URL" },
     };
 
     [Theory]

@@ -157,6 +157,13 @@ internal static partial class ConfigurationCheck
         var server = settings.Server;
         Check(!string.IsNullOrWhiteSpace(server.DataDir), "Server:DataDir: is empty");
         Check(server.MaxRequestBodyBytes > 0, $"Server:MaxRequestBodyBytes: {server.MaxRequestBodyBytes} must be greater than 0");
+        Check(string.IsNullOrEmpty(server.JobsDir) || server.JobsDir.StartsWith('/'), $"Server:JobsDir: '{server.JobsDir}' is not an absolute path");
+        for (var i = 0; i < server.PublicUrls.Count; i++)
+        {
+            var url = server.PublicUrls[i];
+            Check(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0,
+                string.Create(CultureInfo.InvariantCulture, $"Server:PublicUrls:{i}: '{url}' is not an absolute http:// or https:// URL"));
+        }
 
         var jobs = settings.Jobs;
         Check(ImageReference.IsValid(jobs.DefaultImage), $"Jobs:DefaultImage: '{jobs.DefaultImage}' is not an image reference");
@@ -171,6 +178,9 @@ internal static partial class ConfigurationCheck
         Check(jobs.KillGracePeriod >= TimeSpan.Zero && jobs.KillGracePeriod <= TimeSpan.FromHours(1),
             $"Jobs:KillGracePeriod: {jobs.KillGracePeriod} must be from 0 to 1 hour");
         Check(jobs.MaxPendingPerUser >= 1, $"Jobs:MaxPendingPerUser: {jobs.MaxPendingPerUser} must be 1 or more");
+        Size("Jobs:MaxJobDirectorySize", jobs.MaxJobDirectorySize, 1L << 20, long.MaxValue / 2, problems);
+        Check(jobs.JobDirectoryCheckInterval > TimeSpan.Zero && jobs.JobDirectoryCheckInterval <= TimeSpan.FromHours(1),
+            $"Jobs:JobDirectoryCheckInterval: {jobs.JobDirectoryCheckInterval} must be more than 0 and at most 1 hour");
 
         var scheduler = settings.Scheduler;
         Check(scheduler.Reservations >= 0, $"Scheduler:Reservations: {scheduler.Reservations} must be 0 or more");
@@ -247,6 +257,8 @@ internal static partial class ConfigurationCheck
         Check(auth.MaxFailedLogins >= 1, $"Auth:MaxFailedLogins: {auth.MaxFailedLogins} must be 1 or more");
         Check(auth.FailedLoginWindow > TimeSpan.Zero && auth.FailedLoginWindow <= TimeSpan.FromDays(1),
             $"Auth:FailedLoginWindow: {auth.FailedLoginWindow} must be more than 0 and at most 1 day");
+        Check(auth.FailedLoginBackoff > TimeSpan.Zero && auth.FailedLoginBackoff <= TimeSpan.FromDays(1),
+            $"Auth:FailedLoginBackoff: {auth.FailedLoginBackoff} must be more than 0 and at most 1 day");
         if (auth.Provider == "ldap")
         {
             var ldap = configuration.GetSection("Auth:Ldap").Get<LdapOptions>() ?? new LdapOptions();
