@@ -92,6 +92,8 @@ public sealed class ServerOptions
     public long MaxRequestBodyBytes { get; set; } = 1L << 20;
     /// <summary>Until authentication is configured, every request acts as this user.</summary>
     public string LocalUser { get; set; } = Environment.UserName;
+    /// <summary>No job launches while the job directories' filesystem has less free: a size (2G) or a share of it (5%).</summary>
+    public string MinFreeSpace { get; set; } = "2G";
 }
 
 public sealed class JobOptions
@@ -107,6 +109,12 @@ public sealed class JobOptions
     public RootOptions Root { get; set; } = new();
     /// <summary>A user with this many pending jobs gets 429 on the next submit.</summary>
     public int MaxPendingPerUser { get; set; } = 10_000;
+    /// <summary>readonly (the default: jobs write only to their job directory, volumes and size-limited tmpfs) or writable.</summary>
+    public string RootFilesystem { get; set; } = "readonly";
+    /// <summary>Size of the tmpfs at /tmp and at /var/tmp of a read-only root filesystem (it counts against the job's memory).</summary>
+    public string TmpSize { get; set; } = "1G";
+    /// <summary>With RootFilesystem writable: the engine's quota on the container's layer (overlay2 on xfs with pquota only); none when empty.</summary>
+    public string? WritableLayerSize { get; set; }
 }
 
 public sealed class SchedulerOptions
@@ -230,7 +238,8 @@ public sealed class DockerSettings
     public double? Cpus { get; set; }
     public string? Memory { get; set; }
     public long PidsLimit { get; set; } = 4096;
-    public string Network { get; set; } = "bridge";
+    /// <summary>godocker (a managed network: no traffic between jobs, none to the host), none, or bridge (Docker's shared bridge, legacy).</summary>
+    public string Network { get; set; } = "godocker";
 
     public DockerExecutorOptions ToExecutorOptions(string instanceId, long? memoryBytes, IReadOnlyList<string> rootCapabilities) => new()
     {
@@ -240,7 +249,10 @@ public sealed class DockerSettings
         Cpus = Cpus,
         MemoryBytes = memoryBytes,
         PidsLimit = PidsLimit,
-        Network = Network,
         InstanceId = instanceId,
+        HostPortsOpen = HostPortsOpen,
     };
+
+    /// <summary>Host ports (tcp and udp) jobs on the godocker network may still reach on the host (e.g. a site proxy).</summary>
+    public List<int> HostPortsOpen { get; set; } = [];
 }
