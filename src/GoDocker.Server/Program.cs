@@ -40,7 +40,9 @@ var instanceId = await store.GetOrCreateMetaAsync("instance-id", () => Guid.NewG
 
 builder.Services.AddSingleton(time);
 builder.Services.AddSingleton<IJobStore>(store);
-builder.Services.AddSingleton(new JobDirectory(Path.Combine(settings.Server.DataDir, "jobs")));
+var jobDirectories = new JobDirectory(Path.Combine(settings.Server.DataDir, "jobs"));
+builder.Services.AddSingleton(jobDirectories);
+builder.Services.AddSingleton(new FreeSpaceFloor(jobDirectories, settings.Server.MinFreeSpace));
 builder.Services.AddSingleton<IDispatchQueue>(sp => new InProcessDispatchQueue(time, settings.Executor.LeaseTimeout));
 builder.Services.AddSingleton(Plugins.QueueOrder(settings.Scheduler));
 builder.Services.AddSingleton(sp => new SchedulingCycle(
