@@ -111,8 +111,14 @@ public sealed class VolumeLaunchCheckTests : IAsyncLifetime
     [Fact]
     public async Task GrantedFolderUntouched_IsMountedAsChecked_AndNoStagingMountIsLeftBehind()
     {
-        var job = await server.Api.SubmitAsync(new JobSpec { Script = "cat /data/ok && echo written > /data/by-job", Volumes = ["data"] });
+        var job = await server.Api.SubmitAsync(new JobSpec { Script = "cat /data/ok && echo written > /data/by-job && sleep 2", Volumes = ["data"] });
+        await server.Api.WaitForAsync(job.Id, j => j.State == JobState.Running);
+        var container = await DockerEngine.Client.Containers.InspectContainerAsync((await DockerEngine.ContainersOfAsync(server.InstanceId!, job.Id))[0].ID);
         var done = await server.Api.WaitEndAsync(job.Id);
+
+        // The engine bound the staging mount of the checked folder's descriptor, not the folder's name.
+        Assert.StartsWith(Path.Combine(server.DataDir, "volumes") + "/", container.Mounts.Single(m => m.Destination == "/data").Source, StringComparison.Ordinal);
+        Assert.DoesNotContain("could not stage", server.Log, StringComparison.Ordinal);
 
         Assert.True(done.State == JobState.Succeeded, $"{done.State}: {done.Reason}; stderr: {await server.Api.StderrAsync(job.Id)}");
         Assert.Equal("granted\n", await server.Api.StdoutAsync(job.Id));

@@ -72,6 +72,12 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             id = (await client.Containers.CreateContainerAsync(BuildContainer(request, name, binds), cancellationToken)).ID;
             needsStart = true;
         }
+        catch (DockerImageNotFoundException e) when (options.Network == JobNetwork.GoDocker && EngineMessage(e).Contains(options.JobsNetworkName, StringComparison.Ordinal))
+        {
+            // The jobs' network was removed behind our back (the engine's 404 is the image's type): make it again, retry the launch.
+            networkReady = false;
+            throw new InvalidOperationException($"network {options.JobsNetworkName} is missing on node {options.NodeName}; creating it again", e);
+        }
         catch (DockerImageNotFoundException)
         {
             return new LaunchOutcome.Refused(
