@@ -1,4 +1,5 @@
 using GoDocker.IntegrationTests.Infrastructure;
+using GoDocker.Jobs;
 
 namespace GoDocker.IntegrationTests;
 
@@ -18,5 +19,17 @@ public sealed class SandboxConfigurationTests
             ServerProcess.StartAsync(new Dictionary<string, string> { [key] = value }));
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SiteNetworkNone_LeavesEveryJobOnlyLoopback()
+    {
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string> { ["Executor:Docker:Network"] = "none" });
+
+        var job = await server.Api.SubmitAsync(new JobSpec { Script = "ip -o link | awk -F': ' '{print $2}'" });
+        var done = await server.Api.WaitEndAsync(job.Id);
+
+        Assert.Equal(JobState.Succeeded, done.State);
+        Assert.Equal("lo\n", await server.Api.StdoutAsync(job.Id));
     }
 }

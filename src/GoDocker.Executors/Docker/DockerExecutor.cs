@@ -281,6 +281,8 @@ public sealed class DockerExecutor : IExecutor, IDisposable
                 {
                     Name = options.JobsNetworkName,
                     Driver = "bridge",
+                    // The host firewall is IPv4 (iptables): the network has no IPv6 to get around it.
+                    EnableIPv6 = false,
                     // No traffic between containers on it: jobs of different users never reach each other.
                     Options = new Dictionary<string, string> { [Icc] = "false" },
                     Labels = new Dictionary<string, string> { [ContainerLabels.Instance] = options.InstanceId },
@@ -295,10 +297,10 @@ public sealed class DockerExecutor : IExecutor, IDisposable
                 ?? throw new InvalidOperationException($"network {options.JobsNetworkName} vanished right after its creation");
         }
         var networkOptions = network.Options ?? new Dictionary<string, string>();
-        if (network.Driver != "bridge" || !networkOptions.TryGetValue(Icc, out var icc) || icc != "false")
+        if (network.Driver != "bridge" || !networkOptions.TryGetValue(Icc, out var icc) || icc != "false" || network.EnableIPv6 == true)
         {
             throw new InvalidOperationException(
-                $"network {options.JobsNetworkName} exists but is not a bridge with {Icc}=false: remove it (docker network rm {options.JobsNetworkName}) and GoDocker creates it");
+                $"network {options.JobsNetworkName} exists but is not an IPv4-only bridge with {Icc}=false: remove it (docker network rm {options.JobsNetworkName}) and GoDocker creates it");
         }
         var bridge = networkOptions.TryGetValue("com.docker.network.bridge.name", out var named) ? named : $"br-{network.ID[..12]}";
         if (where.SameNetwork)
