@@ -61,7 +61,9 @@ var instanceId = await store.GetOrCreateMetaAsync("instance-id", () => Guid.NewG
 
 builder.Services.AddSingleton(time);
 builder.Services.AddSingleton<IJobStore>(store);
-builder.Services.AddSingleton(new JobDirectory(string.IsNullOrEmpty(settings.Server.JobsDir) ? Path.Combine(settings.Server.DataDir, "jobs") : settings.Server.JobsDir));
+var jobDirectories = new JobDirectory(string.IsNullOrEmpty(settings.Server.JobsDir) ? Path.Combine(settings.Server.DataDir, "jobs") : settings.Server.JobsDir);
+builder.Services.AddSingleton(jobDirectories);
+builder.Services.AddSingleton(new FreeSpaceFloor(jobDirectories, settings.Server.MinFreeSpace));
 builder.Services.AddSingleton<IDispatchQueue>(sp => new InProcessDispatchQueue(time, settings.Executor.LeaseTimeout));
 builder.Services.AddSingleton(Plugins.QueueOrder(settings.Scheduler));
 builder.Services.AddSingleton(sp => new SchedulingCycle(

@@ -267,6 +267,11 @@ public static partial class JobSpecValidator
             Add("array", $"'{spec.Array}': {arrayError} (e.g. 1-100, 1-100:2%10, 1,3,5-7)");
         }
 
+        if (spec.Network is not (null or "default" or "none"))
+        {
+            Add("network", $"'{spec.Network}' is not a network choice (default or none)");
+        }
+
         if (errors.Count > 0)
         {
             return new SpecValidation(null, errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
@@ -290,6 +295,7 @@ public static partial class JobSpecValidator
             Gpus = gpus,
             Constraints = constraints,
             Dependencies = dependencies,
+            NoNetwork = spec.Network == "none",
         };
         return new SpecValidation(resolved, new Dictionary<string, string[]>()) { Array = array };
     }

@@ -105,6 +105,8 @@ public sealed class ServerOptions
     /// requests with another Host name are refused (DNS rebinding), state-changing ones from another Origin too.
     /// </summary>
     public List<string> PublicUrls { get; set; } = [];
+    /// <summary>No job launches while the job directories' filesystem has less free: a size (2G) or a share of it (5%).</summary>
+    public string MinFreeSpace { get; set; } = "2G";
 }
 
 public sealed class JobOptions
@@ -124,6 +126,12 @@ public sealed class JobOptions
     public string MaxJobDirectorySize { get; set; } = "10G";
     /// <summary>How often running jobs' directories are measured against MaxJobDirectorySize.</summary>
     public TimeSpan JobDirectoryCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>readonly (the default: jobs write only to their job directory, volumes and size-limited tmpfs) or writable.</summary>
+    public string RootFilesystem { get; set; } = "readonly";
+    /// <summary>Size of the tmpfs at /tmp and at /var/tmp of a read-only root filesystem (it counts against the job's memory).</summary>
+    public string TmpSize { get; set; } = "1G";
+    /// <summary>With RootFilesystem writable: the engine's quota on the container's layer (overlay2 on xfs with pquota only); none when empty.</summary>
+    public string? WritableLayerSize { get; set; }
     /// <summary>DefaultMemory, DefaultWalltime and MaxWalltime as ConfigurationCheck parsed them at start (not configuration).</summary>
     internal ParsedJobOptions Parsed { get; set; } = ParsedJobOptions.Default;
 }
@@ -255,7 +263,8 @@ public sealed class DockerSettings
     public double? Cpus { get; set; }
     public string? Memory { get; set; }
     public long PidsLimit { get; set; } = 4096;
-    public string Network { get; set; } = "bridge";
+    /// <summary>godocker (a managed network: no traffic between jobs, none to the host), none, or bridge (Docker's shared bridge, legacy).</summary>
+    public string Network { get; set; } = "godocker";
 
     public DockerExecutorOptions ToExecutorOptions(string instanceId, long? memoryBytes, IReadOnlyList<string> rootCapabilities) => new()
     {
@@ -265,9 +274,12 @@ public sealed class DockerSettings
         Cpus = Cpus,
         MemoryBytes = memoryBytes,
         PidsLimit = PidsLimit,
-        Network = Network,
         InstanceId = instanceId,
+        HostPortsOpen = HostPortsOpen,
     };
+
+    /// <summary>Host ports (tcp and udp) jobs on the godocker network may still reach on the host (e.g. a site proxy).</summary>
+    public List<int> HostPortsOpen { get; set; } = [];
 }
 
 // Closed sets of settings: the configuration names a member in any case ("fifo", "FairShare"); ConfigurationCheck

@@ -19,6 +19,7 @@ public sealed class SchedulerService(
     NodeRegistry nodes,
     SchedulerTrigger trigger,
     SchedulerBoard board,
+    FreeSpaceFloor freeSpace,
     TimeProvider time,
     IOptions<GoDockerOptions> options,
     ILogger<SchedulerService> logger) : BackgroundService
@@ -68,6 +69,15 @@ public sealed class SchedulerService(
         var now = time.GetUtcNow();
         if (input.Pending.Count == 0)
         {
+            board.Publish([], cycle.Order.Name, now);
+            return 0;
+        }
+        if (freeSpace.Shortage() is { } shortage)
+        {
+            // Nothing launches: every pending job says why (only the reasons that change are written).
+            var reason = $"waiting: {shortage}";
+            var reasons = input.Pending.Where(j => j.CurrentReason != reason).ToDictionary(j => j.Id, _ => reason);
+            await store.ApplyPlanAsync(new Plan([], reasons), [], cancellationToken);
             board.Publish([], cycle.Order.Name, now);
             return 0;
         }

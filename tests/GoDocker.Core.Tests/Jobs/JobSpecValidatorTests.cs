@@ -193,6 +193,29 @@ public sealed class JobSpecValidatorTests
         Assert.Equal(["cpus", "env.1X", "env.GODOCKER_Y", "memory", "walltime"], result.Errors.Keys.Order());
     }
 
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("default", false)]
+    [InlineData("none", true)]
+    public void Validate_ResolvesTheNetworkChoice(string? network, bool none)
+    {
+        var result = JobSpecValidator.Validate(ACommand with { Network = network }, Site);
+
+        Assert.Equal(none, result.Spec!.NoNetwork);
+    }
+
+    [Theory]
+    [InlineData("host")]
+    [InlineData("bridge")]
+    [InlineData("container:abc")]
+    [InlineData("none\n")]
+    public void Validate_RefusesAnyOtherNetwork(string network)
+    {
+        var result = JobSpecValidator.Validate(ACommand with { Network = network }, Site);
+
+        Assert.Equal(["network"], result.Errors.Keys);
+    }
+
     [Fact]
     public void Validate_ReportsEachBadTag()
     {
