@@ -99,6 +99,7 @@ builder.Services.AddHostedService<WalltimeWatcher>();
 builder.Services.AddHostedService<NodeRefreshService>();
 
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<DiskFullExceptionHandler>();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.TypeInfoResolverChain.Insert(0, GoDockerJson.Default);

@@ -24,6 +24,8 @@ public sealed record JobView
     public string? Node { get; init; }
     public int Attempt { get; init; }
     public int? ExitCode { get; init; }
+    /// <summary>Why the job ended, as a closed value (Exited, OutOfMemory, StopRequested, RestartedOutside, EngineRestart…); the reason is its sentence.</summary>
+    public GoDocker.Execution.EndCause? EndCause { get; init; }
     public required DateTimeOffset SubmittedAt { get; init; }
     public DateTimeOffset? ScheduledAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
@@ -65,6 +67,7 @@ public sealed record JobView
         Node = job.Node,
         Attempt = job.Attempt,
         ExitCode = job.ExitCode,
+        EndCause = job.EndCause,
         SubmittedAt = job.SubmittedAt,
         ScheduledAt = job.ScheduledAt,
         StartedAt = job.StartedAt,
@@ -87,7 +90,11 @@ public sealed record JobList(IReadOnlyList<JobView> Items, long Total, int Offse
 /// <summary>One entry of a job directory listing.</summary>
 public sealed record FileEntry(string Name, string Path, string Type, long Size, DateTimeOffset ModifiedAt);
 
-public sealed record HealthView(string Status, string Version, IReadOnlyList<NodeHealth> Nodes);
+public sealed record HealthView(string Status, string Version, IReadOnlyList<NodeHealth> Nodes)
+{
+    /// <summary>Why the server itself is degraded beyond its nodes ("disk full: the store cannot write …"); null when it is not.</summary>
+    public string? Reason { get; init; }
+}
 
 public sealed record NodeHealth(string Name, string Executor, string Status, double Cpus, long MemoryBytes, string? Error);
 

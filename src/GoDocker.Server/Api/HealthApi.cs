@@ -30,12 +30,14 @@ internal static class HealthApi
 
     public static void MapHealth(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/health", (NodeRegistry nodes) =>
+        api.MapGet("/health", (NodeRegistry nodes, GoDocker.Storage.IJobStore store) =>
             {
                 var statuses = nodes.Statuses;
-                // A drained node is an administrator's choice, not a fault: the server is ok while every node answers.
+                var fault = store.WriteFault;
+                // A drained node is an administrator's choice, not a fault: the server is ok while every node answers
+                // and the store can write.
                 var view = new HealthView(
-                    statuses.Count > 0 && statuses.All(s => s.Healthy) ? "ok" : "degraded",
+                    fault is null && statuses.Count > 0 && statuses.All(s => s.Healthy) ? "ok" : "degraded",
                     Version,
                     [.. statuses.Select(s => new NodeHealth(
                         s.Node.Name,
@@ -43,7 +45,10 @@ internal static class HealthApi
                         s.State,
                         s.Node.Cpus,
                         s.Node.MemoryBytes,
-                        s.Error))]);
+                        s.Error))])
+                {
+                    Reason = fault,
+                };
                 return TypedResults.Ok(view);
             })
             .WithName("Health").WithSummary("Server and node health")

@@ -132,6 +132,10 @@ internal static class SqliteSchema
             PRIMARY KEY (kind, name)
         ) WITHOUT ROWID;
         """,
+        """
+        -- Why a job ended, as a closed value (EndCause) beside its reason.
+        ALTER TABLE jobs ADD COLUMN end_cause TEXT;
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)
