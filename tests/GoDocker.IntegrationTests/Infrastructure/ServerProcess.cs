@@ -50,9 +50,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
         ["Scheduler:Interval"] = "00:00:01",
     };
 
-    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string>? overrides = null, bool testDefaults = true, bool expectHealthy = true)
+    /// <param name="dataDir">A data directory the caller made (e.g. on a small filesystem); a new temp one when null.</param>
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string>? overrides = null, bool testDefaults = true, bool expectHealthy = true,
+        string? dataDir = null)
     {
-        var dataDir = Directory.CreateTempSubdirectory("godocker-test-").FullName;
+        dataDir ??= Directory.CreateTempSubdirectory("godocker-test-").FullName;
         var settings = testDefaults ? new Dictionary<string, string>(TestDefaults) : [];
         foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
         {
