@@ -130,10 +130,12 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         {
             history = await ReadHistoryAsync(containerId, startedAt, cancellationToken);
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsTransient(e))
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // A stopping engine answers the wait, then nothing: its shutdown is what ended the container.
+            // Any other failure leaves only the inspection to go by.
             outage |= IsUnreachable(e);
+            logger.LogDebug(e, "reading the events of container {Container} failed", containerId);
         }
         var (inspected, unreachable) = await InspectThroughOutageAsync(containerId, cancellationToken);
         outage |= unreachable;
