@@ -552,8 +552,7 @@ public sealed class ExecutionService(
         {
             try
             {
-                var watching = executor.WatchAsync(signal => NoteSignalAsync(signal, stoppingToken), stoppingToken);
-                await watching;
+                await executor.WatchAsync(signal => NoteSignalAsync(signal, stoppingToken), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
