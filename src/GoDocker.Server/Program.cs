@@ -125,6 +125,7 @@ builder.Services.AddHostedService<JobDirectoryWatcher>();
 builder.Services.AddHostedService<NodeRefreshService>();
 
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<DiskFullExceptionHandler>();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.TypeInfoResolverChain.Insert(0, GoDockerJson.Default);

@@ -24,6 +24,8 @@ public sealed record JobView
     public string? Node { get; init; }
     public int Attempt { get; init; }
     public int? ExitCode { get; init; }
+    /// <summary>Why the job ended, as a closed value (Exited, OutOfMemory, StopRequested, RestartedOutside, EngineRestart…); the reason is its sentence.</summary>
+    public GoDocker.Execution.EndCause? EndCause { get; init; }
     public required DateTimeOffset SubmittedAt { get; init; }
     public DateTimeOffset? ScheduledAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
@@ -65,6 +67,7 @@ public sealed record JobView
         Node = job.Node,
         Attempt = job.Attempt,
         ExitCode = job.ExitCode,
+        EndCause = job.EndCause,
         SubmittedAt = job.SubmittedAt,
         ScheduledAt = job.ScheduledAt,
         StartedAt = job.StartedAt,
@@ -89,7 +92,7 @@ public sealed record FileEntry(string Name, string Path, string Type, long Size,
 
 public sealed record HealthView(string Status, string Version, IReadOnlyList<NodeHealth> Nodes)
 {
-    /// <summary>Why the server is degraded beyond its nodes (e.g. too little free space for job directories).</summary>
+    /// <summary>Why the server itself is degraded beyond its nodes ("disk full: the store cannot write …", too little free space for job directories); null when it is not.</summary>
     public string? Reason { get; init; }
 }
 

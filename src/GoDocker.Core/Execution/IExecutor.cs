@@ -26,8 +26,14 @@ public interface IExecutor
 
     ValueTask<LaunchOutcome> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken);
 
-    /// <summary>Waits until the container exits and reports how.</summary>
-    ValueTask<ContainerExit> WaitAsync(string containerId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Waits until the container exits and reports how, checked against the engine before it is believed: the
+    /// container is inspected (removed? started again after <paramref name="startedAt"/>, the start GoDocker recorded?)
+    /// and its events read (stopped, killed by someone), and an end GoDocker did not cause comes back as
+    /// <see cref="ContainerExit.Interference"/>. Waits through engine outages; an engine restart that ended the
+    /// container says so.
+    /// </summary>
+    ValueTask<ContainerExit> WaitAsync(string containerId, DateTimeOffset startedAt, CancellationToken cancellationToken);
 
     /// <summary>SIGTERM, then SIGKILL after <paramref name="grace"/>. A container already gone is not an error.</summary>
     ValueTask StopAsync(string containerId, TimeSpan grace, CancellationToken cancellationToken);
@@ -42,6 +48,22 @@ public interface IExecutor
     ValueTask RemoveAsync(string containerId, CancellationToken cancellationToken);
 
     ValueTask<IReadOnlyList<RecoveredContainer>> RecoverAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reports, as they happen, pauses and unpauses of this instance's containers on the node (GoDocker's own
+    /// and anyone else's: the caller knows which it asked for). Returns when cancelled; throws when the engine
+    /// cannot be reached or its event stream breaks, and the caller watches again.
+    /// </summary>
+    Task WatchAsync(Func<ContainerSignal, ValueTask> report, CancellationToken cancellationToken);
+}
+
+/// <summary>Something that happened to a job's container on its engine.</summary>
+public sealed record ContainerSignal(long JobId, int Attempt, string ContainerId, ContainerAction Action, DateTimeOffset At);
+
+public enum ContainerAction
+{
+    Paused,
+    Unpaused,
 }
 
 /// <summary>What to run: the job, its attempt, and the host path of its job directory.</summary>
@@ -57,6 +79,7 @@ public abstract record LaunchOutcome
 {
     private LaunchOutcome() { }
 
+    /// <summary>Running; <see cref="StartedAt"/> is the engine's own start time, what <see cref="IExecutor.WaitAsync"/> compares a restart against.</summary>
     public sealed record Started(string ContainerId, DateTimeOffset StartedAt) : LaunchOutcome;
 
     /// <summary>The launch can never succeed as asked (e.g. the image is not on the node).</summary>
@@ -64,7 +87,11 @@ public abstract record LaunchOutcome
 }
 
 /// <summary>How a container ended. <see cref="OutOfMemory"/>: the kernel killed it for exceeding its limit.</summary>
-public sealed record ContainerExit(int ExitCode, bool OutOfMemory, DateTimeOffset? FinishedAt, string? Error);
+public sealed record ContainerExit(int ExitCode, bool OutOfMemory, DateTimeOffset? FinishedAt, string? Error)
+{
+    /// <summary>What was done to the container outside GoDocker, if anything: then the exit code is not the command's verdict.</summary>
+    public Interference? Interference { get; init; }
+}
 
 /// <summary>A container found on the node that belongs to this instance. Not running and no exit: created, never started.</summary>
 public sealed record RecoveredContainer(long JobId, int Attempt, string ContainerId, bool Running, DateTimeOffset? StartedAt, ContainerExit? Exit);

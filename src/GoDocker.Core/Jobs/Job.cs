@@ -19,6 +19,8 @@ public sealed record Job
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? EndedAt { get; init; }
     public int? ExitCode { get; init; }
+    /// <summary>Why the last attempt ended, as a closed value (the reason is its sentence); null until one ended.</summary>
+    public GoDocker.Execution.EndCause? EndCause { get; init; }
     public string? ContainerId { get; init; }
     /// <summary>A stop was asked for (by a user or a watcher); the executor applies it.</summary>
     public StopRequest? StopRequested { get; init; }

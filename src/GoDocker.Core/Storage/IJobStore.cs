@@ -9,6 +9,12 @@ namespace GoDocker.Storage;
 /// </summary>
 public interface IJobStore
 {
+    /// <summary>
+    /// Why the store cannot write now ("disk full: …"), or null: set by a write that failed with
+    /// <see cref="StoreFullException"/>, cleared by the next write that succeeds.
+    /// </summary>
+    string? WriteFault { get; }
+
     /// <summary>Stores a new Pending job with its "submitted" event; returns it with its id.</summary>
     ValueTask<Job> SubmitAsync(ResolvedJobSpec spec, string owner, CancellationToken cancellationToken);
 
@@ -83,6 +89,8 @@ public sealed record JobChange(long JobId, long ExpectedVersion, JobState To, st
     public string? Reason { get; init; }
     public string? ContainerId { get; init; }
     public int? ExitCode { get; init; }
+    /// <summary>Why the attempt ended, with a terminal state.</summary>
+    public GoDocker.Execution.EndCause? EndCause { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? EndedAt { get; init; }
     /// <summary>Clears a stop request once applied.</summary>

@@ -113,49 +113,168 @@ public sealed class DockerExecutor : IExecutor, IDisposable
                 return new LaunchOutcome.Refused($"the container could not start: {EngineMessage(e)}");
             }
         }
-        return new LaunchOutcome.Started(id, time.GetUtcNow());
+        // The engine's own start time: the end is checked against it (a later one means someone restarted the container).
+        var started = await InspectAsync(id, cancellationToken);
+        return new LaunchOutcome.Started(id, ParseTime(started?.State?.StartedAt) ?? time.GetUtcNow());
     }
 
-    public async ValueTask<ContainerExit> WaitAsync(string containerId, CancellationToken cancellationToken)
+    public async ValueTask<ContainerExit> WaitAsync(string containerId, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
-        long exitCode;
+        // Set when the engine could not be reached at some point: an end found after that is the outage's doing.
+        var outage = false;
         while (true)
         {
             try
             {
-                exitCode = (await client.Containers.WaitContainerAsync(containerId, cancellationToken)).StatusCode;
+                await client.Containers.WaitContainerAsync(containerId, cancellationToken);
                 break;
             }
             catch (DockerContainerNotFoundException)
             {
-                return new ContainerExit(-1, false, null, "the container disappeared");
+                return new ContainerExit(-1, false, null, null) { Interference = new Interference(EndCause.RemovedOutside) };
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is TimeoutException or TaskCanceledException or HttpRequestException or IOException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsTransient(e))
             {
-                // The wait request itself timed out or the engine restarted: check and wait again.
+                // The wait request itself timed out, or the engine went away: check and wait again.
+                outage |= IsUnreachable(e);
                 logger.LogDebug(e, "wait on container {Container} interrupted; waiting again", containerId);
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
             }
         }
-        // Only a failure needs the details (out of memory, engine error); a clean exit needs no extra call.
-        if (exitCode == 0)
+
+        // The exit is not believed yet: who ended the container, and is it still the one GoDocker started?
+        ContainerHistory? history = null;
+        try
         {
-            return new ContainerExit(0, false, time.GetUtcNow(), null);
+            history = await ReadHistoryAsync(containerId, startedAt, cancellationToken);
         }
-        var state = (await InspectAsync(containerId, cancellationToken))?.State;
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A stopping engine answers the wait, then nothing: its shutdown is what ended the container.
+            // Any other failure leaves only the inspection to go by.
+            outage |= IsUnreachable(e);
+            logger.LogDebug(e, "reading the events of container {Container} failed", containerId);
+        }
+        var (inspected, unreachable) = await InspectThroughOutageAsync(containerId, cancellationToken);
+        outage |= unreachable;
+        if (inspected?.State is not { } state || state.Status == "removing")
+        {
+            return new ContainerExit(-1, false, null, null) { Interference = new Interference(EndCause.RemovedOutside) };
+        }
         // The engine records an OOM kill from a separate event that can land just after the exit:
         // a SIGKILL exit (137) without the flag is read again before it is believed.
         for (var retry = 0; retry < 5 && state is { OOMKilled: false, ExitCode: 137 }; retry++)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
-            state = (await InspectAsync(containerId, cancellationToken))?.State;
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken);
+            state = (await InspectAsync(containerId, cancellationToken))?.State ?? state;
         }
-        if (state is null)
-        {
-            return new ContainerExit((int)exitCode, false, time.GetUtcNow(), null);
-        }
-        return new ContainerExit((int)state.ExitCode, state.OOMKilled, ParseTime(state.FinishedAt), string.IsNullOrEmpty(state.Error) ? null : state.Error);
+        var exit = new ContainerExit((int)state.ExitCode, state.OOMKilled, ParseTime(state.FinishedAt), string.IsNullOrEmpty(state.Error) ? null : state.Error);
+        return exit with { Interference = Interference(inspected, startedAt, history, outage, exit) };
     }
+
+    /// <summary>
+    /// What was done to the container outside GoDocker, strongest evidence first: started again after the recorded
+    /// start (the command ran twice), removed, ended while its engine was down, then what its events say (stopped,
+    /// killed). An exit 0 with no such evidence is the command's own.
+    /// </summary>
+    private static Interference? Interference(ContainerInspectResponse inspected, DateTimeOffset startedAt, ContainerHistory? history, bool outage, ContainerExit exit)
+    {
+        // Recorded starts keep milliseconds; the engine's have nanoseconds.
+        var restartedAt = ParseTime(inspected.State?.StartedAt) is { } engineStart && engineStart - startedAt > TimeSpan.FromMilliseconds(1);
+        var fromEvents = history?.Interference();
+        if (inspected.RestartCount > 0 || restartedAt || fromEvents?.Cause == EndCause.RestartedOutside)
+        {
+            return new Interference(EndCause.RestartedOutside);
+        }
+        if (fromEvents?.Cause == EndCause.RemovedOutside)
+        {
+            return fromEvents;
+        }
+        if (outage && exit.ExitCode != 0 && !exit.OutOfMemory)
+        {
+            return new Interference(EndCause.EngineRestart);
+        }
+        return fromEvents;
+    }
+
+    /// <summary>
+    /// The container's events since it started, read until its die event (and, when someone signalled it, a little
+    /// longer: a docker stop, restart or rm follows its kill within moments).
+    /// </summary>
+    private async Task<ContainerHistory> ReadHistoryAsync(string containerId, DateTimeOffset startedAt, CancellationToken cancellationToken)
+    {
+        var history = new ContainerHistory();
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        window.CancelAfter(TimeSpan.FromSeconds(5));
+        var reading = client.System.MonitorEventsAsync(new ContainerEventsParameters
+        {
+            Since = startedAt.AddSeconds(-1).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["type"] = new Dictionary<string, bool> { ["container"] = true },
+                ["container"] = new Dictionary<string, bool> { [containerId] = true },
+            },
+        }, history, window.Token);
+        try
+        {
+            await Task.WhenAny(history.Died, reading).WaitAsync(window.Token);
+            if (reading.IsCompleted)
+            {
+                await reading; // the engine closed the stream: throws what broke it
+            }
+            if (history.Signalled)
+            {
+                await Task.WhenAny(history.Settled, reading, Task.Delay(TimeSpan.FromSeconds(1.5), time, window.Token));
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The window closed: what was read is all there is (the engine keeps a bounded history).
+        }
+        finally
+        {
+            await window.CancelAsync();
+            try
+            {
+                await reading;
+            }
+            catch (Exception e) when (e is OperationCanceledException || IsTransient(e))
+            {
+            }
+        }
+        if (reading.IsFaulted && reading.Exception?.InnerException is { } broken && IsUnreachable(broken))
+        {
+            throw broken;
+        }
+        return history;
+    }
+
+    /// <summary>Inspects the container, waiting through an engine outage; says whether it had to.</summary>
+    private async Task<(ContainerInspectResponse? Inspected, bool Unreachable)> InspectThroughOutageAsync(string containerId, CancellationToken cancellationToken)
+    {
+        var unreachable = false;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return (await InspectAsync(containerId, cancellationToken), unreachable);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsTransient(e))
+            {
+                unreachable |= IsUnreachable(e);
+                logger.LogDebug(e, "inspecting container {Container}: engine unreachable; retrying", containerId);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, attempt)), time, cancellationToken);
+            }
+        }
+    }
+
+    private static bool IsTransient(Exception e) =>
+        e is TimeoutException or TaskCanceledException or HttpRequestException or IOException
+        || e is DockerApiException { StatusCode: >= HttpStatusCode.InternalServerError };
+
+    /// <summary>The engine could not be reached (connection refused or broken), as opposed to a slow answer.</summary>
+    private static bool IsUnreachable(Exception e) =>
+        e is HttpRequestException or IOException || e.InnerException is HttpRequestException or IOException or System.Net.Sockets.SocketException;
 
     public async ValueTask PauseAsync(string containerId, CancellationToken cancellationToken) =>
         await client.Containers.PauseContainerAsync(containerId, cancellationToken);
@@ -231,6 +350,38 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             found.Add(new RecoveredContainer(jobId, attempt, c.ID, running, ParseTime(state?.StartedAt), exit));
         }
         return found;
+    }
+
+    public async Task WatchAsync(Func<ContainerSignal, ValueTask> report, CancellationToken cancellationToken)
+    {
+        var signals = new ContainerSignals(options.InstanceId);
+        var reading = client.System.MonitorEventsAsync(new ContainerEventsParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["type"] = new Dictionary<string, bool> { ["container"] = true },
+                ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Instance}={options.InstanceId}"] = true },
+                ["event"] = new Dictionary<string, bool> { ["pause"] = true, ["unpause"] = true },
+            },
+        }, signals, cancellationToken);
+        var reporting = Task.Run(async () =>
+        {
+            await foreach (var signal in signals.Reader.ReadAllAsync(cancellationToken))
+            {
+                await report(signal);
+            }
+        }, cancellationToken);
+        try
+        {
+            await reading;
+        }
+        finally
+        {
+            signals.Complete();
+        }
+        await reporting;
+        cancellationToken.ThrowIfCancellationRequested();
+        throw new IOException($"node {options.NodeName}: the engine closed its event stream");
     }
 
     public void Dispose()

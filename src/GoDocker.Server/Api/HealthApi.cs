@@ -30,13 +30,15 @@ internal static class HealthApi
 
     public static void MapHealth(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/health", (NodeRegistry nodes, FreeSpaceFloor freeSpace) =>
+        api.MapGet("/health", (NodeRegistry nodes, FreeSpaceFloor freeSpace, GoDocker.Storage.IJobStore store) =>
             {
                 var statuses = nodes.Statuses;
                 var shortage = freeSpace.Shortage();
-                // A drained node is an administrator's choice, not a fault: the server is ok while every node answers.
+                var fault = store.WriteFault;
+                // A drained node is an administrator's choice, not a fault: the server is ok while every node answers,
+                // the store can write and the job directories have room.
                 var view = new HealthView(
-                    statuses.Count > 0 && statuses.All(s => s.Healthy) && shortage is null ? "ok" : "degraded",
+                    fault is null && shortage is null && statuses.Count > 0 && statuses.All(s => s.Healthy) ? "ok" : "degraded",
                     Version,
                     [.. statuses.Select(s => new NodeHealth(
                         s.Node.Name,
@@ -46,7 +48,7 @@ internal static class HealthApi
                         s.Node.MemoryBytes,
                         s.Error))])
                 {
-                    Reason = shortage is null ? null : $"no job launches: {shortage}",
+                    Reason = fault ?? (shortage is null ? null : $"no job launches: {shortage}"),
                 };
                 return TypedResults.Ok(view);
             })

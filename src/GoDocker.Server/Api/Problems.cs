@@ -30,6 +30,10 @@ internal static class Problems
     public static IResult Conflict(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail);
 
+    /// <summary>503: the node's engine the request needs does not answer now; the same request can succeed later.</summary>
+    public static IResult Unavailable(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Node unavailable", detail: detail);
+
     public static IResult TooLarge(long limit) =>
         TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
             detail: $"the request body is larger than the limit of {limit} bytes");

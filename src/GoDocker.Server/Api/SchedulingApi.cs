@@ -399,10 +399,7 @@ internal static class SchedulingApi
         {
             return TypedResults.Ok(await act());
         }
-        catch (InvalidOperationException e) when (e is not IllegalTransitionException)
-        {
-            return Problems.Conflict(e.Message);
-        }
+        // Both are InvalidOperationExceptions: caught before the general case, or it takes them.
         catch (JobVersionConflictException)
         {
             return Problems.Conflict("the job changed meanwhile; try again");
@@ -410,6 +407,14 @@ internal static class SchedulingApi
         catch (IllegalTransitionException e)
         {
             return Problems.Conflict(e.Message);
+        }
+        catch (InvalidOperationException e)
+        {
+            return Problems.Conflict(e.Message);
+        }
+        catch (NodeUnavailableException e)
+        {
+            return Problems.Unavailable(e.Message);
         }
     }
 }

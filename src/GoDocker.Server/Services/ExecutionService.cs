@@ -29,6 +29,8 @@ public sealed class ExecutionService(
     private const int MaxDeliveries = 10;
     private readonly ConcurrentDictionary<long, Task> monitors = new();
     private readonly ConcurrentDictionary<string, bool> stopping = new();
+    // The pause or unpause GoDocker itself is making of each container: the engine's event of it is not news.
+    private readonly ConcurrentDictionary<string, ContainerAction> ownPauses = new();
     private readonly Channel<long> stopSignals = Channel.CreateUnbounded<long>();
 
     /// <summary>A stop was recorded on a running job: apply it now rather than at the next sweep.</summary>
@@ -55,7 +57,8 @@ public sealed class ExecutionService(
         var recoveries = nodes.Executors.Select(e => RecoverWithRetryAsync(e, stoppingToken));
         var workers = Enumerable.Range(0, Math.Max(1, options.Value.Executor.MaxConcurrentLaunches))
             .Select(_ => LaunchLoopAsync(stoppingToken))
-            .Append(StopLoopAsync(stoppingToken));
+            .Append(StopLoopAsync(stoppingToken))
+            .Concat(nodes.Executors.Select(e => WatchLoopAsync(e, stoppingToken)));
         await Task.WhenAll(recoveries.Concat(workers));
     }
 
@@ -124,8 +127,14 @@ public sealed class ExecutionService(
                             // It started and ended unseen: record both, so the timeline stays whole.
                             await MarkRunningAsync(job, container.ContainerId, started, cancellationToken);
                         }
-                        await FinishAsync(executor, job.Id, job.Attempt, container.ContainerId,
-                            container.Exit ?? new ContainerExit(-1, false, null, "the container's end state is unknown"), cancellationToken);
+                        var exit = container.Exit ?? new ContainerExit(-1, false, null, "the container's end state is unknown");
+                        if (job.State != JobState.Scheduled && job.StartedAt is { } recorded && container.StartedAt is { } engineStart
+                            && engineStart - recorded > TimeSpan.FromMilliseconds(1))
+                        {
+                            // Started again after the start GoDocker recorded: the command ran twice.
+                            exit = exit with { Interference = new Interference(EndCause.RestartedOutside) };
+                        }
+                        await FinishAsync(executor, job.Id, job.Attempt, container.ContainerId, exit, cancellationToken);
                     }
                 }
                 else if (job.State == JobState.Scheduled)
@@ -134,7 +143,7 @@ public sealed class ExecutionService(
                 }
                 else
                 {
-                    await EndAsync(job, JobState.Failed, "the container was lost while GoDocker was not watching it", null, null, cancellationToken);
+                    await EndAsync(job, JobState.Failed, EndCause.Lost, JobEnd.Describe(new Interference(EndCause.Lost)), null, null, cancellationToken);
                 }
             }
             foreach (var orphan in byKey.Values)
@@ -170,13 +179,17 @@ public sealed class ExecutionService(
             catch (Exception e)
             {
                 var order = lease.Order;
-                if (lease.Delivery >= MaxDeliveries)
+                if (await GiveBackIfUnreachableAsync(order, stoppingToken))
+                {
+                    await lease.AckAsync(stoppingToken);
+                }
+                else if (lease.Delivery >= MaxDeliveries)
                 {
                     logger.LogError(e, "job {JobId}: launch failed {Deliveries} times; giving up", order.JobId, lease.Delivery);
                     var job = await store.GetAsync(order.JobId, stoppingToken);
                     if (job is { State: JobState.Scheduled } && job.Attempt == order.Attempt)
                     {
-                        await EndAsync(job, JobState.Failed, $"could not launch on node {order.Node}: {e.Message}", null, null, stoppingToken);
+                        await EndAsync(job, JobState.Failed, EndCause.LaunchFailed, $"could not launch on node {order.Node}: {e.Message}", null, null, stoppingToken);
                     }
                     await lease.AckAsync(stoppingToken);
                 }
@@ -204,7 +217,7 @@ public sealed class ExecutionService(
             ?? throw new InvalidOperationException($"no executor serves node {order.Node}");
         if (await authorization.RefuseAsync(job, cancellationToken) is { } refusal)
         {
-            await EndAsync(job, JobState.Failed, $"refused at launch: {refusal}", null, null, cancellationToken);
+            await EndAsync(job, JobState.Failed, EndCause.RefusedAtLaunch, $"refused at launch: {refusal}", null, null, cancellationToken);
             await lease.AckAsync(cancellationToken);
             return;
         }
@@ -217,7 +230,7 @@ public sealed class ExecutionService(
         switch (outcome)
         {
             case LaunchOutcome.Refused refused:
-                await EndAsync(job, JobState.Failed, refused.Reason, null, null, cancellationToken);
+                await EndAsync(job, JobState.Failed, EndCause.RefusedAtLaunch, refused.Reason, null, null, cancellationToken);
                 break;
             case LaunchOutcome.Started started:
                 var running = await MarkRunningAsync(job, started.ContainerId, started.StartedAt, cancellationToken);
@@ -234,6 +247,43 @@ public sealed class ExecutionService(
                 break;
         }
         await lease.AckAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A launch failed: when its node's engine does not answer, the job goes back to Pending saying so, and is
+    /// placed again once a node takes jobs (the registry now marks this one unreachable), instead of failing when
+    /// its deliveries run out. False when the node answers: the failure is the launch's own.
+    /// </summary>
+    private async Task<bool> GiveBackIfUnreachableAsync(LaunchOrder order, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (nodes.ExecutorFor(order.Node) is not { } executor || (await nodes.ProbeAsync(executor, cancellationToken)).Error is not { } error)
+            {
+                return false;
+            }
+            var job = await store.GetAsync(order.JobId, cancellationToken);
+            if (job is not { State: JobState.Scheduled } || job.Attempt != order.Attempt)
+            {
+                return true; // the job moved on meanwhile: nothing to give back
+            }
+            var reason = $"node {order.Node} unreachable: {error}; waiting for a node to take it";
+            await store.TransitionAsync(new JobChange(job.Id, job.Version, JobState.Pending, "returned", $"launch on node {order.Node} given back: the node is unreachable ({error})")
+            {
+                Reason = reason,
+            }, cancellationToken);
+            logger.LogWarning("job {JobId}: node {Node} unreachable; back to pending", job.Id, order.Node);
+            return true;
+        }
+        catch (JobVersionConflictException)
+        {
+            return true; // changed meanwhile (killed, say): the order is stale
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "job {JobId}: could not give the launch back", order.JobId);
+            return false;
+        }
     }
 
     /// <summary>Scheduled → Running. Null when the job was ended meanwhile (e.g. killed before it started).</summary>
@@ -272,7 +322,7 @@ public sealed class ExecutionService(
                 {
                     ApplyStop(executor, containerId);
                 }
-                var exit = await executor.WaitAsync(containerId, stoppingToken);
+                var exit = await executor.WaitAsync(containerId, job.StartedAt ?? time.GetUtcNow(), stoppingToken);
                 await FinishAsync(executor, job.Id, job.Attempt, containerId, exit, stoppingToken);
             }
             catch (Exception e)
@@ -284,53 +334,47 @@ public sealed class ExecutionService(
             {
                 monitors.TryRemove(job.Id, out _);
                 stopping.TryRemove(containerId, out _);
+                ownPauses.TryRemove(containerId, out _);
             }
         });
     }
 
-    /// <summary>Records the one terminal state of an attempt, then removes its container.</summary>
+    /// <summary>
+    /// Records the one terminal state of an attempt, then removes its container. A record that cannot be written
+    /// (disk full) is retried with backoff until it is: the job stays Running and its container stays until then.
+    /// </summary>
     private async Task FinishAsync(IExecutor executor, long jobId, int attempt, string containerId, ContainerExit exit, CancellationToken cancellationToken)
     {
-        while (true)
+        for (var failures = 0; ;)
         {
-            var job = await store.GetAsync(jobId, cancellationToken);
-            if (job is null || job.Attempt != attempt || job.State.IsTerminal() || job.State == JobState.Pending)
-            {
-                break;
-            }
-            var (state, reason) = Outcome(job, exit);
             try
             {
-                await EndAsync(job, state, reason, exit.ExitCode >= 0 ? exit.ExitCode : null, exit.FinishedAt, cancellationToken);
+                var job = await store.GetAsync(jobId, cancellationToken);
+                if (job is null || job.Attempt != attempt || job.State.IsTerminal() || job.State == JobState.Pending)
+                {
+                    break;
+                }
+                var end = JobEnd.Of(job.StopRequested, job.Spec.MemoryBytes, exit);
+                await EndAsync(job, end.State, end.Cause, end.Reason, exit.ExitCode >= 0 ? exit.ExitCode : null, exit.FinishedAt, cancellationToken);
                 break;
             }
             catch (JobVersionConflictException)
             {
                 // A stop request landed at the same moment: read again and record with it.
             }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                failures++;
+                var backoff = TimeSpan.FromSeconds(Math.Min(10, Math.Pow(2, Math.Min(failures, 4) - 1)));
+                logger.LogError("job {JobId}: could not record its end ({Error}); retrying in {Backoff}", jobId, e.Message, backoff);
+                await Task.Delay(backoff, time, cancellationToken);
+            }
         }
         await executor.RemoveAsync(containerId, cancellationToken);
         scheduler.PokeNow();
     }
 
-    internal static (JobState State, string Reason) Outcome(Job job, ContainerExit exit)
-    {
-        if (job.StopRequested is { } stop)
-        {
-            return (stop.EndState, stop.Reason);
-        }
-        if (exit.OutOfMemory)
-        {
-            return (JobState.Failed, $"out of memory (limit {ByteSize.Format(job.Spec.MemoryBytes)})");
-        }
-        if (exit.Error is { } error && exit.ExitCode != 0)
-        {
-            return (JobState.Failed, error);
-        }
-        return exit.ExitCode == 0 ? (JobState.Succeeded, "exited 0") : (JobState.Failed, $"exit code {exit.ExitCode}");
-    }
-
-    private async Task<Job> EndAsync(Job job, JobState state, string reason, int? exitCode, DateTimeOffset? endedAt, CancellationToken cancellationToken)
+    private async Task<Job> EndAsync(Job job, JobState state, EndCause cause, string reason, int? exitCode, DateTimeOffset? endedAt, CancellationToken cancellationToken)
     {
         var kind = state switch
         {
@@ -345,6 +389,7 @@ public sealed class ExecutionService(
         var ended = await store.TransitionAsync(new JobChange(job.Id, job.Version, state, kind, message)
         {
             Reason = reason,
+            EndCause = cause,
             // Requeued: back to pending, its run charged to usage, its exit not its outcome.
             ExitCode = state == JobState.Pending ? null : exitCode,
             EndedAt = state == JobState.Pending ? null : endedAt ?? time.GetUtcNow(),
@@ -427,11 +472,12 @@ public sealed class ExecutionService(
     }
 
     /// <summary>Suspends a running job: its container is frozen (docker pause) and it keeps its resources.</summary>
-    /// <exception cref="InvalidOperationException">when the job is not running, or its node is not served here.</exception>
+    /// <exception cref="InvalidOperationException">when the job is not running, its node is not served here, or the engine refuses.</exception>
+    /// <exception cref="NodeUnavailableException">when its node's engine does not answer.</exception>
     public async Task<Job> SuspendAsync(Job job, string actor, CancellationToken cancellationToken)
     {
         var (executor, container) = Served(job, JobState.Running, "suspended");
-        await executor.PauseAsync(container, cancellationToken);
+        await OnEngineAsync(executor, container, ContainerAction.Paused, () => executor.PauseAsync(container, cancellationToken), cancellationToken);
         try
         {
             return await store.TransitionAsync(new JobChange(job.Id, job.Version, JobState.Suspended, "suspended", $"suspended by {actor}")
@@ -441,19 +487,127 @@ public sealed class ExecutionService(
         }
         catch
         {
-            await executor.UnpauseAsync(container, CancellationToken.None);
+            await UndoAsync(job, container, ContainerAction.Unpaused, () => executor.UnpauseAsync(container, CancellationToken.None));
             throw;
         }
     }
 
-    /// <summary>Resumes a suspended job (docker unpause).</summary>
-    /// <exception cref="InvalidOperationException">when the job is not suspended, or its node is not served here.</exception>
+    /// <summary>
+    /// Resumes a suspended job (docker unpause). The container is thawed first and Running recorded after, so the
+    /// record never says Running for a frozen container; a record that fails freezes it again.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">when the job is not suspended, its node is not served here, or the engine refuses.</exception>
+    /// <exception cref="NodeUnavailableException">when its node's engine does not answer.</exception>
     public async Task<Job> ResumeAsync(Job job, string actor, CancellationToken cancellationToken)
     {
         var (executor, container) = Served(job, JobState.Suspended, "resumed");
-        var resumed = await store.TransitionAsync(new JobChange(job.Id, job.Version, JobState.Running, "resumed", $"resumed by {actor}"), cancellationToken);
-        await executor.UnpauseAsync(container, cancellationToken);
-        return resumed;
+        await OnEngineAsync(executor, container, ContainerAction.Unpaused, () => executor.UnpauseAsync(container, cancellationToken), cancellationToken);
+        try
+        {
+            return await store.TransitionAsync(new JobChange(job.Id, job.Version, JobState.Running, "resumed", $"resumed by {actor}"), cancellationToken);
+        }
+        catch
+        {
+            await UndoAsync(job, container, ContainerAction.Paused, () => executor.PauseAsync(container, CancellationToken.None));
+            throw;
+        }
+    }
+
+    /// <summary>Pauses or unpauses as GoDocker (its event is not reported as done outside); an engine that does not answer is a 503, one that refuses a 409.</summary>
+    private async Task OnEngineAsync(IExecutor executor, string container, ContainerAction action, Func<ValueTask> act, CancellationToken cancellationToken)
+    {
+        ownPauses[container] = action;
+        try
+        {
+            await act();
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or InvalidOperationException))
+        {
+            ownPauses.TryRemove(KeyValuePair.Create(container, action));
+            if ((await nodes.ProbeAsync(executor, cancellationToken)).Error is { } error)
+            {
+                throw new NodeUnavailableException(executor.NodeName, error, e);
+            }
+            throw new InvalidOperationException($"node {executor.NodeName} refused: {e.Message}", e);
+        }
+    }
+
+    private async Task UndoAsync(Job job, string container, ContainerAction action, Func<ValueTask> undo)
+    {
+        ownPauses[container] = action;
+        try
+        {
+            await undo();
+        }
+        catch (Exception e)
+        {
+            ownPauses.TryRemove(KeyValuePair.Create(container, action));
+            logger.LogError(e, "job {JobId}: could not undo a pause or unpause after its record failed", job.Id);
+        }
+    }
+
+    /// <summary>
+    /// Watches each node's engine for pauses and unpauses GoDocker did not make, and puts them on the job's
+    /// timeline: a job frozen by someone else must not look as if it were running.
+    /// </summary>
+    private async Task WatchLoopAsync(IExecutor executor, CancellationToken stoppingToken)
+    {
+        for (var failures = 0; !stoppingToken.IsCancellationRequested;)
+        {
+            try
+            {
+                await executor.WatchAsync(signal => NoteSignalAsync(signal, stoppingToken), stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                failures++;
+                logger.LogDebug(e, "node {Node}: watching the engine's events failed; watching again", executor.NodeName);
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, failures)), time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async ValueTask NoteSignalAsync(ContainerSignal signal, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (ownPauses.TryRemove(KeyValuePair.Create(signal.ContainerId, signal.Action)) || stopping.ContainsKey(signal.ContainerId))
+            {
+                return; // GoDocker's own suspend, resume or stop
+            }
+            var job = await store.GetAsync(signal.JobId, cancellationToken);
+            if (job is null || job.Attempt != signal.Attempt || job.ContainerId != signal.ContainerId || job.State is not (JobState.Running or JobState.Suspended))
+            {
+                return;
+            }
+            var (kind, message) = (signal.Action, job.State) switch
+            {
+                (ContainerAction.Paused, JobState.Running) => ("paused-outside", "container paused outside GoDocker (docker pause): the job is frozen while recorded Running"),
+                (ContainerAction.Unpaused, JobState.Running) => ("unpaused-outside", "container unpaused outside GoDocker: the job runs again"),
+                (ContainerAction.Unpaused, JobState.Suspended) => ("unpaused-outside", "container unpaused outside GoDocker: the job runs while recorded Suspended"),
+                _ => (null, null),
+            };
+            if (kind is not null)
+            {
+                logger.LogWarning("job {JobId}: {Message}", job.Id, message);
+                await store.AppendEventAsync(job.Id, new JobEvent(time.GetUtcNow(), kind, message!), cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "job {JobId}: could not record the container's {Action}", signal.JobId, signal.Action);
+        }
     }
 
     private (IExecutor Executor, string Container) Served(Job job, JobState required, string verb)

@@ -135,6 +135,16 @@ public sealed class NodeRegistry : IDisposable
     public Task RefreshAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(Executors.Select(e => RefreshAsync(e, cancellationToken)));
 
+    /// <summary>Asks one node's engine now (after a failed call to it): its status says whether it is unreachable, and why.</summary>
+    public async Task<NodeStatus> ProbeAsync(IExecutor executor, CancellationToken cancellationToken)
+    {
+        await RefreshAsync(executor, cancellationToken);
+        lock (gate)
+        {
+            return statuses[executor];
+        }
+    }
+
     private async Task RefreshAsync(IExecutor executor, CancellationToken cancellationToken)
     {
         NodeInfo? node = null;

@@ -20,7 +20,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
 {
     private const string JobColumns =
         "id, owner, state, reason, node, attempt, version, spec, submitted_at, scheduled_at, started_at, ended_at, exit_code, container_id, stop_request, "
-        + "held_by, priority_adjustment, array_id, expected_start";
+        + "held_by, priority_adjustment, array_id, expected_start, end_cause";
 
     private const string SubmittedReason = "submitted, waiting for the scheduler";
     private const int MaxSubmitBatch = 512;
@@ -31,6 +31,9 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
     private readonly SemaphoreSlim writeLock = new(1, 1);
     private readonly Channel<SubmitRequest> submissions = Channel.CreateUnbounded<SubmitRequest>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task submissionWriter;
+    // SQLite's SQLITE_FULL: the database or its journal could not grow.
+    private const int SqliteFull = 13;
+    private volatile string? writeFault;
 
     private SqliteJobStore(string connectionString, SqliteConnection writer, TimeProvider time)
     {
@@ -697,6 +700,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
                 var change = new JobChange(id, job.Version, request.EndState, "ended", request.Reason)
                 {
                     Reason = request.Reason,
+                    EndCause = request.EndState.IsTerminal() ? GoDocker.Execution.EndCause.StopRequested : null,
                     EndedAt = request.At,
                 };
                 return await ApplyTransitionAsync(tx, job, change, request.At, UsageHalfLife, cancellationToken);
@@ -756,6 +760,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             Reason = change.Reason ?? (change.To == job.State ? job.Reason : null),
             ContainerId = change.ContainerId ?? job.ContainerId,
             ExitCode = change.ExitCode ?? job.ExitCode,
+            EndCause = change.EndCause ?? (change.To.IsTerminal() ? job.EndCause : null),
             StartedAt = change.StartedAt ?? job.StartedAt,
             EndedAt = change.EndedAt ?? job.EndedAt,
             StopRequested = change.ClearStopRequest ? null : job.StopRequested,
@@ -778,14 +783,14 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             """
             UPDATE jobs SET state = $state, reason = $reason, node = $node, container_id = $container, exit_code = $exit,
                 started_at = $started, ended_at = $ended, scheduled_at = $scheduled, stop_request = $stop, version = $newVersion,
-                expected_start = NULL
+                expected_start = NULL, end_cause = $cause
             WHERE id = $id AND version = $version
             """,
             ("$state", updated.State.ToString()), ("$reason", updated.Reason), ("$node", updated.Node), ("$container", updated.ContainerId),
             ("$exit", updated.ExitCode), ("$started", updated.StartedAt?.ToUnixTimeMilliseconds()),
             ("$ended", updated.EndedAt?.ToUnixTimeMilliseconds()), ("$scheduled", updated.ScheduledAt?.ToUnixTimeMilliseconds()),
             ("$stop", updated.StopRequested is null ? null : JsonSerializer.Serialize(updated.StopRequested, GoDockerJson.Default.StopRequest)),
-            ("$newVersion", updated.Version), ("$id", job.Id), ("$version", job.Version));
+            ("$newVersion", updated.Version), ("$id", job.Id), ("$version", job.Version), ("$cause", updated.EndCause?.ToString()));
         if (await update.ExecuteNonQueryAsync(cancellationToken) != 1)
         {
             throw new JobVersionConflictException(job.Id, job.Version);
@@ -1010,8 +1015,11 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             PriorityAdjustment = reader.GetInt32(16),
             ArrayId = reader.IsDBNull(17) ? null : reader.GetInt64(17),
             ExpectedStart = Time(18),
+            EndCause = Text(19) is { } cause && Enum.TryParse<GoDocker.Execution.EndCause>(cause, out var known) ? known : null,
         };
     }
+
+    public string? WriteFault => writeFault;
 
     private async Task<T> WriteAsync<T>(Func<SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -1021,7 +1029,13 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             await using var tx = writer.BeginTransaction();
             var result = await work(tx);
             await tx.CommitAsync(CancellationToken.None);
+            writeFault = null;
             return result;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteFull)
+        {
+            writeFault = $"disk full: the store cannot write ({e.Message.TrimEnd('.')})";
+            throw new StoreFullException(writeFault, e);
         }
         finally
         {

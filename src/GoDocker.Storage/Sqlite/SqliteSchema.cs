@@ -144,6 +144,10 @@ internal static class SqliteSchema
         ) WITHOUT ROWID;
         CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
         """,
+        """
+        -- Why a job ended, as a closed value (EndCause) beside its reason.
+        ALTER TABLE jobs ADD COLUMN end_cause TEXT;
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

@@ -53,10 +53,12 @@ public sealed partial class ServerProcess : IAsyncDisposable
     };
 
     /// <param name="listenHost">The address the server listens on (0.0.0.0: every one); the tests reach it on 127.0.0.1.</param>
+    /// <param name="dataDir">A data directory the caller made (e.g. on a small filesystem); a new temp one when null.</param>
     public static async Task<ServerProcess> StartAsync(
-        IReadOnlyDictionary<string, string>? overrides = null, bool testDefaults = true, bool expectHealthy = true, string listenHost = "127.0.0.1")
+        IReadOnlyDictionary<string, string>? overrides = null, bool testDefaults = true, bool expectHealthy = true, string listenHost = "127.0.0.1",
+        string? dataDir = null)
     {
-        var dataDir = Directory.CreateTempSubdirectory("godocker-test-").FullName;
+        dataDir ??= Directory.CreateTempSubdirectory("godocker-test-").FullName;
         var settings = testDefaults ? new Dictionary<string, string>(TestDefaults) : [];
         foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
         {
