@@ -29,6 +29,8 @@ public sealed class JobDirectory
     private const uint OwnerReadWrite = 0x180; // 0600
     private static readonly Lazy<bool> KernelHasOpenat2 = new(ProbeOpenat2);
 
+    private static readonly JobPath.Refused TooLong = new(PathRefusal.Invalid, "the path is too long");
+
     private readonly bool useOpenat2;
 
     public JobDirectory(string root)
@@ -265,6 +267,8 @@ public sealed class JobDirectory
                     return (null, new JobPath.Refused(PathRefusal.OutsideJobDirectory, "the path leaves the job directory"));
                 case ENoEnt or ENotDir or ELoop:
                     return (null, new JobPath.Refused(PathRefusal.NotFound, "no such file"));
+                case ENameTooLong:
+                    return (null, TooLong);
                 case EAgain when attempt < 8:
                     // A rename raced the lookup; the kernel asks to try again.
                     continue;
@@ -285,6 +289,10 @@ public sealed class JobDirectory
             if (fd is -ENoEnt or -ENotDir)
             {
                 return (null, new JobPath.Refused(PathRefusal.NotFound, "no such file"));
+            }
+            if (fd == -ENameTooLong)
+            {
+                return (null, TooLong);
             }
             current = Own(fd, "open", segments[i]);
             var status = StatOrThrow(current, segments[i]);

@@ -38,6 +38,7 @@ internal static unsafe partial class Posix
     public const int EXDev = 18;
     public const int ENotDir = 20;
     public const int EIsDir = 21;
+    public const int ENameTooLong = 36;
     public const int ENoSys = 38;
     public const int ENotEmpty = 39;
     public const int ELoop = 40;
