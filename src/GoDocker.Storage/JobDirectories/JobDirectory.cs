@@ -129,7 +129,7 @@ public sealed class JobDirectory
             }
             if (!status.IsRegularFile)
             {
-                return new JobPath.Refused(PathRefusal.NotRegularFile, $"is a {status.Kind} file (a FIFO, socket or device): only regular files and folders are served");
+                return new JobPath.Refused(PathRefusal.NotRegularFile, "is a FIFO, socket or device: only regular files and folders are served");
             }
             // Upgrade the O_PATH descriptor through its /proc link: the same inode, no name resolved again,
             // and nothing opened before it was known to be a regular file.
@@ -421,15 +421,15 @@ public sealed class JobDirectory
 
     private static int Fd(SafeFileHandle handle) => (int)handle.DangerousGetHandle();
 
+    /// <summary>Whether openat2 works here (absent before Linux 5.6; ENOSYS or EPERM under some seccomp filters).</summary>
     private static bool ProbeOpenat2()
     {
         var fd = Openat2(AtFdCwd, "/", OPath | ODirectory | OCloExec, ResolveNoSymlinks);
-        if (fd >= 0)
+        if (fd < 0)
         {
-            new SafeFileHandle(fd, ownsHandle: true).Dispose();
-            return true;
+            return false;
         }
-        // ENOSYS: an older kernel; EPERM: a seccomp filter that does not know it.
-        return fd is not (-ENoSys or -EPerm);
+        new SafeFileHandle(fd, ownsHandle: true).Dispose();
+        return true;
     }
 }
