@@ -25,18 +25,24 @@ internal sealed class GoDockerClient(Uri server, string? bearerToken = null)
 
     public Uri Server => server;
 
-    /// <summary>Submits and reads back only the new job's id (the fast path of `godocker submit`).</summary>
+    /// <summary>A submit whose answer is lost is sent this many times in all, with the same Idempotency-Key.</summary>
+    public const int SubmitAttempts = 3;
+
+    /// <summary>Submits and reads back only the new job's id (the fast path of `godocker submit`); see <see cref="SubmitAsync"/> for retries.</summary>
     public Task<ApiResult<long>> SubmitForIdAsync(JobSpec spec, CancellationToken cancellationToken) =>
-        SendAsync(
-            new HttpRequest("POST", apiBase + "/jobs") { Body = SubmitWire.Encode(spec), ContentType = "application/json" },
+        SendIdempotentAsync(
+            new HttpRequest("POST", apiBase + "/jobs") { Body = SubmitWire.Encode(spec), ContentType = "application/json", IdempotencyKey = NewIdempotencyKey() },
             body => SubmitWire.ReadId(body),
-            $"POST {apiBase}/jobs",
             cancellationToken);
 
+    /// <summary>
+    /// Submits under a fresh Idempotency-Key; when the answer is lost after the request may have reached the server, sends it again
+    /// with the same key (up to <see cref="SubmitAttempts"/> times): the server answers a repeat with the first job, never a second.
+    /// </summary>
     public Task<ApiResult<JobView>> SubmitAsync(JobSpec spec, CancellationToken cancellationToken) =>
-        SendAsync(
-            JsonRequest("POST", apiBase + "/jobs", spec, GoDockerJson.Default.JobSpec),
-            GoDockerJson.Default.JobView,
+        SendIdempotentAsync(
+            JsonRequest("POST", apiBase + "/jobs", spec, GoDockerJson.Default.JobSpec) with { IdempotencyKey = NewIdempotencyKey() },
+            body => JsonSerializer.Deserialize(body, GoDockerJson.Default.JobView) ?? throw new JsonException($"POST {apiBase}/jobs answered with an empty body"),
             cancellationToken);
 
     public Task<ApiResult<JobList>> ListJobsAsync(JobQuery query, CancellationToken cancellationToken) =>
@@ -203,6 +209,35 @@ internal sealed class GoDockerClient(Uri server, string? bearerToken = null)
         }
         return ApiResult<T>.Ok(read(body));
     }
+
+    private static string NewIdempotencyKey() => Guid.NewGuid().ToString("D");
+
+    private async Task<ApiResult<T>> SendIdempotentAsync<T>(HttpRequest request, Func<byte[], T> read, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await SendAsync(request, read, $"{request.Method} {request.PathAndQuery}", cancellationToken);
+            }
+            catch (ServerUnreachableException e) when (attempt < SubmitAttempts && AnswerMayBeLost(e.InnerException))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the request may have reached the server and only its answer was lost (dropped, reset, no reply, timed out
+    /// waiting for it). A refused connection, a connect timeout or an unknown host sent nothing: retrying would only delay the error.
+    /// </summary>
+    internal static bool AnswerMayBeLost(Exception? e) => e switch
+    {
+        SocketException s => s.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown or SocketError.TimedOut,
+        IOException { InnerException: SocketException s } => AnswerMayBeLost(s),
+        IOException => true,
+        _ => false,
+    };
 
     private async Task<ApiResult<ResponseBody>> OpenAsync(string path, CancellationToken cancellationToken)
     {

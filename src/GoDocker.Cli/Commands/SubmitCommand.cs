@@ -43,6 +43,11 @@ internal sealed class SubmitCommand
         HelpName = "SPEC",
     };
     private readonly Option<bool> hold = new("--hold", "-H") { Description = "Submit held: the job waits until released (godocker release ID)", Arity = ArgumentArity.Zero };
+    private readonly Option<string> network = new("--network")
+    {
+        Description = "none: the job gets loopback only (default: the site's jobs network)",
+        HelpName = "default|none",
+    };
     private readonly Option<string> inlineScript = new("--script", "-s") { Description = "Script text to run instead of a SCRIPT_FILE", HelpName = "TEXT" };
     private readonly Option<string> output = OutputOption.Create("id", "json");
     private readonly Argument<string[]> target = new("SCRIPT_FILE | -- ARGV")
@@ -62,11 +67,12 @@ internal sealed class SubmitCommand
         constraints.Validators.Add(SchedulingArguments.ValidateConstraints);
         array.Validators.Add(SchedulingArguments.ValidateArray);
         dependency.Validators.Add(SchedulingArguments.ValidateDependency);
-        Option[] jobOptions = [name, image, cpus, memory, env, workdir, tags, project, walltime, labels, gpus, constraints, array, dependency, hold];
+        network.AcceptOnlyFromAmong("default", "none");
+        Option[] jobOptions = [name, image, cpus, memory, env, workdir, tags, project, walltime, labels, gpus, constraints, array, dependency, hold, network];
         directiveOptionNames = jobOptions.SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet(StringComparer.Ordinal);
         Command = new Command("submit", "Submit a job; prints its id")
         {
-            name, image, cpus, memory, env, workdir, tags, project, walltime, labels, gpus, constraints, array, dependency, hold,
+            name, image, cpus, memory, env, workdir, tags, project, walltime, labels, gpus, constraints, array, dependency, hold, network,
             inlineScript, output, target,
         };
         Command.SetAction(RunAsync);
@@ -199,6 +205,7 @@ internal sealed class SubmitCommand
         Array = parse.GetValue(array),
         Dependency = parse.GetValue(dependency),
         Hold = parse.GetValue(hold) ? true : null,
+        Network = parse.GetValue(network),
     };
 
     private static async Task<string> ReadScriptAsync(string path, CancellationToken cancellationToken)

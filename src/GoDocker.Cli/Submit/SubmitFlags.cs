@@ -24,6 +24,8 @@ internal sealed record SubmitFlags
     public string? Dependency { get; init; }
     /// <summary>True when asked for here; null when not (a flag can add a hold, not take one away).</summary>
     public bool? Hold { get; init; }
+    /// <summary>default or none.</summary>
+    public string? Network { get; init; }
 
     /// <summary>
     /// These flags laid over <paramref name="lower"/>: a value given here wins; env and labels merge key by key
@@ -46,6 +48,7 @@ internal sealed record SubmitFlags
         Array = Array ?? lower.Array,
         Dependency = Dependency ?? lower.Dependency,
         Hold = Hold ?? lower.Hold,
+        Network = Network ?? lower.Network,
     };
 
     /// <summary>The spec to send; exactly one of <paramref name="script"/> and <paramref name="command"/> is expected.</summary>
@@ -68,6 +71,7 @@ internal sealed record SubmitFlags
         Array = Array,
         Dependency = Dependency,
         Hold = Hold,
+        Network = Network,
     };
 
     /// <summary>Later pairs win, as a later -e KEY=VALUE does.</summary>

@@ -49,6 +49,7 @@ internal static class SubmitWire
             {
                 json.WriteBoolean("hold", hold);
             }
+            String(json, "network", spec.Network);
             json.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();

@@ -87,7 +87,11 @@ public sealed record JobList(IReadOnlyList<JobView> Items, long Total, int Offse
 /// <summary>One entry of a job directory listing.</summary>
 public sealed record FileEntry(string Name, string Path, string Type, long Size, DateTimeOffset ModifiedAt);
 
-public sealed record HealthView(string Status, string Version, IReadOnlyList<NodeHealth> Nodes);
+public sealed record HealthView(string Status, string Version, IReadOnlyList<NodeHealth> Nodes)
+{
+    /// <summary>Why the server is degraded beyond its nodes (e.g. too little free space for job directories).</summary>
+    public string? Reason { get; init; }
+}
 
 public sealed record NodeHealth(string Name, string Executor, string Status, double Cpus, long MemoryBytes, string? Error);
 

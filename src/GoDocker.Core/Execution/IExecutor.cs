@@ -49,6 +49,8 @@ public sealed record LaunchRequest(long JobId, int Attempt, string Owner, Resolv
 {
     /// <summary>The array the job is a task of (GODOCKER_ARRAY_JOB_ID).</summary>
     public long? ArrayId { get; init; }
+    /// <summary>Each offered volume's allowed root by volume name, as configured now: the spec's mounts are checked against it at launch.</summary>
+    public IReadOnlyDictionary<string, string> VolumeRoots { get; init; } = new Dictionary<string, string>();
 }
 
 public abstract record LaunchOutcome

@@ -42,6 +42,8 @@ public sealed record JobSpec
     public string? Dependency { get; init; }
     /// <summary>Submit held: the job waits until released.</summary>
     public bool? Hold { get; init; }
+    /// <summary>"default" (the site's jobs network) or "none" (loopback only).</summary>
+    public string? Network { get; init; }
 }
 
 /// <summary>A spec after validation: defaults applied, units resolved. This is what the store keeps and the executor runs.</summary>
@@ -69,6 +71,8 @@ public sealed record ResolvedJobSpec
     public IReadOnlyList<Dependency> Dependencies { get; init; } = [];
     /// <summary>This job's place in its array (null: not an array task).</summary>
     public ArrayTask? Task { get; init; }
+    /// <summary>The job asked for no network: loopback only.</summary>
+    public bool NoNetwork { get; init; }
 }
 
 /// <summary>A task of a job array: its index, the array's first, last and step (GODOCKER_TASK_*), and %N.</summary>

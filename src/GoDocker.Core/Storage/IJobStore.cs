@@ -51,6 +51,16 @@ public interface IJobStore
     /// <summary>Stores every task of an array in one transaction; the array's id is its first task's.</summary>
     ValueTask<IReadOnlyList<Job>> SubmitArrayAsync(IReadOnlyList<ResolvedJobSpec> tasks, string owner, string? heldBy, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores a job (one task) or an array (several) under the owner's idempotency key, the key in the same transaction as
+    /// the jobs: the first submit with a key stores both; a later one within <see cref="IdempotencyKey.Lifetime"/> stores
+    /// nothing and says whether it matched (<see cref="KeyedOutcome.Replayed"/>) or not (<see cref="KeyedOutcome.KeyReused"/>).
+    /// </summary>
+    ValueTask<KeyedSubmission> SubmitAsync(IReadOnlyList<ResolvedJobSpec> tasks, bool array, string owner, string? heldBy, IdempotencyKey key, CancellationToken cancellationToken);
+
+    /// <summary>What an earlier submit under this key would make of this one: null when the key is unused (or expired).</summary>
+    ValueTask<KeyedSubmission?> FindKeyAsync(string owner, IdempotencyKey key, CancellationToken cancellationToken);
+
     /// <summary>The cycle's inputs, with cpu-hours counted over <paramref name="cpuHoursWindow"/>.</summary>
     ValueTask<SchedulingInput> ReadSchedulingInputAsync(TimeSpan cpuHoursWindow, CancellationToken cancellationToken);
 

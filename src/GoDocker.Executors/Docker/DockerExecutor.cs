@@ -21,6 +21,9 @@ public sealed class DockerExecutor : IExecutor, IDisposable
     private readonly DockerExecutorOptions options;
     private readonly ILogger<DockerExecutor> logger;
     private readonly TimeProvider time;
+    private readonly SemaphoreSlim readiness = new(1, 1);
+    private EngineNamespaces? namespaces;
+    private bool networkReady;
 
     public DockerExecutor(DockerExecutorOptions options, TimeProvider time, ILogger<DockerExecutor> logger)
     {
@@ -40,6 +43,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
     public async ValueTask<NodeInfo> DescribeAsync(CancellationToken cancellationToken)
     {
         var info = await client.System.GetSystemInfoAsync(cancellationToken);
+        await EnsureReadyAsync(cancellationToken);
         var cpus = options.Cpus ?? info.NCPU;
         var memory = options.MemoryBytes ?? Math.Max(info.MemTotal - options.ReservedMemoryBytes, info.MemTotal / 2);
         return new NodeInfo(options.NodeName, cpus, memory)
@@ -53,12 +57,26 @@ public sealed class DockerExecutor : IExecutor, IDisposable
     {
         // Create first, inspect only on a conflict: the common path is two engine calls (create, start).
         var name = ContainerLabels.Name(options.InstanceId, request.JobId, request.Attempt);
+        await EnsureReadyAsync(cancellationToken);
+        // Volumes are checked now, walked without following links, and mounted as checked (HostVolumes).
+        using var volumes = HostVolumes.Check(request.Spec.Mounts, request.VolumeRoots, logger, out var volumeRefusal);
+        if (volumes is null)
+        {
+            return new LaunchOutcome.Refused($"refused at launch: {volumeRefusal}");
+        }
+        var binds = volumes.Binds(namespaces is { SameMount: true } && options.VolumeStagingRoot is { } staging ? Path.Combine(staging, options.NodeName, name) : null);
         string id;
         bool needsStart;
         try
         {
-            id = (await client.Containers.CreateContainerAsync(BuildContainer(request, name), cancellationToken)).ID;
+            id = (await client.Containers.CreateContainerAsync(BuildContainer(request, name, binds), cancellationToken)).ID;
             needsStart = true;
+        }
+        catch (DockerImageNotFoundException e) when (options.Network == JobNetwork.GoDocker && EngineMessage(e).Contains(options.JobsNetworkName, StringComparison.Ordinal))
+        {
+            // The jobs' network was removed behind our back (the engine's 404 is the image's type): make it again, retry the launch.
+            networkReady = false;
+            throw new InvalidOperationException($"network {options.JobsNetworkName} is missing on node {options.NodeName}; creating it again", e);
         }
         catch (DockerImageNotFoundException)
         {
@@ -183,6 +201,11 @@ public sealed class DockerExecutor : IExecutor, IDisposable
 
     public async ValueTask<IReadOnlyList<RecoveredContainer>> RecoverAsync(CancellationToken cancellationToken)
     {
+        if (options.VolumeStagingRoot is { } staging)
+        {
+            // Staging mounts of launches cut short by a crash: a started container holds its own copy.
+            HostVolumes.RemoveLeftovers(Path.Combine(staging, options.NodeName), logger);
+        }
         var containers = await client.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
@@ -210,9 +233,101 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         return found;
     }
 
-    public void Dispose() => client.Dispose();
+    public void Dispose()
+    {
+        client.Dispose();
+        readiness.Dispose();
+    }
 
-    private CreateContainerParameters BuildContainer(LaunchRequest request, string name)
+    /// <summary>
+    /// Once per engine (again after a failure): learn whether it shares this server's namespaces, and make sure the
+    /// jobs' network exists as GoDocker wants it, with the host firewalled from it where this server can do so.
+    /// </summary>
+    private async Task EnsureReadyAsync(CancellationToken cancellationToken)
+    {
+        if (networkReady)
+        {
+            return;
+        }
+        await readiness.WaitAsync(cancellationToken);
+        try
+        {
+            if (networkReady)
+            {
+                return;
+            }
+            namespaces ??= await EngineNamespaces.ProbeAsync(options.Endpoint, cancellationToken);
+            if (options.Network == JobNetwork.GoDocker)
+            {
+                await EnsureJobNetworkAsync(namespaces, cancellationToken);
+            }
+            networkReady = true;
+        }
+        finally
+        {
+            readiness.Release();
+        }
+    }
+
+    private async Task EnsureJobNetworkAsync(EngineNamespaces where, CancellationToken cancellationToken)
+    {
+        const string Icc = "com.docker.network.bridge.enable_icc";
+        var network = await InspectNetworkAsync(cancellationToken);
+        if (network is null)
+        {
+            try
+            {
+                await client.Networks.CreateNetworkAsync(new NetworksCreateParameters
+                {
+                    Name = options.JobsNetworkName,
+                    Driver = "bridge",
+                    // The host firewall is IPv4 (iptables): the network has no IPv6 to get around it.
+                    EnableIPv6 = false,
+                    // No traffic between containers on it: jobs of different users never reach each other.
+                    Options = new Dictionary<string, string> { [Icc] = "false" },
+                    Labels = new Dictionary<string, string> { [ContainerLabels.Instance] = options.InstanceId },
+                }, cancellationToken);
+                logger.LogInformation("node {Node}: created the jobs' network {Network}", options.NodeName, options.JobsNetworkName);
+            }
+            catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
+            {
+                // Created meanwhile by another GoDocker on the same engine.
+            }
+            network = await InspectNetworkAsync(cancellationToken)
+                ?? throw new InvalidOperationException($"network {options.JobsNetworkName} vanished right after its creation");
+        }
+        var networkOptions = network.Options ?? new Dictionary<string, string>();
+        if (network.Driver != "bridge" || !networkOptions.TryGetValue(Icc, out var icc) || icc != "false" || network.EnableIPv6 == true)
+        {
+            throw new InvalidOperationException(
+                $"network {options.JobsNetworkName} exists but is not an IPv4-only bridge with {Icc}=false: remove it (docker network rm {options.JobsNetworkName}) and GoDocker creates it");
+        }
+        var bridge = networkOptions.TryGetValue("com.docker.network.bridge.name", out var named) ? named : $"br-{network.ID[..12]}";
+        if (where.SameNetwork)
+        {
+            await HostFirewall.ApplyAsync(bridge, options.HostPortsOpen, cancellationToken);
+        }
+        else
+        {
+            logger.LogWarning(
+                "node {Node}: the engine is not in this server's network namespace, so GoDocker cannot keep its jobs off the engine's host; apply on that host: {Rules}",
+                options.NodeName, HostFirewall.RulesFor(bridge, options.HostPortsOpen));
+        }
+    }
+
+    private async Task<NetworkResponse?> InspectNetworkAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.Networks.InspectNetworkAsync(options.JobsNetworkName, cancellationToken);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private CreateContainerParameters BuildContainer(LaunchRequest request, string name, IReadOnlyList<string> volumeBinds)
     {
         var spec = request.Spec;
         var mount = options.JobMountPath;
@@ -271,13 +386,28 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             AttachStderr = false,
             HostConfig = new HostConfig
             {
-                Binds = [$"{request.JobDirectory}:{mount}:rw", .. spec.Mounts.Select(m => $"{m.HostPath}:{m.ContainerPath}:{(m.ReadOnly ? "ro" : "rw")}")],
+                Binds = [$"{request.JobDirectory}:{mount}:rw", .. volumeBinds],
                 NanoCPUs = (long)Math.Round(spec.Cpus * 1e9),
                 Memory = spec.MemoryBytes,
                 MemorySwap = spec.MemoryBytes,
                 PidsLimit = options.PidsLimit,
                 Init = true,
-                NetworkMode = options.Network,
+                NetworkMode = spec.NoNetwork ? "none" : options.Network switch
+                {
+                    JobNetwork.GoDocker => options.JobsNetworkName,
+                    JobNetwork.None => "none",
+                    _ => "bridge",
+                },
+                // The writable layer lives on the engine's disk: read-only, with size-limited tmpfs where programs expect to write.
+                ReadonlyRootfs = options.ReadOnlyRootFilesystem,
+                Tmpfs = options.ReadOnlyRootFilesystem
+                    ? new Dictionary<string, string>
+                    {
+                        ["/tmp"] = string.Create(CultureInfo.InvariantCulture, $"rw,nosuid,nodev,size={options.TmpBytes},mode=1777"),
+                        ["/var/tmp"] = string.Create(CultureInfo.InvariantCulture, $"rw,nosuid,nodev,size={options.TmpBytes},mode=1777"),
+                    }
+                    : null,
+                StorageOpt = !options.ReadOnlyRootFilesystem && options.WritableLayerSize is { } size ? new Dictionary<string, string> { ["size"] = size } : null,
                 Privileged = false,
                 CapDrop = ["ALL"],
                 CapAdd = spec.Root ? [.. options.RootCapabilities] : [],

@@ -16,8 +16,8 @@ public sealed record DockerExecutorOptions
     /// <summary>The node's labels, which job constraints are matched against (disk=ssd).</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public long PidsLimit { get; init; } = 4096;
-    /// <summary>Docker network mode for jobs: bridge, none, host is refused.</summary>
-    public string Network { get; init; } = "bridge";
+    /// <summary>Where jobs are networked: the GoDocker-managed network (default), none, or Docker's shared bridge.</summary>
+    public JobNetwork Network { get; init; } = JobNetwork.GoDocker;
     /// <summary>Where the job directory appears inside the container.</summary>
     public string JobMountPath { get; init; } = "/godocker/job";
     /// <summary>Labels this instance's containers; another GoDocker on the same engine leaves them alone.</summary>
@@ -25,4 +25,27 @@ public sealed record DockerExecutorOptions
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>Capabilities added back for jobs granted root (every other job has none).</summary>
     public IReadOnlyList<string> RootCapabilities { get; init; } = [];
+    /// <summary>The GoDocker-managed network's name on each engine (created when absent, without inter-container traffic).</summary>
+    public string JobsNetworkName { get; init; } = "godocker-jobs";
+    /// <summary>Host ports (tcp and udp) jobs may still reach on the host; every other new connection to the host is dropped.</summary>
+    public IReadOnlyList<int> HostPortsOpen { get; init; } = [];
+    /// <summary>The container's root filesystem is read-only; /tmp and /var/tmp are size-limited tmpfs instead.</summary>
+    public bool ReadOnlyRootFilesystem { get; init; } = true;
+    /// <summary>The size of each tmpfs (/tmp, /var/tmp) of a read-only root filesystem; its pages count against the job's memory.</summary>
+    public long TmpBytes { get; init; } = 1L << 30;
+    /// <summary>With a writable root filesystem: the engine's size quota on it (StorageOpt size; overlay2 on xfs with pquota only).</summary>
+    public string? WritableLayerSize { get; init; }
+    /// <summary>Where volumes are staged by descriptor for an engine that shares this server's mounts (root-owned, 0700); null: no staging.</summary>
+    public string? VolumeStagingRoot { get; init; }
+}
+
+/// <summary>The network jobs run on. host and container:… are never offered: a job never shares a namespace.</summary>
+public enum JobNetwork
+{
+    /// <summary>The GoDocker-managed network: no traffic between containers, none to the host (see <see cref="HostFirewall"/>).</summary>
+    GoDocker,
+    /// <summary>Loopback only.</summary>
+    None,
+    /// <summary>Docker's default bridge, shared with every container on the engine (the legacy behaviour).</summary>
+    Bridge,
 }

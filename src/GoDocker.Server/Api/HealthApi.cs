@@ -30,12 +30,13 @@ internal static class HealthApi
 
     public static void MapHealth(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/health", (NodeRegistry nodes) =>
+        api.MapGet("/health", (NodeRegistry nodes, FreeSpaceFloor freeSpace) =>
             {
                 var statuses = nodes.Statuses;
+                var shortage = freeSpace.Shortage();
                 // A drained node is an administrator's choice, not a fault: the server is ok while every node answers.
                 var view = new HealthView(
-                    statuses.Count > 0 && statuses.All(s => s.Healthy) ? "ok" : "degraded",
+                    statuses.Count > 0 && statuses.All(s => s.Healthy) && shortage is null ? "ok" : "degraded",
                     Version,
                     [.. statuses.Select(s => new NodeHealth(
                         s.Node.Name,
@@ -43,7 +44,10 @@ internal static class HealthApi
                         s.State,
                         s.Node.Cpus,
                         s.Node.MemoryBytes,
-                        s.Error))]);
+                        s.Error))])
+                {
+                    Reason = shortage is null ? null : $"no job launches: {shortage}",
+                };
                 return TypedResults.Ok(view);
             })
             .WithName("Health").WithSummary("Server and node health")

@@ -7,6 +7,7 @@ using GoDocker.Server.Configuration;
 using GoDocker.Server.Services;
 using GoDocker.Storage;
 using GoDocker.Storage.JobDirectories;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace GoDocker.Server.Api;
@@ -23,7 +24,8 @@ internal static class JobsApi
             .Accepts<JobSpec>("application/json")
             .Produces<JobView>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapGet("/jobs", ListAsync)
             .WithName("ListJobs").WithSummary("List jobs; filter by state (repeatable), owner, project, tag; page with offset and limit")
             .Produces<JobList>().ProducesValidationProblem();
@@ -51,7 +53,17 @@ internal static class JobsApi
         {
             return Problems.Validation(validation.Errors);
         }
+        var (key, keyRefused) = IdempotencyKeyHeader.Read(context.Request, spec);
+        if (keyRefused is not null)
+        {
+            return keyRefused;
+        }
         var caller = await callers.ResolveAsync(context, cancellationToken);
+        // A retry whose first submit was stored answers as the first did, whatever the limits say now.
+        if (key is not null && await store.FindKeyAsync(caller.Login, key, cancellationToken) is { } earlier)
+        {
+            return await IdempotencyKeyHeader.EarlierSubmitAsync(earlier, key, context, store, cancellationToken);
+        }
         if (policy.RefuseSubmit(caller, validation.Spec!.Project) is { } refusal)
         {
             return Problems.ForbiddenField("project", refusal);
@@ -89,6 +101,10 @@ internal static class JobsApi
             ? LocalIdentity(options.Value.Server)
             : (await accounts.GetUserAsync(caller.Login, cancellationToken))?.Identity
                 ?? throw new InvalidOperationException($"the authenticated user {caller.Login} has no account");
+        if (RootIdentity.Refuse(runAs, validation.Spec.Root) is { } rootIdentityRefusal)
+        {
+            return Problems.ForbiddenField("root", rootIdentityRefusal);
+        }
         var (mounts, volumeRefusal) = VolumePolicy.Plan(
             spec.Volumes ?? [], [.. options.Value.Volumes.Select(v => v.ToRule())], caller, runAs, validation.Spec.Project, validation.Spec.Root);
         if (volumeRefusal is not null || (volumeRefusal = ResolveOnHost(ref mounts, options.Value.Volumes)) is not null)
@@ -97,6 +113,17 @@ internal static class JobsApi
         }
         var resolved = validation.Spec with { RunAs = runAs, Mounts = mounts };
         var heldBy = spec.Hold == true ? "user" : null;
+        if (key is not null)
+        {
+            IReadOnlyList<ResolvedJobSpec> specs = array is null ? [resolved]
+                : [.. array.TaskIds.Select(id => resolved with { Task = new ArrayTask(id, array.First, array.Last, array.Step, array.MaxRunning) { Count = array.TaskIds.Count } })];
+            var keyed = await store.SubmitAsync(specs, array is not null, caller.Login, heldBy, key, cancellationToken);
+            if (keyed.Outcome != KeyedOutcome.Stored)
+            {
+                return await IdempotencyKeyHeader.EarlierSubmitAsync(keyed, key, context, store, cancellationToken);
+            }
+            return Submitted(keyed.Stored, array is not null, caller.Login, pendingCounts, scheduler);
+        }
         if (array is null)
         {
             var job = await store.SubmitAsync(resolved, caller.Login, heldBy, cancellationToken);
@@ -115,6 +142,17 @@ internal static class JobsApi
         scheduler.Poke();
         // The first task stands for the array: its id is the array's (GET /arrays/{id} lists them all).
         return TypedResults.Created($"/api/v1/arrays/{jobs[0].Id}", JobView.From(jobs[0]));
+    }
+
+    /// <summary>The 201 of a stored submit: counts the new pending jobs and wakes the scheduler.</summary>
+    private static Created<JobView> Submitted(IReadOnlyList<Job> jobs, bool array, string owner, PendingCounts pendingCounts, SchedulerTrigger scheduler)
+    {
+        foreach (var _ in jobs)
+        {
+            pendingCounts.Added(owner);
+        }
+        scheduler.Poke();
+        return TypedResults.Created(array ? $"/api/v1/arrays/{jobs[0].Id}" : $"/api/v1/jobs/{jobs[0].Id}", JobView.From(jobs[0]));
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, IJobStore store, CallerResolver callers, CancellationToken cancellationToken)
@@ -224,13 +262,13 @@ internal static class JobsApi
         {
             DefaultImage = jobs.DefaultImage,
             DefaultCpus = jobs.DefaultCpus,
-            DefaultMemoryBytes = ByteSize.TryParse(jobs.DefaultMemory, out var memory) ? memory : 1L << 30,
+            DefaultMemoryBytes = jobs.Parsed.DefaultMemoryBytes,
             // Until a node has answered, accept any size: the job waits, its reason says the node is unreachable.
             MaxCpus = largest?.Cpus ?? double.MaxValue,
             MaxMemoryBytes = largest?.MemoryBytes ?? long.MaxValue,
             MaxGpus = largest is null ? int.MaxValue : nodes.Nodes.Select(n => n.Gpus).DefaultIfEmpty(0).Max(),
-            DefaultWalltime = Walltime.TryParse(jobs.DefaultWalltime, out var walltime) ? walltime : null,
-            MaxWalltime = Walltime.TryParse(jobs.MaxWalltime, out var max) ? max : null,
+            DefaultWalltime = jobs.Parsed.DefaultWalltime,
+            MaxWalltime = jobs.Parsed.MaxWalltime,
         };
     }
 

@@ -14,11 +14,11 @@ namespace GoDocker.Server.Configuration;
 internal static partial class NodesConfiguration
 {
     // A node's name appears in URLs (/nodes/{name}), pending reasons and the jobs' environment.
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,62}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,62}\z")]
     private static partial Regex NamePattern();
 
     // Constraints are LABEL==VALUE and LABEL!=VALUE: a label name cannot hold '=', '!' or spaces.
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,62}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,62}\z")]
     private static partial Regex LabelPattern();
 
     /// <summary>One executor's options per node. Throws <see cref="OptionsValidationException"/> naming every problem.</summary>
@@ -26,15 +26,18 @@ internal static partial class NodesConfiguration
     {
         var executor = settings.Executor;
         var docker = executor.Docker;
-        if (docker.Network is "host" || docker.Network.StartsWith("container:", StringComparison.Ordinal))
+        var network = docker.Network switch
         {
+            "godocker" => JobNetwork.GoDocker,
+            "none" => JobNetwork.None,
+            "bridge" => JobNetwork.Bridge,
             // A job must never share the host's (or another container's) network namespace.
-            throw new OptionsValidationException("Executor:Docker:Network", typeof(DockerSettings), [$"network '{docker.Network}' is refused: use bridge, none or a user-defined network"]);
-        }
-        if (executor.Type != DockerExecutor.ExecutorName)
-        {
-            throw new OptionsValidationException("Executor:Type", typeof(ExecutorOptions), [$"unknown executor '{executor.Type}' (known: docker)"]);
-        }
+            "host" => throw new OptionsValidationException("Executor:Docker:Network", typeof(DockerSettings), [$"network 'host' is refused: use godocker, none or bridge"]),
+            _ when docker.Network.StartsWith("container:", StringComparison.Ordinal) =>
+                throw new OptionsValidationException("Executor:Docker:Network", typeof(DockerSettings), [$"network '{docker.Network}' is refused: use godocker, none or bridge"]),
+            _ => throw new OptionsValidationException("Executor:Docker:Network", typeof(DockerSettings), [$"network '{docker.Network}' is not one of godocker, none, bridge"]),
+        };
+        var shape = ContainerShape(settings, network);
         var capabilities = settings.Jobs.Root.Capabilities;
         if (settings.Nodes.Count == 0)
         {
@@ -45,7 +48,7 @@ internal static partial class NodesConfiguration
                     ? bytes
                     : throw new OptionsValidationException("Executor:Docker:Memory", typeof(DockerSettings), [$"'{text}' is not a size"]);
             }
-            return [docker.ToExecutorOptions(instanceId, memory, capabilities)];
+            return [shape(docker.ToExecutorOptions(instanceId, memory, capabilities))];
         }
 
         var problems = new List<string>();
@@ -115,7 +118,7 @@ internal static partial class NodesConfiguration
             }
             if (problems.Count == before)
             {
-                nodes.Add(docker.ToExecutorOptions(instanceId, memoryBytes, capabilities) with
+                nodes.Add(shape(docker.ToExecutorOptions(instanceId, memoryBytes, capabilities)) with
                 {
                     NodeName = node.Name,
                     Endpoint = node.Endpoint,
@@ -130,6 +133,43 @@ internal static partial class NodesConfiguration
             throw new OptionsValidationException("Nodes", typeof(NodeSettings), problems);
         }
         return nodes;
+    }
+
+    /// <summary>What every node's containers share: network, root filesystem, tmpfs size, volume staging. Checked now.</summary>
+    private static Func<DockerExecutorOptions, DockerExecutorOptions> ContainerShape(GoDockerOptions settings, JobNetwork network)
+    {
+        var jobs = settings.Jobs;
+        var problems = new List<string>();
+        if (jobs.RootFilesystem is not ("readonly" or "writable"))
+        {
+            problems.Add($"Jobs:RootFilesystem '{jobs.RootFilesystem}' is not readonly or writable");
+        }
+        if (!ByteSize.TryParse(jobs.TmpSize, out var tmpBytes) || tmpBytes <= 0)
+        {
+            problems.Add($"Jobs:TmpSize '{jobs.TmpSize}' is not a size (e.g. 512M, 1G)");
+        }
+        long? layerBytes = null;
+        if (jobs.WritableLayerSize is { Length: > 0 } layer && (!ByteSize.TryParse(layer, out var parsed) || (layerBytes = parsed) <= 0))
+        {
+            problems.Add($"Jobs:WritableLayerSize '{layer}' is not a size (e.g. 10G)");
+        }
+        foreach (var port in settings.Executor.Docker.HostPortsOpen.Where(p => p is < 1 or > 65535))
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"Executor:Docker:HostPortsOpen: {port} is not a port (1-65535)"));
+        }
+        if (problems.Count > 0)
+        {
+            throw new OptionsValidationException("Jobs", typeof(JobOptions), problems);
+        }
+        var staging = Path.Combine(Path.GetFullPath(settings.Server.DataDir), "volumes");
+        return options => options with
+        {
+            Network = network,
+            ReadOnlyRootFilesystem = jobs.RootFilesystem == "readonly",
+            TmpBytes = tmpBytes,
+            WritableLayerSize = layerBytes?.ToString(CultureInfo.InvariantCulture),
+            VolumeStagingRoot = staging,
+        };
     }
 
     /// <summary>The endpoint in a comparable form, or null when the Docker client could not reach it.</summary>

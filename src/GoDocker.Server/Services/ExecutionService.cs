@@ -209,7 +209,11 @@ public sealed class ExecutionService(
             return;
         }
         var dir = await jobDirectories.PrepareAsync(job.Id, job.Spec, cancellationToken);
-        var outcome = await executor.LaunchAsync(new LaunchRequest(job.Id, job.Attempt, job.Owner, job.Spec, dir) { ArrayId = job.ArrayId }, cancellationToken);
+        var outcome = await executor.LaunchAsync(new LaunchRequest(job.Id, job.Attempt, job.Owner, job.Spec, dir)
+        {
+            ArrayId = job.ArrayId,
+            VolumeRoots = options.Value.Volumes.ToDictionary(v => v.Name, v => v.AllowedRoot, StringComparer.Ordinal),
+        }, cancellationToken);
         switch (outcome)
         {
             case LaunchOutcome.Refused refused:

@@ -19,6 +19,7 @@ public sealed class SchedulerService(
     NodeRegistry nodes,
     SchedulerTrigger trigger,
     SchedulerBoard board,
+    FreeSpaceFloor freeSpace,
     TimeProvider time,
     IOptions<GoDockerOptions> options,
     ILogger<SchedulerService> logger) : BackgroundService
@@ -71,6 +72,15 @@ public sealed class SchedulerService(
             board.Publish([], cycle.Order.Name, now);
             return 0;
         }
+        if (freeSpace.Shortage() is { } shortage)
+        {
+            // Nothing launches: every pending job says why (only the reasons that change are written).
+            var reason = $"waiting: {shortage}";
+            var reasons = input.Pending.Where(j => j.CurrentReason != reason).ToDictionary(j => j.Id, _ => reason);
+            await store.ApplyPlanAsync(new Plan([], reasons), [], cancellationToken);
+            board.Publish([], cycle.Order.Name, now);
+            return 0;
+        }
         var nodeInfos = nodes.Nodes.Select(n => n with { Cpus = n.Cpus * settings.Scheduler.CpuOvercommit }).ToList();
         var loads = nodeInfos.Select(n =>
         {
@@ -85,6 +95,10 @@ public sealed class SchedulerService(
             Quotas = Quotas(input, settings.Quotas, now),
         };
         var plan = cycle.Run(snapshot);
+        foreach (var (jobId, fault) in plan.Faults)
+        {
+            logger.LogError(fault, "job {JobId} rejected: the scheduling cycle failed on it ({Reason})", jobId, plan.Rejections.GetValueOrDefault(jobId));
+        }
         var applied = await store.ApplyPlanAsync(plan, nodeInfos, cancellationToken);
         board.Publish(plan.Ranking, cycle.Order.Name, now);
         foreach (var placement in applied)

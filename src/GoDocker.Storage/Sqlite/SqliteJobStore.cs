@@ -90,7 +90,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         var now = time.GetUtcNow();
         var request = new SubmitRequest(spec, owner, JsonSerializer.Serialize(spec, GoDockerJson.Default.ResolvedJobSpec), now, heldBy);
         await submissions.Writer.WriteAsync(request, cancellationToken);
-        var id = await request.Done.Task.WaitAsync(cancellationToken);
+        var id = (await request.Done.Task.WaitAsync(cancellationToken)).Id;
         return new Job
         {
             Id = id,
@@ -111,14 +111,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
     {
         var now = time.GetUtcNow();
         var requests = tasks.Select(t => new SubmitRequest(t, owner, JsonSerializer.Serialize(t, GoDockerJson.Default.ResolvedJobSpec), now, heldBy)).ToList();
-        var ids = await WriteAsync(async tx =>
-        {
-            var inserted = await InsertSubmissionsAsync(tx, requests);
-            await using var array = Command(tx, "UPDATE jobs SET array_id = $first WHERE id BETWEEN $first AND $last",
-                ("$first", inserted[0]), ("$last", inserted[^1]));
-            await array.ExecuteNonQueryAsync(cancellationToken);
-            return inserted;
-        }, cancellationToken);
+        var ids = await WriteAsync(async tx => await InsertArrayAsync(tx, requests, cancellationToken), cancellationToken);
         return [.. tasks.Select((t, i) => new Job
         {
             Id = ids[i],
@@ -132,6 +125,93 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             ArrayId = ids[0],
         })];
     }
+
+    private static async Task<long[]> InsertArrayAsync(SqliteTransaction tx, List<SubmitRequest> requests, CancellationToken cancellationToken)
+    {
+        var inserted = (await InsertSubmissionsAsync(tx, requests)).Select(s => s.Id).ToArray();
+        await using var array = Command(tx, "UPDATE jobs SET array_id = $first WHERE id BETWEEN $first AND $last",
+            ("$first", inserted[0]), ("$last", inserted[^1]));
+        await array.ExecuteNonQueryAsync(cancellationToken);
+        return inserted;
+    }
+
+    public async ValueTask<KeyedSubmission> SubmitAsync(
+        IReadOnlyList<ResolvedJobSpec> tasks, bool array, string owner, string? heldBy, IdempotencyKey key, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (!array)
+        {
+            // One job goes through the group commit like any other; the key is checked and stored in the batch's transaction.
+            var spec = tasks.Single();
+            var request = new SubmitRequest(spec, owner, JsonSerializer.Serialize(spec, GoDockerJson.Default.ResolvedJobSpec), now, heldBy) { Key = key };
+            await submissions.Writer.WriteAsync(request, cancellationToken);
+            var (id, outcome) = await request.Done.Task.WaitAsync(cancellationToken);
+            return new KeyedSubmission(outcome, id) { Stored = outcome == KeyedOutcome.Stored ? [NewJob(request, id, arrayId: null)] : [] };
+        }
+        // The tasks of an array carry no key each: the array's key is checked and stored once, with them.
+        var requests = tasks.Select(t => new SubmitRequest(t, owner, JsonSerializer.Serialize(t, GoDockerJson.Default.ResolvedJobSpec), now, heldBy)).ToList();
+        return await WriteAsync(async tx =>
+        {
+            await PurgeExpiredKeysAsync(tx, now);
+            if (await FindKeyAsync(tx, owner, key) is { } earlier)
+            {
+                return earlier;
+            }
+            var ids = await InsertArrayAsync(tx, requests, cancellationToken);
+            await InsertKeyAsync(tx, owner, key, ids[0], now);
+            return new KeyedSubmission(KeyedOutcome.Stored, ids[0]) { Stored = [.. requests.Select((r, i) => NewJob(r, ids[i], ids[0]))] };
+        }, cancellationToken);
+    }
+
+    public async ValueTask<KeyedSubmission?> FindKeyAsync(string owner, IdempotencyKey key, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = Command(connection,
+            "SELECT fingerprint, job_id FROM idempotency_keys WHERE owner = $owner AND key = $key AND created_at >= $since",
+            ("$owner", owner), ("$key", key.Key), ("$since", (time.GetUtcNow() - IdempotencyKey.Lifetime).ToUnixTimeMilliseconds()));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Earlier(key, reader.GetString(0), reader.GetInt64(1)) : null;
+    }
+
+    private static async Task<KeyedSubmission?> FindKeyAsync(SqliteTransaction tx, string owner, IdempotencyKey key)
+    {
+        await using var command = Command(tx, "SELECT fingerprint, job_id FROM idempotency_keys WHERE owner = $owner AND key = $key",
+            ("$owner", owner), ("$key", key.Key));
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? Earlier(key, reader.GetString(0), reader.GetInt64(1)) : null;
+    }
+
+    private static KeyedSubmission Earlier(IdempotencyKey key, string fingerprint, long jobId) =>
+        new(string.Equals(fingerprint, key.Fingerprint, StringComparison.Ordinal) ? KeyedOutcome.Replayed : KeyedOutcome.KeyReused, jobId);
+
+    private static async Task InsertKeyAsync(SqliteTransaction tx, string owner, IdempotencyKey key, long jobId, DateTimeOffset at)
+    {
+        await using var insert = Command(tx,
+            "INSERT INTO idempotency_keys (owner, key, fingerprint, job_id, created_at) VALUES ($owner, $key, $fingerprint, $job, $at)",
+            ("$owner", owner), ("$key", key.Key), ("$fingerprint", key.Fingerprint), ("$job", jobId), ("$at", at.ToUnixTimeMilliseconds()));
+        await insert.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Forgets keys older than <see cref="IdempotencyKey.Lifetime"/> (before a key is looked up, in the same transaction).</summary>
+    private static async Task PurgeExpiredKeysAsync(SqliteTransaction tx, DateTimeOffset now)
+    {
+        await using var purge = Command(tx, "DELETE FROM idempotency_keys WHERE created_at < $since",
+            ("$since", (now - IdempotencyKey.Lifetime).ToUnixTimeMilliseconds()));
+        await purge.ExecuteNonQueryAsync();
+    }
+
+    private static Job NewJob(SubmitRequest request, long id, long? arrayId) => new()
+    {
+        Id = id,
+        Owner = request.Owner,
+        Spec = request.Spec,
+        State = JobState.Pending,
+        Reason = request.HeldBy is null ? SubmittedReason : HeldReason(request.HeldBy),
+        Version = 1,
+        SubmittedAt = request.At,
+        HeldBy = request.HeldBy,
+        ArrayId = arrayId,
+    };
 
     private static string HeldReason(string heldBy) => $"held by {heldBy}";
 
@@ -168,7 +248,8 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         }
     }
 
-    private static async Task<long[]> InsertSubmissionsAsync(SqliteTransaction tx, List<SubmitRequest> batch)
+    /// <summary>Inserts each job of the batch; one under an idempotency key already used is not inserted (its earlier job is returned).</summary>
+    private static async Task<Submitted[]> InsertSubmissionsAsync(SqliteTransaction tx, List<SubmitRequest> batch)
     {
         await using var insert = Command(tx,
             """
@@ -183,10 +264,20 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         await using var tag = Command(tx, "INSERT OR IGNORE INTO job_tags (tag, job_id) VALUES ($tag, $id)", ("$tag", ""), ("$id", 0L));
         await using var submitted = Command(tx, "INSERT INTO job_events (job_id, at, kind, message) VALUES ($id, $at, 'submitted', $message)",
             ("$id", 0L), ("$at", 0L), ("$message", ""));
-        var ids = new long[batch.Count];
+        var ids = new Submitted[batch.Count];
+        if (batch.Any(r => r.Key is not null))
+        {
+            await PurgeExpiredKeysAsync(tx, batch[0].At);
+        }
         for (var i = 0; i < batch.Count; i++)
         {
             var (spec, owner, json, at) = (batch[i].Spec, batch[i].Owner, batch[i].SpecJson, batch[i].At.ToUnixTimeMilliseconds());
+            // Looked up in this transaction: a same-key submit earlier in this very batch is seen too.
+            if (batch[i].Key is { } key && await FindKeyAsync(tx, owner, key) is { } earlier)
+            {
+                ids[i] = new Submitted(earlier.FirstJobId, earlier.Outcome);
+                continue;
+            }
             // One statement reused for the batch: reset what the previous job may have set.
             insert.Parameters["$owner"].Value = owner;
             insert.Parameters["$project"].Value = spec.Project;
@@ -202,7 +293,8 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             insert.Parameters["$constraints"].Value = spec.Constraints.Count == 0 ? DBNull.Value : string.Join(';', spec.Constraints);
             insert.Parameters["$dependencies"].Value = spec.Dependencies.Count == 0 ? DBNull.Value : string.Join(',', spec.Dependencies);
             insert.Parameters["$arrayMax"].Value = (object?)spec.Task?.MaxRunning ?? DBNull.Value;
-            var id = ids[i] = (long)(await insert.ExecuteScalarAsync())!;
+            var id = (long)(await insert.ExecuteScalarAsync())!;
+            ids[i] = new Submitted(id, KeyedOutcome.Stored);
             foreach (var t in spec.Tags)
             {
                 tag.Parameters["$tag"].Value = t;
@@ -213,14 +305,21 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             submitted.Parameters["$at"].Value = at;
             submitted.Parameters["$message"].Value = $"submitted by {owner} to project {spec.Project}";
             await submitted.ExecuteNonQueryAsync();
+            if (batch[i].Key is { } newKey)
+            {
+                await InsertKeyAsync(tx, owner, newKey, id, batch[i].At);
+            }
         }
         return ids;
     }
 
     private sealed record SubmitRequest(ResolvedJobSpec Spec, string Owner, string SpecJson, DateTimeOffset At, string? HeldBy)
     {
-        public TaskCompletionSource<long> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public IdempotencyKey? Key { get; init; }
+        public TaskCompletionSource<Submitted> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
+
+    private readonly record struct Submitted(long Id, KeyedOutcome Outcome);
 
     public async ValueTask<Job?> GetAsync(long id, CancellationToken cancellationToken)
     {
@@ -344,7 +443,8 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var dependencies = reader.IsDBNull(13) ? [] : ParseDependencies(reader.GetString(13));
+                var (dependencies, unreadableDependencies) = reader.IsDBNull(13) ? ([], null) : ParseDependencies(reader.GetString(13));
+                var (constraints, unreadableConstraints) = reader.IsDBNull(10) ? ([], null) : ParseConstraints(reader.GetString(10));
                 foreach (var dependency in dependencies)
                 {
                     referenced.Add(dependency.JobId);
@@ -356,12 +456,13 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
                 {
                     Gpus = reader.GetInt32(8),
                     WalltimeSeconds = reader.IsDBNull(9) ? null : reader.GetInt64(9),
-                    Constraints = reader.IsDBNull(10) ? [] : ParseConstraints(reader.GetString(10)),
+                    Constraints = constraints,
                     PriorityAdjustment = reader.GetInt32(11),
                     HeldBy = reader.IsDBNull(12) ? null : reader.GetString(12),
                     Dependencies = dependencies,
                     ArrayId = reader.IsDBNull(14) ? null : reader.GetInt64(14),
                     ArrayMaxRunning = reader.IsDBNull(15) ? null : reader.GetInt32(15),
+                    Unreadable = unreadableConstraints ?? unreadableDependencies,
                 });
             }
         }
@@ -473,11 +574,26 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         return sums;
     }
 
-    private static IReadOnlyList<Constraint> ParseConstraints(string text) =>
-        [.. text.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(c => Constraint.TryParse(c, out var parsed, out _) ? parsed : null).OfType<Constraint>()];
+    // A condition read back wrong must never be dropped (the job would run where or when it must not): the job carries
+    // the error, and the cycle rejects it with that reason.
+    private static (IReadOnlyList<Constraint> Constraints, string? Error) ParseConstraints(string text)
+    {
+        var constraints = new List<Constraint>();
+        foreach (var piece in text.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!Constraint.TryParse(piece, out var parsed, out var error))
+            {
+                return ([], $"its stored constraints '{text}' cannot be read back: {error}");
+            }
+            constraints.Add(parsed);
+        }
+        return (constraints, null);
+    }
 
-    private static IReadOnlyList<Dependency> ParseDependencies(string text) =>
-        Dependency.TryParseList(text, out var parsed, out _) ? parsed : [];
+    private static (IReadOnlyList<Dependency> Dependencies, string? Error) ParseDependencies(string text) =>
+        Dependency.TryParseList(text, out var parsed, out var error)
+            ? (parsed, null)
+            : ([], $"its stored dependencies '{text}' cannot be read back: {error}");
 
     public async ValueTask<IReadOnlyList<AppliedPlacement>> ApplyPlanAsync(Plan plan, IReadOnlyList<NodeInfo> nodes, CancellationToken cancellationToken)
     {

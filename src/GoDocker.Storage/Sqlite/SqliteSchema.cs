@@ -132,6 +132,18 @@ internal static class SqliteSchema
             PRIMARY KEY (kind, name)
         ) WITHOUT ROWID;
         """,
+        """
+        -- Idempotency-Key on submit, written in the transaction of the jobs it made: neither exists without the other.
+        CREATE TABLE idempotency_keys (
+            owner TEXT NOT NULL,
+            key TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            job_id INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (owner, key)
+        ) WITHOUT ROWID;
+        CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

@@ -50,6 +50,20 @@ public class SubmitSchedulingTests
     }
 
     [Fact]
+    public void Submit_NetworkNone_ReachesTheSpec_AsFlagAndAsDirective()
+    {
+        Assert.Equal("none", cli.Spec(null, "--network", "none", "--", "true").Network);
+        Assert.Equal("none", cli.Spec("#!/bin/sh\n#GODOCKER --network none\ntrue\n", "job.sh").Network);
+        Assert.Null(cli.Spec(null, "--", "true").Network);
+    }
+
+    [Fact]
+    public void Submit_NetworkOtherThanDefaultOrNone_IsAUsageError()
+    {
+        Assert.NotEmpty(cli.Parse("--network", "host", "--", "true").Errors);
+    }
+
+    [Fact]
     public void Submit_HoldDoesNotTakeTheScriptFileAsItsValue()
     {
         var input = cli.Input("--hold", "job.sh");

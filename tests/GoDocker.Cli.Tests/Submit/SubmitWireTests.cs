@@ -31,6 +31,7 @@ public sealed class SubmitWireTests
             Array = "1-100:2%10",
             Dependency = "afterok:12:13,afterany:20",
             Hold = true,
+            Network = "none",
         },
         new JobSpec { Command = ["true"], Gpus = 0, Hold = false, Constraints = [] },
         new JobSpec { Command = ["sh", "-c", "echo a  b", ""], Tags = [] , Env = new Dictionary<string, string>() },

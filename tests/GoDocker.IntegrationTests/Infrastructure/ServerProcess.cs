@@ -13,14 +13,16 @@ namespace GoDocker.IntegrationTests.Infrastructure;
 public sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Dictionary<string, string> settings;
+    private readonly string listenHost;
     private readonly StringBuilder log = new();
     private Process? process;
     private bool expectHealthy = true;
 
-    private ServerProcess(string dataDir, Dictionary<string, string> settings)
+    private ServerProcess(string dataDir, Dictionary<string, string> settings, string listenHost)
     {
         DataDir = dataDir;
         this.settings = settings;
+        this.listenHost = listenHost;
     }
 
     public string DataDir { get; }
@@ -50,7 +52,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
         ["Scheduler:Interval"] = "00:00:01",
     };
 
-    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string>? overrides = null, bool testDefaults = true, bool expectHealthy = true)
+    /// <param name="listenHost">The address the server listens on (0.0.0.0: every one); the tests reach it on 127.0.0.1.</param>
+    public static async Task<ServerProcess> StartAsync(
+        IReadOnlyDictionary<string, string>? overrides = null, bool testDefaults = true, bool expectHealthy = true, string listenHost = "127.0.0.1")
     {
         var dataDir = Directory.CreateTempSubdirectory("godocker-test-").FullName;
         var settings = testDefaults ? new Dictionary<string, string>(TestDefaults) : [];
@@ -58,7 +62,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         {
             settings[key] = value;
         }
-        var server = new ServerProcess(dataDir, settings) { expectHealthy = expectHealthy };
+        var server = new ServerProcess(dataDir, settings, listenHost) { expectHealthy = expectHealthy };
         await server.StartAgainAsync();
         return server;
     }
@@ -78,7 +82,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         info.ArgumentList.Add("--data-dir");
         info.ArgumentList.Add(DataDir);
         info.ArgumentList.Add("--listen");
-        info.ArgumentList.Add(BaseUrl.ToString().TrimEnd('/'));
+        info.ArgumentList.Add($"http://{listenHost}:{port}");
         foreach (var (key, value) in settings)
         {
             info.Environment["GODOCKER_" + key.Replace(":", "__", StringComparison.Ordinal)] = value;

@@ -7,6 +7,9 @@ internal sealed record HttpRequest(string Method, string PathAndQuery)
 
     public string? ContentType { get; init; }
 
+    /// <summary>Sent as Idempotency-Key (a structured-field string, as the IETF draft has it): the server answers a repeat with the first result.</summary>
+    public string? IdempotencyKey { get; init; }
+
     /// <summary>The whole request as bytes, so it leaves in one write: head, then body.</summary>
     public byte[] Encode(string authority, string? bearerToken = null)
     {
@@ -22,6 +25,10 @@ internal sealed record HttpRequest(string Method, string PathAndQuery)
             .Append("Accept: */*\r\n")
             // One request per process: closing tells the server not to keep state for us.
             .Append("Connection: close\r\n");
+        if (IdempotencyKey is not null)
+        {
+            head.Append("Idempotency-Key: \"").Append(IdempotencyKey).Append("\"\r\n");
+        }
         if (ContentType is not null)
         {
             head.Append("Content-Type: ").Append(ContentType).Append("\r\n");

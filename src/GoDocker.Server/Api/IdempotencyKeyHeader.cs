@@ -1,0 +1,64 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using GoDocker.Contracts;
+using GoDocker.Jobs;
+using GoDocker.Storage;
+
+namespace GoDocker.Server.Api;
+
+/// <summary>
+/// The Idempotency-Key request header of a submit (IETF httpapi draft "The Idempotency-Key HTTP Header Field"):
+/// a client that lost the answer sends the same request with the same key and gets the first job, not a second one.
+/// </summary>
+internal static class IdempotencyKeyHeader
+{
+    public const string Name = "Idempotency-Key";
+    public const int MaxLength = 255;
+
+    /// <summary>
+    /// The key (null when the header is absent) with the fingerprint of <paramref name="spec"/> as parsed, so that
+    /// the same submit written differently (spacing, field order) is the same; a malformed header is a 400 naming it.
+    /// </summary>
+    public static (IdempotencyKey? Key, IResult? Refused) Read(HttpRequest request, JobSpec spec)
+    {
+        var values = request.Headers[Name];
+        if (values.Count == 0)
+        {
+            return (null, null);
+        }
+        // The draft makes the value a structured-field string ("…"); a bare token is what most clients send: both are accepted.
+        var text = values.Count == 1 ? values[0] ?? "" : "";
+        if (text.Length >= 2 && text[0] == '"' && text[^1] == '"')
+        {
+            text = text[1..^1];
+        }
+        if (text.Length is 0 or > MaxLength || text.Any(c => c is < '!' or > '~' or '"' or '\\'))
+        {
+            return (null, Problems.Field(Name,
+                $"{Name} must be one value of 1 to {MaxLength} printable ASCII characters without spaces, quotes or backslashes (a UUID, say)"));
+        }
+        var fingerprint = Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(spec, GoDockerJson.Default.JobSpec)));
+        return (new IdempotencyKey(text, fingerprint), null);
+    }
+
+    /// <summary>
+    /// The answer to a submit whose key was used before: the first submit's answer again (201, its Location, the job as
+    /// it is now) when it was the same request, else 422 naming the header.
+    /// </summary>
+    public static async Task<IResult> EarlierSubmitAsync(KeyedSubmission earlier, IdempotencyKey key, HttpContext context, IJobStore store, CancellationToken cancellationToken)
+    {
+        if (earlier.Outcome == KeyedOutcome.KeyReused || await store.GetAsync(earlier.FirstJobId, cancellationToken) is not { } job)
+        {
+            var message = $"{Name} '{key.Key}' was used in the last {IdempotencyKey.Lifetime.TotalHours:0} hours for another submit (job {earlier.FirstJobId}): use a new key for a new request";
+            return TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [Name] = [message] })
+            {
+                Status = StatusCodes.Status422UnprocessableEntity,
+                Title = "Idempotency key reused",
+                Detail = message,
+            });
+        }
+        context.Response.Headers["Idempotent-Replayed"] = "true";
+        var location = job.ArrayId == job.Id ? $"/api/v1/arrays/{job.Id}" : $"/api/v1/jobs/{job.Id}";
+        return TypedResults.Created(location, JobView.From(job));
+    }
+}
