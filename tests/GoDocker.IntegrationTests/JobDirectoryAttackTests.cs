@@ -211,6 +211,19 @@ public sealed class JobDirectoryAttackTests(ServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task JobDirectories_LiveInServerJobsDir_WhenConfigured()
+    {
+        var jobsDir = Path.Combine(outside.FullName, "jobs");
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string> { ["Server:JobsDir"] = jobsDir });
+        var job = await server.Api.SubmitAsync(new JobSpec { Script = "echo here > result.txt" });
+
+        await server.Api.WaitEndAsync(job.Id);
+
+        Assert.Equal("here\n", await File.ReadAllTextAsync(Path.Combine(jobsDir, job.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "result.txt")));
+        Assert.False(Directory.Exists(Path.Combine(server.DataDir, "jobs")));
+    }
+
+    [Fact]
     public async Task AJobDirectoryPastTheLimit_EndsTheJob_Failed_NamingTheLimit()
     {
         await using var server = await ServerProcess.StartAsync(new Dictionary<string, string>

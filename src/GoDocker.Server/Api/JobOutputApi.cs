@@ -48,11 +48,11 @@ internal static class JobOutputApi
         context.Response.ContentType = "text/plain; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        await context.Response.StartAsync(cancellationToken);
         var buffer = new byte[64 * 1024];
         var stream = (opened as JobPath.OpenedFile)?.Stream;
         try
         {
+            await context.Response.StartAsync(cancellationToken);
             var ended = job.State.IsTerminal();
             var lastCheck = time.GetUtcNow();
             while (!cancellationToken.IsCancellationRequested)

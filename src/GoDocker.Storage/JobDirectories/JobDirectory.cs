@@ -29,6 +29,8 @@ public sealed class JobDirectory
     private const uint OwnerReadWrite = 0x180; // 0600
     private static readonly Lazy<bool> KernelHasOpenat2 = new(ProbeOpenat2);
 
+    private static readonly JobPath.Refused TooLong = new(PathRefusal.Invalid, "the path is too long");
+
     private readonly bool useOpenat2;
 
     public JobDirectory(string root)
@@ -127,7 +129,7 @@ public sealed class JobDirectory
             }
             if (!status.IsRegularFile)
             {
-                return new JobPath.Refused(PathRefusal.NotRegularFile, $"is a {status.Kind} file (a FIFO, socket or device): only regular files and folders are served");
+                return new JobPath.Refused(PathRefusal.NotRegularFile, "is a FIFO, socket or device: only regular files and folders are served");
             }
             // Upgrade the O_PATH descriptor through its /proc link: the same inode, no name resolved again,
             // and nothing opened before it was known to be a regular file.
@@ -265,6 +267,8 @@ public sealed class JobDirectory
                     return (null, new JobPath.Refused(PathRefusal.OutsideJobDirectory, "the path leaves the job directory"));
                 case ENoEnt or ENotDir or ELoop:
                     return (null, new JobPath.Refused(PathRefusal.NotFound, "no such file"));
+                case ENameTooLong:
+                    return (null, TooLong);
                 case EAgain when attempt < 8:
                     // A rename raced the lookup; the kernel asks to try again.
                     continue;
@@ -285,6 +289,10 @@ public sealed class JobDirectory
             if (fd is -ENoEnt or -ENotDir)
             {
                 return (null, new JobPath.Refused(PathRefusal.NotFound, "no such file"));
+            }
+            if (fd == -ENameTooLong)
+            {
+                return (null, TooLong);
             }
             current = Own(fd, "open", segments[i]);
             var status = StatOrThrow(current, segments[i]);
@@ -413,15 +421,15 @@ public sealed class JobDirectory
 
     private static int Fd(SafeFileHandle handle) => (int)handle.DangerousGetHandle();
 
+    /// <summary>Whether openat2 works here (absent before Linux 5.6; ENOSYS or EPERM under some seccomp filters).</summary>
     private static bool ProbeOpenat2()
     {
         var fd = Openat2(AtFdCwd, "/", OPath | ODirectory | OCloExec, ResolveNoSymlinks);
-        if (fd >= 0)
+        if (fd < 0)
         {
-            new SafeFileHandle(fd, ownsHandle: true).Dispose();
-            return true;
+            return false;
         }
-        // ENOSYS: an older kernel; EPERM: a seccomp filter that does not know it.
-        return fd is not (-ENoSys or -EPerm);
+        new SafeFileHandle(fd, ownsHandle: true).Dispose();
+        return true;
     }
 }

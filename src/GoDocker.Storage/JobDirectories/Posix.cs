@@ -30,7 +30,6 @@ internal static unsafe partial class Posix
     public const ulong ResolveNoSymlinks = 0x04;
     public const ulong ResolveBeneath = 0x08;
 
-    public const int EPerm = 1;
     public const int ENoEnt = 2;
     public const int EIntr = 4;
     public const int EAgain = 11;
@@ -38,8 +37,7 @@ internal static unsafe partial class Posix
     public const int EXDev = 18;
     public const int ENotDir = 20;
     public const int EIsDir = 21;
-    public const int ENoSys = 38;
-    public const int ENotEmpty = 39;
+    public const int ENameTooLong = 36;
     public const int ELoop = 40;
 
     public const uint SIfMt = 0xF000;

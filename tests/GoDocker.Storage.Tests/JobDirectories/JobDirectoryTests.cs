@@ -183,6 +183,18 @@ public sealed class JobDirectoryTests : IDisposable
         Assert.False(string.IsNullOrWhiteSpace(refused.Reason));
     }
 
+    [Theory]
+    [InlineData(300, 1)]
+    [InlineData(200, 40)]
+    public async Task Open_OfATooLongPath_IsInvalid_NotAFault(int nameLength, int depth)
+    {
+        await SeedAsync();
+
+        var refused = Refused(string.Join('/', Enumerable.Repeat(new string('a', nameLength), depth)));
+
+        Assert.Equal(PathRefusal.Invalid, refused.Kind);
+    }
+
     [Fact]
     public async Task Open_RefusesASymlinkToAFileOutside()
     {
