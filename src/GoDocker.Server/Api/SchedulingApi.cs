@@ -341,9 +341,10 @@ internal static class SchedulingApi
         }
         void Positive(string field, double? value)
         {
-            if (value is { } v && (double.IsNaN(v) || v < 0))
+            // JSON's 1e400 reads as infinity: stored, it made every later answer that shows limits fail to serialize (500).
+            if (value is { } v && (!double.IsFinite(v) || v < 0))
             {
-                errors[field] = [$"{field} must be 0 or more"];
+                errors[field] = [$"{field} must be a finite number, 0 or more"];
             }
         }
         Positive("shares", request.Shares);
