@@ -7,6 +7,7 @@ using GoDocker.Server.Api;
 using GoDocker.Server.Auth;
 using GoDocker.Server.Auth.Ldap;
 using GoDocker.Server.Configuration;
+using GoDocker.Server.Hosting;
 using GoDocker.Server.RequestGuards;
 using GoDocker.Server.Services;
 using GoDocker.Storage;
@@ -20,10 +21,23 @@ using Microsoft.Extensions.Options;
 // The embedded server: API, store, scheduler, dispatch and executor in one process.
 // Data flow: API → store → scheduler → dispatch → executor → engine → status back to the store.
 
+if (ServerCommandLine.Answer(args, Console.Out, Console.Error) is { } exitCode)
+{
+    Environment.ExitCode = exitCode;
+    return;
+}
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
 ServerConfiguration.Load(builder.Configuration, args);
-var settings = builder.Configuration.Get<GoDockerOptions>() ?? new GoDockerOptions();
-builder.Services.Configure<GoDockerOptions>(builder.Configuration);
+// Every setting is checked before anything uses one; the server refuses to start naming each bad key.
+var configuration = ConfigurationCheck.Run(builder.Configuration);
+if (configuration.Problems.Count > 0)
+{
+    await Console.Error.WriteLineAsync("godocker-server: the configuration is invalid:\n  " + string.Join("\n  ", configuration.Problems));
+    Environment.ExitCode = 2;
+    return;
+}
+var settings = configuration.Settings;
+builder.Services.AddSingleton(Options.Create(settings));
 builder.WebHost.UseUrls(settings.Server.Listen);
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.Server.MaxRequestBodyBytes);
 builder.Logging.AddSimpleConsole(o =>
@@ -32,7 +46,13 @@ builder.Logging.AddSimpleConsole(o =>
     o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
 });
 
-Directory.CreateDirectory(settings.Server.DataDir);
+// Locked and owner-only before anything touches the store or the engine.
+using var dataDirectory = DataDirectory.Claim(settings.Server.DataDir, Console.Error);
+if (dataDirectory is null)
+{
+    Environment.ExitCode = 1;
+    return;
+}
 var time = TimeProvider.System;
 var store = await SqliteJobStore.OpenAsync(Path.Combine(settings.Server.DataDir, "godocker.db"), time, CancellationToken.None);
 // Labels this instance's containers: a second GoDocker on the same engine never touches them.
@@ -41,7 +61,7 @@ var instanceId = await store.GetOrCreateMetaAsync("instance-id", () => Guid.NewG
 
 builder.Services.AddSingleton(time);
 builder.Services.AddSingleton<IJobStore>(store);
-builder.Services.AddSingleton(new JobDirectory(Path.Combine(settings.Server.DataDir, "jobs")));
+builder.Services.AddSingleton(new JobDirectory(string.IsNullOrEmpty(settings.Server.JobsDir) ? Path.Combine(settings.Server.DataDir, "jobs") : settings.Server.JobsDir));
 builder.Services.AddSingleton<IDispatchQueue>(sp => new InProcessDispatchQueue(time, settings.Executor.LeaseTimeout));
 builder.Services.AddSingleton(Plugins.QueueOrder(settings.Scheduler));
 builder.Services.AddSingleton(sp => new SchedulingCycle(
@@ -69,7 +89,7 @@ builder.Services.AddSingleton(sp => new NodeRegistry(
 builder.Services.AddSingleton<SchedulerTrigger>();
 builder.Services.AddSingleton<SchedulerBoard>();
 builder.Services.AddSingleton<AccountLimitsCache>();
-var auth = builder.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
+var auth = configuration.Auth;
 NoneOnNetwork.Check(auth, settings.Server);
 var accounts = await SqliteAccountStore.OpenAsync(Path.Combine(settings.Server.DataDir, "godocker.db"), time, CancellationToken.None);
 builder.Services.AddSingleton(auth);
@@ -99,6 +119,7 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<ExecutionService>(
 builder.Services.AddSingleton<SchedulerService>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SchedulerService>());
 builder.Services.AddHostedService<WalltimeWatcher>();
+builder.Services.AddHostedService<JobDirectoryWatcher>();
 builder.Services.AddHostedService<NodeRefreshService>();
 
 builder.Services.AddProblemDetails();
@@ -141,16 +162,14 @@ internal static class Plugins
 {
     public static IQueueOrder QueueOrder(SchedulerOptions scheduler) => scheduler.Policy switch
     {
-        FifoOrder.PolicyName => new FifoOrder(),
-        FairShareOrder.PolicyName => new FairShareOrder(scheduler.FairShare.ToOptions()),
-        var name => throw new OptionsValidationException("Scheduler:Policy", typeof(SchedulerOptions), [$"unknown scheduler policy '{name}' (known: fifo, fairshare)"]),
+        QueuePolicy.FairShare => new FairShareOrder(scheduler.FairShare.ToOptions()),
+        _ => new FifoOrder(),
     };
 
-    public static IPlacementScorer Placement(string name) => name switch
+    public static IPlacementScorer Placement(PlacementPolicy placement) => placement switch
     {
-        SpreadScorer.PolicyName => new SpreadScorer(),
-        PackScorer.PolicyName => new PackScorer(),
-        _ => throw new OptionsValidationException("Scheduler:Placement", typeof(SchedulerOptions), [$"unknown placement '{name}' (known: spread, pack)"]),
+        PlacementPolicy.Pack => new PackScorer(),
+        _ => new SpreadScorer(),
     };
 
     /// <summary>Registers the IAuthProvider named by Auth:Provider (none registers nothing: no logins).</summary>

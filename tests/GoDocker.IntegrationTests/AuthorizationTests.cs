@@ -295,6 +295,8 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         using var disable = await admin.PatchAsJsonAsync("/api/v1/users/dave", new UserRequest { Disabled = true }, GoDockerJson.Default.UserRequest);
         using var after = await dave.GetAsync("/api/v1/auth/whoami");
         (await admin.PatchAsJsonAsync("/api/v1/users/dave", new UserRequest { Disabled = false }, GoDockerJson.Default.UserRequest)).Dispose();
+        // Disabling revoked every token of dave's: the other tests get a new one.
+        site.Tokens["dave"] = await site.LoginAsync("dave", "dave-password");
 
         Assert.Equal(HttpStatusCode.OK, disable.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);

@@ -34,4 +34,73 @@ public sealed class ConfigurationTests
 
         Assert.Contains("network 'host' is refused", error.Message, StringComparison.Ordinal);
     }
+
+    // Each of these once fell back silently (1 GiB, unlimited, hold, read-write) or threw on every cycle.
+    public static TheoryData<string, string, string> BadSettings() => new()
+    {
+        { "Jobs:DefaultMemory", "lots", "Jobs:DefaultMemory: 'lots' is not a size" },
+        { "Jobs:DefaultMemory", "8000000T", "Jobs:DefaultMemory: '8000000T' must be from 6 MiB to 1024 TiB" },
+        { "Jobs:DefaultWalltime", "forever", "Jobs:DefaultWalltime: 'forever' is not a duration" },
+        { "Jobs:MaxWalltime", "5000000d", "Jobs:MaxWalltime: '5000000d' is above the longest walltime" },
+        { "Jobs:DefaultCpus", "NaN", "Jobs:DefaultCpus: 'NaN' is not a finite number" },
+        { "Quotas:OverCpuHours", "maybe", "Quotas:OverCpuHours: 'maybe' is not one of reject, hold" },
+        { "Quotas:User:MaxMemory", "huge", "Quotas:User:MaxMemory: 'huge' is not a size" },
+        { "Quotas:Project:MaxCpus", "-1", "Quotas:Project:MaxCpus: -1 must be from 0 to 1000000000" },
+        { "Scheduler:Policy", "lifo", "Scheduler:Policy: 'lifo' is not one of fifo, fairshare" },
+        { "Scheduler:Policy", "1", "Scheduler:Policy: '1' is not one of fifo, fairshare" },
+        { "Scheduler:Placement", "random", "Scheduler:Placement: 'random' is not one of spread, pack" },
+        { "Scheduler:Interval", "soon", "Scheduler:Interval: 'soon' is not a duration" },
+        { "Executor:Type", "swarm", "Executor:Type: 'swarm' is not one of docker" },
+        { "Auth:Provider", "kerberos", "Auth:Provider: 'kerberos' is not one of none, local, ldap" },
+        { "Auth:MaxFailedLogins", "many", "Auth:MaxFailedLogins: 'many' is not a whole number" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public async Task ABadSetting_StopsTheServerAtStart_NamingTheKey(string key, string value, string message)
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            ServerProcess.StartAsync(new Dictionary<string, string> { [key] = value }));
+
+        Assert.Contains("exited with 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("readonly")]
+    [InlineData("r")]
+    [InlineData("")]
+    public async Task AVolumeModeOtherThanRoOrRw_StopsTheServerAtStart(string mode)
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Volumes:0:Name"] = "scratch",
+            ["Volumes:0:HostPath"] = "/tmp",
+            ["Volumes:0:AllowedRoot"] = "/tmp",
+            ["Volumes:0:Mode"] = mode,
+        }));
+
+        Assert.Contains($"Volumes:0:Mode: '{mode}' is not one of rw, ro", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SeveralBadSettings_AreAllNamed_AtOnce()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Jobs:DefaultMemory"] = "lots",
+            ["Jobs:DefaultWalltime"] = "forever",
+            ["Quotas:OverCpuHours"] = "maybe",
+            ["Quotas:User:MaxMemory"] = "huge",
+            ["Scheduler:Policy"] = "lifo",
+            ["Executor:Type"] = "swarm",
+            ["Scheduler:CpuOvercommit"] = "0",
+        }));
+
+        foreach (var key in (string[])["Jobs:DefaultMemory", "Jobs:DefaultWalltime", "Quotas:OverCpuHours", "Quotas:User:MaxMemory",
+            "Scheduler:Policy", "Executor:Type", "Scheduler:CpuOvercommit"])
+        {
+            Assert.Contains($"\n  {key}: ", error.Message, StringComparison.Ordinal);
+        }
+    }
 }

@@ -79,7 +79,7 @@ public sealed class AccessPolicy : IAccessPolicy
     /// <summary>Glob match: '*' any run of characters (slashes included), '?' one character.</summary>
     internal static bool Matches(string pattern, string text)
     {
-        var regex = "^" + System.Text.RegularExpressions.Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$";
+        var regex = "^" + System.Text.RegularExpressions.Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "\\z";
         return System.Text.RegularExpressions.Regex.IsMatch(text, regex, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100))
             || (!pattern.Contains(':', StringComparison.Ordinal) && !pattern.Contains('*', StringComparison.Ordinal) && text == pattern + ":latest");
     }

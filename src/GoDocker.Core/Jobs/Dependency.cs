@@ -17,6 +17,9 @@ public enum DependencyKind
 /// <summary>One condition on another job; a job's conditions must all hold (Slurm's ',').</summary>
 public sealed record Dependency(DependencyKind Kind, long JobId)
 {
+    /// <summary>The most conditions one job may have: each is evaluated on every cycle while the job waits.</summary>
+    public const int MaxConditions = 1000;
+
     public override string ToString() => $"{Name(Kind)}:{JobId.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>Whether the condition holds, can still come to hold, or never will, given the other job's state (null: no such job).</summary>
@@ -52,6 +55,11 @@ public sealed record Dependency(DependencyKind Kind, long JobId)
                     return false;
                 }
                 list.Add(new Dependency(kind, jobId));
+                if (list.Count > MaxConditions)
+                {
+                    error = $"more than {MaxConditions} job ids";
+                    return false;
+                }
             }
         }
         return true;

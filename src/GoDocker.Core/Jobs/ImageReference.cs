@@ -5,11 +5,12 @@ namespace GoDocker.Jobs;
 /// <summary>The Docker reference grammar (distribution/reference), enough to refuse what no engine would accept.</summary>
 public static partial class ImageReference
 {
-    // [registry[:port]/]path-component(/path-component)*[:tag][@digest]
+    // [registry[:port]/]path-component(/path-component)*[:tag][@digest]. ASCII classes only (.NET's \w and \d take any
+    // script's letters and digits), and \z, not $: $ also matches before a final newline.
     [GeneratedRegex(
         @"^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?)/)?" +
         @"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*" +
-        @"(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$")]
+        @"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?\z")]
     private static partial Regex Grammar();
 
     public static bool IsValid(string? reference) =>

@@ -18,6 +18,15 @@ public sealed record SubmitLimits
     public int MaxScriptBytes { get; init; } = 1 << 20;
     /// <summary>The smallest memory a container can start with (the engine refuses less than 6 MiB).</summary>
     public long MinMemoryBytes { get; init; } = 6L << 20;
+
+    // Ceilings whatever the site or its nodes say (nodes not yet reached count as unlimited): every request stays far
+    // from the ends of the types the scheduler computes with (ticks of a walltime added to now, bytes and cpus summed).
+    /// <summary>The longest walltime any job may ask for; a site's Jobs:MaxWalltime may only lower it.</summary>
+    public static readonly TimeSpan WalltimeCeiling = TimeSpan.FromDays(365);
+    public const double CpusCeiling = 100_000;
+    /// <summary>1 PiB.</summary>
+    public const long MemoryCeiling = 1L << 50;
+    public const int GpusCeiling = 1024;
 }
 
 /// <summary>The outcome of validation: a resolved spec, or errors keyed by the JSON field they concern.</summary>
@@ -32,10 +41,11 @@ public sealed record SpecValidation(ResolvedJobSpec? Spec, IReadOnlyDictionary<s
 /// <summary>Checks a <see cref="JobSpec"/> and resolves its defaults and units. Pure: no I/O.</summary>
 public static partial class JobSpecValidator
 {
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    // \z, not $: $ also matches before a final newline. The classes are ASCII (no IgnoreCase, no \w).
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*\z")]
     private static partial Regex EnvName();
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}\z")]
     private static partial Regex Token();
 
     public static SpecValidation Validate(JobSpec spec, SubmitLimits limits)
@@ -84,13 +94,17 @@ public static partial class JobSpecValidator
         }
 
         var cpus = spec.Cpus ?? limits.DefaultCpus;
-        if (double.IsNaN(cpus) || cpus <= 0)
+        if (!double.IsFinite(cpus) || cpus <= 0)
         {
-            Add("cpus", "cpus must be greater than 0");
+            Add("cpus", "cpus must be a number greater than 0");
         }
         else if (cpus > limits.MaxCpus)
         {
             Add("cpus", $"{cpus} cpus is more than the largest node has ({limits.MaxCpus})");
+        }
+        else if (cpus > SubmitLimits.CpusCeiling)
+        {
+            Add("cpus", $"{cpus} cpus is more than any job may ask for ({SubmitLimits.CpusCeiling})");
         }
         else if (cpus < 0.01)
         {
@@ -115,6 +129,10 @@ public static partial class JobSpecValidator
             {
                 Add("memory", $"{ByteSize.Format(memory)} is more than the largest node has ({ByteSize.Format(limits.MaxMemoryBytes)})");
             }
+            else if (memory > SubmitLimits.MemoryCeiling)
+            {
+                Add("memory", $"{ByteSize.Format(memory)} is more than any job may ask for ({ByteSize.Format(SubmitLimits.MemoryCeiling)})");
+            }
             else if (memory < limits.MinMemoryBytes)
             {
                 Add("memory", $"memory must be at least {ByteSize.Format(limits.MinMemoryBytes)}");
@@ -137,6 +155,10 @@ public static partial class JobSpecValidator
         {
             Add("walltime", $"walltime {Walltime.Format(w)} is above the site maximum {Walltime.Format(max)}");
         }
+        else if (walltime is { } longest && longest > SubmitLimits.WalltimeCeiling)
+        {
+            Add("walltime", $"walltime {Walltime.Format(longest)} is above the maximum {Walltime.Format(SubmitLimits.WalltimeCeiling)}");
+        }
 
         foreach (var (key, value) in spec.Env ?? new Dictionary<string, string>())
         {
@@ -148,13 +170,14 @@ public static partial class JobSpecValidator
             {
                 Add($"env.{key}", "GODOCKER_ variables are set by GoDocker");
             }
-            else if (value is null || value.Contains('\0', StringComparison.Ordinal))
+            else if (value is null || value.Any(IsControlButTab))
             {
-                Add($"env.{key}", "the value must be a string without NUL characters");
+                // A newline would let a value fake a GODOCKER_ line in the job's environment as `env` prints it.
+                Add($"env.{key}", "the value must be a string without control characters (tab aside): no newline, carriage return or NUL");
             }
         }
 
-        if (spec.Workdir is not null && (!spec.Workdir.StartsWith('/') || spec.Workdir.Contains('\0', StringComparison.Ordinal)))
+        if (spec.Workdir is not null && (!spec.Workdir.StartsWith('/') || spec.Workdir.Any(char.IsControl)))
         {
             Add("workdir", "the working directory must be an absolute path inside the container");
         }
@@ -167,11 +190,17 @@ public static partial class JobSpecValidator
             }
         }
 
+        var volumeNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (var volume in spec.Volumes ?? [])
         {
             if (volume is null || !Token().IsMatch(GoDocker.Access.VolumePolicy.Parse(volume).Name))
             {
                 Add("volumes", $"'{volume}' is not a volume (a name, optionally :ro or :rw)");
+            }
+            else if (!volumeNames.Add(GoDocker.Access.VolumePolicy.Parse(volume).Name))
+            {
+                // The engine refuses two mounts at one path: the job would be accepted and then fail at launch.
+                Add("volumes", $"volume '{GoDocker.Access.VolumePolicy.Parse(volume).Name}' is asked for more than once");
             }
         }
 
@@ -192,9 +221,9 @@ public static partial class JobSpecValidator
             {
                 Add($"labels.{key}", "label keys are letters, digits, . _ - and may not start with 'godocker'");
             }
-            else if (value is null || value.Length > 1024)
+            else if (value is null || value.Length > 1024 || value.Any(char.IsControl))
             {
-                Add($"labels.{key}", "label values are strings of up to 1024 characters");
+                Add($"labels.{key}", "label values are strings of up to 1024 characters, without control characters");
             }
         }
 
@@ -207,17 +236,22 @@ public static partial class JobSpecValidator
         {
             Add("gpus", $"{gpus} gpus is more than the largest node has ({limits.MaxGpus})");
         }
+        else if (gpus > SubmitLimits.GpusCeiling)
+        {
+            Add("gpus", $"{gpus} gpus is more than any job may ask for ({SubmitLimits.GpusCeiling})");
+        }
 
         var constraints = new List<GoDocker.Scheduling.Constraint>();
         foreach (var text in spec.Constraints ?? [])
         {
-            if (text is not null && GoDocker.Scheduling.Constraint.TryParse(text, out var constraint, out _))
+            string? constraintError = "a constraint is LABEL==VALUE or LABEL!=VALUE, not null";
+            if (text is not null && GoDocker.Scheduling.Constraint.TryParse(text, out var constraint, out constraintError))
             {
                 constraints.Add(constraint);
             }
             else
             {
-                Add("constraints", $"'{text}' is not LABEL==VALUE or LABEL!=VALUE");
+                Add("constraints", constraintError!);
             }
         }
 
@@ -259,6 +293,8 @@ public static partial class JobSpecValidator
         };
         return new SpecValidation(resolved, new Dictionary<string, string[]>()) { Array = array };
     }
+
+    private static bool IsControlButTab(char c) => char.IsControl(c) && c != '\t';
 
     private static string DefaultName(JobSpec spec)
     {

@@ -15,6 +15,10 @@ namespace GoDocker.Scheduling;
 /// jobs that do not fit get a reservation at the earliest time running jobs' walltimes free enough room, and a
 /// later job starts now only if it fits around every reservation for its whole walltime: it never delays them.
 /// </para>
+/// <para>
+/// A fault while evaluating one job (an exception from a plugin, arithmetic on a value that slipped past validation)
+/// never stops the cycle: that job is rejected with the reason, recorded in <see cref="Plan.Faults"/>, and the walk goes on.
+/// </para>
 /// </summary>
 public sealed class SchedulingCycle(
     IQueueOrder order,
@@ -81,6 +85,7 @@ public sealed class SchedulingCycle(
         private readonly List<Placement> placements = [];
         private readonly Dictionary<long, string> reasons;
         private readonly Dictionary<long, string> rejections = [];
+        private readonly Dictionary<long, Exception> faults = [];
         private readonly Dictionary<long, DateTimeOffset> starts = [];
         // Request shapes that found no node now: capacity only shrinks during a pass, so equal or larger ones won't either.
         private readonly HashSet<Shape> failedShapes = [];
@@ -120,48 +125,40 @@ public sealed class SchedulingCycle(
             UpdateMaxFree();
         }
 
+        private const string QueuedBehindAnother = "queued behind an earlier job of another user or project, which waits for resources";
+
         public Plan Run()
         {
-            var ranking = cycle.Order.Rank(snapshot);
+            var ranking = Rank();
             PendingJob? blocker = null;
             string? queuedBehind = null;
             foreach (var ranked in ranking)
             {
                 var job = ranked.Job;
+                if (job.Unreadable is { } unreadable)
+                {
+                    rejections[job.Id] = unreadable;
+                    continue;
+                }
                 if (blocker is not null)
                 {
-                    Note(job, queuedBehind ??= $"queued behind job {blocker.Id.ToString(CultureInfo.InvariantCulture)}, which waits for resources");
+                    // A reason names another job only when everyone who may see this one (its owner, its project's
+                    // managers, admins) may see that one too: same owner, same project.
+                    Note(job, job.Owner == blocker.Owner && job.Project == blocker.Project
+                        ? queuedBehind ??= $"queued behind job {blocker.Id.ToString(CultureInfo.InvariantCulture)}, which waits for resources"
+                        : QueuedBehindAnother);
                     continue;
                 }
-                var admission = Admit(job);
-                if (admission.Kind == VerdictKind.Never)
+                try
                 {
-                    rejections[job.Id] = admission.Reason ?? "can never run";
-                    continue;
+                    if (Evaluate(job))
+                    {
+                        blocker = job;
+                    }
                 }
-                if (!admission.IsOk)
+                catch (Exception e) when (e is not OutOfMemoryException)
                 {
-                    Note(job, admission.Reason ?? "not admitted");
-                    continue;
-                }
-                var duration = job.WalltimeSeconds is { } seconds ? TimeSpan.FromSeconds(seconds).Ticks : defaultWalltime;
-                if (TryPlaceNow(job, duration, out var refusals))
-                {
-                    continue;
-                }
-                var waiting = Waiting(job, duration, refusals);
-                if (timelines is null)
-                {
-                    blocker = job;
-                    Note(job, waiting);
-                }
-                else if (reservations < cycle.Options.Reservations)
-                {
-                    Note(job, Reserve(job, duration) ?? waiting);
-                }
-                else
-                {
-                    Note(job, waiting);
+                    Fault(job, e);
                 }
             }
             return new Plan(placements, reasons)
@@ -169,7 +166,87 @@ public sealed class SchedulingCycle(
                 Rejections = rejections,
                 ExpectedStarts = starts,
                 Ranking = ranking,
+                Faults = faults,
             };
+        }
+
+        /// <summary>Admits, places or reserves one job; true when it blocks the queue (no backfill, and it waits).</summary>
+        private bool Evaluate(PendingJob job)
+        {
+            var admission = Admit(job);
+            if (admission.Kind == VerdictKind.Never)
+            {
+                rejections[job.Id] = admission.Reason ?? "can never run";
+                return false;
+            }
+            if (!admission.IsOk)
+            {
+                Note(job, admission.Reason ?? "not admitted");
+                return false;
+            }
+            var duration = Duration(job.WalltimeSeconds);
+            if (TryPlaceNow(job, duration, out var refusals))
+            {
+                return false;
+            }
+            var waiting = Waiting(job, duration, refusals);
+            if (timelines is null)
+            {
+                Note(job, waiting);
+                return true;
+            }
+            Note(job, reservations < cycle.Options.Reservations ? Reserve(job, duration) ?? waiting : waiting);
+            return false;
+        }
+
+        /// <summary>
+        /// The queue order. When the order fails, each job is ranked alone to find the ones it fails on: they are
+        /// rejected, the others ranked without them. When it fails on none alone, or on every one of several, it is broken
+        /// whatever the jobs: the cycle fails (the scheduler retries with backoff), no job is rejected for it.
+        /// </summary>
+        private IReadOnlyList<RankedJob> Rank()
+        {
+            try
+            {
+                return cycle.Order.Rank(snapshot);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                var sound = new List<PendingJob>(snapshot.Pending.Count);
+                foreach (var job in snapshot.Pending)
+                {
+                    try
+                    {
+                        cycle.Order.Rank(snapshot with { Pending = [job] });
+                        sound.Add(job);
+                    }
+                    catch (Exception alone) when (alone is not OutOfMemoryException)
+                    {
+                        Fault(job, alone);
+                    }
+                }
+                if (sound.Count == snapshot.Pending.Count || (sound.Count == 0 && snapshot.Pending.Count > 1))
+                {
+                    // No job fails alone, or every one does: the fault is the order's, not a job's.
+                    faults.Clear();
+                    rejections.Clear();
+                    throw;
+                }
+                return cycle.Order.Rank(snapshot with { Pending = sound });
+            }
+        }
+
+        /// <summary>
+        /// Rejects a job whose evaluation threw. What the pass had already counted for it (capacity taken, a reservation)
+        /// stays counted: the rest of the pass is only more cautious for it, never placing more than fits.
+        /// </summary>
+        private void Fault(PendingJob job, Exception e)
+        {
+            placements.RemoveAll(p => p.JobId == job.Id);
+            reasons.Remove(job.Id);
+            starts.Remove(job.Id);
+            rejections[job.Id] = $"the scheduler cannot evaluate this job: {e.Message}";
+            faults[job.Id] = e;
         }
 
         private Verdict Admit(PendingJob job)
@@ -309,7 +386,8 @@ public sealed class SchedulingCycle(
         private string Refusal(PendingJob job, int i, long duration) =>
             Refuse(job, loads[i])
             ?? (timelines![i].ReservationIn(now, End(now, duration)) is { } held
-                ? $"{loads[i].Node.Name} is reserved for job {held.JobId.ToString(CultureInfo.InvariantCulture)} from {Format(held.From)}"
+                // Not named: the job holding the reservation may be one the reader of this reason may not see.
+                ? $"{loads[i].Node.Name} is reserved for an earlier job from {Format(held.From)}"
                 : $"{loads[i].Node.Name} is reserved");
 
         private string Waiting(PendingJob job, long duration, Refusals refusals)
@@ -465,10 +543,21 @@ public sealed class SchedulingCycle(
             return set;
         }
 
-        private long End(RunningJob job) =>
-            End(job.StartedAt.UtcTicks, job.WalltimeSeconds is { } seconds ? TimeSpan.FromSeconds(seconds).Ticks : defaultWalltime);
+        private long End(RunningJob job) => End(job.StartedAt.UtcTicks, Duration(job.WalltimeSeconds));
 
-        private static long End(long start, long duration) => start > long.MaxValue - duration ? long.MaxValue : start + duration;
+        /// <summary>A walltime in ticks, the default when none; saturating rather than throwing on one no validation would let through.</summary>
+        private long Duration(long? seconds) => seconds switch
+        {
+            null => defaultWalltime,
+            <= 0 => 1,
+            >= long.MaxValue / TimeSpan.TicksPerSecond => long.MaxValue,
+            { } s => s * TimeSpan.TicksPerSecond,
+        };
+
+        /// <summary>Start plus duration, at most the last instant a <see cref="DateTimeOffset"/> holds (expected starts and reasons show such times).</summary>
+        private static long End(long start, long duration) => start > LastTick - duration ? LastTick : start + duration;
+
+        private static readonly long LastTick = DateTimeOffset.MaxValue.UtcTicks;
 
         private static string Format(long ticks) =>
             new DateTimeOffset(ticks, TimeSpan.Zero).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);

@@ -46,6 +46,8 @@ public sealed record PendingJob(
     /// <summary>The array this job is a task of (the array's id), and how many of its tasks may run at once.</summary>
     public long? ArrayId { get; init; }
     public int? ArrayMaxRunning { get; init; }
+    /// <summary>Why the store could not read this job's scheduling conditions back (the cycle rejects it saying so); null normally.</summary>
+    public string? Unreadable { get; init; }
 }
 
 /// <summary>A job holding resources (scheduled, running or suspended): for quotas, array limits and backfill.</summary>
@@ -90,4 +92,6 @@ public sealed record Plan(IReadOnlyList<Placement> Placements, IReadOnlyDictiona
     public IReadOnlyDictionary<long, DateTimeOffset> ExpectedStarts { get; init; } = new Dictionary<long, DateTimeOffset>();
     /// <summary>Every pending job in the order the cycle considered it, with its priority (and factors, for fair share).</summary>
     public IReadOnlyList<RankedJob> Ranking { get; init; } = [];
+    /// <summary>Jobs whose evaluation threw, with the exception (to log with the job's id); each is also in <see cref="Rejections"/>.</summary>
+    public IReadOnlyDictionary<long, Exception> Faults { get; init; } = new Dictionary<long, Exception>();
 }

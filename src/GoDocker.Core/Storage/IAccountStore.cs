@@ -25,4 +25,6 @@ public interface IAccountStore
     ValueTask<IReadOnlyList<TokenInfo>> ListTokensAsync(string login, CancellationToken cancellationToken);
     /// <summary>Revokes the user's token; false when they have no such token.</summary>
     ValueTask<bool> RevokeTokenAsync(string login, long id, CancellationToken cancellationToken);
+    /// <summary>Revokes every token of the user (login tokens and personal API keys alike); returns how many were live.</summary>
+    ValueTask<int> RevokeAllTokensAsync(string login, CancellationToken cancellationToken);
 }

@@ -47,7 +47,7 @@ public sealed class AccountLimitsCache(IJobStore store, TimeProvider time, IOpti
                 return $"project quota ({project}): {pending} pending jobs, at most {maxProject}; wait for some to start";
             }
         }
-        if (!string.Equals(options.Value.Quotas.OverCpuHours, "reject", StringComparison.OrdinalIgnoreCase))
+        if (options.Value.Quotas.OverCpuHours != OverQuotaAction.Reject)
         {
             return null; // "hold": the job waits pending, its reason names the quota
         }

@@ -9,10 +9,10 @@ namespace GoDocker.Server.Api;
 /// <summary>/api/v1/users and /api/v1/projects: admin only.</summary>
 internal static partial class AdministrationApi
 {
-    [GeneratedRegex("^[a-z_][a-z0-9_.-]{0,31}$")]
+    [GeneratedRegex(@"^[a-z_][a-z0-9_.-]{0,31}\z")]
     private static partial Regex LoginPattern();
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}\z")]
     private static partial Regex ProjectPattern();
 
     public static void MapAdministration(this IEndpointRouteBuilder api)
@@ -143,11 +143,21 @@ internal static partial class AdministrationApi
             Disabled = request.Disabled ?? user.Disabled,
         };
         await accounts.SaveUserAsync(updated, request.Password is { } p ? LocalAuthProvider.HashPassword(login, p) : null, cancellationToken);
+        // A new password answers a suspected leak, and whoever held the old one may have minted API keys with it: every
+        // token goes, keys included. Disabling ends every session for good; re-enabling brings none back.
+        if (request.Password is not null || updated.Disabled != user.Disabled)
+        {
+            await accounts.RevokeAllTokensAsync(login, cancellationToken);
+        }
         return TypedResults.Ok(UserView.From(updated));
     }
 
     private static void Validate(UserRequest request, Dictionary<string, string[]> errors)
     {
+        if (RootIdentity.RefuseAccount(request.Uid, request.Gid, request.SecondaryGids) is var (field, message))
+        {
+            errors[field] = [message];
+        }
         if (request.Home is { } home && (!home.StartsWith('/') || home.Contains("..", StringComparison.Ordinal)))
         {
             errors["home"] = ["home must be an absolute path without '..'"];
@@ -176,6 +186,10 @@ internal static partial class AdministrationApi
         if (await accounts.GetProjectAsync(name, cancellationToken) is not null)
         {
             return Problems.Field("name", $"project '{name}' exists already");
+        }
+        if (request.Priority is < -SchedulingApi.MaxPriority or > SchedulingApi.MaxPriority)
+        {
+            return Problems.Field("priority", $"the priority must be from -{SchedulingApi.MaxPriority} to {SchedulingApi.MaxPriority}");
         }
         var project = new Project { Name = name, Priority = request.Priority ?? 0 };
         await accounts.SaveProjectAsync(project, cancellationToken);

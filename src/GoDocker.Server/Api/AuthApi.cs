@@ -45,13 +45,25 @@ internal static class AuthApi
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Authentication is not configured",
                 detail: "this server runs with Auth:Provider=none: every request already acts as its local user");
         }
-        var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (throttle.IsBlocked(login, client))
+        // Reserved before the password is checked: parallel guesses cannot all pass a count read before any of them failed.
+        var (attempt, retryAfter) = throttle.Reserve(login, context.Connection.RemoteIpAddress);
+        if (attempt is null)
         {
+            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed logins",
-                detail: $"try again in {auth.FailedLoginWindow.TotalMinutes:0} minutes");
+                detail: $"try again in {seconds} seconds");
         }
-        var identity = login.Length == 0 || password.Length == 0 ? null : await provider.AuthenticateAsync(login, password, cancellationToken);
+        UserIdentity? identity;
+        try
+        {
+            identity = login.Length == 0 || password.Length == 0 ? null : await provider.AuthenticateAsync(login, password, cancellationToken);
+        }
+        catch
+        {
+            throttle.Abandoned(attempt);
+            throw;
+        }
         var user = identity is null ? null : await accounts.GetUserAsync(login, cancellationToken);
         if (identity is not null && provider.Name != LocalAuthProvider.ProviderName)
         {
@@ -61,9 +73,9 @@ internal static class AuthApi
         }
         if (identity is null || user is null || user.Disabled)
         {
-            throttle.RecordFailure(login, client);
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: BadCredentials);
         }
+        throttle.Succeeded(attempt);
         return TypedResults.Ok(await IssueAsync(accounts, user, "login", time.GetUtcNow() + auth.TokenLifetime, cancellationToken));
     }
 

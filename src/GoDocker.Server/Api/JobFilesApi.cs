@@ -20,44 +20,36 @@ internal static class JobFilesApi
 
     private static async Task<IResult> ListAsync(long id, string? path, HttpContext context, JobAccess access, JobDirectory dirs, CancellationToken cancellationToken)
     {
-        var (found, refused) = await ResolveAsync(id, path, context, access, dirs, cancellationToken);
-        if (refused is not null)
+        var (found, refused) = await OpenAsync(id, path, context, access, dirs, cancellationToken);
+        switch (found)
         {
-            return refused;
-        }
-        if (found is not DirectoryInfo dir)
-        {
-            return Problems.Field("path", $"'{path}' is a file; download it from /files/{path}");
+            case null:
+                return refused!;
+            case JobPath.OpenedFile file:
+                await file.Stream.DisposeAsync();
+                return Problems.Field("path", $"'{path}' is a file; download it from /files/{path}");
         }
         var prefix = string.IsNullOrEmpty(path) ? "" : path.Trim('/') + "/";
-        var entries = dir.EnumerateFileSystemInfos()
-            .OrderBy(e => e.Name, StringComparer.Ordinal)
-            .Select(e => new FileEntry(
-                e.Name,
-                prefix + e.Name,
-                e.LinkTarget is not null ? "link" : e is DirectoryInfo ? "dir" : "file",
-                e is FileInfo f && e.LinkTarget is null ? f.Length : 0,
-                e.LastWriteTimeUtc))
+        var entries = ((JobPath.Listing)found).Entries
+            .Select(e => new FileEntry(e.Name, prefix + e.Name, e.Kind, e.Size, e.ModifiedAt))
             .ToList();
         return TypedResults.Ok<IReadOnlyList<FileEntry>>(entries);
     }
 
     private static async Task<IResult> DownloadAsync(long id, string path, HttpContext context, JobAccess access, JobDirectory dirs, CancellationToken cancellationToken)
     {
-        var (found, refused) = await ResolveAsync(id, path, context, access, dirs, cancellationToken);
-        if (refused is not null)
+        var (found, refused) = await OpenAsync(id, path, context, access, dirs, cancellationToken);
+        return found switch
         {
-            return refused;
-        }
-        if (found is not FileInfo file)
-        {
-            return Problems.Field("path", $"'{path}' is a folder; list it with /files?path={path}");
-        }
-        return TypedResults.PhysicalFile(file.FullName, "application/octet-stream", file.Name, enableRangeProcessing: true);
+            null => refused!,
+            // The descriptor that was checked is the one served (ranges included); the name is never opened again.
+            JobPath.OpenedFile file => TypedResults.Stream(file.Stream, "application/octet-stream", file.Name, enableRangeProcessing: true),
+            _ => Problems.Field("path", $"'{path}' is a folder; list it with /files?path={path}"),
+        };
     }
 
-    /// <summary>The job must exist and the path resolve inside its directory; otherwise the refusal to return.</summary>
-    private static async Task<(FileSystemInfo? Found, IResult? Refused)> ResolveAsync(
+    /// <summary>The job must exist and the path open inside its directory; otherwise the refusal to return.</summary>
+    private static async Task<(JobPath? Found, IResult? Refused)> OpenAsync(
         long id, string? path, HttpContext context, JobAccess access, JobDirectory dirs, CancellationToken cancellationToken)
     {
         var (job, _, refused) = await access.SeeAsync(id, context, cancellationToken);
@@ -65,14 +57,15 @@ internal static class JobFilesApi
         {
             return (null, refused);
         }
-        var found = dirs.Resolve(id, path, out var refusal, out var kind);
-        return found is null ? (null, Refuse(kind, refusal!, path)) : (found, null);
+        var found = dirs.Open(id, path);
+        return found is JobPath.Refused refusal ? (null, Refuse(refusal, path)) : (found, null);
     }
 
-    private static IResult Refuse(PathRefusal kind, string refusal, string? path) => kind switch
+    /// <summary>A refused path as problem details: 400 naming the path field, 403, or 404.</summary>
+    internal static IResult Refuse(JobPath.Refused refusal, string? path) => refusal.Kind switch
     {
-        PathRefusal.Invalid => Problems.Field("path", refusal),
-        PathRefusal.OutsideJobDirectory => Problems.Forbidden($"'{path}': {refusal}"),
-        _ => Problems.NotFound("No such file", $"'{path}': {refusal}"),
+        PathRefusal.Invalid => Problems.Field("path", refusal.Reason),
+        PathRefusal.OutsideJobDirectory or PathRefusal.NotRegularFile => Problems.Forbidden($"'{path}': {refusal.Reason}"),
+        _ => Problems.NotFound("No such file", $"'{path}': {refusal.Reason}"),
     };
 }

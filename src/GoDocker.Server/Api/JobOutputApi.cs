@@ -31,12 +31,18 @@ internal static class JobOutputApi
         {
             return refused!;
         }
-        var path = Path.Combine(dirs.PathFor(id), file);
-        if (!follow)
+        // Opened once through the job directory's descriptors; a link out of it, a FIFO or a device is refused.
+        var opened = dirs.Open(id, file);
+        switch (opened)
         {
-            return File.Exists(path)
-                ? TypedResults.PhysicalFile(path, "text/plain; charset=utf-8", enableRangeProcessing: true)
-                : TypedResults.Text("", "text/plain; charset=utf-8");
+            case JobPath.Refused { Kind: not PathRefusal.NotFound } refusal:
+                return JobFilesApi.Refuse(refusal, file);
+            case JobPath.Listing:
+                return JobFilesApi.Refuse(new JobPath.Refused(PathRefusal.NotRegularFile, "is a folder"), file);
+            case JobPath.OpenedFile output when !follow:
+                return TypedResults.Stream(output.Stream, "text/plain; charset=utf-8", enableRangeProcessing: true);
+            case JobPath.Refused when !follow:
+                return TypedResults.Text("", "text/plain; charset=utf-8");
         }
 
         context.Response.ContentType = "text/plain; charset=utf-8";
@@ -44,16 +50,25 @@ internal static class JobOutputApi
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         await context.Response.StartAsync(cancellationToken);
         var buffer = new byte[64 * 1024];
-        FileStream? stream = null;
+        var stream = (opened as JobPath.OpenedFile)?.Stream;
         try
         {
             var ended = job.State.IsTerminal();
             var lastCheck = time.GetUtcNow();
             while (!cancellationToken.IsCancellationRequested)
             {
-                if (stream is null && File.Exists(path))
+                if (stream is null)
                 {
-                    stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, useAsync: true);
+                    var later = dirs.Open(id, file);
+                    if (later is JobPath.OpenedFile appeared)
+                    {
+                        stream = appeared.Stream;
+                    }
+                    else if (later is not JobPath.Refused { Kind: PathRefusal.NotFound })
+                    {
+                        // It appeared as something never served (a link out, a FIFO, a folder): end the stream.
+                        break;
+                    }
                 }
                 var read = stream is null ? 0 : await stream.ReadAsync(buffer, cancellationToken);
                 if (read > 0)

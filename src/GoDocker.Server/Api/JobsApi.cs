@@ -101,6 +101,10 @@ internal static class JobsApi
             ? LocalIdentity(options.Value.Server)
             : (await accounts.GetUserAsync(caller.Login, cancellationToken))?.Identity
                 ?? throw new InvalidOperationException($"the authenticated user {caller.Login} has no account");
+        if (RootIdentity.Refuse(runAs, validation.Spec.Root) is { } rootIdentityRefusal)
+        {
+            return Problems.ForbiddenField("root", rootIdentityRefusal);
+        }
         var (mounts, volumeRefusal) = VolumePolicy.Plan(
             spec.Volumes ?? [], [.. options.Value.Volumes.Select(v => v.ToRule())], caller, runAs, validation.Spec.Project, validation.Spec.Root);
         if (volumeRefusal is not null || (volumeRefusal = ResolveOnHost(ref mounts, options.Value.Volumes)) is not null)
@@ -258,13 +262,13 @@ internal static class JobsApi
         {
             DefaultImage = jobs.DefaultImage,
             DefaultCpus = jobs.DefaultCpus,
-            DefaultMemoryBytes = ByteSize.TryParse(jobs.DefaultMemory, out var memory) ? memory : 1L << 30,
+            DefaultMemoryBytes = jobs.Parsed.DefaultMemoryBytes,
             // Until a node has answered, accept any size: the job waits, its reason says the node is unreachable.
             MaxCpus = largest?.Cpus ?? double.MaxValue,
             MaxMemoryBytes = largest?.MemoryBytes ?? long.MaxValue,
             MaxGpus = largest is null ? int.MaxValue : nodes.Nodes.Select(n => n.Gpus).DefaultIfEmpty(0).Max(),
-            DefaultWalltime = Walltime.TryParse(jobs.DefaultWalltime, out var walltime) ? walltime : null,
-            MaxWalltime = Walltime.TryParse(jobs.MaxWalltime, out var max) ? max : null,
+            DefaultWalltime = jobs.Parsed.DefaultWalltime,
+            MaxWalltime = jobs.Parsed.MaxWalltime,
         };
     }
 

@@ -156,7 +156,7 @@ internal static class SchedulingApi
         {
             return refused!;
         }
-        if (Math.Abs((long)request.Adjustment) > 1_000_000_000)
+        if (Math.Abs((long)request.Adjustment) > MaxPriority)
         {
             return Problems.Field("adjustment", "the adjustment must be between -1000000000 and 1000000000");
         }
@@ -233,9 +233,10 @@ internal static class SchedulingApi
         var caller = await callers.ResolveAsync(context, cancellationToken);
         var userFilter = context.Request.Query["user"].LastOrDefault();
         var projectFilter = context.Request.Query["project"].LastOrDefault();
-        // Everyone sees their own standing and their projects'; admins see everyone's.
+        // Everyone sees their own standing and their projects'; admins see everyone's. The default project is every
+        // user's: its figures are the other users' (the caller's own share is their user row), so it is for admins only.
         bool MaySee(AccountKind kind, string name) =>
-            caller.Admin || (kind == AccountKind.User ? name == caller.Login : caller.MemberOf(name));
+            caller.Admin || (kind == AccountKind.User ? name == caller.Login : name != Project.Default && caller.MemberOf(name));
         var settings = options.Value;
         var input = await store.ReadSchedulingInputAsync(settings.Quotas.CpuHoursWindow, cancellationToken);
         var now = time.GetUtcNow();
@@ -252,7 +253,7 @@ internal static class SchedulingApi
         }
         if (userFilter is not null && !MaySee(AccountKind.User, userFilter) || projectFilter is not null && !MaySee(AccountKind.Project, projectFilter))
         {
-            return Problems.Forbidden("you may see your own usage and your projects' only");
+            return Problems.Forbidden("you may see your own usage and your projects' only (the default project's, which sums every user's, is for admins)");
         }
         var views = new List<AccountUsageView>();
         foreach (var (kind, name) in names)
@@ -309,6 +310,10 @@ internal static class SchedulingApi
         return TypedResults.Ok(views);
     }
 
+    /// <summary>The widest priority an administrator may give a user, a project or (as an adjustment) a job.</summary>
+    internal const int MaxPriority = 1_000_000_000;
+    private const long MaxQuotaMemoryBytes = 1L << 60;
+
     private static async Task<IResult> SetLimitsAsync(
         string kind, string name, HttpContext context, IJobStore store, AccountLimitsCache cache, SchedulerTrigger scheduler, CancellationToken cancellationToken)
     {
@@ -330,29 +335,30 @@ internal static class SchedulingApi
         long? memory = null;
         if (request.MaxMemory is { } text)
         {
-            if (ByteSize.TryParse(text, out var bytes) && bytes > 0)
+            if (ByteSize.TryParse(text, out var bytes) && bytes > 0 && bytes <= MaxQuotaMemoryBytes)
             {
                 memory = bytes;
             }
             else
             {
-                errors["maxMemory"] = [$"'{text}' is not a memory size (e.g. 64G)"];
+                errors["maxMemory"] = [$"'{text}' is not a memory size from 1 byte to {ByteSize.Format(MaxQuotaMemoryBytes)} (e.g. 64G)"];
             }
         }
-        void Positive(string field, double? value)
+        // Every number is bounded: the scheduler sums and weighs them on every cycle.
+        void Bounded(string field, double? value, double min, double max)
         {
-            // JSON's 1e400 reads as infinity: stored, it made every later answer that shows limits fail to serialize (500).
-            if (value is { } v && (!double.IsFinite(v) || v < 0))
+            if (value is { } v && !(v >= min && v <= max))
             {
-                errors[field] = [$"{field} must be a finite number, 0 or more"];
+                errors[field] = [string.Create(CultureInfo.InvariantCulture, $"{field} must be from {min} to {max}")];
             }
         }
-        Positive("shares", request.Shares);
-        Positive("maxRunningJobs", request.MaxRunningJobs);
-        Positive("maxCpus", request.MaxCpus);
-        Positive("maxGpus", request.MaxGpus);
-        Positive("maxCpuHours", request.MaxCpuHours);
-        Positive("maxPendingJobs", request.MaxPendingJobs);
+        Bounded("shares", request.Shares, 0, 1_000_000);
+        Bounded("priority", request.Priority, -MaxPriority, MaxPriority);
+        Bounded("maxRunningJobs", request.MaxRunningJobs, 0, int.MaxValue);
+        Bounded("maxCpus", request.MaxCpus, 0, 1_000_000_000);
+        Bounded("maxGpus", request.MaxGpus, 0, int.MaxValue);
+        Bounded("maxCpuHours", request.MaxCpuHours, 0, 1e12);
+        Bounded("maxPendingJobs", request.MaxPendingJobs, 0, int.MaxValue);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);

@@ -15,9 +15,15 @@ public sealed class AuthOptions
     public bool IsNone => Provider == NoAuthentication;
     /// <summary>Lifetime of the token `godocker login` obtains; personal API keys may set their own.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromDays(30);
-    /// <summary>Failed logins allowed per login and per client address in <see cref="FailedLoginWindow"/> before 429.</summary>
+    /// <summary>
+    /// Failed logins allowed per (login, client address) before each further attempt waits (429), and the base of the
+    /// wider limits: 4× per address, 20× per login, in <see cref="FailedLoginWindow"/> (see <see cref="LoginThrottle"/>).
+    /// </summary>
     public int MaxFailedLogins { get; set; } = 5;
+    /// <summary>How long failures are remembered, and the longest wait between two attempts of a throttled pair.</summary>
     public TimeSpan FailedLoginWindow { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>The wait after the failure that reaches <see cref="MaxFailedLogins"/>; it doubles with each further failure.</summary>
+    public TimeSpan FailedLoginBackoff { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>With the local provider: this admin is created at start when no user exists yet, its password read from <see cref="BootstrapAdminPasswordFile"/>.</summary>
     public string? BootstrapAdmin { get; set; }
     public string? BootstrapAdminPasswordFile { get; set; }

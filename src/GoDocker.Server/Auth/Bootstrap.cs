@@ -25,7 +25,8 @@ internal static class Bootstrap
         }
         var admin = new UserAccount
         {
-            Identity = new UserIdentity { Login = login, Uid = 0, Gid = 0, Home = "/root" },
+            // An admin account, not root: its jobs run as nobody until an admin gives it a uid of its own (root stays a grant).
+            Identity = new UserIdentity { Login = login, Uid = RootIdentity.Nobody, Gid = RootIdentity.Nobody, Home = "/godocker/job" },
             Admin = true,
             Provider = LocalAuthProvider.ProviderName,
         };

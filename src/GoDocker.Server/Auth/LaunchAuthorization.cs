@@ -24,7 +24,8 @@ public sealed class LaunchAuthorization(IAccountStore accounts, CallerResolver c
             admin = owner.Admin;
         }
         var caller = await callers.ResolveAsync(job.Owner, admin, cancellationToken);
-        return policy.RefuseImage(caller, job.Spec.Image)
+        return RootIdentity.Refuse(job.Spec.RunAs, job.Spec.Root)
+            ?? policy.RefuseImage(caller, job.Spec.Image)
             ?? (job.Spec.Root ? policy.RefuseRoot(caller) : null)
             ?? policy.RefuseSubmit(caller, job.Spec.Project);
     }

@@ -33,8 +33,8 @@ public sealed class VolumeOptions
     public string HostPath { get; set; } = "";
     /// <summary>Where it appears in the container (same templates); the host path when empty.</summary>
     public string? ContainerPath { get; set; }
-    /// <summary>ro or rw: the widest mode a job may get.</summary>
-    public string Mode { get; set; } = "rw";
+    /// <summary>ro or rw: the widest mode a job may get (any other word is refused at start).</summary>
+    public VolumeMode Mode { get; set; } = VolumeMode.Rw;
     /// <summary>The resolved host path must stay inside this folder (symlinks and '..' resolved first).</summary>
     public string AllowedRoot { get; set; } = "";
     public GrantOptions Who { get; set; } = new() { Everyone = true };
@@ -45,7 +45,7 @@ public sealed class VolumeOptions
         Name = Name,
         HostPath = HostPath,
         ContainerPath = string.IsNullOrEmpty(ContainerPath) ? null : ContainerPath,
-        ReadOnly = Mode == "ro",
+        ReadOnly = Mode != VolumeMode.Rw,
         AllowedRoot = AllowedRoot,
         Who = Who.ToGrant(),
         Projects = Projects,
@@ -60,10 +60,16 @@ public sealed class AccessOptions
 
 public sealed class ImageOptions
 {
-    /// <summary>Image patterns anyone may run ('*', '?'); the default image is always allowed.</summary>
-    public List<string> Allowed { get; set; } = ["godocker/*"];
+    /// <summary>
+    /// Image patterns anyone may run ('*', '?'); the default image is always allowed. <see cref="DefaultAllowed"/> applies
+    /// only when Images:Allowed is not configured at all (ConfigurationCheck): the binder would add configured patterns
+    /// to a non-empty default instead of replacing it.
+    /// </summary>
+    public List<string> Allowed { get; set; } = [];
     /// <summary>Who may run any image of their own.</summary>
     public GrantOptions AnyImage { get; set; } = new();
+
+    public static IReadOnlyList<string> DefaultAllowed { get; } = ["godocker/*"];
 }
 
 /// <summary>Users, groups, or everyone.</summary>
@@ -92,6 +98,8 @@ public sealed class ServerOptions
     public long MaxRequestBodyBytes { get; set; } = 1L << 20;
     /// <summary>Until authentication is configured, every request acts as this user.</summary>
     public string LocalUser { get; set; } = Environment.UserName;
+    /// <summary>Where job directories live (empty: &lt;DataDir&gt;/jobs): a filesystem apart from the database, so a job filling it cannot stop the record.</summary>
+    public string? JobsDir { get; set; }
     /// <summary>
     /// The URLs clients and browsers use to reach this server when not its Listen address (a DNS name, a proxy):
     /// requests with another Host name are refused (DNS rebinding), state-changing ones from another Origin too.
@@ -112,14 +120,26 @@ public sealed class JobOptions
     public RootOptions Root { get; set; } = new();
     /// <summary>A user with this many pending jobs gets 429 on the next submit.</summary>
     public int MaxPendingPerUser { get; set; } = 10_000;
+    /// <summary>A running job whose directory grows past this size is stopped (Failed, "job directory exceeds 10 GiB").</summary>
+    public string MaxJobDirectorySize { get; set; } = "10G";
+    /// <summary>How often running jobs' directories are measured against MaxJobDirectorySize.</summary>
+    public TimeSpan JobDirectoryCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>DefaultMemory, DefaultWalltime and MaxWalltime as ConfigurationCheck parsed them at start (not configuration).</summary>
+    internal ParsedJobOptions Parsed { get; set; } = ParsedJobOptions.Default;
+}
+
+/// <summary>The text settings of Jobs, parsed once at start.</summary>
+internal sealed record ParsedJobOptions(long DefaultMemoryBytes, TimeSpan? DefaultWalltime, TimeSpan? MaxWalltime)
+{
+    public static readonly ParsedJobOptions Default = new(1L << 30, null, null);
 }
 
 public sealed class SchedulerOptions
 {
     /// <summary>Queue order policy by name: fifo or fairshare.</summary>
-    public string Policy { get; set; } = "fifo";
+    public QueuePolicy Policy { get; set; } = QueuePolicy.Fifo;
     /// <summary>Node choice among those that fit, by name: spread (least loaded) or pack (fullest first).</summary>
-    public string Placement { get; set; } = "spread";
+    public PlacementPolicy Placement { get; set; } = PlacementPolicy.Spread;
     /// <summary>Start later jobs around the reservations of waiting ones (never delaying them), or block at the first that waits.</summary>
     public bool Backfill { get; set; } = true;
     /// <summary>Waiting jobs that get a reservation, and so an expected start time, per cycle.</summary>
@@ -180,7 +200,7 @@ public sealed class QuotaOptions
     /// <summary>The rolling window of the cpu-hours quota.</summary>
     public TimeSpan CpuHoursWindow { get; set; } = TimeSpan.FromDays(30);
     /// <summary>A submit over a cpu-hours quota: "reject" it, or "hold" it pending until usage decays out of the window.</summary>
-    public string OverCpuHours { get; set; } = "reject";
+    public OverQuotaAction OverCpuHours { get; set; } = OverQuotaAction.Reject;
 }
 
 public sealed class QuotaSettings
@@ -221,7 +241,7 @@ public sealed class NodeSettings
 public sealed class ExecutorOptions
 {
     /// <summary>Executor by name: docker.</summary>
-    public string Type { get; set; } = "docker";
+    public ExecutorType Type { get; set; } = ExecutorType.Docker;
     /// <summary>Containers created and started at once.</summary>
     public int MaxConcurrentLaunches { get; set; } = 8;
     public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromMinutes(2);
@@ -248,4 +268,41 @@ public sealed class DockerSettings
         Network = Network,
         InstanceId = instanceId,
     };
+}
+
+// Closed sets of settings: the configuration names a member in any case ("fifo", "FairShare"); ConfigurationCheck
+// refuses any other word (and numbers, which the binder would take) naming the key and the allowed values.
+
+/// <summary>Scheduler:Policy.</summary>
+public enum QueuePolicy
+{
+    Fifo,
+    FairShare,
+}
+
+/// <summary>Scheduler:Placement.</summary>
+public enum PlacementPolicy
+{
+    Spread,
+    Pack,
+}
+
+/// <summary>Quotas:OverCpuHours: what a submit over a cpu-hours quota gets.</summary>
+public enum OverQuotaAction
+{
+    Reject,
+    Hold,
+}
+
+/// <summary>Executor:Type.</summary>
+public enum ExecutorType
+{
+    Docker,
+}
+
+/// <summary>Volumes[i]:Mode: the widest mode a job may get.</summary>
+public enum VolumeMode
+{
+    Rw,
+    Ro,
 }

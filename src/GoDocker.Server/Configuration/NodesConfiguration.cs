@@ -14,11 +14,11 @@ namespace GoDocker.Server.Configuration;
 internal static partial class NodesConfiguration
 {
     // A node's name appears in URLs (/nodes/{name}), pending reasons and the jobs' environment.
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,62}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,62}\z")]
     private static partial Regex NamePattern();
 
     // Constraints are LABEL==VALUE and LABEL!=VALUE: a label name cannot hold '=', '!' or spaces.
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,62}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,62}\z")]
     private static partial Regex LabelPattern();
 
     /// <summary>One executor's options per node. Throws <see cref="OptionsValidationException"/> naming every problem.</summary>
@@ -30,10 +30,6 @@ internal static partial class NodesConfiguration
         {
             // A job must never share the host's (or another container's) network namespace.
             throw new OptionsValidationException("Executor:Docker:Network", typeof(DockerSettings), [$"network '{docker.Network}' is refused: use bridge, none or a user-defined network"]);
-        }
-        if (executor.Type != DockerExecutor.ExecutorName)
-        {
-            throw new OptionsValidationException("Executor:Type", typeof(ExecutorOptions), [$"unknown executor '{executor.Type}' (known: docker)"]);
         }
         var capabilities = settings.Jobs.Root.Capabilities;
         if (settings.Nodes.Count == 0)

@@ -6,7 +6,7 @@ namespace GoDocker.Server.Configuration;
 /// </summary>
 internal static class ServerConfiguration
 {
-    private static readonly Dictionary<string, string> Flags = new()
+    internal static readonly Dictionary<string, string> Flags = new()
     {
         ["--listen"] = "Server:Listen",
         ["--data-dir"] = "Server:DataDir",

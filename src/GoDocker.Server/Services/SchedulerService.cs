@@ -85,6 +85,10 @@ public sealed class SchedulerService(
             Quotas = Quotas(input, settings.Quotas, now),
         };
         var plan = cycle.Run(snapshot);
+        foreach (var (jobId, fault) in plan.Faults)
+        {
+            logger.LogError(fault, "job {JobId} rejected: the scheduling cycle failed on it ({Reason})", jobId, plan.Rejections.GetValueOrDefault(jobId));
+        }
         var applied = await store.ApplyPlanAsync(plan, nodeInfos, cancellationToken);
         board.Publish(plan.Ranking, cycle.Order.Name, now);
         foreach (var placement in applied)

@@ -173,6 +173,13 @@ public sealed class SqliteAccountStore : IAccountStore, IAsyncDisposable
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
+    public async ValueTask<int> RevokeAllTokensAsync(string login, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, "UPDATE tokens SET revoked = 1 WHERE login = $login AND revoked = 0", ("$login", login));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public ValueTask DisposeAsync()
     {
         SqliteConnection.ClearPool(new SqliteConnection(connectionString));

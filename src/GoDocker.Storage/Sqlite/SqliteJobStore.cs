@@ -443,7 +443,8 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var dependencies = reader.IsDBNull(13) ? [] : ParseDependencies(reader.GetString(13));
+                var (dependencies, unreadableDependencies) = reader.IsDBNull(13) ? ([], null) : ParseDependencies(reader.GetString(13));
+                var (constraints, unreadableConstraints) = reader.IsDBNull(10) ? ([], null) : ParseConstraints(reader.GetString(10));
                 foreach (var dependency in dependencies)
                 {
                     referenced.Add(dependency.JobId);
@@ -455,12 +456,13 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
                 {
                     Gpus = reader.GetInt32(8),
                     WalltimeSeconds = reader.IsDBNull(9) ? null : reader.GetInt64(9),
-                    Constraints = reader.IsDBNull(10) ? [] : ParseConstraints(reader.GetString(10)),
+                    Constraints = constraints,
                     PriorityAdjustment = reader.GetInt32(11),
                     HeldBy = reader.IsDBNull(12) ? null : reader.GetString(12),
                     Dependencies = dependencies,
                     ArrayId = reader.IsDBNull(14) ? null : reader.GetInt64(14),
                     ArrayMaxRunning = reader.IsDBNull(15) ? null : reader.GetInt32(15),
+                    Unreadable = unreadableConstraints ?? unreadableDependencies,
                 });
             }
         }
@@ -572,11 +574,26 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         return sums;
     }
 
-    private static IReadOnlyList<Constraint> ParseConstraints(string text) =>
-        [.. text.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(c => Constraint.TryParse(c, out var parsed, out _) ? parsed : null).OfType<Constraint>()];
+    // A condition read back wrong must never be dropped (the job would run where or when it must not): the job carries
+    // the error, and the cycle rejects it with that reason.
+    private static (IReadOnlyList<Constraint> Constraints, string? Error) ParseConstraints(string text)
+    {
+        var constraints = new List<Constraint>();
+        foreach (var piece in text.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!Constraint.TryParse(piece, out var parsed, out var error))
+            {
+                return ([], $"its stored constraints '{text}' cannot be read back: {error}");
+            }
+            constraints.Add(parsed);
+        }
+        return (constraints, null);
+    }
 
-    private static IReadOnlyList<Dependency> ParseDependencies(string text) =>
-        Dependency.TryParseList(text, out var parsed, out _) ? parsed : [];
+    private static (IReadOnlyList<Dependency> Dependencies, string? Error) ParseDependencies(string text) =>
+        Dependency.TryParseList(text, out var parsed, out var error)
+            ? (parsed, null)
+            : ([], $"its stored dependencies '{text}' cannot be read back: {error}");
 
     public async ValueTask<IReadOnlyList<AppliedPlacement>> ApplyPlanAsync(Plan plan, IReadOnlyList<NodeInfo> nodes, CancellationToken cancellationToken)
     {

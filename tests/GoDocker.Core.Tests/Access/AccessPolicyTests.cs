@@ -87,6 +87,8 @@ public sealed class AccessPolicyTests
     [InlineData("python:3.12", false)]
     [InlineData("evil/godocker/x:latest", false)]
     [InlineData("godocker:latest", false)]
+    [InlineData("debian:bookworm\n", false)]     // $ would match before the final newline
+    [InlineData("godocker/busybox\n", false)]
     public void Images_MatchTheAllowedPatterns(string image, bool allowed)
     {
         var refusal = Policy.RefuseImage(User("alice"), image);

@@ -79,7 +79,93 @@ public sealed class JobSpecValidatorTests
         ["name empty"] = (ACommand with { Name = "" }, "name"),
         ["name with a control character"] = (ACommand with { Name = "a\nb" }, "name"),
         ["name longer than 200"] = (ACommand with { Name = new string('n', 201) }, "name"),
+        // .NET's $ also matches before a final newline, and \w takes any script's letters: each pattern must end at \z, ASCII.
+        ["image with a trailing newline"] = (ACommand with { Image = "debian:12\n" }, "image"),
+        ["image name with a trailing newline"] = (ACommand with { Image = "debian\n" }, "image"),
+        ["image name not ASCII"] = (ACommand with { Image = "débian" }, "image"),
+        ["image tag not ASCII"] = (ACommand with { Image = "debian:bookwörm" }, "image"),
+        ["image tag with Arabic digits"] = (ACommand with { Image = "debian:١٢" }, "image"),
+        ["env name with a trailing newline"] = (ACommand with { Env = Env(("A\n", "x")) }, "env.A\n"),
+        ["env name not ASCII"] = (ACommand with { Env = Env(("É", "x")) }, "env.É"),
+        ["env value faking a GODOCKER_ line"] = (ACommand with { Env = Env(("A", "x\nGODOCKER_OWNER=root")) }, "env.A"),
+        ["env value with a carriage return"] = (ACommand with { Env = Env(("A", "x\rGODOCKER_OWNER=root")) }, "env.A"),
+        ["env value with an escape character"] = (ACommand with { Env = Env(("A", "x\u001b[2K")) }, "env.A"),
+        ["tag with a trailing newline"] = (ACommand with { Tags = ["nightly\n"] }, "tags"),
+        ["tag not ASCII"] = (ACommand with { Tags = ["nïghtly"] }, "tags"),
+        ["project with a trailing newline"] = (ACommand with { Project = "physics\n" }, "project"),
+        ["label key with a trailing newline"] = (ACommand with { Labels = Env(("team\n", "x")) }, "labels.team\n"),
+        ["label value with a newline"] = (ACommand with { Labels = Env(("team", "astro\nrole=admin")) }, "labels.team"),
+        ["workdir with a newline"] = (ACommand with { Workdir = "/data\n/etc" }, "workdir"),
+        ["volume with a trailing newline"] = (ACommand with { Volumes = ["home\n"] }, "volumes"),
+        ["volume twice"] = (ACommand with { Volumes = ["home", "home"] }, "volumes"),
+        ["volume twice, once read-only"] = (ACommand with { Volumes = ["home", "home:ro"] }, "volumes"),
+        ["volume twice, both with a mode"] = (ACommand with { Volumes = ["data:rw", "data:ro"] }, "volumes"),
+        ["constraint with ; (the store's separator)"] = (ACommand with { Constraints = ["disk==ssd;zone==b"] }, "constraints"),
+        ["constraint with , (the cycle's separator)"] = (ACommand with { Constraints = ["disk==ssd,zone==b"] }, "constraints"),
+        ["constraint with a newline"] = (ACommand with { Constraints = ["disk==ssd\nzone==b"] }, "constraints"),
+        ["constraint label with a space"] = (ACommand with { Constraints = ["my disk==ssd"] }, "constraints"),
+        ["dependency on more than 1000 jobs"] = (ACommand with { Dependency = "afterok:" + string.Join(':', Enumerable.Range(1, 1001)) }, "dependency"),
     };
+
+    /// <summary>
+    /// A site that bounds nothing, its nodes not reached yet (JobsApi then lets any size wait): the ceilings still hold,
+    /// so no request can push the scheduler's arithmetic past the ends of its types.
+    /// </summary>
+    private static readonly SubmitLimits Unbounded = new()
+    {
+        DefaultImage = "godocker/busybox",
+        MaxCpus = double.MaxValue,
+        MaxMemoryBytes = long.MaxValue,
+        MaxGpus = int.MaxValue,
+    };
+
+    public static TheoryData<string, JobSpec, string> Huge() => new()
+    {
+        { "walltime 5000000d", ACommand with { Walltime = "5000000d" }, "walltime" },
+        { "walltime 366 days", ACommand with { Walltime = "366d" }, "walltime" },
+        { "walltime in seconds near TimeSpan's end", ACommand with { Walltime = "922337203685s" }, "walltime" },
+        { "walltime 100000000 minutes", ACommand with { Walltime = "100000000" }, "walltime" },
+        { "memory 8000000T", ACommand with { Memory = "8000000T" }, "memory" },
+        { "memory 2 PiB", ACommand with { Memory = "2048T" }, "memory" },
+        { "cpus 1e300", ACommand with { Cpus = 1e300 }, "cpus" },
+        { "cpus double.MaxValue", ACommand with { Cpus = double.MaxValue }, "cpus" },
+        { "gpus int.MaxValue", ACommand with { Gpus = int.MaxValue }, "gpus" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Huge))]
+    public void Validate_RefusesAHugeRequest_EvenWhereTheSiteAndNodesSetNoBound(string because, JobSpec spec, string field)
+    {
+        var result = JobSpecValidator.Validate(spec, Unbounded);
+
+        Assert.False(result.IsValid, because);
+        Assert.Equal([field], result.Errors.Keys);
+    }
+
+    [Fact]
+    public void Validate_AcceptsTheCeilings_Themselves()
+    {
+        var result = JobSpecValidator.Validate(ACommand with { Walltime = "365d", Memory = "1024T", Cpus = 100_000, Gpus = 1024 }, Unbounded);
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors.SelectMany(e => e.Value)));
+        Assert.Equal(365 * 86400, result.Spec!.WalltimeSeconds);
+    }
+
+    [Fact]
+    public void Validate_TheWalltimeError_SaysTheMaximum()
+    {
+        var result = JobSpecValidator.Validate(ACommand with { Walltime = "5000000d" }, Unbounded);
+
+        Assert.Equal(["walltime 5000000-00:00:00 is above the maximum 365-00:00:00"], result.Errors["walltime"]);
+    }
+
+    [Fact]
+    public void Validate_AcceptsATabInAnEnvValue_AndDistinctVolumes()
+    {
+        var result = JobSpecValidator.Validate(ACommand with { Env = Env(("A", "x\ty")), Volumes = ["home", "data:ro"] }, Site);
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors.SelectMany(e => e.Value)));
+    }
 
     public static TheoryData<string> InvalidCases() => new(Invalid.Keys);
 

@@ -172,7 +172,7 @@ public sealed class BackfillTests
         var plan = Backfill(reservations: 1).Run(HalfBusyUntil0930(Job(2).Cpus(2).Walltime(60)).Build());
 
         Assert.Equal([1L], plan.ExpectedStarts.Keys);
-        Assert.Equal("waiting for 2 cpus, 1 GiB on any node (n1 is reserved for job 1 from 2025-01-01 09:30:00Z)", plan.PendingReasons[2]);
+        Assert.Equal("waiting for 2 cpus, 1 GiB on any node (n1 is reserved for an earlier job from 2025-01-01 09:30:00Z)", plan.PendingReasons[2]);
     }
 
     [Fact]

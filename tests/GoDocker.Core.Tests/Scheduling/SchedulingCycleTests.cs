@@ -87,6 +87,19 @@ public sealed class SchedulingCycleTests
     }
 
     [Fact]
+    public void QueuedBehind_NamesTheBlocker_OnlyWhenItHasTheSameOwnerAndProject()
+    {
+        // Whoever may see job 3 or 4 (bob, his project's managers) may not see alice's job 2: it is not named.
+        var plan = Run(
+            [Job(1).Cpus(2), Job(2).Owner("alice").Cpus(3), Job(3).Owner("bob").Cpus(1), Job(4).Owner("alice").Project("genomics").Cpus(1), Job(5).Owner("alice").Cpus(1)],
+            [Node("n1").Cpus(4)]);
+
+        Assert.Equal("queued behind an earlier job of another user or project, which waits for resources", plan.PendingReasons[3]);
+        Assert.Equal("queued behind an earlier job of another user or project, which waits for resources", plan.PendingReasons[4]);
+        Assert.Equal("queued behind job 2, which waits for resources", plan.PendingReasons[5]);
+    }
+
+    [Fact]
     public void HeldAndWaitingJobs_DoNotBlockTheQueue()
     {
         var plan = Run([Job(1).HeldBy("admin"), Job(2).Cpus(8), Job(3)], [Node("n1").Cpus(4)]);

@@ -10,6 +10,9 @@ public static class Paths
 
     public static string ServerDll => Path.Combine(RepoRoot, "src/GoDocker.Server/bin", Configuration, "net10.0/godocker-server.dll");
 
+    /// <summary>The server's own executable (its apphost), which `godocker server` hands over to.</summary>
+    public static string ServerExecutable => Path.Combine(RepoRoot, "src/GoDocker.Server/bin", Configuration, "net10.0/godocker-server");
+
     /// <summary>The CLI: the NativeAOT binary when published (GODOCKER_CLI), else the JIT build.</summary>
     public static string Cli =>
         Environment.GetEnvironmentVariable("GODOCKER_CLI") is { Length: > 0 } cli

@@ -116,48 +116,52 @@ public sealed class JobDirectoryTests : IDisposable
         await File.WriteAllTextAsync(temp.Combine("outside", "secret.txt"), "secret", Ct);
     }
 
+    private string ReadOpened(string? asked)
+    {
+        var opened = Assert.IsType<JobPath.OpenedFile>(jobs.Open(JobId, asked));
+        using var reader = new StreamReader(opened.Stream);
+        return reader.ReadToEnd();
+    }
+
+    private JobPath.Refused Refused(string? asked) => Assert.IsType<JobPath.Refused>(jobs.Open(JobId, asked));
+
     [Theory]
     [InlineData("job.sh", "job.sh")]
     [InlineData("./job.sh", "job.sh")]
     [InlineData("sub/data.txt", "sub/data.txt")]
     [InlineData("sub//data.txt", "sub/data.txt")]
     [InlineData("sub\\data.txt", "sub/data.txt")]
-    public async Task Resolve_FindsAFileInTheJobFolder(string asked, string expected)
+    public async Task Open_FindsAFileInTheJobFolder(string asked, string expected)
     {
         await SeedAsync();
 
-        var found = jobs.Resolve(JobId, asked, out var refusal, out var kind);
-
-        var file = Assert.IsType<FileInfo>(found);
-        Assert.Equal(JobPath(expected.Split('/')), file.FullName);
-        Assert.Null(refusal);
-        Assert.Equal(PathRefusal.None, kind);
+        Assert.Equal(await File.ReadAllTextAsync(JobPath(expected.Split('/')), Ct), ReadOpened(asked));
     }
 
     [Theory]
     [InlineData("sub")]
     [InlineData("sub/")]
-    public async Task Resolve_FindsASubFolder(string asked)
+    public async Task Open_ListsASubFolder(string asked)
     {
         await SeedAsync();
 
-        var found = jobs.Resolve(JobId, asked, out _, out var kind);
+        var listing = Assert.IsType<JobPath.Listing>(jobs.Open(JobId, asked));
 
-        Assert.Equal(JobPath("sub"), Assert.IsType<DirectoryInfo>(found).FullName);
-        Assert.Equal(PathRefusal.None, kind);
+        Assert.Equal([("data.txt", "file", 4L)], listing.Entries.Select(e => (e.Name, e.Kind, e.Size)));
     }
 
     [Theory]
     [InlineData(null)]
     [InlineData("")]
     [InlineData(".")]
-    public async Task Resolve_OfNothing_IsTheJobFolderItself(string? asked)
+    public async Task Open_OfNothing_ListsTheJobFolderItself(string? asked)
     {
         await SeedAsync();
 
-        var found = jobs.Resolve(JobId, asked, out _, out _);
+        var listing = Assert.IsType<JobPath.Listing>(jobs.Open(JobId, asked));
 
-        Assert.Equal(jobs.PathFor(JobId), Assert.IsType<DirectoryInfo>(found).FullName);
+        Assert.Equal(["job.sh", "stderr", "stdout", "sub"], listing.Entries.Select(e => e.Name));
+        Assert.Equal("dir", listing.Entries.Single(e => e.Name == "sub").Kind);
     }
 
     [Theory]
@@ -169,134 +173,134 @@ public sealed class JobDirectoryTests : IDisposable
     [InlineData("/etc/passwd")]
     [InlineData("\\etc\\passwd")]
     [InlineData("job.sh\0")]
-    public async Task Resolve_RefusesAbsolutePathsAndDotDot_AsInvalid(string asked)
+    public async Task Open_RefusesAbsolutePathsAndDotDot_AsInvalid(string asked)
     {
         await SeedAsync();
 
-        var found = jobs.Resolve(JobId, asked, out var refusal, out var kind);
+        var refused = Refused(asked);
 
-        Assert.Null(found);
-        Assert.Equal(PathRefusal.Invalid, kind);
-        Assert.False(string.IsNullOrWhiteSpace(refusal));
+        Assert.Equal(PathRefusal.Invalid, refused.Kind);
+        Assert.False(string.IsNullOrWhiteSpace(refused.Reason));
     }
 
     [Fact]
-    public async Task Resolve_RefusesASymlinkToAFileOutside()
+    public async Task Open_RefusesASymlinkToAFileOutside()
     {
         await SeedAsync();
         File.CreateSymbolicLink(JobPath("passwd"), "/etc/passwd");
 
-        Assert.Null(jobs.Resolve(JobId, "passwd", out _, out var kind));
-        Assert.Equal(PathRefusal.OutsideJobDirectory, kind);
+        Assert.Equal(PathRefusal.OutsideJobDirectory, Refused("passwd").Kind);
     }
 
     [Fact]
-    public async Task Resolve_RefusesAFileUnderASymlinkedFolderOutside()
+    public async Task Open_RefusesAFileUnderASymlinkedFolderOutside()
     {
         await SeedAsync();
         Directory.CreateSymbolicLink(JobPath("out"), temp.Combine("outside"));
 
-        Assert.Null(jobs.Resolve(JobId, "out/secret.txt", out _, out var kind));
-        Assert.Equal(PathRefusal.OutsideJobDirectory, kind);
-        Assert.Null(jobs.Resolve(JobId, "out", out _, out kind));
-        Assert.Equal(PathRefusal.OutsideJobDirectory, kind);
+        Assert.Equal(PathRefusal.OutsideJobDirectory, Refused("out/secret.txt").Kind);
+        Assert.Equal(PathRefusal.OutsideJobDirectory, Refused("out").Kind);
     }
 
     [Fact]
-    public async Task Resolve_RefusesARelativeSymlinkThatClimbsOut()
+    public async Task Open_RefusesARelativeSymlinkThatClimbsOut()
     {
         await SeedAsync();
         Directory.CreateSymbolicLink(JobPath("sub", "up"), "../../../outside");
 
-        Assert.Null(jobs.Resolve(JobId, "sub/up/secret.txt", out _, out var kind));
-        Assert.Equal(PathRefusal.OutsideJobDirectory, kind);
+        Assert.Equal(PathRefusal.OutsideJobDirectory, Refused("sub/up/secret.txt").Kind);
     }
 
     [Fact]
-    public async Task Resolve_RefusesAChainOfSymlinksThatEndsOutside()
+    public async Task Open_RefusesAChainOfSymlinksThatEndsOutside()
     {
         await SeedAsync();
         File.CreateSymbolicLink(JobPath("hop2"), temp.Combine("outside", "secret.txt"));
         File.CreateSymbolicLink(JobPath("hop1"), "hop2");
 
-        Assert.Null(jobs.Resolve(JobId, "hop1", out _, out var kind));
-        Assert.Equal(PathRefusal.OutsideJobDirectory, kind);
+        Assert.Equal(PathRefusal.OutsideJobDirectory, Refused("hop1").Kind);
     }
 
     [Fact]
-    public async Task Resolve_RefusesASymlinkIntoAnotherJobsFolder()
+    public async Task Open_RefusesASymlinkIntoAnotherJobsFolder()
     {
         await SeedAsync();
         await jobs.PrepareAsync(43, Spec("echo other"), Ct);
         File.CreateSymbolicLink(JobPath("theirs"), Path.Combine(jobs.PathFor(43), JobDirectory.ScriptFile));
+        File.CreateSymbolicLink(JobPath("theirs-relative"), "../43/job.sh");
 
-        Assert.Null(jobs.Resolve(JobId, "theirs", out _, out var kind));
-        Assert.Equal(PathRefusal.OutsideJobDirectory, kind);
+        Assert.Equal(PathRefusal.OutsideJobDirectory, Refused("theirs").Kind);
+        Assert.Equal(PathRefusal.OutsideJobDirectory, Refused("theirs-relative").Kind);
     }
 
     [Fact]
-    public async Task Resolve_FollowsASymlinkToAFileInside()
+    public async Task Open_FollowsASymlinkToAFileInside()
     {
         await SeedAsync();
         File.CreateSymbolicLink(JobPath("latest"), "sub/data.txt");
 
-        var found = jobs.Resolve(JobId, "latest", out _, out var kind);
-
-        Assert.Equal(PathRefusal.None, kind);
-        Assert.Equal(JobPath("sub", "data.txt"), Assert.IsType<FileInfo>(found).FullName);
+        Assert.Equal("data", ReadOpened("latest"));
     }
 
     [Fact]
-    public async Task Resolve_FollowsASymlinkedFolderInside()
+    public async Task Open_FollowsASymlinkedFolderInside()
     {
         await SeedAsync();
-        Directory.CreateSymbolicLink(JobPath("results"), JobPath("sub"));
+        Directory.CreateSymbolicLink(JobPath("results"), "sub");
 
-        var found = jobs.Resolve(JobId, "results/data.txt", out _, out var kind);
+        Assert.Equal("data", ReadOpened("results/data.txt"));
+    }
 
-        Assert.Equal(PathRefusal.None, kind);
-        Assert.Equal(JobPath("sub", "data.txt"), Assert.IsType<FileInfo>(found).FullName);
+    [Fact]
+    public async Task Listing_ShowsLinksAsLinks_WithoutFollowingThem()
+    {
+        await SeedAsync();
+        File.CreateSymbolicLink(JobPath("passwd"), "/etc/passwd");
+        Directory.CreateSymbolicLink(JobPath("out"), temp.Combine("outside"));
+
+        var listing = Assert.IsType<JobPath.Listing>(jobs.Open(JobId, ""));
+
+        Assert.Equal(("link", 0L), listing.Entries.Where(e => e.Name == "passwd").Select(e => (e.Kind, e.Size)).Single());
+        Assert.Equal("link", listing.Entries.Single(e => e.Name == "out").Kind);
     }
 
     [Theory]
     [InlineData("missing.txt")]
     [InlineData("sub/missing.txt")]
     [InlineData("missing/data.txt")]
-    public async Task Resolve_OfAMissingFile_IsNotFound(string asked)
+    [InlineData("job.sh/x")]
+    public async Task Open_OfAMissingFile_IsNotFound(string asked)
     {
         await SeedAsync();
 
-        Assert.Null(jobs.Resolve(JobId, asked, out var refusal, out var kind));
-        Assert.Equal(PathRefusal.NotFound, kind);
-        Assert.NotNull(refusal);
+        var refused = Refused(asked);
+
+        Assert.Equal(PathRefusal.NotFound, refused.Kind);
+        Assert.NotNull(refused.Reason);
     }
 
     [Fact]
-    public async Task Resolve_OfADanglingSymlink_IsNotFound()
+    public async Task Open_OfADanglingSymlinkInside_IsNotFound()
     {
         await SeedAsync();
-        File.CreateSymbolicLink(JobPath("gone"), JobPath("was-here.txt"));
+        File.CreateSymbolicLink(JobPath("gone"), "was-here.txt");
 
-        Assert.Null(jobs.Resolve(JobId, "gone", out _, out var kind));
-        Assert.Equal(PathRefusal.NotFound, kind);
+        Assert.Equal(PathRefusal.NotFound, Refused("gone").Kind);
     }
 
     [Fact]
-    public async Task Resolve_OfASymlinkLoop_IsNotFound()
+    public async Task Open_OfASymlinkLoop_IsNotFound()
     {
         await SeedAsync();
         File.CreateSymbolicLink(JobPath("a"), "b");
         File.CreateSymbolicLink(JobPath("b"), "a");
 
-        Assert.Null(jobs.Resolve(JobId, "a", out _, out var kind));
-        Assert.Equal(PathRefusal.NotFound, kind);
+        Assert.Equal(PathRefusal.NotFound, Refused("a").Kind);
     }
 
     [Fact]
-    public void Resolve_WhenTheJobFolderIsMissing_IsNotFound()
+    public void Open_WhenTheJobFolderIsMissing_IsNotFound()
     {
-        Assert.Null(jobs.Resolve(JobId, "job.sh", out var refusal, out var kind));
-        Assert.Equal(PathRefusal.NotFound, kind);
-        Assert.NotNull(refusal);
+        Assert.Equal(PathRefusal.NotFound, Refused("job.sh").Kind);
     }
 }

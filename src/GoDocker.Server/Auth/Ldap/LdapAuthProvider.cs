@@ -257,6 +257,12 @@ public sealed class LdapAuthProvider : IAuthProvider, IDisposable
             _logger.LogWarning("LDAP: {Dn} has no usable {Attribute}; not a user of this site", entry.DistinguishedName, missing);
             return null;
         }
+        if (uid == 0 || gid == 0)
+        {
+            // Root in the directory is not a user of this site: its jobs would run as root without a root grant.
+            _logger.LogWarning("LDAP: {Dn} has uidNumber {Uid}, gidNumber {Gid} (root); not a user of this site", entry.DistinguishedName, uid, gid);
+            return null;
+        }
         // The login as the directory spells it ("Alice" finds uid=alice): ownership and ACLs compare it.
         var canonical = Values(entry, _options.LoginAttribute).FirstOrDefault(v => v.Equals(login, StringComparison.OrdinalIgnoreCase)) ?? login;
 

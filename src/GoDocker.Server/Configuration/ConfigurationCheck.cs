@@ -1,0 +1,296 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using GoDocker.Jobs;
+using GoDocker.Server.Auth;
+using GoDocker.Server.Auth.Ldap;
+using Microsoft.Extensions.Options;
+
+namespace GoDocker.Server.Configuration;
+
+/// <summary>The configuration as checked at start: the options to run with, and every problem found (empty when it can be used).</summary>
+internal sealed record CheckedConfiguration(GoDockerOptions Settings, AuthOptions Auth, IReadOnlyList<string> Problems);
+
+/// <summary>
+/// Every setting checked once, at start, before anything uses one: each bad key is named, all of them at once
+/// ("Jobs:DefaultMemory: 'lots' is not a size"), and none falls back silently at first use. First each value is checked
+/// against its property's type as the binder would convert it (closed sets are enums: a member's name, in any case; never
+/// a number), so a bad one is reported rather than thrown alone; then the bound options are checked for range and sense,
+/// and sizes and durations given as text are parsed once into <see cref="JobOptions.Parsed"/>.
+/// </summary>
+internal static partial class ConfigurationCheck
+{
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}\z")]
+    private static partial Regex VolumeName();
+
+    public static CheckedConfiguration Run(IConfiguration configuration)
+    {
+        var problems = new List<string>();
+        var bad = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        CheckTypes(configuration, typeof(GoDockerOptions), "", problems, bad);
+        CheckTypes(configuration, typeof(AuthOptions), "Auth", problems, bad);
+        CheckTypes(configuration, typeof(LdapOptions), "Auth:Ldap", problems, bad);
+        // Keys already reported are left out, so binding the rest cannot throw and their own checks still run.
+        var usable = bad.Count == 0
+            ? configuration
+            : new ConfigurationBuilder().AddInMemoryCollection(configuration.AsEnumerable().Where(kv => !bad.Contains(kv.Key))).Build();
+        var settings = usable.Get<GoDockerOptions>() ?? new GoDockerOptions();
+        var auth = usable.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
+        ApplyDefaultsOfAbsentKeys(usable, settings);
+        CheckRanges(settings, auth, usable, problems);
+        return new CheckedConfiguration(settings, auth, problems);
+    }
+
+    /// <summary>
+    /// Defaults that hold only while their key is absent: the binder adds configured items to a non-empty default list
+    /// (Images:Allowed), and binds into a default object keeping what the configuration does not mention (a volume's Who).
+    /// </summary>
+    private static void ApplyDefaultsOfAbsentKeys(IConfiguration configuration, GoDockerOptions settings)
+    {
+        if (!configuration.GetSection("Images:Allowed").Exists())
+        {
+            settings.Images.Allowed = [.. ImageOptions.DefaultAllowed];
+        }
+        for (var i = 0; i < settings.Volumes.Count; i++)
+        {
+            // A volume is everyone's by default; a Who that names users or groups means them, not everyone as well.
+            var who = configuration.GetSection(string.Create(CultureInfo.InvariantCulture, $"Volumes:{i}:Who"));
+            if (who.Exists() && !who.GetSection(nameof(GrantOptions.Everyone)).Exists())
+            {
+                settings.Volumes[i].Who.Everyone = false;
+            }
+        }
+    }
+
+    /// <summary>Walks the options type: each configured value must convert to its property's type.</summary>
+    private static void CheckTypes(IConfiguration configuration, Type type, string prefix, List<string> problems, HashSet<string> bad)
+    {
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.GetMethod is not { IsPublic: true } || property.GetIndexParameters().Length > 0)
+            {
+                continue;
+            }
+            var key = prefix.Length == 0 ? property.Name : $"{prefix}:{property.Name}";
+            var section = configuration.GetSection(key);
+            if (!section.Exists())
+            {
+                continue;
+            }
+            CheckValue(configuration, property.PropertyType, key, section, problems, bad);
+        }
+    }
+
+    private static void CheckValue(IConfiguration configuration, Type type, string key, IConfigurationSection section, List<string> problems, HashSet<string> bad)
+    {
+        var scalar = Nullable.GetUnderlyingType(type) ?? type;
+        if (scalar == typeof(string))
+        {
+            return;
+        }
+        if (scalar.IsEnum || scalar.IsPrimitive || scalar == typeof(TimeSpan) || scalar == typeof(decimal))
+        {
+            if (section.Value is { } text && Convert(scalar, text, nullable: scalar != type) is { } expected)
+            {
+                problems.Add($"{key}: '{text}' is not {expected}");
+                bad.Add(key);
+            }
+            return;
+        }
+        if (scalar.IsGenericType && scalar.GetGenericTypeDefinition() == typeof(List<>))
+        {
+            var item = scalar.GetGenericArguments()[0];
+            foreach (var child in section.GetChildren())
+            {
+                CheckValue(configuration, item, child.Path, child, problems, bad);
+            }
+            return;
+        }
+        if (scalar.IsClass && !scalar.IsGenericType)
+        {
+            CheckTypes(configuration, scalar, key, problems, bad);
+        }
+    }
+
+    /// <summary>Null when <paramref name="text"/> converts as the binder would; else what it should have been.</summary>
+    private static string? Convert(Type type, string text, bool nullable)
+    {
+        if (nullable && text.Length == 0)
+        {
+            return null;
+        }
+        if (type.IsEnum)
+        {
+            // Names only: the binder's converter would also take "1", or "7" that is no member at all.
+            var names = Enum.GetNames(type);
+            return names.Any(n => string.Equals(n, text.Trim(), StringComparison.OrdinalIgnoreCase))
+                ? null
+                : $"one of {string.Join(", ", names.Select(n => n.ToLowerInvariant()))}";
+        }
+        var expected = type == typeof(bool) ? "true or false"
+            : type == typeof(TimeSpan) ? "a duration ([d.]hh:mm:ss)"
+            : type == typeof(double) || type == typeof(float) || type == typeof(decimal) ? "a finite number"
+            : "a whole number";
+        try
+        {
+            var value = TypeDescriptor.GetConverter(type).ConvertFromInvariantString(text);
+            return value is double d && !double.IsFinite(d) ? expected : null;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException or NotSupportedException || e.InnerException is FormatException or OverflowException)
+        {
+            return expected;
+        }
+    }
+
+    private static void CheckRanges(GoDockerOptions settings, AuthOptions auth, IConfiguration configuration, List<string> problems)
+    {
+        void Check(bool ok, string problem)
+        {
+            if (!ok)
+            {
+                problems.Add(problem);
+            }
+        }
+        static string N(double value) => value.ToString(CultureInfo.InvariantCulture);
+
+        var server = settings.Server;
+        Check(!string.IsNullOrWhiteSpace(server.DataDir), "Server:DataDir: is empty");
+        Check(server.MaxRequestBodyBytes > 0, $"Server:MaxRequestBodyBytes: {server.MaxRequestBodyBytes} must be greater than 0");
+
+        var jobs = settings.Jobs;
+        Check(ImageReference.IsValid(jobs.DefaultImage), $"Jobs:DefaultImage: '{jobs.DefaultImage}' is not an image reference");
+        Check(double.IsFinite(jobs.DefaultCpus) && jobs.DefaultCpus >= 0.01 && jobs.DefaultCpus <= SubmitLimits.CpusCeiling,
+            $"Jobs:DefaultCpus: {N(jobs.DefaultCpus)} must be from 0.01 to {N(SubmitLimits.CpusCeiling)}");
+        var memory = Size("Jobs:DefaultMemory", jobs.DefaultMemory, 6L << 20, SubmitLimits.MemoryCeiling, problems);
+        var defaultWalltime = Duration("Jobs:DefaultWalltime", jobs.DefaultWalltime, problems);
+        var maxWalltime = Duration("Jobs:MaxWalltime", jobs.MaxWalltime, problems);
+        Check(defaultWalltime is null || maxWalltime is null || defaultWalltime <= maxWalltime,
+            $"Jobs:DefaultWalltime: '{jobs.DefaultWalltime}' is above Jobs:MaxWalltime '{jobs.MaxWalltime}'");
+        jobs.Parsed = new ParsedJobOptions(memory ?? ParsedJobOptions.Default.DefaultMemoryBytes, defaultWalltime, maxWalltime);
+        Check(jobs.KillGracePeriod >= TimeSpan.Zero && jobs.KillGracePeriod <= TimeSpan.FromHours(1),
+            $"Jobs:KillGracePeriod: {jobs.KillGracePeriod} must be from 0 to 1 hour");
+        Check(jobs.MaxPendingPerUser >= 1, $"Jobs:MaxPendingPerUser: {jobs.MaxPendingPerUser} must be 1 or more");
+
+        var scheduler = settings.Scheduler;
+        Check(scheduler.Reservations >= 0, $"Scheduler:Reservations: {scheduler.Reservations} must be 0 or more");
+        Check(scheduler.DefaultWalltime > TimeSpan.Zero && scheduler.DefaultWalltime <= SubmitLimits.WalltimeCeiling,
+            $"Scheduler:DefaultWalltime: {scheduler.DefaultWalltime} must be more than 0 and at most {SubmitLimits.WalltimeCeiling.TotalDays} days");
+        Check(scheduler.CpuOvercommit >= 1 && scheduler.CpuOvercommit <= 1000,
+            $"Scheduler:CpuOvercommit: {N(scheduler.CpuOvercommit)} must be from 1 to 1000");
+        Check(scheduler.Interval > TimeSpan.Zero && scheduler.Interval <= TimeSpan.FromHours(1),
+            $"Scheduler:Interval: {scheduler.Interval} must be more than 0 and at most 1 hour");
+        Check(scheduler.MinGap >= TimeSpan.Zero && scheduler.MinGap <= TimeSpan.FromMinutes(1),
+            $"Scheduler:MinGap: {scheduler.MinGap} must be from 0 to 1 minute");
+        var fairShare = scheduler.FairShare;
+        foreach (var (name, value) in new[]
+        {
+            (nameof(fairShare.WeightAge), fairShare.WeightAge), (nameof(fairShare.WeightFairShareUser), fairShare.WeightFairShareUser),
+            (nameof(fairShare.WeightFairShareProject), fairShare.WeightFairShareProject), (nameof(fairShare.WeightJobSize), fairShare.WeightJobSize),
+            (nameof(fairShare.WeightUser), fairShare.WeightUser), (nameof(fairShare.WeightProject), fairShare.WeightProject),
+            (nameof(fairShare.BillingCpu), fairShare.BillingCpu), (nameof(fairShare.BillingMemoryGib), fairShare.BillingMemoryGib),
+            (nameof(fairShare.BillingGpu), fairShare.BillingGpu),
+        })
+        {
+            Check(value >= 0 && value <= 1e9, $"Scheduler:FairShare:{name}: {N(value)} must be from 0 to 1000000000");
+        }
+        Check(fairShare.DefaultShares > 0 && fairShare.DefaultShares <= 1e6, $"Scheduler:FairShare:DefaultShares: {N(fairShare.DefaultShares)} must be more than 0 and at most 1000000");
+        Check(fairShare.MaxAge > TimeSpan.Zero, $"Scheduler:FairShare:MaxAge: {fairShare.MaxAge} must be more than 0");
+        Check(fairShare.HalfLife > TimeSpan.Zero, $"Scheduler:FairShare:HalfLife: {fairShare.HalfLife} must be more than 0");
+
+        var quotas = settings.Quotas;
+        Check(quotas.CpuHoursWindow > TimeSpan.Zero && quotas.CpuHoursWindow <= TimeSpan.FromDays(3660),
+            $"Quotas:CpuHoursWindow: {quotas.CpuHoursWindow} must be more than 0 and at most 3660 days");
+        foreach (var (name, quota) in new[] { ("User", quotas.User), ("Project", quotas.Project) })
+        {
+            var at = $"Quotas:{name}";
+            Check(quota.MaxRunningJobs is null or >= 0, $"{at}:MaxRunningJobs: {quota.MaxRunningJobs} must be 0 or more");
+            Check(quota.MaxCpus is null or >= 0 and <= 1e9, $"{at}:MaxCpus: {N(quota.MaxCpus ?? 0)} must be from 0 to 1000000000");
+            Size($"{at}:MaxMemory", quota.MaxMemory, 0, long.MaxValue / 2, problems);
+            Check(quota.MaxGpus is null or >= 0, $"{at}:MaxGpus: {quota.MaxGpus} must be 0 or more");
+            Check(quota.MaxCpuHours is null or >= 0 and <= 1e12, $"{at}:MaxCpuHours: {N(quota.MaxCpuHours ?? 0)} must be from 0 to 1000000000000");
+            Check(quota.MaxPendingJobs is null or >= 0, $"{at}:MaxPendingJobs: {quota.MaxPendingJobs} must be 0 or more");
+        }
+
+        var executor = settings.Executor;
+        Check(executor.MaxConcurrentLaunches is >= 1 and <= 1000, $"Executor:MaxConcurrentLaunches: {executor.MaxConcurrentLaunches} must be from 1 to 1000");
+        Check(executor.LeaseTimeout > TimeSpan.Zero && executor.LeaseTimeout <= TimeSpan.FromDays(1),
+            $"Executor:LeaseTimeout: {executor.LeaseTimeout} must be more than 0 and at most 1 day");
+        Check(executor.Docker.PidsLimit >= 1, $"Executor:Docker:PidsLimit: {executor.Docker.PidsLimit} must be 1 or more");
+        Check(executor.Docker.Cpus is null or > 0 and <= SubmitLimits.CpusCeiling,
+            $"Executor:Docker:Cpus: {N(executor.Docker.Cpus ?? 0)} must be more than 0 and at most {N(SubmitLimits.CpusCeiling)}");
+        try
+        {
+            // The nodes' own checks (names, endpoints, sizes, labels, the network), reported with the rest.
+            NodesConfiguration.Resolve(settings, "check");
+        }
+        catch (OptionsValidationException e)
+        {
+            problems.AddRange(e.Failures.Select(f => f.StartsWith("Nodes:", StringComparison.Ordinal) ? f : $"{e.OptionsName}: {f}"));
+        }
+
+        var volumes = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < settings.Volumes.Count; i++)
+        {
+            var volume = settings.Volumes[i];
+            var at = string.Create(CultureInfo.InvariantCulture, $"Volumes:{i}");
+            Check(VolumeName().IsMatch(volume.Name), $"{at}:Name: '{volume.Name}' is not 1 to 128 of letters, digits, '.', '_', '-'");
+            Check(volume.Name.Length == 0 || volumes.Add(volume.Name), $"{at}:Name: '{volume.Name}' is the name of an earlier volume too");
+            Check(volume.HostPath.StartsWith('/') || volume.HostPath.StartsWith('{'), $"{at}:HostPath: '{volume.HostPath}' is not an absolute path (or a {{home}} template)");
+            Check(volume.AllowedRoot.StartsWith('/'), $"{at}:AllowedRoot: '{volume.AllowedRoot}' is not an absolute path");
+        }
+
+        Check(auth.Provider is AuthOptions.NoAuthentication or LocalAuthProvider.ProviderName or "ldap",
+            $"Auth:Provider: '{auth.Provider}' is not one of none, local, ldap");
+        Check(auth.TokenLifetime > TimeSpan.Zero && auth.TokenLifetime <= TimeSpan.FromDays(3660),
+            $"Auth:TokenLifetime: {auth.TokenLifetime} must be more than 0 and at most 3660 days");
+        Check(auth.MaxFailedLogins >= 1, $"Auth:MaxFailedLogins: {auth.MaxFailedLogins} must be 1 or more");
+        Check(auth.FailedLoginWindow > TimeSpan.Zero && auth.FailedLoginWindow <= TimeSpan.FromDays(1),
+            $"Auth:FailedLoginWindow: {auth.FailedLoginWindow} must be more than 0 and at most 1 day");
+        if (auth.Provider == "ldap")
+        {
+            var ldap = configuration.GetSection("Auth:Ldap").Get<LdapOptions>() ?? new LdapOptions();
+            problems.AddRange(ldap.Problems().Select(p => $"Auth:Ldap: {p}"));
+        }
+    }
+
+    /// <summary>A size given as text (512M, 2G); null when absent or bad (then a problem names the key).</summary>
+    private static long? Size(string key, string? text, long min, long max, List<string> problems)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+        if (!ByteSize.TryParse(text, out var bytes))
+        {
+            problems.Add($"{key}: '{text}' is not a size (e.g. 512M, 2G; a bare number is MiB)");
+            return null;
+        }
+        if (bytes < min || bytes > max)
+        {
+            problems.Add($"{key}: '{text}' must be from {ByteSize.Format(min)} to {ByteSize.Format(max)}");
+            return null;
+        }
+        return bytes;
+    }
+
+    /// <summary>A walltime given as text; null when absent or empty (unlimited), or bad (then a problem names the key).</summary>
+    private static TimeSpan? Duration(string key, string? text, List<string> problems)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+        if (!Walltime.TryParse(text, out var walltime))
+        {
+            problems.Add($"{key}: '{text}' is not a duration (minutes, HH:MM:SS, D-HH:MM:SS, or 90s/15m/2h/1d; empty: unlimited)");
+            return null;
+        }
+        if (walltime > SubmitLimits.WalltimeCeiling)
+        {
+            problems.Add($"{key}: '{text}' is above the longest walltime, {Walltime.Format(SubmitLimits.WalltimeCeiling)}");
+            return null;
+        }
+        return walltime;
+    }
+}
