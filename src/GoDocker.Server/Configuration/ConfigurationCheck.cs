@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using GoDocker.Jobs;
 using GoDocker.Server.Auth;
 using GoDocker.Server.Auth.Ldap;
+using GoDocker.Server.RequestGuards;
 using Microsoft.Extensions.Options;
 
 namespace GoDocker.Server.Configuration;
@@ -157,6 +158,10 @@ internal static partial class ConfigurationCheck
         var server = settings.Server;
         Check(!string.IsNullOrWhiteSpace(server.DataDir), "Server:DataDir: is empty");
         Check(server.MaxRequestBodyBytes > 0, $"Server:MaxRequestBodyBytes: {server.MaxRequestBodyBytes} must be greater than 0");
+        foreach (var url in server.PublicUrls)
+        {
+            Check(ServerAuthorities.TryParsePublicUrl(url, out _), $"Server:PublicUrls: '{url}' is not an absolute http:// or https:// URL");
+        }
 
         var jobs = settings.Jobs;
         Check(ImageReference.IsValid(jobs.DefaultImage), $"Jobs:DefaultImage: '{jobs.DefaultImage}' is not an image reference");
@@ -245,6 +250,12 @@ internal static partial class ConfigurationCheck
         Check(auth.TokenLifetime > TimeSpan.Zero && auth.TokenLifetime <= TimeSpan.FromDays(3660),
             $"Auth:TokenLifetime: {auth.TokenLifetime} must be more than 0 and at most 3660 days");
         Check(auth.MaxFailedLogins >= 1, $"Auth:MaxFailedLogins: {auth.MaxFailedLogins} must be 1 or more");
+        // Without authentication every request is an admin: on a non-loopback address that is anyone who reaches the
+        // port, every job's container through the Docker bridge included.
+        Check(!auth.IsNone || auth.AllowNoneOnNetwork || ServerAuthorities.ListensOnLoopbackOnly(server.Listen),
+            $"Auth:AllowNoneOnNetwork: Auth:Provider is none (no authentication: every request is an admin) and Server:Listen {server.Listen} "
+            + "is not a loopback address, so anyone who reaches it, every job included, would control the server: listen on 127.0.0.1, "
+            + "set Auth:Provider to local or ldap, or set Auth:AllowNoneOnNetwork to true to accept that");
         Check(auth.FailedLoginWindow > TimeSpan.Zero && auth.FailedLoginWindow <= TimeSpan.FromDays(1),
             $"Auth:FailedLoginWindow: {auth.FailedLoginWindow} must be more than 0 and at most 1 day");
         if (auth.Provider == "ldap")
