@@ -92,7 +92,6 @@ builder.Services.AddSingleton<SchedulerTrigger>();
 builder.Services.AddSingleton<SchedulerBoard>();
 builder.Services.AddSingleton<AccountLimitsCache>();
 var auth = configuration.Auth;
-NoneOnNetwork.Check(auth, settings.Server);
 var accounts = await SqliteAccountStore.OpenAsync(Path.Combine(settings.Server.DataDir, "godocker.db"), time, CancellationToken.None);
 builder.Services.AddSingleton(auth);
 builder.Services.AddSingleton<IAccountStore>(accounts);

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace GoDocker.Server.Api;
 
-/// <summary>Reads a request's JSON body: malformed is a 400 naming the field, oversized a 413 naming the limit.</summary>
+/// <summary>Reads a request's JSON body: malformed (or cut short) is a 400 naming the field, oversized a 413 naming the limit.</summary>
 internal static class JsonBody
 {
     public static async Task<(T? Value, IResult? Refused)> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type, CancellationToken cancellationToken)
@@ -22,6 +22,11 @@ internal static class JsonBody
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return (null, Problems.TooLarge(context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0));
+        }
+        catch (BadHttpRequestException e)
+        {
+            // The body ended before its Content-Length, or its chunks were malformed: the client's fault, not a 500.
+            return (null, Problems.Field("body", $"the request body is incomplete or malformed: {e.Message}"));
         }
     }
 

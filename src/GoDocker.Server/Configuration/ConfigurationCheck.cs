@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using GoDocker.Jobs;
 using GoDocker.Server.Auth;
 using GoDocker.Server.Auth.Ldap;
+using GoDocker.Server.RequestGuards;
 using Microsoft.Extensions.Options;
 
 namespace GoDocker.Server.Configuration;
@@ -158,11 +159,9 @@ internal static partial class ConfigurationCheck
         Check(!string.IsNullOrWhiteSpace(server.DataDir), "Server:DataDir: is empty");
         Check(server.MaxRequestBodyBytes > 0, $"Server:MaxRequestBodyBytes: {server.MaxRequestBodyBytes} must be greater than 0");
         Check(string.IsNullOrEmpty(server.JobsDir) || server.JobsDir.StartsWith('/'), $"Server:JobsDir: '{server.JobsDir}' is not an absolute path");
-        for (var i = 0; i < server.PublicUrls.Count; i++)
+        foreach (var url in server.PublicUrls)
         {
-            var url = server.PublicUrls[i];
-            Check(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0,
-                string.Create(CultureInfo.InvariantCulture, $"Server:PublicUrls:{i}: '{url}' is not an absolute http:// or https:// URL"));
+            Check(ServerAuthorities.TryParsePublicUrl(url, out _), $"Server:PublicUrls: '{url}' is not an absolute http:// or https:// URL");
         }
 
         var jobs = settings.Jobs;
@@ -255,6 +254,12 @@ internal static partial class ConfigurationCheck
         Check(auth.TokenLifetime > TimeSpan.Zero && auth.TokenLifetime <= TimeSpan.FromDays(3660),
             $"Auth:TokenLifetime: {auth.TokenLifetime} must be more than 0 and at most 3660 days");
         Check(auth.MaxFailedLogins >= 1, $"Auth:MaxFailedLogins: {auth.MaxFailedLogins} must be 1 or more");
+        // Without authentication every request is an admin: on a non-loopback address that is anyone who reaches the
+        // port, every job's container through the Docker bridge included.
+        Check(!auth.IsNone || auth.AllowNoneOnNetwork || ServerAuthorities.ListensOnLoopbackOnly(server.Listen),
+            $"Auth:AllowNoneOnNetwork: Auth:Provider is none (no authentication: every request is an admin) and Server:Listen {server.Listen} "
+            + "is not a loopback address, so anyone who reaches it, every job included, would control the server: listen on 127.0.0.1, "
+            + "set Auth:Provider to local or ldap, or set Auth:AllowNoneOnNetwork to true to accept that");
         Check(auth.FailedLoginWindow > TimeSpan.Zero && auth.FailedLoginWindow <= TimeSpan.FromDays(1),
             $"Auth:FailedLoginWindow: {auth.FailedLoginWindow} must be more than 0 and at most 1 day");
         Check(auth.FailedLoginBackoff > TimeSpan.Zero && auth.FailedLoginBackoff <= TimeSpan.FromDays(1),

@@ -1,6 +1,5 @@
 using System.Net;
 using GoDocker.Server.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace GoDocker.Server.RequestGuards;
 
@@ -27,7 +26,11 @@ internal sealed class ServerAuthorities
         }
         foreach (var url in server.PublicUrls)
         {
-            var uri = ParsePublicUrl(url);
+            // Checked at start (ConfigurationCheck): a bad one never gets here.
+            if (!TryParsePublicUrl(url, out var uri))
+            {
+                continue;
+            }
             names.Add(HostName(uri));
             origins.Add(Origin(uri.Scheme, HostName(uri), uri.Port));
         }
@@ -72,12 +75,9 @@ internal sealed class ServerAuthorities
         ListenUrls(listen).All(u => u.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
             || (IPAddress.TryParse(u.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address)));
 
-    /// <summary>Refuses a Server:PublicUrls entry that is not an absolute http(s) URL, naming the key.</summary>
-    public static Uri ParsePublicUrl(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.IdnHost.Length > 0
-            ? uri
-            : throw new OptionsValidationException("Server:PublicUrls", typeof(ServerOptions),
-                [$"Server:PublicUrls: '{url}' is not an absolute http:// or https:// URL"]);
+    /// <summary>Whether a Server:PublicUrls entry is an absolute http(s) URL with a host.</summary>
+    public static bool TryParsePublicUrl(string url, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Uri? uri) =>
+        Uri.TryCreate(url, UriKind.Absolute, out uri) && uri.Scheme is "http" or "https" && uri.IdnHost.Length > 0;
 
     /// <summary>Server:Listen as Kestrel reads it: URLs separated by ';', whose host may be '*' or '+' (every address).</summary>
     private static IEnumerable<(string Scheme, string Host, int Port)> ListenUrls(string listen)
