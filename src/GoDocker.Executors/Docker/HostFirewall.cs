@@ -7,8 +7,7 @@ namespace GoDocker.Executors.Docker;
 /// <summary>
 /// Keeps jobs off the host: new connections from the jobs' bridge to any address of the host are dropped in the
 /// host's INPUT chain, except the ports the site opens; replies to what the host started pass (conntrack).
-/// The rules live in one chain of their own, replaced as a whole in one iptables-restore transaction, and one
-/// jump from INPUT per bridge, added once (-C before -I). Applies only to a bridge in this process's network
+/// The rules live in one chain of their own, each added once (-C before -I/-A), and one jump from INPUT per bridge. Applies only to a bridge in this process's network
 /// namespace; for any other engine the site applies <see cref="RulesFor"/> on the engine's host.
 /// </summary>
 public static class HostFirewall
@@ -28,22 +27,36 @@ public static class HostFirewall
         return text.ToString();
     }
 
-    /// <summary>Installs the chain and the bridge's jump. Throws when iptables is missing or refuses.</summary>
+    /// <summary>
+    /// Installs the chain and the bridge's jump, adding only what is missing (-C before each insert): several GoDocker
+    /// servers on one host (tests, or instances sharing an engine) each add their open ports, none removes another's.
+    /// Every step keeps the host closed: the DROP is in place before the jump that leads to it, and open ports are
+    /// inserted above it. A port taken out of the configuration stays open until the chain is flushed
+    /// (iptables -F GODOCKER-INPUT) or the host restarts. Throws when iptables is missing or refuses.
+    /// </summary>
     public static async Task ApplyAsync(string bridge, IReadOnlyList<int> openPorts, CancellationToken cancellationToken)
     {
-        var restore = new StringBuilder("*filter\n");
-        // Declaring the chain with --noflush empties it (or creates it): the whole chain is replaced atomically.
-        restore.Append(CultureInfo.InvariantCulture, $":{Chain} - [0:0]\n");
-        foreach (var rule in ChainRules(openPorts))
+        if (await RunAsync("iptables", ["-w", "-n", "-L", Chain], null, cancellationToken, check: true) != 0)
         {
-            restore.Append(CultureInfo.InvariantCulture, $"-A {Chain} {rule}\n");
+            await RunAsync("iptables", ["-w", "-N", Chain], null, cancellationToken, check: true);
         }
-        restore.Append("COMMIT\n");
-        await RunAsync("iptables-restore", ["-w", "--noflush"], restore.ToString(), cancellationToken);
-        var jump = new[] { "INPUT", "-i", bridge, "-j", Chain };
-        if (await RunAsync("iptables", ["-w", "-C", .. jump], null, cancellationToken, check: true) != 0)
+        var rules = ChainRules(openPorts).ToList();
+        var drop = rules[^1];
+        await EnsureAsync(Chain, drop, append: true, cancellationToken);
+        // Accepts go above the DROP: replies first, then the open ports.
+        foreach (var rule in rules[..^1].AsEnumerable().Reverse())
         {
-            await RunAsync("iptables", ["-w", "-I", .. jump], null, cancellationToken);
+            await EnsureAsync(Chain, rule, append: false, cancellationToken);
+        }
+        await EnsureAsync("INPUT", $"-i {bridge} -j {Chain}", append: false, cancellationToken);
+    }
+
+    private static async Task EnsureAsync(string chain, string rule, bool append, CancellationToken cancellationToken)
+    {
+        var words = rule.Split(' ');
+        if (await RunAsync("iptables", ["-w", "-C", chain, .. words], null, cancellationToken, check: true) != 0)
+        {
+            await RunAsync("iptables", ["-w", append ? "-A" : "-I", chain, .. words], null, cancellationToken);
         }
     }
 

@@ -159,9 +159,11 @@ internal static partial class ConfigurationCheck
         Check(!string.IsNullOrWhiteSpace(server.DataDir), "Server:DataDir: is empty");
         Check(server.MaxRequestBodyBytes > 0, $"Server:MaxRequestBodyBytes: {server.MaxRequestBodyBytes} must be greater than 0");
         Check(string.IsNullOrEmpty(server.JobsDir) || server.JobsDir.StartsWith('/'), $"Server:JobsDir: '{server.JobsDir}' is not an absolute path");
-        foreach (var url in server.PublicUrls)
+        for (var i = 0; i < server.PublicUrls.Count; i++)
         {
-            Check(ServerAuthorities.TryParsePublicUrl(url, out _), $"Server:PublicUrls: '{url}' is not an absolute http:// or https:// URL");
+            var url = server.PublicUrls[i];
+            Check(ServerAuthorities.TryParsePublicUrl(url, out _),
+                string.Create(CultureInfo.InvariantCulture, $"Server:PublicUrls:{i}: '{url}' is not an absolute http:// or https:// URL"));
         }
 
         var jobs = settings.Jobs;

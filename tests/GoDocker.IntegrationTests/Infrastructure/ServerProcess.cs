@@ -139,6 +139,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
         await KillHardAsync();
         process?.Dispose();
         Api?.Dispose();
+        // Every server's log is kept where a failed run can be read afterwards (the data dir is deleted below).
+        var logs = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "godocker-test-logs")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(logs, $"{InstanceId ?? Path.GetFileName(DataDir)}.log"), Log);
         if (InstanceId is not null)
         {
             await DockerEngine.RemoveContainersAsync(InstanceId);
