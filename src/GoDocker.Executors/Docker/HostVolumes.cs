@@ -116,7 +116,7 @@ internal sealed partial class HostVolumes : IDisposable
     private string? Open(Mount mount, string configuredRoot)
     {
         // The root is the site's own configuration (trusted, e.g. /home): resolved by name once, then held.
-        var root = RealPath(configuredRoot);
+        var root = RealPaths.Resolve(configuredRoot);
         if (root is null)
         {
             return $"its allowed folder {configuredRoot} does not exist on the host";
@@ -209,27 +209,6 @@ internal sealed partial class HostVolumes : IDisposable
         catch (IOException e)
         {
             logger.LogDebug("staging directory {Path} left in place: {Error}", path, e.Message);
-        }
-    }
-
-    private static string? RealPath(string path)
-    {
-        try
-        {
-            var info = new DirectoryInfo(path);
-            if (!info.Exists)
-            {
-                return null;
-            }
-            var target = info.ResolveLinkTarget(returnFinalTarget: true);
-            var resolved = target?.FullName ?? info.FullName;
-            // Links in the parents too: the engine and the kernel see the real path.
-            var parent = Path.GetDirectoryName(resolved);
-            return parent is null || parent == resolved ? resolved : Path.Combine(RealPath(parent) ?? parent, Path.GetFileName(resolved));
-        }
-        catch (IOException)
-        {
-            return null;
         }
     }
 

@@ -6,6 +6,7 @@ using GoDocker.Server.Auth;
 using GoDocker.Server.Configuration;
 using GoDocker.Server.Services;
 using GoDocker.Storage;
+using GoDocker.Executors.Docker;
 using GoDocker.Storage.JobDirectories;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
-namespace GoDocker.Storage.JobDirectories;
+namespace GoDocker.Executors.Docker;
 
-/// <summary>Host paths as the kernel will see them: every symlink and '..' resolved.</summary>
+/// <summary>Host paths as the kernel will see them, every symlink and '..' resolved: for the site's volumes (never a job directory).</summary>
 public static class RealPaths
 {
     /// <summary>The path with every symlink resolved (as realpath(3)); null when it does not exist.</summary>
