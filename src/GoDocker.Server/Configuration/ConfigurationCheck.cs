@@ -175,11 +175,14 @@ internal static partial class ConfigurationCheck
         var maxWalltime = Duration("Jobs:MaxWalltime", jobs.MaxWalltime, problems);
         Check(defaultWalltime is null || maxWalltime is null || defaultWalltime <= maxWalltime,
             $"Jobs:DefaultWalltime: '{jobs.DefaultWalltime}' is above Jobs:MaxWalltime '{jobs.MaxWalltime}'");
-        jobs.Parsed = new ParsedJobOptions(memory ?? ParsedJobOptions.Default.DefaultMemoryBytes, defaultWalltime, maxWalltime);
         Check(jobs.KillGracePeriod >= TimeSpan.Zero && jobs.KillGracePeriod <= TimeSpan.FromHours(1),
             $"Jobs:KillGracePeriod: {jobs.KillGracePeriod} must be from 0 to 1 hour");
         Check(jobs.MaxPendingPerUser >= 1, $"Jobs:MaxPendingPerUser: {jobs.MaxPendingPerUser} must be 1 or more");
-        Size("Jobs:MaxJobDirectorySize", jobs.MaxJobDirectorySize, 1L << 20, long.MaxValue / 2, problems);
+        var directoryLimit = Size("Jobs:MaxJobDirectorySize", jobs.MaxJobDirectorySize, 1L << 20, long.MaxValue / 2, problems);
+        jobs.Parsed = new ParsedJobOptions(memory ?? ParsedJobOptions.Default.DefaultMemoryBytes, defaultWalltime, maxWalltime)
+        {
+            MaxJobDirectoryBytes = directoryLimit ?? ParsedJobOptions.Default.MaxJobDirectoryBytes,
+        };
         Check(jobs.JobDirectoryCheckInterval > TimeSpan.Zero && jobs.JobDirectoryCheckInterval <= TimeSpan.FromHours(1),
             $"Jobs:JobDirectoryCheckInterval: {jobs.JobDirectoryCheckInterval} must be more than 0 and at most 1 hour");
 

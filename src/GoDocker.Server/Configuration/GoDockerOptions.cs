@@ -132,7 +132,7 @@ public sealed class JobOptions
     public string TmpSize { get; set; } = "1G";
     /// <summary>With RootFilesystem writable: the engine's quota on the container's layer (overlay2 on xfs with pquota only); none when empty.</summary>
     public string? WritableLayerSize { get; set; }
-    /// <summary>DefaultMemory, DefaultWalltime and MaxWalltime as ConfigurationCheck parsed them at start (not configuration).</summary>
+    /// <summary>DefaultMemory, DefaultWalltime, MaxWalltime and MaxJobDirectorySize as ConfigurationCheck parsed them at start (not configuration).</summary>
     internal ParsedJobOptions Parsed { get; set; } = ParsedJobOptions.Default;
 }
 
@@ -140,6 +140,8 @@ public sealed class JobOptions
 internal sealed record ParsedJobOptions(long DefaultMemoryBytes, TimeSpan? DefaultWalltime, TimeSpan? MaxWalltime)
 {
     public static readonly ParsedJobOptions Default = new(1L << 30, null, null);
+
+    public long MaxJobDirectoryBytes { get; init; } = 10L << 30;
 }
 
 public sealed class SchedulerOptions

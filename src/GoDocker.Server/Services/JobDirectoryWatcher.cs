@@ -25,18 +25,9 @@ public sealed class JobDirectoryWatcher : BackgroundService
     public JobDirectoryWatcher(IJobStore store, JobDirectory directories, ExecutionService execution, IOptions<GoDockerOptions> options, TimeProvider time, ILogger<JobDirectoryWatcher> logger)
     {
         (this.store, this.directories, this.execution, this.time, this.logger) = (store, directories, execution, time, logger);
+        // Both checked once at start (ConfigurationCheck), the size parsed there.
         var jobs = options.Value.Jobs;
-        // Checked when the host starts, so a bad value stops the server naming the key.
-        if (!ByteSize.TryParse(jobs.MaxJobDirectorySize, out limit) || limit <= 0)
-        {
-            throw new OptionsValidationException("Jobs:MaxJobDirectorySize", typeof(JobOptions),
-                [$"Jobs:MaxJobDirectorySize '{jobs.MaxJobDirectorySize}' is not a size (10G, 500M)"]);
-        }
-        if (jobs.JobDirectoryCheckInterval <= TimeSpan.Zero)
-        {
-            throw new OptionsValidationException("Jobs:JobDirectoryCheckInterval", typeof(JobOptions),
-                [$"Jobs:JobDirectoryCheckInterval '{jobs.JobDirectoryCheckInterval}' must be positive"]);
-        }
+        limit = jobs.Parsed.MaxJobDirectoryBytes;
         interval = jobs.JobDirectoryCheckInterval;
     }
 
