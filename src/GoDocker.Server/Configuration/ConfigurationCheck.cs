@@ -159,6 +159,7 @@ internal static partial class ConfigurationCheck
         Check(!string.IsNullOrWhiteSpace(server.DataDir), "Server:DataDir: is empty");
         Check(server.MaxRequestBodyBytes > 0, $"Server:MaxRequestBodyBytes: {server.MaxRequestBodyBytes} must be greater than 0");
         Check(string.IsNullOrEmpty(server.JobsDir) || server.JobsDir.StartsWith('/'), $"Server:JobsDir: '{server.JobsDir}' is not an absolute path");
+        Check(Services.FreeSpaceFloor.TryParse(server.MinFreeSpace, out _, out _), Services.FreeSpaceFloor.Problem(server.MinFreeSpace));
         for (var i = 0; i < server.PublicUrls.Count; i++)
         {
             var url = server.PublicUrls[i];

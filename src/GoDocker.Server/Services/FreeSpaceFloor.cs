@@ -22,19 +22,35 @@ public sealed class FreeSpaceFloor
     {
         root = jobDirectories.Root;
         text = minFreeSpace.Trim();
-        if (text.EndsWith('%'))
+        if (!TryParse(text, out bytes, out share))
         {
-            share = double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var percent) && percent is >= 0 and < 100
-                ? percent / 100
-                : throw new OptionsValidationException(Key, typeof(string), [$"{Key} '{minFreeSpace}' is not a size (2G) or a percentage below 100 (5%)"]);
-        }
-        else
-        {
-            bytes = text == "0" ? 0 : ByteSize.TryParse(text, out var parsed) && parsed >= 0
-                ? parsed
-                : throw new OptionsValidationException(Key, typeof(string), [$"{Key} '{minFreeSpace}' is not a size (2G) or a percentage below 100 (5%)"]);
+            throw new OptionsValidationException(Key, typeof(string), [Problem(minFreeSpace)]);
         }
     }
+
+    /// <summary>A size (2G, "0": off) or a percentage below 100 of the filesystem (5%): one of the two is set.</summary>
+    internal static bool TryParse(string text, out long? bytes, out double? share)
+    {
+        (bytes, share) = (null, null);
+        text = text.Trim();
+        if (text.EndsWith('%'))
+        {
+            var ok = double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var percent)
+                && percent is >= 0 and < 100;
+            share = ok ? percent / 100 : null;
+            return ok;
+        }
+        if (text == "0")
+        {
+            bytes = 0;
+            return true;
+        }
+        var parsed = ByteSize.TryParse(text, out var size) && size >= 0;
+        bytes = parsed ? size : null;
+        return parsed;
+    }
+
+    internal static string Problem(string minFreeSpace) => $"{Key} '{minFreeSpace}' is not a size (2G) or a percentage below 100 (5%)";
 
     /// <summary>Null while there is enough free space; otherwise the sentence pending jobs and health show.</summary>
     public string? Shortage()
