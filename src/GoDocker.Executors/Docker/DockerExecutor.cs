@@ -30,10 +30,15 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         this.options = options;
         this.time = time;
         this.logger = logger;
-        client = new DockerClientBuilder()
+        var builder = new DockerClientBuilder()
             .WithEndpoint(new Uri(options.Endpoint))
-            .WithTimeout(options.RequestTimeout)
-            .Build();
+            .WithTimeout(options.RequestTimeout);
+        if (options.TlsCertPath is { } tls)
+        {
+            // Mutual TLS (checked at start by the configuration check; loaded again here, so a bad file fails loudly).
+            builder = builder.WithAuthProvider(EngineTls.Load(tls).Credentials());
+        }
+        client = builder.Build();
     }
 
     public string Name => ExecutorName;

@@ -3,8 +3,10 @@ namespace GoDocker.Executors.Docker;
 /// <summary>How the Docker executor reaches its engine and shapes each job's container.</summary>
 public sealed record DockerExecutorOptions
 {
-    /// <summary>unix:///var/run/docker.sock, or tcp://host:2375.</summary>
+    /// <summary>unix:///var/run/docker.sock, or tcp://host:2376 (with <see cref="TlsCertPath"/>).</summary>
     public string Endpoint { get; init; } = "unix:///var/run/docker.sock";
+    /// <summary>A folder with ca.pem, cert.pem, key.pem: the engine is reached over mutual TLS and its certificate checked against ca.pem.</summary>
+    public string? TlsCertPath { get; init; }
     public string NodeName { get; init; } = "local";
     /// <summary>Capacity offered to jobs; the engine's own count when null.</summary>
     public double? Cpus { get; init; }
