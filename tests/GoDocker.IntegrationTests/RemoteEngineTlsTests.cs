@@ -75,6 +75,29 @@ public sealed class RemoteEngineTlsTests(TlsSite tls) : IClassFixture<TlsSite>
     }
 
     [Fact]
+    public async Task ARemoteEngineThatDoesNotSeeTheJobDirectories_TakesNoJob_AndSaysWhatToMount()
+    {
+        // The server in a mount namespace of its own, a tmpfs over its jobs folder: it writes where the engine cannot
+        // see, as a server whose job directories are on its local disk instead of the shared filesystem.
+        var jobs = Directory.CreateTempSubdirectory("godocker-unshared-").FullName;
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Server:JobsDir"] = jobs,
+            ["Nodes:0:Name"] = "remote",
+            ["Nodes:0:Endpoint"] = tls.Engine.TlsEndpoint!,
+            ["Nodes:0:TlsCertPath"] = tls.Client,
+        }, expectHealthy: false, launcher: ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", "mount -t tmpfs tmpfs \"$0\" && exec \"$@\"", jobs]);
+
+        var job = await server.Api.SubmitAsync(new JobSpec { Script = "echo lost output" });
+        var waiting = await server.Api.WaitForAsync(job.Id, j => j.Reason?.Contains("does not see the job directories", StringComparison.Ordinal) == true,
+            TimeSpan.FromSeconds(60));
+
+        Assert.Equal(JobState.Pending, waiting.State);
+        Assert.Contains("mount the shared filesystem at the same path", waiting.Reason, StringComparison.Ordinal);
+        Assert.Equal("unreachable", Assert.Single((await server.Api.HealthAsync()).Nodes).Status);
+    }
+
+    [Fact]
     public async Task PlainTcp_AndAnUnusableTlsFolder_AreRefusedAtStart_NamingTheNode()
     {
         var empty = Directory.CreateTempSubdirectory("godocker-notls-").FullName;

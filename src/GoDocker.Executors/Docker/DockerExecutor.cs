@@ -417,11 +417,80 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             {
                 await EnsureJobNetworkAsync(namespaces, cancellationToken);
             }
+            if (!namespaces.SameMount && options.SharedJobsRoot is { } root)
+            {
+                await CheckSharedJobsRootAsync(root, cancellationToken);
+            }
             networkReady = true;
         }
         finally
         {
             readiness.Release();
+        }
+    }
+
+    /// <summary>
+    /// A remote engine must see the job directories where this server writes them, or its jobs would start in empty
+    /// folders and their output be lost: a token the server writes under <paramref name="root"/> must be what a
+    /// container on that engine reads at the same path. Throws, naming the node and what to mount, when it is not.
+    /// </summary>
+    private async Task CheckSharedJobsRootAsync(string root, CancellationToken cancellationToken)
+    {
+        var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var file = Path.Combine(root, $".godocker-probe-{options.NodeName}");
+        await File.WriteAllTextAsync(file, token, cancellationToken);
+        var name = $"godocker-{options.InstanceId}-probe-{options.NodeName}";
+        try
+        {
+            await RemoveProbeAsync(name, cancellationToken);
+            string id;
+            try
+            {
+                id = (await client.Containers.CreateContainerAsync(new CreateContainerParameters
+                {
+                    Name = name,
+                    Image = options.ProbeImage,
+                    Cmd = ["sh", "-c", "test \"$(cat \"$0\")\" = \"$1\"", file, token],
+                    Labels = new Dictionary<string, string> { ["godocker.probe"] = options.InstanceId },
+                    HostConfig = new HostConfig
+                    {
+                        Binds = [$"{root}:{root}:ro"],
+                        NetworkMode = "none",
+                        ReadonlyRootfs = true,
+                        CapDrop = ["ALL"],
+                    },
+                }, cancellationToken)).ID;
+            }
+            catch (DockerImageNotFoundException)
+            {
+                throw new InvalidOperationException(
+                    $"cannot check that node {options.NodeName} shares the job directories: image {options.ProbeImage} (Jobs:DefaultImage) is not on it");
+            }
+            await client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
+            var exit = await client.Containers.WaitContainerAsync(id, cancellationToken);
+            if (exit.StatusCode != 0)
+            {
+                throw new InvalidOperationException(
+                    $"node {options.NodeName} does not see the job directories: {root} there is not this server's {root} "
+                    + "(mount the shared filesystem at the same path on every node and server)");
+            }
+            logger.LogInformation("node {Node} sees the job directories at {Root}", options.NodeName, root);
+        }
+        finally
+        {
+            File.Delete(file);
+            await RemoveProbeAsync(name, CancellationToken.None);
+        }
+    }
+
+    private async Task RemoveProbeAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.Containers.RemoveContainerAsync(name, new ContainerRemoveParameters { Force = true }, cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
         }
     }
 

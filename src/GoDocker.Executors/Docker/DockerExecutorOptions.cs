@@ -37,6 +37,14 @@ public sealed record DockerExecutorOptions
     public long TmpBytes { get; init; } = 1L << 30;
     /// <summary>With a writable root filesystem: the engine's size quota on it (StorageOpt size; overlay2 on xfs with pquota only).</summary>
     public string? WritableLayerSize { get; init; }
+    /// <summary>
+    /// The job directories' root on this server. An engine that does not share our mount namespace (a remote node) must
+    /// see the same folder at the same path (a shared filesystem): checked before the node takes jobs, with a container
+    /// of <see cref="ProbeImage"/> reading a token the server wrote there. Null: not checked.
+    /// </summary>
+    public string? SharedJobsRoot { get; init; }
+    /// <summary>The image of that check's container (the jobs' default image, which every node needs anyway).</summary>
+    public string ProbeImage { get; init; } = "godocker/debian:bookworm";
     /// <summary>Where volumes are staged by descriptor for an engine that shares this server's mounts (root-owned, 0700); null: no staging.</summary>
     public string? VolumeStagingRoot { get; init; }
 }

@@ -170,8 +170,11 @@ internal static partial class NodesConfiguration
             throw new OptionsValidationException("Jobs", typeof(JobOptions), problems);
         }
         var staging = Path.Combine(Path.GetFullPath(settings.Server.DataDir), "volumes");
+        var jobsRoot = Path.GetFullPath(string.IsNullOrEmpty(settings.Server.JobsDir) ? Path.Combine(settings.Server.DataDir, "jobs") : settings.Server.JobsDir);
         return options => options with
         {
+            SharedJobsRoot = jobsRoot,
+            ProbeImage = jobs.DefaultImage,
             Network = network,
             ReadOnlyRootFilesystem = jobs.RootFilesystem == "readonly",
             TmpBytes = tmpBytes,
