@@ -57,6 +57,7 @@ public sealed class PostgresLeaderLease : ILeaderLease
         return await ReadLeadershipAsync(command, Holder, cancellationToken);
     }
 
+    /// <remarks>Only this holder's lease is renewed: a <paramref name="held"/> naming another holder is not.</remarks>
     public async ValueTask<Leadership?> RenewAsync(Leadership held, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
@@ -67,8 +68,8 @@ public sealed class PostgresLeaderLease : ILeaderLease
             WHERE name = $1 AND holder = $2 AND token = $3 AND expires_at > now()
             RETURNING token, expires_at
             """,
-            held.Name, held.Holder, held.Token, timeToLive);
-        return await ReadLeadershipAsync(command, held.Holder, cancellationToken);
+            name, Holder, held.Token, timeToLive);
+        return await ReadLeadershipAsync(command, Holder, cancellationToken);
     }
 
     public async ValueTask ReleaseAsync(Leadership held, CancellationToken cancellationToken)
@@ -76,7 +77,7 @@ public sealed class PostgresLeaderLease : ILeaderLease
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = Command(connection,
             "UPDATE leader_lease SET expires_at = now() WHERE name = $1 AND holder = $2 AND token = $3 AND expires_at > now()",
-            held.Name, held.Holder, held.Token);
+            name, Holder, held.Token);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

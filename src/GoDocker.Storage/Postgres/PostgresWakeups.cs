@@ -52,18 +52,23 @@ public sealed class PostgresWakeups : IWakeups, IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(signal);
         subscribers.Wake(signal);
-        try
+        // Twice at most: after a database restart the pool's first connection is a dead one (then discarded).
+        for (var attempt = 1; ; attempt++)
         {
-            await using var connection = await database.OpenConnectionAsync(cancellationToken);
-            await using var notify = new NpgsqlCommand("SELECT pg_notify($1, $2)", connection);
-            notify.Parameters.AddWithValue(Channel);
-            notify.Parameters.AddWithValue($"{origin}/{signal}");
-            await notify.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
-        {
-            // A hint lost, not a fault: the other servers wake all their subscribers when they reconnect.
-            logger.LogWarning("Wake-up {Signal} reached this server only: {Error}", signal, e.Message);
+            try
+            {
+                await NotifyAsync(signal, cancellationToken);
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                if (attempt == 2)
+                {
+                    // A hint lost, not a fault: the other servers wake all their subscribers when they reconnect.
+                    logger.LogWarning("Wake-up {Signal} reached this server only: {Error}", signal, e.Message);
+                    return;
+                }
+            }
         }
     }
 
@@ -76,6 +81,15 @@ public sealed class PostgresWakeups : IWakeups, IAsyncDisposable
             await listener.DisposeAsync();
         }
         stopping.Dispose();
+    }
+
+    private async Task NotifyAsync(string signal, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var notify = new NpgsqlCommand("SELECT pg_notify($1, $2)", connection);
+        notify.Parameters.AddWithValue(Channel);
+        notify.Parameters.AddWithValue($"{origin}/{signal}");
+        await notify.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task<NpgsqlConnection> ListenAsync(CancellationToken cancellationToken)
