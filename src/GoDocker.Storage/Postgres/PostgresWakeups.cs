@@ -41,7 +41,15 @@ public sealed class PostgresWakeups : IWakeups, IAsyncDisposable
         NpgsqlDataSource database, TimeProvider time, ILogger<PostgresWakeups> logger, CancellationToken cancellationToken)
     {
         var wakeups = new PostgresWakeups(database, time, logger);
-        wakeups.listener = await wakeups.ListenAsync(cancellationToken);
+        try
+        {
+            wakeups.listener = await wakeups.ListenAsync(cancellationToken);
+        }
+        catch
+        {
+            wakeups.stopping.Dispose();
+            throw;
+        }
         wakeups.loop = wakeups.ReceiveAsync();
         return wakeups;
     }
