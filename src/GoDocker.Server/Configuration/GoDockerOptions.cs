@@ -252,7 +252,7 @@ public sealed class NodeSettings
 
 public sealed class ExecutorOptions
 {
-    /// <summary>Executor by name: docker.</summary>
+    /// <summary>Executor by name: docker (each node a Docker engine), swarm (the nodes of a Docker Swarm, through a manager).</summary>
     public ExecutorType Type { get; set; } = ExecutorType.Docker;
     /// <summary>Containers created and started at once.</summary>
     public int MaxConcurrentLaunches { get; set; } = 8;
@@ -324,6 +324,8 @@ public enum OverQuotaAction
 public enum ExecutorType
 {
     Docker,
+    /// <summary>A Docker Swarm through a manager (Executor:Docker:Endpoint): the swarm's nodes are GoDocker's nodes.</summary>
+    Swarm,
 }
 
 /// <summary>Volumes[i]:Mode: the widest mode a job may get.</summary>
