@@ -137,7 +137,7 @@ internal static class CycleBench
     {
         foreach (var p in plan.Placements)
         {
-            line(Invariant($"place {p.JobId} v{p.Version} {p.Node} {p.Cpus:R} {p.MemoryBytes} {p.Gpus}"));
+            line(Invariant($"place {p.JobId} v{p.Version} {p.Node} {p.Resources.Cpus:R} {p.Resources.MemoryBytes} {p.Resources.Gpus}"));
         }
         foreach (var (id, reason) in plan.PendingReasons.OrderBy(r => r.Key))
         {
