@@ -31,9 +31,6 @@ public readonly record struct Resources(double Cpus, long MemoryBytes, int Gpus)
     /// <summary>Whether each amount is at least the other's: what refuses <paramref name="smaller"/> for lack of room refuses this too.</summary>
     public bool Covers(Resources smaller) => smaller.Cpus <= Cpus && smaller.MemoryBytes <= MemoryBytes && smaller.Gpus <= Gpus;
 
-    /// <summary>Each amount at least zero (what is free on an overbooked node, for a person to read).</summary>
-    public Resources AtLeastNone() => new(Math.Max(0, Cpus), Math.Max(0, MemoryBytes), Math.Max(0, Gpus));
-
     /// <summary>The largest of each amount.</summary>
     public static Resources Max(Resources a, Resources b) =>
         new(Math.Max(a.Cpus, b.Cpus), Math.Max(a.MemoryBytes, b.MemoryBytes), Math.Max(a.Gpus, b.Gpus));
