@@ -124,9 +124,9 @@ public sealed partial class SchedulingCyclePropertyTests
     }
 
     /// <summary>
-    /// The cycle checks its built-in filters inline, and skips nodes for requests it knows every node refuses; a
-    /// filter it does not know is asked node by node. Wrapping the built-ins must change nothing: the same placements,
-    /// reasons, reservations and rejections.
+    /// The cycle caches the verdicts of filters that declare how (feasibility classes), and skips nodes for requests it
+    /// knows every node refuses; a filter that declares nothing is asked node by node. Wrapping the built-ins must change
+    /// nothing: the same placements, reasons, reservations and rejections.
     /// </summary>
     [Theory]
     [InlineData(true)]
