@@ -86,7 +86,8 @@ public sealed class SchedulingCycle(
         private readonly Dictionary<object, FeasibilityClass> classes = [];
         private readonly FeasibilityClass? everyNode;
         private readonly Dictionary<(int Filter, object Signature, int Node), (int Version, bool Ok)> loadVerdicts = [];
-        // Bumped when a placement changes the node's load: NodeLoad filters' verdicts on it are asked again.
+        // Bumped when a placement changes the node's load (NodeLoad filters' verdicts on it are asked again) or a
+        // reservation is made there (reasons naming it are formatted again).
         private readonly int[] versions;
         // What each node has free now, as loads[i] says, kept side by side for the walk over every node.
         private readonly Room[] rooms;
