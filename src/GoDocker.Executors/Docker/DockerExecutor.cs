@@ -51,9 +51,8 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         await EnsureReadyAsync(cancellationToken);
         var cpus = options.Cpus ?? info.NCPU;
         var memory = options.MemoryBytes ?? Math.Max(info.MemTotal - options.ReservedMemoryBytes, info.MemTotal / 2);
-        return new NodeInfo(options.NodeName, cpus, memory)
+        return new NodeInfo(options.NodeName, new Jobs.Resources(cpus, memory, options.Gpus))
         {
-            Gpus = options.Gpus,
             Labels = options.Labels,
         };
     }

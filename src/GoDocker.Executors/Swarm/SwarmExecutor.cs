@@ -62,7 +62,7 @@ public sealed class SwarmExecutor : IExecutor
         {
             labels[key] = value;
         }
-        return new NodeInfo(node.Name, cpus, memory) { Gpus = options.Gpus, Labels = labels };
+        return new NodeInfo(node.Name, new Jobs.Resources(cpus, memory, options.Gpus)) { Labels = labels };
     }
 
     public async ValueTask<LaunchOutcome> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)

@@ -44,8 +44,8 @@ internal static class HealthApi
                         s.Node.Name,
                         s.Executor,
                         s.State,
-                        s.Node.Cpus,
-                        s.Node.MemoryBytes,
+                        s.Node.Capacity.Cpus,
+                        s.Node.Capacity.MemoryBytes,
                         s.Error))])
                 {
                     Reason = fault ?? (shortage is null ? null : $"no job launches: {shortage}"),

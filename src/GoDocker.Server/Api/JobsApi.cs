@@ -267,7 +267,7 @@ internal static class JobsApi
             // Until a node has answered, accept any size: the job waits, its reason says the node is unreachable.
             MaxCpus = largest?.Cpus ?? double.MaxValue,
             MaxMemoryBytes = largest?.MemoryBytes ?? long.MaxValue,
-            MaxGpus = largest is null ? int.MaxValue : nodes.Nodes.Select(n => n.Gpus).DefaultIfEmpty(0).Max(),
+            MaxGpus = largest is null ? int.MaxValue : nodes.Nodes.Select(n => n.Capacity.Gpus).DefaultIfEmpty(0).Max(),
             DefaultWalltime = jobs.Parsed.DefaultWalltime,
             MaxWalltime = jobs.Parsed.MaxWalltime,
         };

@@ -271,6 +271,7 @@ internal static class SchedulingApi
             var standing = user ? standings.User(name) : standings.Project(name);
             var decayed = standing.Usage?.At(now, settings.Scheduler.FairShare.HalfLife);
             var running = input.Running.Where(r => (user ? r.Owner : r.Project) == name).ToList();
+            var held = Resources.Sum(running.Select(r => r.Held));
             var quota = user ? quotas.ForUser(name) : quotas.ForProject(name);
             views.Add(new AccountUsageView
             {
@@ -284,9 +285,9 @@ internal static class SchedulingApi
                 WindowCpuHours = (user ? quotas.UserCpuHours : quotas.ProjectCpuHours).GetValueOrDefault(name),
                 WindowDays = quotas.CpuHoursWindow.TotalDays,
                 RunningJobs = running.Count,
-                RunningCpus = running.Sum(r => r.Cpus),
-                RunningMemoryBytes = running.Sum(r => r.MemoryBytes),
-                RunningGpus = running.Sum(r => r.Gpus),
+                RunningCpus = held.Cpus,
+                RunningMemoryBytes = held.MemoryBytes,
+                RunningGpus = held.Gpus,
                 PendingJobs = input.Pending.Count(p => (user ? p.Owner : p.Project) == name),
                 Quota = quota.IsUnlimited ? null : View(kind, name, null, null, quota),
             });

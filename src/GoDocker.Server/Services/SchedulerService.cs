@@ -81,12 +81,8 @@ public sealed class SchedulerService(
             board.Publish([], cycle.Order.Name, now);
             return 0;
         }
-        var nodeInfos = nodes.Nodes.Select(n => n with { Cpus = n.Cpus * settings.Scheduler.CpuOvercommit }).ToList();
-        var loads = nodeInfos.Select(n =>
-        {
-            var used = input.UsageByNode.GetValueOrDefault(n.Name) ?? new NodeUsage(0, 0);
-            return new NodeLoad(n, used.Cpus, used.MemoryBytes) { UsedGpus = used.Gpus };
-        }).ToList();
+        var nodeInfos = nodes.Nodes.Select(n => n with { Capacity = n.Capacity with { Cpus = n.Capacity.Cpus * settings.Scheduler.CpuOvercommit } }).ToList();
+        var loads = nodeInfos.Select(n => new NodeLoad(n, input.UsageByNode.GetValueOrDefault(n.Name))).ToList();
         var snapshot = new SchedulingSnapshot(input.Pending, loads, now)
         {
             Running = input.Running,
@@ -146,7 +142,7 @@ public sealed class SchedulerService(
         var projectHours = input.ProjectWindowCpuSeconds.ToDictionary(kv => kv.Key, kv => kv.Value / 3600, StringComparer.Ordinal);
         foreach (var job in input.Running)
         {
-            var hours = job.Cpus * Math.Max(0, (now - job.StartedAt).TotalHours);
+            var hours = job.Held.Cpus * Math.Max(0, (now - job.StartedAt).TotalHours);
             userHours[job.Owner] = userHours.GetValueOrDefault(job.Owner) + hours;
             projectHours[job.Project] = projectHours.GetValueOrDefault(job.Project) + hours;
         }
