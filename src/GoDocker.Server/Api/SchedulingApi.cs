@@ -13,7 +13,8 @@ namespace GoDocker.Server.Api;
 
 /// <summary>
 /// Job control beyond kill (hold, release, suspend, resume, requeue, priority), arrays, and the fair-share and
-/// quota views: /jobs/{id}/..., /arrays/{id}, /usage, /limits.
+/// quota views: /jobs/{id}/..., /arrays/{id}, /usage, /limits. The controls are <see cref="JobControl"/>'s and the usage
+/// view <see cref="UsageReport"/>'s: these handlers only translate HTTP.
 /// </summary>
 internal static class SchedulingApi
 {
