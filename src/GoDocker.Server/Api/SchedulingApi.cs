@@ -154,8 +154,12 @@ internal static class SchedulingApi
     private static async Task<IResult> UsageAsync(HttpContext context, UsageReport usage, CallerResolver callers, CancellationToken cancellationToken)
     {
         var caller = await callers.ResolveAsync(context, cancellationToken);
-        var report = await usage.ForAsync(caller, context.Request.Query["user"].LastOrDefault(), context.Request.Query["project"].LastOrDefault(), cancellationToken);
-        return report is null ? Problems.Forbidden(UsageReport.NotYours) : TypedResults.Ok(report);
+        return await usage.ForAsync(caller, context.Request.Query["user"].LastOrDefault(), context.Request.Query["project"].LastOrDefault(), cancellationToken) switch
+        {
+            UsageOutcome.Report report => TypedResults.Ok(report.Accounts),
+            UsageOutcome.NotYours notYours => Problems.Forbidden(notYours.Reason),
+            var other => throw new InvalidOperationException($"unknown usage outcome {other}"),
+        };
     }
 
     private static async Task<IResult> LimitsAsync(HttpContext context, IJobStore store, CallerResolver callers, CancellationToken cancellationToken)

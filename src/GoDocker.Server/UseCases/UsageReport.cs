@@ -16,18 +16,15 @@ namespace GoDocker.Server.UseCases;
 /// </summary>
 public sealed class UsageReport(IJobStore store, TimeProvider time, IOptions<GoDockerOptions> options)
 {
-    /// <summary>Why a caller may not ask for the standing of another user or project (or the default project's).</summary>
-    public const string NotYours = "you may see your own usage and your projects' only (the default project's, which sums every user's, is for admins)";
-
     /// <summary>
     /// Every account the caller may see, users then projects, by name; only <paramref name="user"/> and
-    /// <paramref name="project"/> when either is given. Null when the caller asked for one they may not see.
+    /// <paramref name="project"/> when either is given, refused when the caller may not see one of them.
     /// </summary>
-    public async Task<IReadOnlyList<AccountUsageView>?> ForAsync(Caller caller, string? user, string? project, CancellationToken cancellationToken)
+    public async Task<UsageOutcome> ForAsync(Caller caller, string? user, string? project, CancellationToken cancellationToken)
     {
         if (user is not null && !MaySee(caller, AccountKind.User, user) || project is not null && !MaySee(caller, AccountKind.Project, project))
         {
-            return null;
+            return new UsageOutcome.NotYours();
         }
         var settings = options.Value;
         var input = await store.ReadSchedulingInputAsync(settings.Quotas.CpuHoursWindow, cancellationToken);
@@ -79,7 +76,7 @@ public sealed class UsageReport(IJobStore store, TimeProvider time, IOptions<GoD
                 Quota = quota.IsUnlimited ? null : AccountLimitsView.From(kind, name, null, null, quota),
             });
         }
-        return views;
+        return new UsageOutcome.Report(views);
     }
 
     /// <summary>
@@ -88,4 +85,21 @@ public sealed class UsageReport(IJobStore store, TimeProvider time, IOptions<GoD
     /// </summary>
     internal static bool MaySee(Caller caller, AccountKind kind, string name) =>
         caller.Admin || (kind == AccountKind.User ? name == caller.Login : name != Project.Default && caller.MemberOf(name));
+}
+
+/// <summary>What a usage report answered (<see cref="UsageReport"/>).</summary>
+public abstract record UsageOutcome
+{
+    private UsageOutcome()
+    {
+    }
+
+    /// <summary>The accounts asked for, as far as the caller may see them.</summary>
+    public sealed record Report(IReadOnlyList<AccountUsageView> Accounts) : UsageOutcome;
+
+    /// <summary>The caller asked for the standing of another user or of a project not theirs (or the default project's).</summary>
+    public sealed record NotYours : UsageOutcome
+    {
+        public string Reason => "you may see your own usage and your projects' only (the default project's, which sums every user's, is for admins)";
+    }
 }

@@ -28,8 +28,9 @@ public sealed class UsageReportTests : UseCaseTest
     [Fact]
     public async Task For_AnotherUsersOrAProjectNotTheirs_IsRefused()
     {
-        Assert.Null(await Usage().ForAsync(Member, "alice", null, Ct));
-        Assert.Null(await Usage().ForAsync(Member, null, "bio", Ct));
+        Assert.IsType<UsageOutcome.NotYours>(await Usage().ForAsync(Member, "alice", null, Ct));
+        Assert.IsType<UsageOutcome.NotYours>(await Usage().ForAsync(Member, null, "bio", Ct));
+        Assert.IsType<UsageOutcome.NotYours>(await Usage().ForAsync(Member, null, Project.Default, Ct));
     }
 
     [Fact]
@@ -39,13 +40,13 @@ public sealed class UsageReportTests : UseCaseTest
         await SubmittedAsync(Alice);
         await SubmittedAsync(Bob);
 
-        var alices = await Usage().ForAsync(Alice, null, null, Ct);
-        var admins = await Usage().ForAsync(Admin, null, null, Ct);
+        var alices = await ReportAsync(Alice, null);
+        var admins = await ReportAsync(Admin, null);
 
-        var row = Assert.Single(alices!);
+        var row = Assert.Single(alices);
         Assert.Equal(("user", "alice", 2), (row.Kind, row.Name, row.PendingJobs));
-        Assert.Equal(["user/alice", "user/bob", "project/default"], admins!.Select(v => $"{v.Kind}/{v.Name}"));
-        Assert.Equal(3, admins!.Single(v => v.Kind == "project").PendingJobs);
+        Assert.Equal(["user/alice", "user/bob", "project/default"], admins.Select(v => $"{v.Kind}/{v.Name}"));
+        Assert.Equal(3, admins.Single(v => v.Kind == "project").PendingJobs);
     }
 
     [Fact]
@@ -54,8 +55,11 @@ public sealed class UsageReportTests : UseCaseTest
         await SubmittedAsync(Alice);
         await SubmittedAsync(Bob);
 
-        var report = await Usage().ForAsync(Admin, "bob", null, Ct);
+        var report = await ReportAsync(Admin, "bob");
 
-        Assert.Equal("bob", Assert.Single(report!).Name);
+        Assert.Equal("bob", Assert.Single(report).Name);
     }
+
+    private async Task<IReadOnlyList<GoDocker.Contracts.AccountUsageView>> ReportAsync(Caller caller, string? user) =>
+        Assert.IsType<UsageOutcome.Report>(await Usage().ForAsync(caller, user, null, Ct)).Accounts;
 }
