@@ -2,7 +2,7 @@
 # GoDocker on this machine. Every command is idempotent.
 #   ./godocker.sh up      install/start the Docker engine, build the base images and GoDocker, start the embedded server
 #   ./godocker.sh test    run every test (starts the engine, a second one for multi-node tests (scripts/dockerd2.sh),
-#                         and builds the test image if needed)
+#                         a PostgreSQL for the store tests (scripts/postgres.sh), and builds the test image if needed)
 #   ./godocker.sh down    stop the server started by `up` (the engine keeps running)
 #   ./godocker.sh bench   run the benchmarks in bench/ (see bench/README.md)
 # Settings: GODOCKER_URL (default http://127.0.0.1:8080), GODOCKER_DATA (default /var/lib/godocker),
@@ -97,6 +97,10 @@ cmd_test() {
   GODOCKER_TEST_NODE2=$(scripts/dockerd2.sh start)
   export GODOCKER_TEST_NODE2
   say "second engine at $GODOCKER_TEST_NODE2 (scripts/dockerd2.sh stop stops it)"
+  # A PostgreSQL of the project's own (installed and initialised on first use); each test class makes its database.
+  GODOCKER_TEST_POSTGRES=$(scripts/postgres.sh start)
+  export GODOCKER_TEST_POSTGRES
+  say "PostgreSQL at 127.0.0.1:${GODOCKER_PG_PORT:-55432} (scripts/postgres.sh stop stops it)"
   say "building"
   dotnet build GoDocker.slnx -c Debug --nologo -v quiet
   # The CLI tests run the real NativeAOT binary, as users do.

@@ -4,6 +4,10 @@
 #   scripts/dockerd2.sh stop       stop it (its images stay in the data root for the next start)
 #   scripts/dockerd2.sh endpoint   print its endpoint
 # Idempotent: `start` on a running engine only checks it and the image; `stop` on a stopped one does nothing.
+# GODOCKER_NODE2_TLS=SITE (a site CA folder made by `scripts/certs.sh ca SITE`): the engine also listens on
+#   tcp://10.201.N.2:2376 with mutual TLS (dockerd --tlsverify, its certificate SITE/engines/NAME from
+#   scripts/certs.sh), reached from the host over a veth link (host side 10.201.N.1) as a remote machine would be;
+#   `start` and `endpoint` then print that tcp:// endpoint. Chosen at the engine's first start (stop it to change).
 # Needs root. GODOCKER_NODE2 names it (default godocker-node2), and so everything it owns:
 #   /run/NAME/docker.sock    its API (endpoint unix:///run/NAME/docker.sock)
 #   /run/NAME/exec/          its exec root (containerd state, container runtimes)
@@ -26,6 +30,13 @@ ENDPOINT=unix://$SOCK
 LOGS=${GODOCKER_LOGS:-/var/log/godocker}
 LOG=$LOGS/$NAME.log
 IMAGE=godocker/busybox:latest
+TLS_SITE=${GODOCKER_NODE2_TLS:-}
+# A /30 of its own per engine name, so several TLS engines can coexist.
+NET=$(( $(printf '%s' "$NAME" | cksum | cut -d' ' -f1) % 250 + 1 ))
+HOST_ADDR=10.201.$NET.1
+ENGINE_ADDR=10.201.$NET.2
+TLS_ENDPOINT=tcp://$ENGINE_ADDR:2376
+LINK=gd2-$NET
 
 log() { echo "[dockerd2] $*" >&2; }
 die() { echo "[dockerd2] $*" >&2; exit 1; }
@@ -47,6 +58,24 @@ ensure_netns() {
   nsenter --net="/run/netns/$NAME" ip link set lo up
 }
 
+# A point-to-point link host <-> the engine's namespace: the engine's tcp:// listener is reached as over a network.
+ensure_link() {
+  if ! ip link show "$LINK" >/dev/null 2>&1; then
+    ip link add "$LINK" type veth peer name eth-gd2 netns "$NAME"
+    ip addr add "$HOST_ADDR/30" dev "$LINK"
+    nsenter --net="/run/netns/$NAME" ip addr add "$ENGINE_ADDR/30" dev eth-gd2
+  fi
+  ip link set "$LINK" up
+  nsenter --net="/run/netns/$NAME" ip link set eth-gd2 up
+}
+
+tls_flags() {
+  [ -n "$TLS_SITE" ] || return 0
+  local certs=$TLS_SITE/engines/$NAME
+  scripts/certs.sh engine "$TLS_SITE" "$NAME" "$ENGINE_ADDR" >&2
+  echo "--tlsverify --tlscacert $certs/ca.pem --tlscert $certs/cert.pem --tlskey $certs/key.pem --host $TLS_ENDPOINT"
+}
+
 start_engine() {
   if answers; then return; fi
   [ "$(id -u)" -eq 0 ] || die "needs root (a dockerd of its own)"
@@ -58,10 +87,13 @@ start_engine() {
   if ! answers; then
     if ! pid_alive; then
       ensure_netns
+      local tls=""
+      if [ -n "$TLS_SITE" ]; then ensure_link; tls=$(tls_flags); fi
       log "starting dockerd $NAME (log: $LOG)"
       # Detached from our stdout/stderr: whoever reads this script's output must not wait for the daemon.
+      # shellcheck disable=SC2086 # $tls is a list of flags
       setsid nsenter --net="/run/netns/$NAME" dockerd \
-        --host "$ENDPOINT" --data-root "$DATA" --exec-root "$RUN/exec" --pidfile "$RUN/docker.pid" \
+        --host "$ENDPOINT" $tls --data-root "$DATA" --exec-root "$RUN/exec" --pidfile "$RUN/docker.pid" \
         --cgroup-parent "/$NAME" \
         </dev/null >>"$LOG" 2>&1 &
     fi
@@ -102,8 +134,8 @@ stop_engine() {
 }
 
 case "${1:-}" in
-  start) start_engine; load_image; echo "$ENDPOINT" ;;
+  start) start_engine; load_image; if [ -n "$TLS_SITE" ]; then echo "$TLS_ENDPOINT"; else echo "$ENDPOINT"; fi ;;
   stop) stop_engine ;;
-  endpoint) echo "$ENDPOINT" ;;
-  *) sed -n '2,6p' "$0" >&2; exit 2 ;;
+  endpoint) if [ -n "$TLS_SITE" ]; then echo "$TLS_ENDPOINT"; else echo "$ENDPOINT"; fi ;;
+  *) sed -n '2,10p' "$0" >&2; exit 2 ;;
 esac

@@ -1,6 +1,7 @@
 using GoDocker.Access;
 using GoDocker.Contracts;
 using GoDocker.Executors.Docker;
+using GoDocker.Executors.Swarm;
 using GoDocker.Jobs;
 using GoDocker.Scheduling;
 using GoDocker.Server.Api;
@@ -83,8 +84,12 @@ var nodeOptions = NodesConfiguration.Resolve(settings, instanceId);
 var nodeStates = await SqliteNodeStateStore.OpenAsync(Path.Combine(settings.Server.DataDir, "godocker.db"), CancellationToken.None);
 var drains = await nodeStates.ListDrainsAsync(CancellationToken.None);
 builder.Services.AddSingleton<INodeStateStore>(nodeStates);
+// Swarm: the manager is Executor:Docker's endpoint, the nodes are the swarm's, read now.
+var swarm = settings.Executor.Type == ExecutorType.Swarm ? await SwarmCluster.ConnectAsync(nodeOptions[0], CancellationToken.None) : null;
 builder.Services.AddSingleton(sp => new NodeRegistry(
-    [.. nodeOptions.Select(o => new DockerExecutor(o, time, sp.GetRequiredService<ILogger<DockerExecutor>>()))],
+    swarm is not null
+        ? [.. swarm.Executors(nodeOptions[0], time, sp.GetRequiredService<ILogger<SwarmExecutor>>())]
+        : [.. nodeOptions.Select(o => new DockerExecutor(o, time, sp.GetRequiredService<ILogger<DockerExecutor>>()))],
     nodeStates,
     drains,
     time,

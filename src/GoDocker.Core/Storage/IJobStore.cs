@@ -4,8 +4,9 @@ using GoDocker.Scheduling;
 namespace GoDocker.Storage;
 
 /// <summary>
-/// Durable job state. The only writer of a job's state (DESIGN invariant 1): every change goes
-/// through <see cref="JobTransitions"/> and an optimistic version check, and is recorded in the timeline.
+/// Durable job state. The only writer of a job's state (DESIGN invariant 1): every change is decided by
+/// <see cref="JobLifecycle"/> (which checks <see cref="JobTransitions"/>) from the row read in the write
+/// transaction, written under an optimistic version check, and recorded in the timeline. A store persists; it never decides.
 /// </summary>
 public interface IJobStore
 {

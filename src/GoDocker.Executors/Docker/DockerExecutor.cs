@@ -30,10 +30,15 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         this.options = options;
         this.time = time;
         this.logger = logger;
-        client = new DockerClientBuilder()
+        var builder = new DockerClientBuilder()
             .WithEndpoint(new Uri(options.Endpoint))
-            .WithTimeout(options.RequestTimeout)
-            .Build();
+            .WithTimeout(options.RequestTimeout);
+        if (options.TlsCertPath is { } tls)
+        {
+            // Mutual TLS (checked at start by the configuration check; loaded again here, so a bad file fails loudly).
+            builder = builder.WithAuthProvider(EngineTls.Load(tls).Credentials());
+        }
+        client = builder.Build();
     }
 
     public string Name => ExecutorName;
@@ -412,11 +417,80 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             {
                 await EnsureJobNetworkAsync(namespaces, cancellationToken);
             }
+            if (!namespaces.SameMount && options.SharedJobsRoot is { } root)
+            {
+                await CheckSharedJobsRootAsync(root, cancellationToken);
+            }
             networkReady = true;
         }
         finally
         {
             readiness.Release();
+        }
+    }
+
+    /// <summary>
+    /// A remote engine must see the job directories where this server writes them, or its jobs would start in empty
+    /// folders and their output be lost: a token the server writes under <paramref name="root"/> must be what a
+    /// container on that engine reads at the same path. Throws, naming the node and what to mount, when it is not.
+    /// </summary>
+    private async Task CheckSharedJobsRootAsync(string root, CancellationToken cancellationToken)
+    {
+        var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var file = Path.Combine(root, $".godocker-probe-{options.NodeName}");
+        await File.WriteAllTextAsync(file, token, cancellationToken);
+        var name = $"godocker-{options.InstanceId}-probe-{options.NodeName}";
+        try
+        {
+            await RemoveProbeAsync(name, cancellationToken);
+            string id;
+            try
+            {
+                id = (await client.Containers.CreateContainerAsync(new CreateContainerParameters
+                {
+                    Name = name,
+                    Image = options.ProbeImage,
+                    Cmd = ["sh", "-c", "test \"$(cat \"$0\")\" = \"$1\"", file, token],
+                    Labels = new Dictionary<string, string> { ["godocker.probe"] = options.InstanceId },
+                    HostConfig = new HostConfig
+                    {
+                        Binds = [$"{root}:{root}:ro"],
+                        NetworkMode = "none",
+                        ReadonlyRootfs = true,
+                        CapDrop = ["ALL"],
+                    },
+                }, cancellationToken)).ID;
+            }
+            catch (DockerImageNotFoundException)
+            {
+                throw new InvalidOperationException(
+                    $"cannot check that node {options.NodeName} shares the job directories: image {options.ProbeImage} (Jobs:DefaultImage) is not on it");
+            }
+            await client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
+            var exit = await client.Containers.WaitContainerAsync(id, cancellationToken);
+            if (exit.StatusCode != 0)
+            {
+                throw new InvalidOperationException(
+                    $"node {options.NodeName} does not see the job directories: {root} there is not this server's {root} "
+                    + "(mount the shared filesystem at the same path on every node and server)");
+            }
+            logger.LogInformation("node {Node} sees the job directories at {Root}", options.NodeName, root);
+        }
+        finally
+        {
+            File.Delete(file);
+            await RemoveProbeAsync(name, CancellationToken.None);
+        }
+    }
+
+    private async Task RemoveProbeAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.Containers.RemoveContainerAsync(name, new ContainerRemoveParameters { Force = true }, cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
         }
     }
 
@@ -482,57 +556,17 @@ public sealed class DockerExecutor : IExecutor, IDisposable
     {
         var spec = request.Spec;
         var mount = options.JobMountPath;
-        var argv = spec.Command is { Count: > 0 } command ? command : [$"{mount}/job.sh"];
-        var env = new List<string>(spec.Env.Select(e => $"{e.Key}={e.Value}"))
-        {
-            $"GODOCKER_JOB_ID={request.JobId}",
-            $"GODOCKER_JOB_NAME={spec.Name}",
-            $"GODOCKER_JOB_DIR={mount}",
-            $"GODOCKER_ATTEMPT={request.Attempt}",
-            $"GODOCKER_PROJECT={spec.Project}",
-            $"GODOCKER_OWNER={request.Owner}",
-            string.Create(CultureInfo.InvariantCulture, $"GODOCKER_CPUS={spec.Cpus}"),
-            $"GODOCKER_MEMORY_BYTES={spec.MemoryBytes}",
-            $"GODOCKER_NODE={options.NodeName}",
-        };
-        if (spec.Task is { } task)
-        {
-            env.Add($"GODOCKER_ARRAY_JOB_ID={request.ArrayId ?? request.JobId}");
-            env.Add($"GODOCKER_TASK_ID={task.Id}");
-            env.Add($"GODOCKER_TASK_FIRST={task.First}");
-            env.Add($"GODOCKER_TASK_LAST={task.Last}");
-            env.Add($"GODOCKER_TASK_STEP={task.Step}");
-            env.Add($"GODOCKER_TASK_COUNT={task.Count}");
-        }
-        if (spec.Gpus > 0)
-        {
-            env.Add($"GODOCKER_GPUS={spec.Gpus}");
-        }
-        if (spec.RunAs is { } owner)
-        {
-            env.Add($"HOME={owner.Home}");
-            env.Add($"USER={owner.Login}");
-            env.Add($"LOGNAME={owner.Login}");
-        }
-        var labels = new Dictionary<string, string>(spec.Labels)
-        {
-            [ContainerLabels.Instance] = options.InstanceId,
-            [ContainerLabels.Job] = request.JobId.ToString(CultureInfo.InvariantCulture),
-            [ContainerLabels.Attempt] = request.Attempt.ToString(CultureInfo.InvariantCulture),
-            [ContainerLabels.Owner] = request.Owner,
-        };
         return new CreateContainerParameters
         {
             Name = name,
             Image = spec.Image,
-            // $0 is the program, "$@" its arguments; the redirections survive exec, so the job writes straight to the files.
-            Entrypoint = ["/bin/sh", "-c", $"exec \"$0\" \"$@\" >>{mount}/stdout 2>>{mount}/stderr"],
-            Cmd = [.. argv],
-            Env = env,
+            Entrypoint = JobProcess.Entrypoint(mount),
+            Cmd = JobProcess.Argv(request, mount),
+            Env = JobProcess.Environment(request, mount, options.NodeName),
             WorkingDir = spec.Workdir ?? mount,
             // The owner's uid:gid with their supplementary groups; never the image's default user.
-            User = spec.Root ? "0:0" : spec.RunAs is { } user ? $"{user.Uid}:{user.Gid}" : "",
-            Labels = labels,
+            User = JobProcess.User(request),
+            Labels = JobProcess.Labels(request, options.InstanceId),
             AttachStdout = false,
             AttachStderr = false,
             HostConfig = new HostConfig
@@ -563,7 +597,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
                 CapDrop = ["ALL"],
                 CapAdd = spec.Root ? [.. options.RootCapabilities] : [],
                 SecurityOpt = ["no-new-privileges"],
-                GroupAdd = spec.Root ? [] : [.. (spec.RunAs?.SecondaryGids ?? []).Select(g => g.ToString(CultureInfo.InvariantCulture))],
+                GroupAdd = JobProcess.Groups(request),
                 LogConfig = new LogConfig { Type = "json-file", Config = new Dictionary<string, string> { ["max-size"] = "1m" } },
                 // --gpus N: the engine's GPU driver (nvidia-container-toolkit) picks the devices.
                 DeviceRequests = spec.Gpus > 0 ? [new DeviceRequest { Driver = "nvidia", Count = spec.Gpus, Capabilities = [["gpu"]] }] : [],

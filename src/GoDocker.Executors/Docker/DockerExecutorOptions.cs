@@ -3,8 +3,10 @@ namespace GoDocker.Executors.Docker;
 /// <summary>How the Docker executor reaches its engine and shapes each job's container.</summary>
 public sealed record DockerExecutorOptions
 {
-    /// <summary>unix:///var/run/docker.sock, or tcp://host:2375.</summary>
+    /// <summary>unix:///var/run/docker.sock, or tcp://host:2376 (with <see cref="TlsCertPath"/>).</summary>
     public string Endpoint { get; init; } = "unix:///var/run/docker.sock";
+    /// <summary>A folder with ca.pem, cert.pem, key.pem: the engine is reached over mutual TLS and its certificate checked against ca.pem.</summary>
+    public string? TlsCertPath { get; init; }
     public string NodeName { get; init; } = "local";
     /// <summary>Capacity offered to jobs; the engine's own count when null.</summary>
     public double? Cpus { get; init; }
@@ -35,6 +37,16 @@ public sealed record DockerExecutorOptions
     public long TmpBytes { get; init; } = 1L << 30;
     /// <summary>With a writable root filesystem: the engine's size quota on it (StorageOpt size; overlay2 on xfs with pquota only).</summary>
     public string? WritableLayerSize { get; init; }
+    /// <summary>
+    /// The job directories' root on this server. An engine that does not share our mount namespace (a remote node) must
+    /// see the same folder at the same path (a shared filesystem): checked before the node takes jobs, with a container
+    /// of <see cref="ProbeImage"/> reading a token the server wrote there. Null: not checked.
+    /// </summary>
+    public string? SharedJobsRoot { get; init; }
+    /// <summary>The image of that check's container (the jobs' default image, which every node needs anyway).</summary>
+    public string ProbeImage { get; init; } = "godocker/debian:bookworm";
+    /// <summary>Between SIGTERM and SIGKILL when a job is stopped, for engines that take it when the job is created (Swarm).</summary>
+    public TimeSpan KillGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Where volumes are staged by descriptor for an engine that shares this server's mounts (root-owned, 0700); null: no staging.</summary>
     public string? VolumeStagingRoot { get; init; }
 }

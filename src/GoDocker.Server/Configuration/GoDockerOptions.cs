@@ -239,8 +239,10 @@ public sealed class QuotaSettings
 public sealed class NodeSettings
 {
     public string Name { get; set; } = "";
-    /// <summary>The engine's address: unix:///path/docker.sock or tcp://host:2375.</summary>
+    /// <summary>The engine's address: unix:///path/docker.sock, or tcp://host:2376 with <see cref="TlsCertPath"/>.</summary>
     public string Endpoint { get; set; } = "";
+    /// <summary>For a tcp:// endpoint: a folder with ca.pem, cert.pem, key.pem (mutual TLS); Executor:Docker:TlsCertPath when absent.</summary>
+    public string? TlsCertPath { get; set; }
     /// <summary>Capacity offered to jobs; the engine's own figures when absent.</summary>
     public double? Cpus { get; set; }
     public string? Memory { get; set; }
@@ -250,7 +252,7 @@ public sealed class NodeSettings
 
 public sealed class ExecutorOptions
 {
-    /// <summary>Executor by name: docker.</summary>
+    /// <summary>Executor by name: docker (each node a Docker engine), swarm (the nodes of a Docker Swarm, through a manager).</summary>
     public ExecutorType Type { get; set; } = ExecutorType.Docker;
     /// <summary>Containers created and started at once.</summary>
     public int MaxConcurrentLaunches { get; set; } = 8;
@@ -261,6 +263,16 @@ public sealed class ExecutorOptions
 public sealed class DockerSettings
 {
     public string Endpoint { get; set; } = "unix:///var/run/docker.sock";
+    /// <summary>
+    /// A folder with ca.pem (the site CA engines' certificates are checked against), cert.pem and key.pem (this server's
+    /// client certificate), as Docker's DOCKER_CERT_PATH: required for tcp:// endpoints, the default of every node's.
+    /// </summary>
+    public string? TlsCertPath { get; set; }
+    /// <summary>
+    /// Plain tcp:// (no TLS) is refused: whoever reaches such a port is root on that node. A site that has
+    /// another protection (a private link, an SSH tunnel) says so here.
+    /// </summary>
+    public bool AllowPlainTcp { get; set; }
     public string NodeName { get; set; } = "local";
     public double? Cpus { get; set; }
     public string? Memory { get; set; }
@@ -312,6 +324,8 @@ public enum OverQuotaAction
 public enum ExecutorType
 {
     Docker,
+    /// <summary>A Docker Swarm through a manager (Executor:Docker:Endpoint): the swarm's nodes are GoDocker's nodes.</summary>
+    Swarm,
 }
 
 /// <summary>Volumes[i]:Mode: the widest mode a job may get.</summary>

@@ -39,6 +39,22 @@ internal static partial class NodesConfiguration
         };
         var shape = ContainerShape(settings, network);
         var capabilities = settings.Jobs.Root.Capabilities;
+        if (executor.Type == ExecutorType.Swarm)
+        {
+            var swarm = new List<string>();
+            if (settings.Nodes.Count > 0)
+            {
+                swarm.Add("Nodes: with Executor:Type swarm the nodes are the swarm's (docker node ls on the manager): remove Nodes");
+            }
+            if (network != JobNetwork.Bridge)
+            {
+                swarm.Add($"Executor:Docker:Network: '{docker.Network}' cannot be given to swarm services (they join neither a local network nor none): set it to bridge");
+            }
+            if (swarm.Count > 0)
+            {
+                throw new OptionsValidationException("Executor:Type", typeof(ExecutorOptions), swarm);
+            }
+        }
         if (settings.Nodes.Count == 0)
         {
             long? memory = null;
@@ -48,7 +64,13 @@ internal static partial class NodesConfiguration
                     ? bytes
                     : throw new OptionsValidationException("Executor:Docker:Memory", typeof(DockerSettings), [$"'{text}' is not a size"]);
             }
-            return [shape(docker.ToExecutorOptions(instanceId, memory, capabilities))];
+            var single = new List<string>();
+            var singleTls = Transport("Executor:Docker:Endpoint", docker.Endpoint, docker.TlsCertPath, docker.AllowPlainTcp, single);
+            if (single.Count > 0)
+            {
+                throw new OptionsValidationException("Executor:Docker:Endpoint", typeof(DockerSettings), single);
+            }
+            return [shape(docker.ToExecutorOptions(instanceId, memory, capabilities)) with { TlsCertPath = singleTls }];
         }
 
         var problems = new List<string>();
@@ -85,6 +107,7 @@ internal static partial class NodesConfiguration
             {
                 endpoints[endpoint] = node.Name;
             }
+            var tls = Transport(at, node.Endpoint, node.TlsCertPath ?? docker.TlsCertPath, docker.AllowPlainTcp, problems);
             if (node.Cpus is { } cpus && !(cpus > 0 && double.IsFinite(cpus)))
             {
                 problems.Add(string.Create(CultureInfo.InvariantCulture, $"{at}: cpus {cpus} must be greater than 0"));
@@ -122,6 +145,7 @@ internal static partial class NodesConfiguration
                 {
                     NodeName = node.Name,
                     Endpoint = node.Endpoint,
+                    TlsCertPath = tls,
                     Cpus = node.Cpus,
                     Gpus = node.Gpus,
                     Labels = new Dictionary<string, string>(node.Labels, StringComparer.Ordinal),
@@ -162,14 +186,54 @@ internal static partial class NodesConfiguration
             throw new OptionsValidationException("Jobs", typeof(JobOptions), problems);
         }
         var staging = Path.Combine(Path.GetFullPath(settings.Server.DataDir), "volumes");
+        var jobsRoot = Path.GetFullPath(string.IsNullOrEmpty(settings.Server.JobsDir) ? Path.Combine(settings.Server.DataDir, "jobs") : settings.Server.JobsDir);
         return options => options with
         {
+            SharedJobsRoot = jobsRoot,
+            KillGracePeriod = jobs.KillGracePeriod,
+            ProbeImage = jobs.DefaultImage,
             Network = network,
             ReadOnlyRootFilesystem = jobs.RootFilesystem == "readonly",
             TmpBytes = tmpBytes,
             WritableLayerSize = layerBytes?.ToString(CultureInfo.InvariantCulture),
             VolumeStagingRoot = staging,
         };
+    }
+
+    /// <summary>
+    /// How an engine is reached, checked: a unix socket as it is; tcp:// only with mutual TLS (a folder with ca.pem,
+    /// cert.pem, key.pem that load), since whoever reaches a plain engine port is root on that node — unless the site
+    /// explicitly allows plain tcp (Executor:Docker:AllowPlainTcp). Returns the TLS folder to use, or null.
+    /// </summary>
+    private static string? Transport(string at, string endpoint, string? tlsPath, bool allowPlain, List<string> problems)
+    {
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme == "unix")
+        {
+            return null; // a unix socket is protected by its file permissions; a malformed endpoint is reported elsewhere
+        }
+        if (tlsPath is null)
+        {
+            if (uri.Scheme == "https")
+            {
+                problems.Add($"{at}: endpoint {endpoint} needs TlsCertPath (a folder with ca.pem, cert.pem, key.pem) to check the engine's certificate");
+            }
+            else if (!allowPlain)
+            {
+                problems.Add($"{at}: endpoint {endpoint} is plain tcp: anyone who reaches that port is root on the node. "
+                    + "Give the node a TlsCertPath (mutual TLS: dockerd --tlsverify; scripts/certs.sh makes the certificates), "
+                    + "or set Executor:Docker:AllowPlainTcp if the site protects the link otherwise");
+            }
+            return null;
+        }
+        try
+        {
+            EngineTls.Load(tlsPath);
+        }
+        catch (EngineTlsException e)
+        {
+            problems.Add($"{at}: TlsCertPath: {e.Message}");
+        }
+        return tlsPath;
     }
 
     /// <summary>The endpoint in a comparable form, or null when the Docker client could not reach it.</summary>

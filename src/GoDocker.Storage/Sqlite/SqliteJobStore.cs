@@ -22,7 +22,6 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         "id, owner, state, reason, node, attempt, version, spec, submitted_at, scheduled_at, started_at, ended_at, exit_code, container_id, stop_request, "
         + "held_by, priority_adjustment, array_id, expected_start, end_cause";
 
-    private const string SubmittedReason = "submitted, waiting for the scheduler";
     private const int MaxSubmitBatch = 512;
 
     private readonly string connectionString;
@@ -90,21 +89,10 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
 
     public async ValueTask<Job> SubmitAsync(ResolvedJobSpec spec, string owner, string? heldBy, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var request = new SubmitRequest(spec, owner, JsonSerializer.Serialize(spec, GoDockerJson.Default.ResolvedJobSpec), now, heldBy);
+        var request = SubmitRequest.Of(spec, owner, heldBy, time.GetUtcNow());
         await submissions.Writer.WriteAsync(request, cancellationToken);
         var id = (await request.Done.Task.WaitAsync(cancellationToken)).Id;
-        return new Job
-        {
-            Id = id,
-            Owner = owner,
-            Spec = spec,
-            State = JobState.Pending,
-            Reason = heldBy is null ? SubmittedReason : HeldReason(heldBy),
-            Version = 1,
-            SubmittedAt = now,
-            HeldBy = heldBy,
-        };
+        return request.Stored(id, arrayId: null);
     }
 
     /// <summary>
@@ -113,20 +101,9 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
     public async ValueTask<IReadOnlyList<Job>> SubmitArrayAsync(IReadOnlyList<ResolvedJobSpec> tasks, string owner, string? heldBy, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var requests = tasks.Select(t => new SubmitRequest(t, owner, JsonSerializer.Serialize(t, GoDockerJson.Default.ResolvedJobSpec), now, heldBy)).ToList();
+        var requests = tasks.Select(t => SubmitRequest.Of(t, owner, heldBy, now)).ToList();
         var ids = await WriteAsync(async tx => await InsertArrayAsync(tx, requests, cancellationToken), cancellationToken);
-        return [.. tasks.Select((t, i) => new Job
-        {
-            Id = ids[i],
-            Owner = owner,
-            Spec = t,
-            State = JobState.Pending,
-            Reason = heldBy is null ? SubmittedReason : HeldReason(heldBy),
-            Version = 1,
-            SubmittedAt = now,
-            HeldBy = heldBy,
-            ArrayId = ids[0],
-        })];
+        return [.. requests.Select((r, i) => r.Stored(ids[i], ids[0]))];
     }
 
     private static async Task<long[]> InsertArrayAsync(SqliteTransaction tx, List<SubmitRequest> requests, CancellationToken cancellationToken)
@@ -146,13 +123,13 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         {
             // One job goes through the group commit like any other; the key is checked and stored in the batch's transaction.
             var spec = tasks.Single();
-            var request = new SubmitRequest(spec, owner, JsonSerializer.Serialize(spec, GoDockerJson.Default.ResolvedJobSpec), now, heldBy) { Key = key };
+            var request = SubmitRequest.Of(spec, owner, heldBy, now, key);
             await submissions.Writer.WriteAsync(request, cancellationToken);
             var (id, outcome) = await request.Done.Task.WaitAsync(cancellationToken);
-            return new KeyedSubmission(outcome, id) { Stored = outcome == KeyedOutcome.Stored ? [NewJob(request, id, arrayId: null)] : [] };
+            return new KeyedSubmission(outcome, id) { Stored = outcome == KeyedOutcome.Stored ? [request.Stored(id, arrayId: null)] : [] };
         }
         // The tasks of an array carry no key each: the array's key is checked and stored once, with them.
-        var requests = tasks.Select(t => new SubmitRequest(t, owner, JsonSerializer.Serialize(t, GoDockerJson.Default.ResolvedJobSpec), now, heldBy)).ToList();
+        var requests = tasks.Select(t => SubmitRequest.Of(t, owner, heldBy, now)).ToList();
         return await WriteAsync(async tx =>
         {
             await PurgeExpiredKeysAsync(tx, now);
@@ -162,7 +139,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             }
             var ids = await InsertArrayAsync(tx, requests, cancellationToken);
             await InsertKeyAsync(tx, owner, key, ids[0], now);
-            return new KeyedSubmission(KeyedOutcome.Stored, ids[0]) { Stored = [.. requests.Select((r, i) => NewJob(r, ids[i], ids[0]))] };
+            return new KeyedSubmission(KeyedOutcome.Stored, ids[0]) { Stored = [.. requests.Select((r, i) => r.Stored(ids[i], ids[0]))] };
         }, cancellationToken);
     }
 
@@ -202,21 +179,6 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             ("$since", (now - IdempotencyKey.Lifetime).ToUnixTimeMilliseconds()));
         await purge.ExecuteNonQueryAsync();
     }
-
-    private static Job NewJob(SubmitRequest request, long id, long? arrayId) => new()
-    {
-        Id = id,
-        Owner = request.Owner,
-        Spec = request.Spec,
-        State = JobState.Pending,
-        Reason = request.HeldBy is null ? SubmittedReason : HeldReason(request.HeldBy),
-        Version = 1,
-        SubmittedAt = request.At,
-        HeldBy = request.HeldBy,
-        ArrayId = arrayId,
-    };
-
-    private static string HeldReason(string heldBy) => $"held by {heldBy}";
 
     /// <summary>
     /// Group commit: submissions that arrive while a transaction is being written go into the next one
@@ -258,23 +220,24 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             """
             INSERT INTO jobs (owner, project, name, state, reason, cpus, memory_bytes, spec, submitted_at,
                 gpus, walltime_seconds, held_by, constraints, dependencies, array_max)
-            VALUES ($owner, $project, $name, 'Pending', $reason, $cpus, $memory, $spec, $at,
+            VALUES ($owner, $project, $name, $state, $reason, $cpus, $memory, $spec, $at,
                 $gpus, $walltime, $held, $constraints, $dependencies, $arrayMax)
             RETURNING id
             """,
-            ("$owner", ""), ("$project", ""), ("$name", ""), ("$reason", SubmittedReason), ("$cpus", 0.0), ("$memory", 0L), ("$spec", ""), ("$at", 0L),
+            ("$owner", ""), ("$project", ""), ("$name", ""), ("$state", ""), ("$reason", ""), ("$cpus", 0.0), ("$memory", 0L), ("$spec", ""), ("$at", 0L),
             ("$gpus", 0), ("$walltime", null), ("$held", null), ("$constraints", null), ("$dependencies", null), ("$arrayMax", null));
         await using var tag = Command(tx, "INSERT OR IGNORE INTO job_tags (tag, job_id) VALUES ($tag, $id)", ("$tag", ""), ("$id", 0L));
-        await using var submitted = Command(tx, "INSERT INTO job_events (job_id, at, kind, message) VALUES ($id, $at, 'submitted', $message)",
-            ("$id", 0L), ("$at", 0L), ("$message", ""));
+        await using var submitted = Command(tx, "INSERT INTO job_events (job_id, at, kind, message) VALUES ($id, $at, $kind, $message)",
+            ("$id", 0L), ("$at", 0L), ("$kind", ""), ("$message", ""));
         var ids = new Submitted[batch.Count];
         if (batch.Any(r => r.Key is not null))
         {
-            await PurgeExpiredKeysAsync(tx, batch[0].At);
+            await PurgeExpiredKeysAsync(tx, batch[0].New.Job.SubmittedAt);
         }
         for (var i = 0; i < batch.Count; i++)
         {
-            var (spec, owner, json, at) = (batch[i].Spec, batch[i].Owner, batch[i].SpecJson, batch[i].At.ToUnixTimeMilliseconds());
+            var (job, json) = (batch[i].New.Job, batch[i].SpecJson);
+            var (spec, owner, at) = (job.Spec, job.Owner, job.SubmittedAt.ToUnixTimeMilliseconds());
             // Looked up in this transaction: a same-key submit earlier in this very batch is seen too.
             if (batch[i].Key is { } key && await FindKeyAsync(tx, owner, key) is { } earlier)
             {
@@ -291,8 +254,9 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             insert.Parameters["$at"].Value = at;
             insert.Parameters["$gpus"].Value = spec.Gpus;
             insert.Parameters["$walltime"].Value = (object?)spec.WalltimeSeconds ?? DBNull.Value;
-            insert.Parameters["$held"].Value = (object?)batch[i].HeldBy ?? DBNull.Value;
-            insert.Parameters["$reason"].Value = batch[i].HeldBy is { } held ? HeldReason(held) : SubmittedReason;
+            insert.Parameters["$held"].Value = (object?)job.HeldBy ?? DBNull.Value;
+            insert.Parameters["$state"].Value = job.State.ToString();
+            insert.Parameters["$reason"].Value = (object?)job.Reason ?? DBNull.Value;
             insert.Parameters["$constraints"].Value = spec.Constraints.Count == 0 ? DBNull.Value : string.Join(';', spec.Constraints);
             insert.Parameters["$dependencies"].Value = spec.Dependencies.Count == 0 ? DBNull.Value : string.Join(',', spec.Dependencies);
             insert.Parameters["$arrayMax"].Value = (object?)spec.Task?.MaxRunning ?? DBNull.Value;
@@ -305,21 +269,28 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
                 await tag.ExecuteNonQueryAsync();
             }
             submitted.Parameters["$id"].Value = id;
-            submitted.Parameters["$at"].Value = at;
-            submitted.Parameters["$message"].Value = $"submitted by {owner} to project {spec.Project}";
+            submitted.Parameters["$at"].Value = batch[i].New.Event.At.ToUnixTimeMilliseconds();
+            submitted.Parameters["$kind"].Value = batch[i].New.Event.Kind;
+            submitted.Parameters["$message"].Value = batch[i].New.Event.Message;
             await submitted.ExecuteNonQueryAsync();
             if (batch[i].Key is { } newKey)
             {
-                await InsertKeyAsync(tx, owner, newKey, id, batch[i].At);
+                await InsertKeyAsync(tx, owner, newKey, id, job.SubmittedAt);
             }
         }
         return ids;
     }
 
-    private sealed record SubmitRequest(ResolvedJobSpec Spec, string Owner, string SpecJson, DateTimeOffset At, string? HeldBy)
+    /// <summary>A job to insert as the life cycle made it (<see cref="JobLifecycle.Submit"/>), with its spec serialized once.</summary>
+    private sealed record SubmitRequest(NewJob New, string SpecJson, IdempotencyKey? Key)
     {
-        public IdempotencyKey? Key { get; init; }
         public TaskCompletionSource<Submitted> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public static SubmitRequest Of(ResolvedJobSpec spec, string owner, string? heldBy, DateTimeOffset now, IdempotencyKey? key = null) =>
+            new(JobLifecycle.Submit(spec, owner, heldBy, now), JsonSerializer.Serialize(spec, GoDockerJson.Default.ResolvedJobSpec), key);
+
+        /// <summary>The job as stored, with the ids the insert gave it.</summary>
+        public Job Stored(long id, long? arrayId) => New.Job with { Id = id, ArrayId = arrayId };
     }
 
     private readonly record struct Submitted(long Id, KeyedOutcome Outcome);
@@ -517,11 +488,12 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
                 var array = reader.GetInt64(0);
                 (arrays.TryGetValue(array, out var list) ? list : arrays[array] = []).Add(Enum.Parse<JobState>(reader.GetString(1)));
             }
-            foreach (var (array, tasks) in arrays.Where(a => a.Value.Count > 1))
+            foreach (var (array, tasks) in arrays)
             {
-                states[array] = tasks.Any(t => !t.IsTerminal()) ? JobState.Running
-                    : tasks.All(t => t == JobState.Succeeded) ? JobState.Succeeded
-                    : JobState.Failed; // mixed: afterok can never hold; afternotok (a task did not succeed) and afterany do
+                if (ArrayStatus.Of(tasks) is { } state)
+                {
+                    states[array] = state;
+                }
             }
         }
         var limits = await ReadLimitsAsync(connection, tx, null, null, cancellationToken);
@@ -636,7 +608,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
                     continue;
                 }
                 usage[placement.Node] = new NodeUsage(used.Cpus + placement.Cpus, used.MemoryBytes + placement.MemoryBytes) { Gpus = used.Gpus + placement.Gpus };
-                await InsertEventAsync(tx, placement.JobId, new JobEvent(now, "scheduled", $"scheduled on node {placement.Node} (attempt {attempt})"), cancellationToken);
+                await InsertEventAsync(tx, placement.JobId, JobLifecycle.Scheduled(placement.Node, (int)attempt, now), cancellationToken);
                 applied.Add(new AppliedPlacement(placement.JobId, (int)attempt, placement.Node));
             }
             foreach (var (id, reason) in plan.PendingReasons)
@@ -659,11 +631,11 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
                 // Re-read: only a job still pending is rejected; one a user killed meanwhile stays as it is.
                 if (await ReadJobAsync(tx, id, cancellationToken) is { State: JobState.Pending } job)
                 {
-                    await ApplyTransitionAsync(tx, job, new JobChange(id, job.Version, JobState.Rejected, "rejected", reason)
+                    await PersistAsync(tx, job, JobLifecycle.Apply(job, new JobChange(id, job.Version, JobState.Rejected, "rejected", reason)
                     {
                         Reason = reason,
                         EndedAt = now,
-                    }, now, UsageHalfLife, cancellationToken);
+                    }, now), cancellationToken);
                 }
             }
             return applied;
@@ -677,11 +649,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         {
             var job = await ReadJobAsync(tx, change.JobId, cancellationToken)
                 ?? throw new KeyNotFoundException($"job {change.JobId} does not exist");
-            if (job.Version != change.ExpectedVersion)
-            {
-                throw new JobVersionConflictException(change.JobId, change.ExpectedVersion);
-            }
-            return await ApplyTransitionAsync(tx, job, change, now, UsageHalfLife, cancellationToken);
+            return await PersistAsync(tx, job, JobLifecycle.Apply(job, change, now), cancellationToken);
         }, cancellationToken);
     }
 
@@ -690,31 +658,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         return await WriteAsync(async tx =>
         {
             var job = await ReadJobAsync(tx, id, cancellationToken) ?? throw new KeyNotFoundException($"job {id} does not exist");
-            if (job.State.IsTerminal())
-            {
-                return job;
-            }
-            if (job.State == JobState.Pending || (job.State == JobState.Scheduled && job.ContainerId is null))
-            {
-                // Never started: nothing to stop. A launch racing with this sees the new version and backs off.
-                var change = new JobChange(id, job.Version, request.EndState, "ended", request.Reason)
-                {
-                    Reason = request.Reason,
-                    EndCause = request.EndState.IsTerminal() ? GoDocker.Execution.EndCause.StopRequested : null,
-                    EndedAt = request.At,
-                };
-                return await ApplyTransitionAsync(tx, job, change, request.At, UsageHalfLife, cancellationToken);
-            }
-            if (job.StopRequested is not null)
-            {
-                return job;
-            }
-            await using var update = Command(tx,
-                "UPDATE jobs SET stop_request = $request, version = version + 1 WHERE id = $id",
-                ("$request", JsonSerializer.Serialize(request, GoDockerJson.Default.StopRequest)), ("$id", id));
-            await update.ExecuteNonQueryAsync(cancellationToken);
-            await InsertEventAsync(tx, id, new JobEvent(request.At, "stop-requested", request.Reason), cancellationToken);
-            return job with { StopRequested = request, Version = job.Version + 1 };
+            return await PersistAsync(tx, job, JobLifecycle.RequestStop(job, request), cancellationToken);
         }, cancellationToken);
     }
 
@@ -745,73 +689,55 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         }
     }
 
-    private static async Task<Job> ApplyTransitionAsync(
-        SqliteTransaction tx, Job job, JobChange change, DateTimeOffset now, TimeSpan halfLife, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes what the life cycle decided: the job's fields, guarded by the version read in this transaction, its event,
+    /// and its usage charge. An unchanged job is not written.
+    /// </summary>
+    private async Task<Job> PersistAsync(SqliteTransaction tx, Job read, JobUpdate update, CancellationToken cancellationToken)
     {
-        JobTransitions.Ensure(job.Id, job.State, change.To);
-        if (job.State is JobState.Running or JobState.Suspended && job.StartedAt is { } started
-            && (change.To.IsTerminal() || change.To == JobState.Pending))
+        if (!update.Changed)
         {
-            await RecordUsageAsync(tx, job, started, change.EndedAt ?? now, halfLife, cancellationToken);
+            return update.Job;
         }
-        var updated = job with
-        {
-            State = change.To,
-            Reason = change.Reason ?? (change.To == job.State ? job.Reason : null),
-            ContainerId = change.ContainerId ?? job.ContainerId,
-            ExitCode = change.ExitCode ?? job.ExitCode,
-            EndCause = change.EndCause ?? (change.To.IsTerminal() ? job.EndCause : null),
-            StartedAt = change.StartedAt ?? job.StartedAt,
-            EndedAt = change.EndedAt ?? job.EndedAt,
-            StopRequested = change.ClearStopRequest ? null : job.StopRequested,
-            Version = job.Version + 1,
-        };
-        if (change.To == JobState.Pending)
-        {
-            // Back to the queue (requeue): the next attempt gets a new container; the node is chosen again.
-            updated = updated with
-            {
-                Node = null,
-                ContainerId = null,
-                StartedAt = null,
-                ScheduledAt = null,
-                Reason = change.Reason ?? "requeued, waiting for the scheduler",
-                ExpectedStart = null,
-            };
-        }
-        await using var update = Command(tx,
+        var job = update.Job;
+        await using var write = Command(tx,
             """
-            UPDATE jobs SET state = $state, reason = $reason, node = $node, container_id = $container, exit_code = $exit,
+            UPDATE jobs SET state = $state, reason = $reason, node = $node, attempt = $attempt, container_id = $container, exit_code = $exit,
                 started_at = $started, ended_at = $ended, scheduled_at = $scheduled, stop_request = $stop, version = $newVersion,
-                expected_start = NULL, end_cause = $cause
+                expected_start = $expected, end_cause = $cause, held_by = $held, priority_adjustment = $priority
             WHERE id = $id AND version = $version
             """,
-            ("$state", updated.State.ToString()), ("$reason", updated.Reason), ("$node", updated.Node), ("$container", updated.ContainerId),
-            ("$exit", updated.ExitCode), ("$started", updated.StartedAt?.ToUnixTimeMilliseconds()),
-            ("$ended", updated.EndedAt?.ToUnixTimeMilliseconds()), ("$scheduled", updated.ScheduledAt?.ToUnixTimeMilliseconds()),
-            ("$stop", updated.StopRequested is null ? null : JsonSerializer.Serialize(updated.StopRequested, GoDockerJson.Default.StopRequest)),
-            ("$newVersion", updated.Version), ("$id", job.Id), ("$version", job.Version), ("$cause", updated.EndCause?.ToString()));
-        if (await update.ExecuteNonQueryAsync(cancellationToken) != 1)
+            ("$state", job.State.ToString()), ("$reason", job.Reason), ("$node", job.Node), ("$attempt", job.Attempt), ("$container", job.ContainerId),
+            ("$exit", job.ExitCode), ("$started", job.StartedAt?.ToUnixTimeMilliseconds()),
+            ("$ended", job.EndedAt?.ToUnixTimeMilliseconds()), ("$scheduled", job.ScheduledAt?.ToUnixTimeMilliseconds()),
+            ("$stop", job.StopRequested is null ? null : JsonSerializer.Serialize(job.StopRequested, GoDockerJson.Default.StopRequest)),
+            ("$newVersion", job.Version), ("$expected", job.ExpectedStart?.ToUnixTimeMilliseconds()), ("$cause", job.EndCause?.ToString()),
+            ("$held", job.HeldBy), ("$priority", job.PriorityAdjustment), ("$id", read.Id), ("$version", read.Version));
+        if (await write.ExecuteNonQueryAsync(cancellationToken) != 1)
         {
-            throw new JobVersionConflictException(job.Id, job.Version);
+            throw new JobVersionConflictException(read.Id, read.Version);
         }
-        await InsertEventAsync(tx, job.Id, new JobEvent(now, change.EventKind, change.EventMessage), cancellationToken);
-        return updated;
+        await InsertEventAsync(tx, read.Id, update.Event, cancellationToken);
+        if (update.Charge is { } charge)
+        {
+            await RecordUsageAsync(tx, charge, UsageHalfLife, cancellationToken);
+        }
+        return job;
     }
 
     /// <summary>
-    /// Charges a run of a job (allocated resources × wall time, as Slurm bills) to its owner and project: one usage
-    /// record per attempt (for the quota window), and the decayed totals fair share reads.
+    /// Records a charge: one usage record per attempt (for the quota window), and the decayed totals fair share reads,
+    /// each read, added to by the charge and written back.
     /// </summary>
-    private static async Task RecordUsageAsync(SqliteTransaction tx, Job job, DateTimeOffset started, DateTimeOffset ended, TimeSpan halfLife, CancellationToken cancellationToken)
+    private static async Task RecordUsageAsync(SqliteTransaction tx, UsageCharge charge, TimeSpan halfLife, CancellationToken cancellationToken)
     {
-        var consumed = JobConsumption.Of(job.Spec.Cpus, job.Spec.MemoryBytes, job.Spec.Gpus, ended - started);
+        var consumed = charge.Consumption;
         await using (var record = Command(tx,
             """
             INSERT OR IGNORE INTO usage_records (job_id, attempt, owner, project, ended_at, cpu_seconds, memory_gib_seconds, gpu_seconds)
             VALUES ($id, $attempt, $owner, $project, $ended, $cpu, $memory, $gpu)
             """,
-            ("$id", job.Id), ("$attempt", job.Attempt), ("$owner", job.Owner), ("$project", job.Spec.Project), ("$ended", ended.ToUnixTimeMilliseconds()),
+            ("$id", charge.JobId), ("$attempt", charge.Attempt), ("$owner", charge.Owner), ("$project", charge.Project), ("$ended", charge.EndedAt.ToUnixTimeMilliseconds()),
             ("$cpu", consumed.CpuSeconds), ("$memory", consumed.MemoryGibSeconds), ("$gpu", consumed.GpuSeconds)))
         {
             if (await record.ExecuteNonQueryAsync(cancellationToken) == 0)
@@ -819,18 +745,18 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
                 return; // this attempt was charged already
             }
         }
-        foreach (var (kind, name) in new[] { (AccountKind.User, job.Owner), (AccountKind.Project, job.Spec.Project) })
+        foreach (var (kind, name) in charge.Accounts)
         {
-            DecayedUsage current;
+            DecayedUsage? current;
             await using (var read = Command(tx, "SELECT cpu_seconds, memory_gib_seconds, gpu_seconds, as_of FROM usage_decayed WHERE kind = $kind AND name = $name",
                 ("$kind", kind.Name()), ("$name", name)))
             {
                 await using var reader = await read.ExecuteReaderAsync(cancellationToken);
                 current = await reader.ReadAsync(cancellationToken)
                     ? new DecayedUsage(reader.GetDouble(0), reader.GetDouble(1), reader.GetDouble(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)))
-                    : DecayedUsage.Zero(ended);
+                    : null;
             }
-            var next = current.Add(consumed, ended, halfLife);
+            var next = charge.AddTo(current, halfLife);
             await using var write = Command(tx,
                 """
                 INSERT INTO usage_decayed (kind, name, cpu_seconds, memory_gib_seconds, gpu_seconds, as_of) VALUES ($kind, $name, $cpu, $memory, $gpu, $at)
@@ -852,20 +778,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         return await WriteAsync(async tx =>
         {
             var job = await ReadJobAsync(tx, id, cancellationToken) ?? throw new KeyNotFoundException($"job {id} does not exist");
-            if (job.State != JobState.Pending)
-            {
-                throw new InvalidOperationException($"job {id} is {job.State}: only a pending job can be held or released");
-            }
-            if (job.HeldBy == heldBy)
-            {
-                return job;
-            }
-            var reason = heldBy is null ? "released, waiting for the scheduler" : HeldReason(heldBy);
-            await using var update = Command(tx, "UPDATE jobs SET held_by = $held, reason = $reason, version = version + 1 WHERE id = $id",
-                ("$held", heldBy), ("$reason", reason), ("$id", id));
-            await update.ExecuteNonQueryAsync(cancellationToken);
-            await InsertEventAsync(tx, id, new JobEvent(now, heldBy is null ? "released" : "held", heldBy is null ? $"released by {actor}" : $"held by {actor}"), cancellationToken);
-            return job with { HeldBy = heldBy, Reason = reason, Version = job.Version + 1 };
+            return await PersistAsync(tx, job, JobLifecycle.SetHold(job, heldBy, actor, now), cancellationToken);
         }, cancellationToken);
     }
 
@@ -878,15 +791,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         return await WriteAsync(async tx =>
         {
             var job = await ReadJobAsync(tx, id, cancellationToken) ?? throw new KeyNotFoundException($"job {id} does not exist");
-            if (job.State.IsTerminal())
-            {
-                throw new InvalidOperationException($"job {id} has ended ({job.State})");
-            }
-            await using var update = Command(tx, "UPDATE jobs SET priority_adjustment = $value, version = version + 1 WHERE id = $id",
-                ("$value", adjustment), ("$id", id));
-            await update.ExecuteNonQueryAsync(cancellationToken);
-            await InsertEventAsync(tx, id, new JobEvent(now, "priority", $"priority adjustment set to {adjustment} by {actor}"), cancellationToken);
-            return job with { PriorityAdjustment = adjustment, Version = job.Version + 1 };
+            return await PersistAsync(tx, job, JobLifecycle.SetPriorityAdjustment(job, adjustment, actor, now), cancellationToken);
         }, cancellationToken);
     }
 

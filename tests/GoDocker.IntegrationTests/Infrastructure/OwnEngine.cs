@@ -5,16 +5,28 @@ namespace GoDocker.IntegrationTests.Infrastructure;
 /// <summary>
 /// A Docker engine this test class owns and may stop and start (scripts/dockerd2.sh with GODOCKER_NODE2=<paramref name="name"/>:
 /// its own network namespace, socket and data root). Never the main engine or the shared second one: other tests use those.
+/// With <paramref name="tlsSite"/> (a site CA folder, scripts/certs.sh ca), it also listens on tcp:// with mutual TLS over a
+/// veth link, as a remote machine's engine would; <see cref="TlsEndpoint"/> is that address once started.
 /// </summary>
-public sealed class OwnEngine(string name)
+public sealed class OwnEngine(string name, string? tlsSite = null)
 {
     public string Endpoint { get; } = $"unix:///run/{name}/docker.sock";
 
-    public Task StartAsync() => RunAsync("start");
+    /// <summary>The tcp:// endpoint (mutual TLS), known after <see cref="StartAsync"/> when the engine was given a site.</summary>
+    public string? TlsEndpoint { get; private set; }
+
+    public async Task StartAsync()
+    {
+        var printed = await RunAsync("start");
+        if (tlsSite is not null)
+        {
+            TlsEndpoint = printed.Trim().Split('\n')[^1];
+        }
+    }
 
     public Task StopAsync() => RunAsync("stop");
 
-    private async Task RunAsync(string verb)
+    private async Task<string> RunAsync(string verb)
     {
         var info = new ProcessStartInfo("bash", [Path.Combine(Paths.RepoRoot, "scripts/dockerd2.sh"), verb])
         {
@@ -23,6 +35,10 @@ public sealed class OwnEngine(string name)
             UseShellExecute = false,
         };
         info.Environment["GODOCKER_NODE2"] = name;
+        if (tlsSite is not null)
+        {
+            info.Environment["GODOCKER_NODE2_TLS"] = tlsSite;
+        }
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -32,5 +48,6 @@ public sealed class OwnEngine(string name)
         {
             throw new InvalidOperationException($"scripts/dockerd2.sh {verb} ({name}) failed (exit code {process.ExitCode}):\n{await stdout}{await stderr}");
         }
+        return await stdout;
     }
 }

@@ -17,6 +17,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
     private readonly StringBuilder log = new();
     private Process? process;
     private bool expectHealthy = true;
+    private IReadOnlyList<string> launcher = [];
 
     private ServerProcess(string dataDir, Dictionary<string, string> settings, string listenHost)
     {
@@ -54,9 +55,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     /// <param name="listenHost">The address the server listens on (0.0.0.0: every one); the tests reach it on 127.0.0.1.</param>
     /// <param name="dataDir">A data directory the caller made (e.g. on a small filesystem); a new temp one when null.</param>
+    /// <param name="launcher">A command the server is started through (its arguments follow), e.g. to give it a mount namespace of its own.</param>
     public static async Task<ServerProcess> StartAsync(
         IReadOnlyDictionary<string, string>? overrides = null, bool testDefaults = true, bool expectHealthy = true, string listenHost = "127.0.0.1",
-        string? dataDir = null)
+        string? dataDir = null, IReadOnlyList<string>? launcher = null)
     {
         dataDir ??= Directory.CreateTempSubdirectory("godocker-test-").FullName;
         var settings = testDefaults ? new Dictionary<string, string>(TestDefaults) : [];
@@ -64,7 +66,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         {
             settings[key] = value;
         }
-        var server = new ServerProcess(dataDir, settings, listenHost) { expectHealthy = expectHealthy };
+        var server = new ServerProcess(dataDir, settings, listenHost) { expectHealthy = expectHealthy, launcher = launcher ?? [] };
         await server.StartAgainAsync();
         return server;
     }
@@ -74,12 +76,20 @@ public sealed partial class ServerProcess : IAsyncDisposable
     {
         var port = FreePort();
         BaseUrl = new Uri($"http://127.0.0.1:{port}");
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var argument in launcher.Skip(1))
+        {
+            info.ArgumentList.Add(argument);
+        }
+        if (launcher.Count > 0)
+        {
+            info.ArgumentList.Add("dotnet");
+        }
         info.ArgumentList.Add(Paths.ServerDll);
         info.ArgumentList.Add("--data-dir");
         info.ArgumentList.Add(DataDir);

@@ -1,13 +1,25 @@
 using GoDocker.Access;
-using GoDocker.Storage.Sqlite;
+using Microsoft.Extensions.Time.Testing;
 
-namespace GoDocker.Storage.Tests.Sqlite;
+namespace GoDocker.Storage.Tests.Contracts;
 
-public sealed class AccountStoreTests : StoreTest
+/// <summary>What every <see cref="IAccountStore"/> does, run against each store (SQLite, PostgreSQL) by a subclass.</summary>
+public abstract class AccountStoreContract : IAsyncLifetime
 {
-    private SqliteAccountStore accounts = null!;
+    protected static readonly DateTimeOffset Start = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    protected static readonly CancellationToken Ct = CancellationToken.None;
+    private IAccountStore? accounts;
 
-    private async Task<SqliteAccountStore> AccountsAsync() => accounts ??= await SqliteAccountStore.OpenAsync(DatabasePath, Time, Ct);
+    protected FakeTimeProvider Time { get; } = new(Start);
+
+    public abstract Task InitializeAsync();
+
+    public abstract Task DisposeAsync();
+
+    /// <summary>Opens the store under test on a fresh database, with <see cref="Time"/> as its clock.</summary>
+    protected abstract Task<IAccountStore> OpenAccountsAsync();
+
+    private async Task<IAccountStore> AccountsAsync() => accounts ??= await OpenAccountsAsync();
 
     private static UserAccount Alice(bool admin = false, bool disabled = false) => new()
     {
