@@ -11,6 +11,7 @@ using GoDocker.Server.Configuration;
 using GoDocker.Server.Hosting;
 using GoDocker.Server.RequestGuards;
 using GoDocker.Server.Services;
+using GoDocker.Server.UseCases;
 using GoDocker.Storage;
 using GoDocker.Storage.Dispatch;
 using GoDocker.Storage.JobDirectories;
@@ -120,8 +121,13 @@ builder.Services.AddAuthorizationBuilder()
     // Every endpoint needs an authenticated caller unless it says otherwise (health, the OpenAPI document, login).
     .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
     .AddPolicy(AuthApi.AdminPolicy, p => p.RequireClaim(GoDockerAuthenticationHandler.AdminClaim, "true"));
-builder.Services.AddSingleton<ExecutionService>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<ExecutionService>());
+builder.Services.AddSingleton<StopRequests>();
+builder.Services.AddSingleton<OwnPauses>();
+builder.Services.AddHostedService<ExecutionService>();
+// Use cases: what the API (and later the web UI and standard APIs) call; handlers only translate HTTP.
+builder.Services.AddSingleton<JobSubmission>();
+builder.Services.AddSingleton<JobControl>();
+builder.Services.AddSingleton<UsageReport>();
 builder.Services.AddSingleton<SchedulerService>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SchedulerService>());
 builder.Services.AddHostedService<WalltimeWatcher>();
