@@ -15,6 +15,8 @@ using GoDocker.Server.UseCases;
 using GoDocker.Storage;
 using GoDocker.Storage.Dispatch;
 using GoDocker.Storage.JobDirectories;
+using GoDocker.Storage.Leases;
+using GoDocker.Storage.Wakeups;
 using GoDocker.Storage.Sqlite;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -123,15 +125,26 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(AuthApi.AdminPolicy, p => p.RequireClaim(GoDockerAuthenticationHandler.AdminClaim, "true"));
 builder.Services.AddSingleton<StopRequests>();
 builder.Services.AddSingleton<OwnPauses>();
-builder.Services.AddHostedService<ExecutionService>();
+// The leader's work (schedule, launch and watch, recover, watchers) runs while this server holds the lease:
+// always in embedded mode (one server, one SQLite file); the one server of several that holds it in the database.
+builder.Services.AddSingleton<IWakeups>(new InProcessWakeups());
+var serverId = ServerIdentity.New(settings.Server.Listen);
+builder.Services.AddSingleton<ILeaderLease>(new InProcessLeaderLease("scheduler", serverId));
+builder.Services.AddSingleton<IServerRegistry>(sp => new InProcessServerRegistry(time));
+builder.Services.AddSingleton<SchedulerService>();
+builder.Services.AddSingleton<ExecutionService>();
+builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<ExecutionService>());
+builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<SchedulerService>());
+builder.Services.AddSingleton<ILeaderWork, WalltimeWatcher>();
+builder.Services.AddSingleton<ILeaderWork, JobDirectoryWatcher>();
+builder.Services.AddSingleton<LeaderElection>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<LeaderElection>());
+builder.Services.AddHostedService(sp => new ServerHeartbeat(sp.GetRequiredService<IServerRegistry>(), sp.GetRequiredService<LeaderElection>(),
+    settings.Server.Listen, time, sp.GetRequiredService<ILogger<ServerHeartbeat>>()));
 // Use cases: what the API (and later the web UI and standard APIs) call; handlers only translate HTTP.
 builder.Services.AddSingleton<JobSubmission>();
 builder.Services.AddSingleton<JobControl>();
 builder.Services.AddSingleton<UsageReport>();
-builder.Services.AddSingleton<SchedulerService>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<SchedulerService>());
-builder.Services.AddHostedService<WalltimeWatcher>();
-builder.Services.AddHostedService<JobDirectoryWatcher>();
 builder.Services.AddHostedService<NodeRefreshService>();
 
 builder.Services.AddProblemDetails();

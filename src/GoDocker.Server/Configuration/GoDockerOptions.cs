@@ -17,6 +17,7 @@ public sealed class GoDockerOptions
     public JobOptions Jobs { get; set; } = new();
     public SchedulerOptions Scheduler { get; set; } = new();
     public ExecutorOptions Executor { get; set; } = new();
+    public ClusterOptions Cluster { get; set; } = new();
     public ImageOptions Images { get; set; } = new();
     public AccessOptions Access { get; set; } = new();
     /// <summary>The volumes jobs may mount, by name (the volume ACL).</summary>
@@ -248,6 +249,16 @@ public sealed class NodeSettings
     public string? Memory { get; set; }
     public int Gpus { get; set; }
     public Dictionary<string, string> Labels { get; set; } = [];
+}
+
+/// <summary>Several servers on one database: the leader lease.</summary>
+public sealed class ClusterOptions
+{
+    /// <summary>
+    /// The leader lease's time to live: renewed every third of it; a leader that stops renewing (killed, paused, cut
+    /// off) is replaced within it plus a second. Shorter: faster failover, more database writes.
+    /// </summary>
+    public TimeSpan LeaseTime { get; set; } = TimeSpan.FromSeconds(6);
 }
 
 public sealed class ExecutorOptions

@@ -26,14 +26,24 @@ public sealed class ExecutionService(
     GoDocker.Server.Auth.LaunchAuthorization authorization,
     TimeProvider time,
     IOptions<GoDockerOptions> options,
-    ILogger<ExecutionService> logger) : BackgroundService
+    ILogger<ExecutionService> logger) : ILeaderWork
 {
     private const int MaxDeliveries = 10;
     private readonly ConcurrentDictionary<long, Task> monitors = new();
+    // The current term's: a container's watch ends with the leadership it was started under.
+    private CancellationToken termToken = CancellationToken.None;
     private readonly ConcurrentDictionary<string, bool> stopping = new();
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public string Name => "executor";
+
+    /// <summary>One term of leadership: runs until the term ends or the server stops.</summary>
+    public async Task RunAsync(GoDocker.Storage.Leadership term, CancellationToken stoppingToken)
     {
+        // A term after another in this process starts as a fresh process would: the last term's watches are over
+        // (they ended with it), and every node is recovered again before it takes jobs.
+        await Task.WhenAll(monitors.Values);
+        nodes.ResetRecovery();
+        termToken = stoppingToken;
         await nodes.RefreshAsync(stoppingToken);
         // Each node takes jobs once its own recovery is done; the scheduler meanwhile only explains why jobs wait.
         var recoveries = nodes.Executors.Select(e => RecoverWithRetryAsync(e, stoppingToken));
@@ -297,7 +307,7 @@ public sealed class ExecutionService(
     {
         monitors[job.Id] = Task.Run(async () =>
         {
-            var stoppingToken = CancellationToken.None;
+            var stoppingToken = termToken;
             try
             {
                 if (job.StopRequested is not null)
@@ -306,6 +316,10 @@ public sealed class ExecutionService(
                 }
                 var exit = await executor.WaitAsync(containerId, job.StartedAt ?? time.GetUtcNow(), stoppingToken);
                 await FinishAsync(executor, job.Id, job.Attempt, containerId, exit, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // The term ended: the next leader's recovery re-attaches the container.
             }
             catch (Exception e)
             {

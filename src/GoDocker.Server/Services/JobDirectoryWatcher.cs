@@ -12,7 +12,7 @@ namespace GoDocker.Server.Services;
 /// Measured through <see cref="JobDirectory.Measure"/> (descriptors, links not followed, bounded walk).
 /// A failed sweep is logged and the next one retries.
 /// </summary>
-public sealed class JobDirectoryWatcher : BackgroundService
+public sealed class JobDirectoryWatcher : ILeaderWork
 {
     private readonly IJobStore store;
     private readonly JobDirectory directories;
@@ -31,7 +31,10 @@ public sealed class JobDirectoryWatcher : BackgroundService
         interval = jobs.JobDirectoryCheckInterval;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public string Name => "job directory watcher";
+
+    /// <summary>One term of leadership: runs until the term ends or the server stops.</summary>
+    public async Task RunAsync(GoDocker.Storage.Leadership term, CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))

@@ -73,6 +73,18 @@ public sealed class NodeRegistry : IDisposable
     }
 
     /// <summary>The executor has re-attached or resolved every container it found: its node may take jobs.</summary>
+    /// <summary>No node takes jobs until it is recovered again (a new leadership term recovers every node first).</summary>
+    public void ResetRecovery()
+    {
+        lock (gate)
+        {
+            foreach (var executor in statuses.Keys.ToList())
+            {
+                statuses[executor] = With(statuses[executor] with { Recovered = false });
+            }
+        }
+    }
+
     public void MarkRecovered(IExecutor executor)
     {
         lock (gate)

@@ -22,9 +22,12 @@ public sealed class SchedulerService(
     FreeSpaceFloor freeSpace,
     TimeProvider time,
     IOptions<GoDockerOptions> options,
-    ILogger<SchedulerService> logger) : BackgroundService
+    ILogger<SchedulerService> logger) : ILeaderWork
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public string Name => "scheduler";
+
+    /// <summary>One term of leadership: runs until the term ends or the server stops.</summary>
+    public async Task RunAsync(GoDocker.Storage.Leadership term, CancellationToken stoppingToken)
     {
         logger.LogInformation("scheduler running, policy {Policy}", cycle.Order.Name);
         var failures = 0;

@@ -34,7 +34,7 @@ public abstract class UseCaseTest : IAsyncLifetime
     protected StopRequests StopRequests { get; private set; } = null!;
     protected GoDockerOptions Settings { get; private set; } = null!;
     protected AccessPolicy Policy { get; set; } = new();
-    protected SchedulerTrigger Scheduler { get; } = new();
+    protected SchedulerTrigger Scheduler { get; } = new(new GoDocker.Storage.Wakeups.InProcessWakeups());
 
     /// <summary>Configuration keys the test sets (Section:Key = value), checked as the server checks them.</summary>
     protected virtual IReadOnlyDictionary<string, string?> Configuration => new Dictionary<string, string?>();
