@@ -54,7 +54,12 @@ if (dataDirectory is null)
 }
 var time = TimeProvider.System;
 // SQLite in DataDir or PostgreSQL (Store:Provider): jobs, accounts, node drains, and the instance id labelling our containers.
-var stores = await StoreFactory.OpenAsync(settings, time, CancellationToken.None);
+var stores = await StoreFactory.OpenAsync(settings, time, Console.Error, CancellationToken.None);
+if (stores is null)
+{
+    Environment.ExitCode = 1;
+    return;
+}
 var store = stores.Jobs;
 var instanceId = stores.InstanceId;
 

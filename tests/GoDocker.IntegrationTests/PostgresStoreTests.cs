@@ -71,6 +71,22 @@ public sealed class PostgresStoreTests : IAsyncLifetime
         Assert.DoesNotContain(new NpgsqlConnectionStringBuilder(connectionString).Password!, server.Log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AnUnreachableDatabase_StopsTheServerAtStart_SayingWhere_WithoutThePassword()
+    {
+        var unreachable = new NpgsqlConnectionStringBuilder(connectionString) { Port = 1, Timeout = 3 }.ConnectionString;
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Store:Provider"] = "postgres",
+            ["Store:ConnectionString"] = unreachable,
+        }));
+
+        Assert.Contains("exited with 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"cannot open the PostgreSQL store at 127.0.0.1:1, database {databaseName}", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(new NpgsqlConnectionStringBuilder(connectionString).Password!, error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>The jobs in the database itself: the server wrote to PostgreSQL, not to a SQLite file beside it.</summary>
     private async Task<long> JobRowsAsync()
     {

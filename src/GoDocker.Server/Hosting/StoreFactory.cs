@@ -50,18 +50,23 @@ internal static class StoreFactory
     /// <summary>The name of the SQLite file in Server:DataDir.</summary>
     public const string SqliteFileName = "godocker.db";
 
-    public static async Task<Stores> OpenAsync(GoDockerOptions settings, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>The stores; null when the PostgreSQL database cannot be opened, said on <paramref name="log"/> (without the password).</summary>
+    public static async Task<Stores?> OpenAsync(GoDockerOptions settings, TimeProvider time, TextWriter log, CancellationToken cancellationToken)
     {
-        static string NewInstanceId() => Guid.NewGuid().ToString("N")[..12];
         if (settings.Store.Provider == StoreProvider.Postgres)
         {
             var database = new NpgsqlDataSourceBuilder(settings.Store.ConnectionString) { Name = "godocker" }.Build();
-            var jobs = await PostgresJobStore.OpenAsync(database, time, cancellationToken);
-            jobs.UsageHalfLife = settings.Scheduler.FairShare.HalfLife;
-            var accounts = await PostgresAccountStore.OpenAsync(database, time, cancellationToken);
-            var nodeStates = await PostgresNodeStateStore.OpenAsync(database, cancellationToken);
-            var instanceId = await jobs.GetOrCreateMetaAsync("instance-id", NewInstanceId, cancellationToken);
-            return new Stores(jobs, accounts, nodeStates, instanceId, database, [jobs, database]);
+            try
+            {
+                return await OpenPostgresAsync(settings, database, time, cancellationToken);
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                var at = new NpgsqlConnectionStringBuilder(settings.Store.ConnectionString);
+                await log.WriteLineAsync($"cannot open the PostgreSQL store at {at.Host}:{at.Port}, database {at.Database}, as {at.Username}: {e.Message}");
+                await database.DisposeAsync();
+                return null;
+            }
         }
         var path = Path.Combine(settings.Server.DataDir, SqliteFileName);
         var store = await SqliteJobStore.OpenAsync(path, time, cancellationToken);
@@ -71,6 +76,18 @@ internal static class StoreFactory
         var id = await store.GetOrCreateMetaAsync("instance-id", NewInstanceId, cancellationToken);
         return new Stores(store, sqliteAccounts, sqliteNodeStates, id, database: null, [store, sqliteAccounts]);
     }
+
+    private static async Task<Stores> OpenPostgresAsync(GoDockerOptions settings, NpgsqlDataSource database, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var jobs = await PostgresJobStore.OpenAsync(database, time, cancellationToken);
+        jobs.UsageHalfLife = settings.Scheduler.FairShare.HalfLife;
+        var accounts = await PostgresAccountStore.OpenAsync(database, time, cancellationToken);
+        var nodeStates = await PostgresNodeStateStore.OpenAsync(database, cancellationToken);
+        var instanceId = await jobs.GetOrCreateMetaAsync("instance-id", NewInstanceId, cancellationToken);
+        return new Stores(jobs, accounts, nodeStates, instanceId, database, [jobs, database]);
+    }
+
+    private static string NewInstanceId() => Guid.NewGuid().ToString("N")[..12];
 
     /// <summary>
     /// What is wrong with Store:ConnectionString for the provider, or null. The problem never quotes the string, which
