@@ -33,8 +33,8 @@ internal static class CycleBench
         var only = option("only", "");
         var dump = option("dump", "");
         IPlacementScorer scorer = option("scorer", SpreadScorer.PolicyName) == PackScorer.PolicyName ? new PackScorer() : new SpreadScorer();
-        // --filters=opaque: the standard filters behind a wrapper the cycle does not know, so it cannot check them
-        // inline and asks each in turn; the plan must come out the same (a check on the cycle's fast paths).
+        // --filters=opaque: the standard filters behind a wrapper that declares no caching, so the cycle asks them for
+        // every job on every node; the plan must come out the same (a check on the cycle's caches and fast paths).
         IReadOnlyList<IPlacementFilter> filters = option("filters", "standard") == "opaque"
             ? [.. SchedulingCycle.StandardFilters.Select(f => new OpaqueFilter(f))]
             : SchedulingCycle.StandardFilters;
@@ -137,7 +137,7 @@ internal static class CycleBench
     {
         foreach (var p in plan.Placements)
         {
-            line(Invariant($"place {p.JobId} v{p.Version} {p.Node} {p.Cpus:R} {p.MemoryBytes} {p.Gpus}"));
+            line(Invariant($"place {p.JobId} v{p.Version} {p.Node} {p.Resources.Cpus:R} {p.Resources.MemoryBytes} {p.Resources.Gpus}"));
         }
         foreach (var (id, reason) in plan.PendingReasons.OrderBy(r => r.Key))
         {

@@ -94,10 +94,8 @@ internal static class SiteSnapshot
         }
 
         var running = BuildRunning(random, nodeLoads, logins, PickUser, ProjectOf, arrays);
-        var used = running.GroupBy(r => r.Node).ToDictionary(g => g.Key, g => (Cpus: g.Sum(r => r.Cpus), Memory: g.Sum(r => r.MemoryBytes), Gpus: g.Sum(r => r.Gpus)));
-        var loads = nodeLoads.Select(n => used.TryGetValue(n.Name, out var u)
-            ? new NodeLoad(n, u.Cpus, u.Memory) { UsedGpus = u.Gpus }
-            : new NodeLoad(n, 0, 0)).ToList();
+        var used = NodeUsage.Of(running);
+        var loads = nodeLoads.Select(n => new NodeLoad(n, used.GetValueOrDefault(n.Name))).ToList();
         foreach (var job in running)
         {
             dependencyStates.TryAdd(job.Id, JobState.Running);
@@ -124,11 +122,13 @@ internal static class SiteSnapshot
             < 0.17 => [new Constraint("disk", "ssd", true), new Constraint("zone", Zones[random.Next(Zones.Length)], true)],
             _ => [],
         };
-        return new PendingJob(id, 1, owner, project, cpus, memory, submitted, null)
+        // Drawn in this order, so a seed builds the same site as before.
+        long? walltime = random.NextDouble() < 0.75 ? Walltimes[random.Next(Walltimes.Length)] : null;
+        var gpus = random.NextDouble() < 0.005 ? random.Next(1, 3) : 0;
+        return new PendingJob(id, 1, owner, project, new Resources(cpus, memory, gpus), submitted, null)
         {
-            WalltimeSeconds = random.NextDouble() < 0.75 ? Walltimes[random.Next(Walltimes.Length)] : null,
+            WalltimeSeconds = walltime,
             Constraints = constraints,
-            Gpus = random.NextDouble() < 0.005 ? random.Next(1, 3) : 0,
         };
     }
 
@@ -170,9 +170,8 @@ internal static class SiteSnapshot
             var cpus = NodeCpus[random.Next(NodeCpus.Length)];
             var memory = NodeGib[random.Next(NodeGib.Length)] * GiB;
             var drained = random.NextDouble() < drainedShare;
-            nodes.Add(new NodeInfo($"node{i:0000}", cpus, memory)
+            nodes.Add(new NodeInfo($"node{i:0000}", new Resources(cpus, memory, i % 20 == 0 ? 4 : 0))
             {
-                Gpus = i % 20 == 0 ? 4 : 0,
                 Labels = new Dictionary<string, string>
                 {
                     ["disk"] = random.NextDouble() < 0.6 ? "ssd" : "hdd",
@@ -204,7 +203,7 @@ internal static class SiteSnapshot
             {
                 var size = CpuSizes[random.Next(CpuSizes.Length)];
                 var bytes = Math.Clamp((long)(size * GibPerCpu[random.Next(GibPerCpu.Length)] * GiB), 256 * MiB, 32 * GiB);
-                if (cpus + size > node.Cpus * target || memory + bytes > node.MemoryBytes * target)
+                if (cpus + size > node.Capacity.Cpus * target || memory + bytes > node.Capacity.MemoryBytes * target)
                 {
                     misses++;
                     continue;
@@ -213,10 +212,12 @@ internal static class SiteSnapshot
                 // Most are within their walltime; about 2% overran it (about to be stopped).
                 var elapsed = (walltime ?? 3600) * (random.NextDouble() < 0.02 ? 1.1 : random.NextDouble());
                 var user = pickUser();
-                var job = new RunningJob(id++, logins[user], projectOf(user), node.Name, size, bytes, Now - TimeSpan.FromSeconds(elapsed))
+                // Drawn in this order (the project, then gpus), so a seed builds the same site as before.
+                var project = projectOf(user);
+                var jobGpus = node.Capacity.Gpus - gpus > 0 && random.NextDouble() < 0.2 ? 1 : 0;
+                var job = new RunningJob(id++, logins[user], project, node.Name, new Resources(size, bytes, jobGpus), Now - TimeSpan.FromSeconds(elapsed))
                 {
                     WalltimeSeconds = walltime,
-                    Gpus = node.Gpus - gpus > 0 && random.NextDouble() < 0.2 ? 1 : 0,
                 };
                 if (arrays.Count > 0 && random.NextDouble() < 0.03)
                 {
@@ -231,7 +232,7 @@ internal static class SiteSnapshot
                 running.Add(job);
                 cpus += size;
                 memory += bytes;
-                gpus += job.Gpus;
+                gpus += job.Held.Gpus;
             }
         }
         return running;
@@ -277,8 +278,8 @@ internal static class SiteSnapshot
     public static string Describe(SchedulingSnapshot snapshot)
     {
         var nodes = snapshot.Nodes;
-        var cpus = nodes.Where(n => n.Node.Schedulable).Sum(n => n.Node.Cpus);
-        var free = nodes.Where(n => n.Node.Schedulable).Sum(n => Math.Max(0, n.FreeCpus));
+        var cpus = nodes.Where(n => n.Node.Schedulable).Sum(n => n.Node.Capacity.Cpus);
+        var free = nodes.Where(n => n.Node.Schedulable).Sum(n => Math.Max(0, n.Free.Cpus));
         return string.Create(CultureInfo.InvariantCulture,
             $"pending={snapshot.Pending.Count} users={snapshot.Pending.Select(j => j.Owner).Distinct().Count()} projects={snapshot.Pending.Select(j => j.Project).Distinct().Count()} "
             + $"nodes={nodes.Count} drained={nodes.Count(n => !n.Node.Schedulable)} running={snapshot.Running.Count} cpus={cpus:0} free_cpus={free:0} "

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using GoDocker.Jobs;
 using GoDocker.Scheduling;
 using GoDocker.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -36,7 +37,7 @@ internal static class StoreBench
             }
             await using var store = await SqliteJobStore.OpenAsync(copy, TimeProvider.System, CancellationToken.None);
             var cycle = new SchedulingCycle(new FifoOrder(), SchedulingCycle.StandardAdmissions, SchedulingCycle.StandardFilters, new SpreadScorer(), new CycleOptions());
-            var node = new NodeInfo("local", 0, 0) { Schedulable = false, Unavailable = "unreachable (Connection failed.)" };
+            var node = new NodeInfo("local", Resources.None) { Schedulable = false, Unavailable = "unreachable (Connection failed.)" };
             var reads = new List<double>();
             var cycles = new List<double>();
             var pending = 0;
@@ -45,7 +46,7 @@ internal static class StoreBench
                 var start = Stopwatch.GetTimestamp();
                 var input = await store.ReadSchedulingInputAsync(CancellationToken.None);
                 var read = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                var snapshot = new SchedulingSnapshot(input.Pending, [new NodeLoad(node, 0, 0)], DateTimeOffset.UtcNow)
+                var snapshot = new SchedulingSnapshot(input.Pending, [new NodeLoad(node, Resources.None)], DateTimeOffset.UtcNow)
                 {
                     Running = input.Running,
                     DependencyStates = input.DependencyStates,

@@ -1,6 +1,7 @@
 using GoDocker.Access;
 using GoDocker.Contracts;
 using GoDocker.Executors.Docker;
+using GoDocker.Executors.Swarm;
 using GoDocker.Jobs;
 using GoDocker.Scheduling;
 using GoDocker.Server.Api;
@@ -10,9 +11,12 @@ using GoDocker.Server.Configuration;
 using GoDocker.Server.Hosting;
 using GoDocker.Server.RequestGuards;
 using GoDocker.Server.Services;
+using GoDocker.Server.UseCases;
 using GoDocker.Storage;
 using GoDocker.Storage.Dispatch;
 using GoDocker.Storage.JobDirectories;
+using GoDocker.Storage.Leases;
+using GoDocker.Storage.Wakeups;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
@@ -86,8 +90,12 @@ var nodeOptions = NodesConfiguration.Resolve(settings, instanceId);
 var nodeStates = stores.NodeStates;
 var drains = await nodeStates.ListDrainsAsync(CancellationToken.None);
 builder.Services.AddSingleton<INodeStateStore>(nodeStates);
+// Swarm: the manager is Executor:Docker's endpoint, the nodes are the swarm's, read now.
+var swarm = settings.Executor.Type == ExecutorType.Swarm ? await SwarmCluster.ConnectAsync(nodeOptions[0], CancellationToken.None) : null;
 builder.Services.AddSingleton(sp => new NodeRegistry(
-    [.. nodeOptions.Select(o => new DockerExecutor(o, time, sp.GetRequiredService<ILogger<DockerExecutor>>()))],
+    swarm is not null
+        ? [.. swarm.Executors(nodeOptions[0], time, sp.GetRequiredService<ILogger<SwarmExecutor>>())]
+        : [.. nodeOptions.Select(o => new DockerExecutor(o, time, sp.GetRequiredService<ILogger<DockerExecutor>>()))],
     nodeStates,
     drains,
     time,
@@ -119,12 +127,28 @@ builder.Services.AddAuthorizationBuilder()
     // Every endpoint needs an authenticated caller unless it says otherwise (health, the OpenAPI document, login).
     .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
     .AddPolicy(AuthApi.AdminPolicy, p => p.RequireClaim(GoDockerAuthenticationHandler.AdminClaim, "true"));
-builder.Services.AddSingleton<ExecutionService>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<ExecutionService>());
+builder.Services.AddSingleton<StopRequests>();
+builder.Services.AddSingleton<OwnPauses>();
+// The leader's work (schedule, launch and watch, recover, watchers) runs while this server holds the lease:
+// always in embedded mode (one server, one SQLite file); the one server of several that holds it in the database.
+builder.Services.AddSingleton<IWakeups>(new InProcessWakeups());
+var serverId = ServerIdentity.New(settings.Server.Listen);
+builder.Services.AddSingleton<ILeaderLease>(new InProcessLeaderLease("scheduler", serverId));
+builder.Services.AddSingleton<IServerRegistry>(sp => new InProcessServerRegistry(time));
 builder.Services.AddSingleton<SchedulerService>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<SchedulerService>());
-builder.Services.AddHostedService<WalltimeWatcher>();
-builder.Services.AddHostedService<JobDirectoryWatcher>();
+builder.Services.AddSingleton<ExecutionService>();
+builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<ExecutionService>());
+builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<SchedulerService>());
+builder.Services.AddSingleton<ILeaderWork, WalltimeWatcher>();
+builder.Services.AddSingleton<ILeaderWork, JobDirectoryWatcher>();
+builder.Services.AddSingleton<LeaderElection>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<LeaderElection>());
+builder.Services.AddHostedService(sp => new ServerHeartbeat(sp.GetRequiredService<IServerRegistry>(), sp.GetRequiredService<LeaderElection>(),
+    settings.Server.Listen, time, sp.GetRequiredService<ILogger<ServerHeartbeat>>()));
+// Use cases: what the API (and later the web UI and standard APIs) call; handlers only translate HTTP.
+builder.Services.AddSingleton<JobSubmission>();
+builder.Services.AddSingleton<JobControl>();
+builder.Services.AddSingleton<UsageReport>();
 builder.Services.AddHostedService<NodeRefreshService>();
 
 builder.Services.AddProblemDetails();

@@ -50,7 +50,7 @@ public sealed class ConfigurationTests
         { "Scheduler:Policy", "1", "Scheduler:Policy: '1' is not one of fifo, fairshare" },
         { "Scheduler:Placement", "random", "Scheduler:Placement: 'random' is not one of spread, pack" },
         { "Scheduler:Interval", "soon", "Scheduler:Interval: 'soon' is not a duration" },
-        { "Executor:Type", "swarm", "Executor:Type: 'swarm' is not one of docker" },
+        { "Executor:Type", "kubernetes", "Executor:Type: 'kubernetes' is not one of docker, swarm" },
         { "Auth:Provider", "kerberos", "Auth:Provider: 'kerberos' is not one of none, local, ldap" },
         { "Auth:MaxFailedLogins", "many", "Auth:MaxFailedLogins: 'many' is not a whole number" },
         { "Auth:FailedLoginBackoff", "00:00:00", "Auth:FailedLoginBackoff: 00:00:00 must be more than 0" },
@@ -113,7 +113,7 @@ public sealed class ConfigurationTests
             ["Quotas:OverCpuHours"] = "maybe",
             ["Quotas:User:MaxMemory"] = "huge",
             ["Scheduler:Policy"] = "lifo",
-            ["Executor:Type"] = "swarm",
+            ["Executor:Type"] = "kubernetes",
             ["Scheduler:CpuOvercommit"] = "0",
         }));
 

@@ -45,6 +45,17 @@ internal static class HealthCommand
         {
             nodes.Add(node.Name, node.Executor, node.Status, Display.Cpus(node.Cpus), ByteSize.Format(node.MemoryBytes), node.Error);
         }
-        return text.Append(nodes.Render()).ToString();
+        text.Append(nodes.Render());
+        if (health.Servers.Count > 0)
+        {
+            var servers = new Table(new Column("SERVER"), new Column("ADDRESS"), new Column("ROLE"), new Column("LAST SEEN", Align.Right));
+            foreach (var one in health.Servers)
+            {
+                servers.Add(one.Id + (one.Answering ? " *" : ""), one.Address, one.Leads ? "leader" : "standby",
+                    one.LastSeen.UtcDateTime.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            text.Append('\n').Append(servers.Render());
+        }
+        return text.ToString();
     }
 }

@@ -92,9 +92,16 @@ public sealed record FileEntry(string Name, string Path, string Type, long Size,
 
 public sealed record HealthView(string Status, string Version, IReadOnlyList<NodeHealth> Nodes)
 {
+    /// <summary>The servers sharing this server's database (one in embedded mode), the leader among them marked.</summary>
+    public IReadOnlyList<ServerHealth> Servers { get; init; } = [];
+    /// <summary>The id of the server that schedules and recovers now; null while none holds the lease.</summary>
+    public string? Leader { get; init; }
     /// <summary>Why the server itself is degraded beyond its nodes ("disk full: the store cannot write …", too little free space for job directories); null when it is not.</summary>
     public string? Reason { get; init; }
 }
+
+/// <summary>A server: its id, where its API listens, since when, when it last said it was alive, whether it leads, whether it answered this request.</summary>
+public sealed record ServerHealth(string Id, string Address, DateTimeOffset StartedAt, DateTimeOffset LastSeen, bool Leads, bool Answering);
 
 public sealed record NodeHealth(string Name, string Executor, string Status, double Cpus, long MemoryBytes, string? Error);
 

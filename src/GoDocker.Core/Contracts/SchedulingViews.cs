@@ -28,6 +28,22 @@ public sealed record AccountLimitsView
     public int? MaxGpus { get; init; }
     public double? MaxCpuHours { get; init; }
     public int? MaxPendingJobs { get; init; }
+
+    /// <summary>The view of what is set for an account (shares and priority null where only a quota is shown).</summary>
+    public static AccountLimitsView From(GoDocker.Usage.AccountKind kind, string name, double? shares, int? priority, GoDocker.Usage.Quota quota) => new()
+    {
+        Kind = GoDocker.Usage.AccountKinds.Name(kind),
+        Name = name,
+        Shares = shares,
+        Priority = priority,
+        MaxRunningJobs = quota.MaxRunningJobs,
+        MaxCpus = quota.MaxCpus,
+        MaxMemoryBytes = quota.MaxMemoryBytes,
+        MaxMemory = quota.MaxMemoryBytes is { } bytes ? GoDocker.Jobs.ByteSize.Format(bytes) : null,
+        MaxGpus = quota.MaxGpus,
+        MaxCpuHours = quota.MaxCpuHours,
+        MaxPendingJobs = quota.MaxPendingJobs,
+    };
 }
 
 /// <summary>What a user or project consumed and holds (GET /usage): decayed usage for fair share, the quota window, now.</summary>

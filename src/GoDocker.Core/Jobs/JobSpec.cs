@@ -67,6 +67,9 @@ public sealed record ResolvedJobSpec
     /// <summary>Who the job runs as (its owner's identity, fixed at submit); null only for jobs stored before identities existed.</summary>
     public GoDocker.Access.UserIdentity? RunAs { get; init; }
     public int Gpus { get; init; }
+    /// <summary>Cpus, memory and gpus as one value; not on the wire, where they stay the three fields above.</summary>
+    [JsonIgnore]
+    public Resources Resources => new(Cpus, MemoryBytes, Gpus);
     public IReadOnlyList<GoDocker.Scheduling.Constraint> Constraints { get; init; } = [];
     public IReadOnlyList<Dependency> Dependencies { get; init; } = [];
     /// <summary>This job's place in its array (null: not an array task).</summary>

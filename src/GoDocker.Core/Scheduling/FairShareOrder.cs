@@ -29,7 +29,7 @@ public sealed class FairShareOrder(FairShareOptions options) : IQueueOrder
         var projectOf = new int[pending.Count];
         var users = Standings(snapshot, j => j.Owner, r => r.Owner, snapshot.Usage.User, userOf);
         var projects = Standings(snapshot, j => j.Project, r => r.Project, snapshot.Usage.Project, projectOf);
-        var largestCpus = snapshot.Nodes.Count == 0 ? 1 : Math.Max(1e-9, snapshot.Nodes.Max(n => n.Node.Cpus));
+        var largestCpus = snapshot.Nodes.Count == 0 ? 1 : Math.Max(1e-9, snapshot.Nodes.Max(n => n.Node.Capacity.Cpus));
         var maxAge = Options.MaxAge.TotalSeconds;
 
         var ranked = new RankedJob[pending.Count];
@@ -38,7 +38,7 @@ public sealed class FairShareOrder(FairShareOptions options) : IQueueOrder
         {
             var job = pending[i];
             var age = maxAge <= 0 ? 1 : Math.Clamp((snapshot.Now - job.SubmittedAt).TotalSeconds / maxAge, 0, 1);
-            var size = Math.Clamp(job.Cpus / largestCpus, 0, 1);
+            var size = Math.Clamp(job.Request.Cpus / largestCpus, 0, 1);
             var user = users[userOf[i]];
             var project = projects[projectOf[i]];
             var factors = new PriorityFactors(
@@ -73,7 +73,7 @@ public sealed class FairShareOrder(FairShareOptions options) : IQueueOrder
         foreach (var job in snapshot.Running)
         {
             var account = Account(runningKey(job));
-            var consumed = JobConsumption.Of(job.Cpus, job.MemoryBytes, job.Gpus, snapshot.Now - job.StartedAt);
+            var consumed = JobConsumption.Of(job.Held.Cpus, job.Held.MemoryBytes, job.Held.Gpus, snapshot.Now - job.StartedAt);
             usage[account] += Options.Billing.Bill(consumed.CpuSeconds, consumed.MemoryGibSeconds, consumed.GpuSeconds);
         }
         var standings = new AccountStanding[usage.Count];

@@ -30,7 +30,7 @@ public sealed class CycleLedger
         Snapshot = snapshot;
         foreach (var job in snapshot.Running)
         {
-            Count(job.Owner, job.Project, job.ArrayId, job.Cpus, job.MemoryBytes, job.Gpus);
+            Count(job.Owner, job.Project, job.ArrayId, job.Held);
         }
     }
 
@@ -43,12 +43,12 @@ public sealed class CycleLedger
     public int ArrayRunning(long arrayId) => arrays.GetValueOrDefault(arrayId);
 
     /// <summary>Counts a job the cycle placed.</summary>
-    public void Add(PendingJob job) => Count(job.Owner, job.Project, job.ArrayId, job.Cpus, job.MemoryBytes, job.Gpus);
+    public void Add(PendingJob job) => Count(job.Owner, job.Project, job.ArrayId, job.Request);
 
-    private void Count(string owner, string project, long? arrayId, double cpus, long memoryBytes, int gpus)
+    private void Count(string owner, string project, long? arrayId, Resources held)
     {
-        users[owner] = User(owner).Plus(cpus, memoryBytes, gpus);
-        projects[project] = Project(project).Plus(cpus, memoryBytes, gpus);
+        users[owner] = User(owner).Plus(held);
+        projects[project] = Project(project).Plus(held);
         if (arrayId is { } array)
         {
             arrays[array] = ArrayRunning(array) + 1;
@@ -104,12 +104,12 @@ public sealed class QuotaAdmission : IAdmission
             return Verdict.Ok;
         }
         var userQuota = book.ForUser(job.Owner);
-        if (ledger.User(job.Owner).Exceeds(userQuota, job.Cpus, job.MemoryBytes, job.Gpus) is { } user)
+        if (ledger.User(job.Owner).Exceeds(userQuota, job.Request) is { } user)
         {
             return Verdict.Unschedulable($"user quota: {user}");
         }
         var projectQuota = book.ForProject(job.Project);
-        if (ledger.Project(job.Project).Exceeds(projectQuota, job.Cpus, job.MemoryBytes, job.Gpus) is { } project)
+        if (ledger.Project(job.Project).Exceeds(projectQuota, job.Request) is { } project)
         {
             return Verdict.Unschedulable($"project quota ({job.Project}): {project}");
         }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using GoDocker.Jobs;
 
 namespace GoDocker.Scheduling;
 
@@ -11,30 +12,30 @@ namespace GoDocker.Scheduling;
 internal sealed class NodeTimeline
 {
     private readonly List<long> times = [];
-    private readonly List<Free> free = [];
+    private readonly List<Resources> free = [];
     private readonly List<(long JobId, long From, long To)> reservations = [];
 
     /// <param name="releases">Running jobs on this node: when each is expected to end and what it holds.</param>
-    public NodeTimeline(NodeLoad load, IEnumerable<(long End, double Cpus, long MemoryBytes, int Gpus)> releases, long now)
+    public NodeTimeline(NodeLoad load, IEnumerable<(long End, Resources Held)> releases, long now)
     {
         Now = now;
         times.Add(now);
-        free.Add(new Free(load.FreeCpus, load.FreeMemoryBytes, load.FreeGpus));
-        foreach (var (end, cpus, memory, gpus) in releases.OrderBy(r => r.End))
+        free.Add(load.Free);
+        foreach (var (end, held) in releases.OrderBy(r => r.End))
         {
             // A job past its walltime is about to be stopped: it gives its resources back next.
             var at = Math.Max(end, now + 1);
             var index = Split(at);
             for (var i = index; i < free.Count; i++)
             {
-                free[i] = free[i].Plus(cpus, memory, gpus);
+                free[i] += held;
             }
         }
     }
 
     public long Now { get; }
 
-    public bool Fits(long from, long to, double cpus, long memoryBytes, int gpus)
+    public bool Fits(long from, long to, Resources request)
     {
         var starts = CollectionsMarshal.AsSpan(times);
         var room = CollectionsMarshal.AsSpan(free);
@@ -42,7 +43,7 @@ internal sealed class NodeTimeline
         for (var i = 0; i < starts.Length && starts[i] < to; i++)
         {
             var stepEnd = i + 1 < starts.Length ? starts[i + 1] : long.MaxValue;
-            if (stepEnd > from && !room[i].Holds(cpus, memoryBytes, gpus))
+            if (stepEnd > from && !request.FitsWithin(room[i]))
             {
                 return false;
             }
@@ -51,13 +52,13 @@ internal sealed class NodeTimeline
     }
 
     /// <summary>The earliest time from now at which the request fits for <paramref name="duration"/>; null if never.</summary>
-    public long? EarliestStart(long duration, double cpus, long memoryBytes, int gpus)
+    public long? EarliestStart(long duration, Resources request)
     {
         // One sweep: a start before a step that lacks room would overlap it, so the next candidate is the step after.
         var i = 0;
         while (i < times.Count)
         {
-            if (!free[i].Holds(cpus, memoryBytes, gpus))
+            if (!request.FitsWithin(free[i]))
             {
                 i++;
                 continue;
@@ -65,7 +66,7 @@ internal sealed class NodeTimeline
             var start = times[i];
             var end = start > long.MaxValue - duration ? long.MaxValue : start + duration;
             var j = i;
-            while (j < times.Count && times[j] < end && free[j].Holds(cpus, memoryBytes, gpus))
+            while (j < times.Count && times[j] < end && request.FitsWithin(free[j]))
             {
                 j++;
             }
@@ -78,13 +79,13 @@ internal sealed class NodeTimeline
         return null;
     }
 
-    public void Take(long jobId, long from, long to, double cpus, long memoryBytes, int gpus, bool reservation)
+    public void Take(long jobId, long from, long to, Resources request, bool reservation)
     {
         var first = Split(from);
         var last = to == long.MaxValue ? free.Count : Split(to);
         for (var i = first; i < last; i++)
         {
-            free[i] = free[i].Plus(-cpus, -memoryBytes, -gpus);
+            free[i] -= request;
         }
         if (reservation)
         {
@@ -118,13 +119,5 @@ internal sealed class NodeTimeline
         times.Insert(index, at);
         free.Insert(index, free[index - 1]);
         return index;
-    }
-
-    private readonly record struct Free(double Cpus, long MemoryBytes, int Gpus)
-    {
-        public Free Plus(double cpus, long memoryBytes, int gpus) => new(Cpus + cpus, MemoryBytes + memoryBytes, Gpus + gpus);
-
-        public bool Holds(double cpus, long memoryBytes, int gpus) =>
-            cpus <= Cpus + ResourceFitFilter.Epsilon && memoryBytes <= MemoryBytes && gpus <= Gpus;
     }
 }

@@ -7,8 +7,9 @@ namespace GoDocker.Scheduling;
 /// <summary>
 /// One scheduling pass: snapshot in, plan out, no I/O (DESIGN invariant 2). Order the queue
 /// (<see cref="IQueueOrder"/>), then walk it: admit each job (<see cref="IAdmission"/>: holds, dependencies, quotas,
-/// array limits), place it on the best node (<see cref="IPlacementScorer"/>) among those that pass every
-/// <see cref="IPlacementFilter"/>, updating the cycle's own view of free capacity and of what each user runs.
+/// array limits), place it on the best node (<see cref="IPlacementScorer"/>) among those that take it
+/// (<see cref="NodeLoad.Takes"/>: accepting jobs, the request free) and pass every <see cref="IPlacementFilter"/>,
+/// updating the cycle's own view of free capacity and of what each user runs.
 /// <para>
 /// Without backfill, the first job that does not fit blocks the ones behind it (Slurm's main scheduler does the
 /// same), so a large job is never starved by small ones. With backfill, the first <see cref="CycleOptions.Reservations"/>
@@ -37,8 +38,8 @@ public sealed class SchedulingCycle(
     public static IReadOnlyList<IAdmission> StandardAdmissions { get; } =
         [new HoldAdmission(), new DependencyAdmission(), new ArrayLimitAdmission(), new QuotaAdmission()];
 
-    /// <summary>The standard filters: resources free now, then node labels against constraints.</summary>
-    public static IReadOnlyList<IPlacementFilter> StandardFilters { get; } = [new ResourceFitFilter(), new ConstraintFilter()];
+    /// <summary>The standard filters: node labels against constraints (capacity is the cycle's own rule, <see cref="NodeLoad.Takes"/>).</summary>
+    public static IReadOnlyList<IPlacementFilter> StandardFilters { get; } = [new ConstraintFilter()];
 
     public Plan Run(SchedulingSnapshot snapshot)
     {
@@ -54,13 +55,16 @@ public sealed class SchedulingCycle(
     /// Speed (100,000 pending jobs on 1,000 nodes in well under a second: bench/README.md, `cycle`) comes from not
     /// doing per node what a job's outcome does not need, never from deciding differently (the bench hashes the plan):
     /// <list type="bullet">
-    /// <item>the built-in filters are checked inline, and a refusal's text is built only for the (at most three)
-    /// nodes a pending reason names, once the job is known not to start;</item>
+    /// <item>capacity is checked inline (<see cref="Room"/>), filters by what they declare (<see cref="FilterCaching"/>), and
+    /// a refusal's text is built only for the (at most three) nodes a pending reason names, once the job is known not to start;</item>
     /// <item>once some node takes the job, a later node is checked against the reservations only if it scores better;</item>
-    /// <item>the nodes meeting a set of constraints are computed once per set;</item>
-    /// <item>a request at least as large and as long as one every node already refused is refused by every node
-    /// again (capacity only shrinks during a pass), so only the nodes its reason names are asked;</item>
-    /// <item>a request no node could take even empty gets the same reason again without asking them.</item>
+    /// <item>the nodes passing the <see cref="FilterCaching.NodeAttributes"/> filters are computed once per signature
+    /// (a <see cref="FeasibilityClass"/>); a <see cref="FilterCaching.NodeLoad"/> filter's verdict is kept per signature
+    /// and node until a placement there changes the node's load; any other filter is asked every time;</item>
+    /// <item>for a job whose every filter is settled by its feasibility class: a request at least as large and as long as
+    /// one every node already refused is refused by every node again (capacity only shrinks during a pass), so only the
+    /// nodes its reason names are asked, and a request no node could take even empty gets the same reason again without
+    /// asking them.</item>
     /// </list>
     /// </remarks>
     private sealed class Pass
@@ -74,12 +78,17 @@ public sealed class SchedulingCycle(
         private readonly long defaultWalltime;
         private readonly CycleLedger ledger;
         private readonly IAdmission[] admissions;
+        // Every filter, in order (for reasons); the NodeAttributes ones, settled per signature by a feasibility class;
+        // the others, asked node by node (a NodeLoad one through loadVerdicts).
         private readonly IPlacementFilter[] filters;
-        // When every filter is a built-in, they are checked inline against rooms (below), which built-ins are in force
-        // saying what to check; else each filter is asked in turn.
-        private readonly bool inline;
-        private readonly bool checkResources;
-        private readonly bool checkConstraints;
+        private readonly IPlacementFilter[] classFilters;
+        private readonly IPlacementFilter[] askedFilters;
+        private readonly Dictionary<object, FeasibilityClass> classes = [];
+        private readonly FeasibilityClass? everyNode;
+        private readonly Dictionary<(int Filter, object Signature, int Node), (int Version, bool Ok)> loadVerdicts = [];
+        // Bumped when a placement changes the node's load (NodeLoad filters' verdicts on it are asked again) or a
+        // reservation is made there (reasons naming it are formatted again).
+        private readonly int[] versions;
         // What each node has free now, as loads[i] says, kept side by side for the walk over every node.
         private readonly Room[] rooms;
         private readonly List<Placement> placements = [];
@@ -87,15 +96,13 @@ public sealed class SchedulingCycle(
         private readonly Dictionary<long, string> rejections = [];
         private readonly Dictionary<long, Exception> faults = [];
         private readonly Dictionary<long, DateTimeOffset> starts = [];
-        // Request shapes that found no node now: capacity only shrinks during a pass, so equal or larger ones won't either.
+        // Request shapes (of settled jobs) that found no node now: capacity only shrinks during a pass, so equal or larger ones won't either.
         private readonly HashSet<Shape> failedShapes = [];
-        private readonly Dictionary<IReadOnlyList<Constraint>, ConstraintSet> constraintSets = new(ConstraintListComparer.Instance);
-        private readonly ConstraintSet unconstrained;
         // "waiting for 2 cpus, 4 GiB: no node has that much free now", by request: most waiting jobs share a few.
-        private readonly Dictionary<Shape, string> shortcutReasons = [];
-        // Requests that no node could take even empty (so no reservation either), with the reason that says so.
-        private readonly Dictionary<(long Cpus, long MemoryBytes, int Gpus, ConstraintSet Constraints), string> neverFits = [];
-        private (double Cpus, long MemoryBytes, int Gpus) maxFree;
+        private readonly Dictionary<Shape, (string Reason, int Versions)> shortcutReasons = [];
+        // Requests (of settled jobs) that no node could take even empty (so no reservation either), with the reason that says so.
+        private readonly Dictionary<(Resources Request, FeasibilityClass Class), string> neverFits = [];
+        private Resources maxFree;
         private int reservations;
 
         public Pass(SchedulingCycle cycle, SchedulingSnapshot snapshot)
@@ -110,16 +117,16 @@ public sealed class SchedulingCycle(
             ledger = new CycleLedger(snapshot);
             admissions = [.. cycle.Admissions];
             filters = [.. cycle.Filters];
-            inline = filters.All(f => f is ResourceFitFilter or ConstraintFilter);
-            checkResources = filters.Any(f => f is ResourceFitFilter);
-            checkConstraints = filters.Any(f => f is ConstraintFilter);
+            classFilters = [.. filters.Where(f => f.Caching == FilterCaching.NodeAttributes)];
+            askedFilters = [.. filters.Where(f => f.Caching != FilterCaching.NodeAttributes)];
+            everyNode = classFilters.Length == 0 ? new FeasibilityClass([.. Enumerable.Repeat(true, loads.Length)]) : null;
+            versions = new int[loads.Length];
             rooms = [.. loads.Select(Room.Of)];
-            unconstrained = new ConstraintSet("", [.. Enumerable.Repeat(true, loads.Length)]);
             if (cycle.Options.Backfill)
             {
                 var releases = snapshot.Running
                     .GroupBy(r => r.Node, StringComparer.Ordinal)
-                    .ToDictionary(g => g.Key, g => g.Select(r => (End: End(r), r.Cpus, r.MemoryBytes, r.Gpus)).ToList(), StringComparer.Ordinal);
+                    .ToDictionary(g => g.Key, g => g.Select(r => (End: End(r), r.Held)).ToList(), StringComparer.Ordinal);
                 timelines = [.. loads.Select(l => new NodeTimeline(l, releases.GetValueOrDefault(l.Node.Name) ?? [], now))];
             }
             UpdateMaxFree();
@@ -185,17 +192,18 @@ public sealed class SchedulingCycle(
                 return false;
             }
             var duration = Duration(job.WalltimeSeconds);
-            if (TryPlaceNow(job, duration, out var refusals))
+            var fit = FitOf(job);
+            if (TryPlaceNow(job, duration, fit, out var refusals))
             {
                 return false;
             }
-            var waiting = Waiting(job, duration, refusals);
+            var waiting = Waiting(job, duration, fit, refusals);
             if (timelines is null)
             {
                 Note(job, waiting);
                 return true;
             }
-            Note(job, reservations < cycle.Options.Reservations ? Reserve(job, duration) ?? waiting : waiting);
+            Note(job, reservations < cycle.Options.Reservations ? Reserve(job, duration, fit) ?? waiting : waiting);
             return false;
         }
 
@@ -263,21 +271,22 @@ public sealed class SchedulingCycle(
         }
 
         /// <summary>Places the job on the best node that takes it now; else says which nodes refused it (the first three, and how many).</summary>
-        private bool TryPlaceNow(PendingJob job, long duration, out Refusals refusals)
+        private bool TryPlaceNow(PendingJob job, long duration, Fit fit, out Refusals refusals)
         {
             refusals = default;
-            if (job.Cpus > maxFree.Cpus + ResourceFitFilter.Epsilon || job.MemoryBytes > maxFree.MemoryBytes || job.Gpus > maxFree.Gpus)
+            var request = job.Request;
+            if (!request.FitsWithin(maxFree))
             {
                 return false;
             }
-            var constraints = ConstraintsOf(job);
-            var shape = new Shape(job.Cpus, job.MemoryBytes, job.Gpus, duration, constraints.Text);
-            if (failedShapes.Contains(shape))
+            var shape = new Shape(request, duration, fit.Class);
+            var settled = Settled(fit);
+            if (settled && failedShapes.Contains(shape))
             {
                 return false;
             }
             var end = End(now, duration);
-            if (inline && constraints.Refused(shape) && RefusedByFirstNodes(job, end, constraints.Meets, ref refusals))
+            if (settled && fit.Class!.Refused(shape) && RefusedByFirstNodes(job, end, fit, ref refusals))
             {
                 refusals.Count = loads.Length;
                 failedShapes.Add(shape);
@@ -286,10 +295,9 @@ public sealed class SchedulingCycle(
             refusals = default;
             var best = -1;
             var bestScore = double.NegativeInfinity;
-            var meets = constraints.Meets;
             for (var i = 0; i < loads.Length; i++)
             {
-                if (!Passes(job, i, meets))
+                if (!Passes(job, i, fit))
                 {
                     refusals.Add(i);
                     continue;
@@ -320,27 +328,27 @@ public sealed class SchedulingCycle(
             }
             if (best < 0)
             {
-                failedShapes.Add(shape);
-                if (refusals.Count == loads.Length)
+                if (settled)
                 {
-                    constraints.AddRefused(shape);
+                    failedShapes.Add(shape);
+                    if (refusals.Count == loads.Length)
+                    {
+                        fit.Class!.AddRefused(shape);
+                    }
                 }
                 return false;
             }
             var load = loads[best];
-            var placed = loads[best] = load with
-            {
-                UsedCpus = load.UsedCpus + job.Cpus,
-                UsedMemoryBytes = load.UsedMemoryBytes + job.MemoryBytes,
-                UsedGpus = load.UsedGpus + job.Gpus,
-            };
+            var placed = loads[best] = load with { Used = load.Used + request };
             rooms[best] = Room.Of(placed);
-            timelines?[best].Take(job.Id, now, end, job.Cpus, job.MemoryBytes, job.Gpus, reservation: false);
+            versions[best]++;
+            timelines?[best].Take(job.Id, now, end, request, reservation: false);
             ledger.Add(job);
-            placements.Add(new Placement(job.Id, job.Version, load.Node.Name, job.Cpus, job.MemoryBytes) { Gpus = job.Gpus });
+            placements.Add(new Placement(job.Id, job.Version, load.Node.Name, request));
             // Only this node changed: while it holds none of the largest free amounts, before or after, they stay as they are.
-            if (!(Keeps(load.FreeCpus, placed.FreeCpus, maxFree.Cpus) && Keeps(load.FreeMemoryBytes, placed.FreeMemoryBytes, maxFree.MemoryBytes)
-                && Keeps(load.FreeGpus, placed.FreeGpus, maxFree.Gpus)))
+            var (before, after) = (load.Free, placed.Free);
+            if (!(Keeps(before.Cpus, after.Cpus, maxFree.Cpus) && Keeps(before.MemoryBytes, after.MemoryBytes, maxFree.MemoryBytes)
+                && Keeps(before.Gpus, after.Gpus, maxFree.Gpus)))
             {
                 UpdateMaxFree();
             }
@@ -351,11 +359,11 @@ public sealed class SchedulingCycle(
         /// For a request every node must refuse (one no larger and no longer was refused by all): records the nodes its
         /// reason names, as the walk over every node would. False, to walk them all, if one of those takes it after all.
         /// </summary>
-        private bool RefusedByFirstNodes(PendingJob job, long end, bool[] meets, ref Refusals refusals)
+        private bool RefusedByFirstNodes(PendingJob job, long end, Fit fit, ref Refusals refusals)
         {
             for (var i = 0; i < Math.Min(ReasonNodes, loads.Length); i++)
             {
-                if (Accepts(job, i, end, meets))
+                if (Passes(job, i, fit) && ClearOfReservations(job, i, end))
                 {
                     return false;
                 }
@@ -364,23 +372,122 @@ public sealed class SchedulingCycle(
             return true;
         }
 
-        /// <summary>Whether node <paramref name="i"/> passes every filter and, with backfill, keeps the job clear of every reservation.</summary>
-        private bool Accepts(PendingJob job, int i, long end, bool[] meets) => Passes(job, i, meets) && ClearOfReservations(job, i, end);
+        /// <summary>
+        /// Whether node <paramref name="i"/> takes the job now (<see cref="NodeLoad.Takes"/>, on its room) and passes every
+        /// filter: those of the job's feasibility class by the class, the others asked (a NodeLoad one once per load).
+        /// </summary>
+        private bool Passes(PendingJob job, int i, Fit fit)
+        {
+            if (!rooms[i].Takes(job.Request))
+            {
+                return false;
+            }
+            if (fit.Class is { } settledBy ? !settledBy.Ok[i] : !PassesAll(classFilters, job, loads[i]))
+            {
+                return false;
+            }
+            for (var k = 0; k < askedFilters.Length; k++)
+            {
+                if (!Asks(k, job, i, fit))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
 
-        private bool Passes(PendingJob job, int i, bool[] meets) =>
-            inline ? PassesBuiltIns(job, rooms[i], meets[i]) : Refuse(job, loads[i]) is null;
+        /// <summary>Asks the <paramref name="k"/>th asked filter, reusing a NodeLoad filter's verdict on this node while its load is unchanged.</summary>
+        private bool Asks(int k, PendingJob job, int i, Fit fit)
+        {
+            var filter = askedFilters[k];
+            if (fit.Signatures?[k] is not { } signature)
+            {
+                return filter.Filter(job, loads[i]).IsOk;
+            }
+            if (loadVerdicts.TryGetValue((k, signature, i), out var known) && known.Version == versions[i])
+            {
+                return known.Ok;
+            }
+            var ok = filter.Filter(job, loads[i]).IsOk;
+            loadVerdicts[(k, signature, i)] = (versions[i], ok);
+            return ok;
+        }
+
+        private static bool PassesAll(IPlacementFilter[] some, PendingJob job, NodeLoad node)
+        {
+            foreach (var filter in some)
+            {
+                if (!filter.Filter(job, node).IsOk)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
 
         private bool ClearOfReservations(PendingJob job, int i, long end) =>
-            timelines is null || timelines[i].Fits(now, end, job.Cpus, job.MemoryBytes, job.Gpus);
+            timelines is null || timelines[i].Fits(now, end, job.Request);
 
         /// <summary>
-        /// Exactly what <see cref="ResourceFitFilter"/> and <see cref="ConstraintFilter"/> decide, without the reason's text:
-        /// keep in step with them (`GoDocker.Bench cycle --filters=opaque` must plan the same as without).
+        /// What settles the job's filters: the feasibility class of its signatures under the NodeAttributes filters (null
+        /// when one cannot sign it: they are asked), and its signatures under the other filters (null: asked every time).
         /// </summary>
-        private bool PassesBuiltIns(PendingJob job, in Room room, bool meetsConstraints) =>
-            (!checkResources || (room.Schedulable && !(job.Cpus > room.FreeCpus + ResourceFitFilter.Epsilon)
-                && !(job.MemoryBytes > room.FreeMemoryBytes) && !(job.Gpus > room.FreeGpus)))
-            && (!checkConstraints || meetsConstraints);
+        private Fit FitOf(PendingJob job)
+        {
+            object?[]? signatures = null;
+            for (var k = 0; k < askedFilters.Length; k++)
+            {
+                if (askedFilters[k].Caching == FilterCaching.NodeLoad && askedFilters[k].Signature(job) is { } signature)
+                {
+                    (signatures ??= new object?[askedFilters.Length])[k] = signature;
+                }
+            }
+            return new Fit(ClassOf(job), signatures);
+        }
+
+        /// <summary>The nodes passing every NodeAttributes filter for the job's signatures, computed once per distinct signatures.</summary>
+        private FeasibilityClass? ClassOf(PendingJob job)
+        {
+            if (everyNode is not null)
+            {
+                return everyNode;
+            }
+            object key;
+            if (classFilters.Length == 1)
+            {
+                if (classFilters[0].Signature(job) is not { } signature)
+                {
+                    return null;
+                }
+                key = signature;
+            }
+            else
+            {
+                var parts = new object[classFilters.Length];
+                for (var k = 0; k < parts.Length; k++)
+                {
+                    if (classFilters[k].Signature(job) is not { } signature)
+                    {
+                        return null;
+                    }
+                    parts[k] = signature;
+                }
+                key = new Signatures(parts);
+            }
+            if (!classes.TryGetValue(key, out var found))
+            {
+                var ok = new bool[loads.Length];
+                for (var i = 0; i < ok.Length; i++)
+                {
+                    ok[i] = PassesAll(classFilters, job, loads[i]);
+                }
+                classes[key] = found = new FeasibilityClass(ok);
+            }
+            return found;
+        }
+
+        /// <summary>Whether the job's feasibility class alone settles its filters: then its refusals may be reused (see the remarks).</summary>
+        private bool Settled(Fit fit) => fit.Class is not null && askedFilters.Length == 0;
 
         /// <summary>Why node <paramref name="i"/> refused the job now: a filter's reason, or the reservation in the way.</summary>
         private string Refusal(PendingJob job, int i, long duration) =>
@@ -390,31 +497,47 @@ public sealed class SchedulingCycle(
                 ? $"{loads[i].Node.Name} is reserved for an earlier job from {Format(held.From)}"
                 : $"{loads[i].Node.Name} is reserved");
 
-        private string Waiting(PendingJob job, long duration, Refusals refusals)
+        private string Waiting(PendingJob job, long duration, Fit fit, Refusals refusals)
         {
             if (loads.Length == 0)
             {
-                return $"waiting for {Wants(job)}: no node is configured";
+                return $"waiting for {job.Request}: no node is configured";
             }
             if (refusals.Count == 0)
             {
                 // A shortcut decided that every node refuses the job now (larger than any free room, or a request
                 // shape every node refused earlier in this pass): the reason names the first nodes, as the walk would.
-                // Kept per shape, so a deep queue of equal jobs formats it once.
-                var key = new Shape(job.Cpus, job.MemoryBytes, job.Gpus, duration, ConstraintsOf(job).Text);
-                if (!shortcutReasons.TryGetValue(key, out var reason))
+                // Kept per shape while those nodes are unchanged, so a deep queue of equal jobs formats it once.
+                var all = default(Refusals);
+                for (var i = 0; i < Math.Min(ReasonNodes, loads.Length); i++)
                 {
-                    var all = default(Refusals);
-                    for (var i = 0; i < Math.Min(ReasonNodes, loads.Length); i++)
-                    {
-                        all.Add(i);
-                    }
-                    all.Count = loads.Length;
-                    shortcutReasons[key] = reason = Named(job, duration, all);
+                    all.Add(i);
                 }
-                return reason;
+                all.Count = loads.Length;
+                if (fit.Class is null)
+                {
+                    return Named(job, duration, all);
+                }
+                var key = new Shape(job.Request, duration, fit.Class);
+                var named = NamedVersions();
+                if (!shortcutReasons.TryGetValue(key, out var known) || known.Versions != named)
+                {
+                    shortcutReasons[key] = known = (Named(job, duration, all), named);
+                }
+                return known.Reason;
             }
             return Named(job, duration, refusals);
+        }
+
+        /// <summary>How often the nodes a reason names have changed (versions only grow, so an equal sum means none did).</summary>
+        private int NamedVersions()
+        {
+            var sum = 0;
+            for (var i = 0; i < Math.Min(ReasonNodes, loads.Length); i++)
+            {
+                sum += versions[i];
+            }
+            return sum;
         }
 
         private string Named(PendingJob job, long duration, Refusals refusals)
@@ -424,19 +547,15 @@ public sealed class SchedulingCycle(
             {
                 named.Add(Refusal(job, refusals[k], duration));
             }
-            return $"waiting for {Wants(job)} on any node ({string.Join("; ", named)}{(refusals.Count > ReasonNodes ? "; …" : "")})";
+            return $"waiting for {job.Request} on any node ({string.Join("; ", named)}{(refusals.Count > ReasonNodes ? "; …" : "")})";
         }
 
-        private static string Wants(PendingJob job) =>
-            string.Create(CultureInfo.InvariantCulture, $"{job.Cpus:0.###} cpus, {ByteSize.Format(job.MemoryBytes)}")
-            + (job.Gpus > 0 ? $", {job.Gpus} gpus" : "");
-
         /// <summary>Reserves the earliest start any eligible node offers; returns the reason to show, or null when no node ever can.</summary>
-        private string? Reserve(PendingJob job, long duration)
+        private string? Reserve(PendingJob job, long duration, Fit fit)
         {
-            var constraints = inline ? ConstraintsOf(job) : null;
-            var request = constraints is null ? default : (BitConverter.DoubleToInt64Bits(job.Cpus), job.MemoryBytes, job.Gpus, constraints);
-            if (constraints is not null && neverFits.TryGetValue(request, out var never))
+            var settledBy = Settled(fit) ? fit.Class : null;
+            var request = job.Request;
+            if (settledBy is not null && neverFits.TryGetValue((request, settledBy), out var never))
             {
                 return never;
             }
@@ -444,15 +563,14 @@ public sealed class SchedulingCycle(
             var bestStart = long.MaxValue;
             string? ineligible = null;
             var eligible = false;
-            var meets = constraints?.Meets;
             for (var i = 0; i < loads.Length; i++)
             {
-                // Filters against the node empty: could the job ever run there (labels, size, node accepting)?
-                // Only the first refusal is shown: after it, the built-in filters need not say why.
-                var empty = new NodeLoad(loads[i].Node, 0, 0);
-                if (meets is not null && ineligible is not null)
+                // The node empty: could the job ever run there (node accepting, size, filters)? Only the first refusal is
+                // shown: after it, a job its feasibility class settles need not say why.
+                var empty = new NodeLoad(loads[i].Node, Resources.None);
+                if (settledBy is not null && ineligible is not null)
                 {
-                    if (!PassesBuiltIns(job, Room.Of(empty), meets[i]))
+                    if (!(empty.Takes(request) && settledBy.Ok[i]))
                     {
                         continue;
                     }
@@ -463,7 +581,7 @@ public sealed class SchedulingCycle(
                     continue;
                 }
                 eligible = true;
-                if (timelines![i].EarliestStart(duration, job.Cpus, job.MemoryBytes, job.Gpus) is { } start && start < bestStart)
+                if (timelines![i].EarliestStart(duration, request) is { } start && start < bestStart)
                 {
                     bestStart = start;
                     best = i;
@@ -473,21 +591,28 @@ public sealed class SchedulingCycle(
             {
                 never = ineligible is null ? null : $"no node can run it now or later ({ineligible})";
                 // Every node refused it empty, which nothing in a pass changes: so will they the same request again.
-                if (constraints is not null && !eligible && never is not null)
+                if (settledBy is not null && !eligible && never is not null)
                 {
-                    neverFits[request] = never;
+                    neverFits[(request, settledBy)] = never;
                 }
                 return never;
             }
-            timelines![best].Take(job.Id, bestStart, End(bestStart, duration), job.Cpus, job.MemoryBytes, job.Gpus, reservation: true);
+            timelines![best].Take(job.Id, bestStart, End(bestStart, duration), request, reservation: true);
+            // The node's reasons change (it is reserved now): those named from it are formatted again.
+            versions[best]++;
             reservations++;
             var at = new DateTimeOffset(bestStart, TimeSpan.Zero);
             starts[job.Id] = at;
             return $"waiting for resources: expected to start by {Format(bestStart)} on {loads[best].Node.Name} (reserved)";
         }
 
+        /// <summary>Why the node refuses the job: its capacity (<see cref="NodeLoad.Refusal"/>), else the first filter that does.</summary>
         private string? Refuse(PendingJob job, NodeLoad node)
         {
+            if (node.Refusal(job.Request) is { } capacity)
+            {
+                return capacity;
+            }
             foreach (var filter in filters)
             {
                 var verdict = filter.Filter(job, node);
@@ -501,12 +626,12 @@ public sealed class SchedulingCycle(
 
         private void UpdateMaxFree()
         {
-            maxFree = (0, 0, 0);
+            maxFree = Resources.None;
             foreach (var load in loads)
             {
                 if (load.Node.Schedulable)
                 {
-                    maxFree = (Math.Max(maxFree.Cpus, load.FreeCpus), Math.Max(maxFree.MemoryBytes, load.FreeMemoryBytes), Math.Max(maxFree.Gpus, load.FreeGpus));
+                    maxFree = Resources.Max(maxFree, load.Free);
                 }
             }
         }
@@ -521,26 +646,6 @@ public sealed class SchedulingCycle(
             {
                 reasons[job.Id] = reason;
             }
-        }
-
-        /// <summary>The job's constraints with the nodes that meet them, computed once per distinct set of constraints.</summary>
-        private ConstraintSet ConstraintsOf(PendingJob job)
-        {
-            if (job.Constraints.Count == 0)
-            {
-                return unconstrained;
-            }
-            if (!constraintSets.TryGetValue(job.Constraints, out var set))
-            {
-                var constraints = job.Constraints.ToArray();
-                var meets = new bool[loads.Length];
-                for (var i = 0; i < meets.Length; i++)
-                {
-                    meets[i] = constraints.All(c => c.IsMetBy(loads[i].Node));
-                }
-                constraintSets[constraints] = set = new ConstraintSet(string.Join(',', constraints), meets);
-            }
-            return set;
         }
 
         private long End(RunningJob job) => End(job.StartedAt.UtcTicks, Duration(job.WalltimeSeconds));
@@ -562,12 +667,17 @@ public sealed class SchedulingCycle(
         private static string Format(long ticks) =>
             new DateTimeOffset(ticks, TimeSpan.Zero).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-        private readonly record struct Shape(double Cpus, long MemoryBytes, int Gpus, long Duration, string Constraints);
+        private readonly record struct Shape(Resources Request, long Duration, FeasibilityClass? Class);
 
-        /// <summary>A node's free room now, as its <see cref="NodeLoad"/> computes it.</summary>
-        private readonly record struct Room(bool Schedulable, double FreeCpus, long FreeMemoryBytes, int FreeGpus)
+        /// <summary>What settles a job's filters (see <see cref="FitOf"/>).</summary>
+        private readonly record struct Fit(FeasibilityClass? Class, object?[]? Signatures);
+
+        /// <summary>A node's free room now, as its <see cref="NodeLoad"/> computes it; <see cref="Takes"/> is <see cref="NodeLoad.Takes"/>.</summary>
+        private readonly record struct Room(bool Schedulable, Resources Free)
         {
-            public static Room Of(NodeLoad load) => new(load.Node.Schedulable, load.FreeCpus, load.FreeMemoryBytes, load.FreeGpus);
+            public static Room Of(NodeLoad load) => new(load.Node.Schedulable, load.Free);
+
+            public bool Takes(Resources request) => Schedulable && request.FitsWithin(Free);
         }
 
         /// <summary>How many nodes refused a job now, and the first three (those its pending reason names).</summary>
@@ -605,15 +715,15 @@ public sealed class SchedulingCycle(
         }
 
         /// <summary>
-        /// One distinct set of constraints: its text (as in <see cref="Shape"/>), the nodes that meet it, and the requests
-        /// every node refused: the minimal ones, since a request at least as large in every respect is refused too.
+        /// The nodes passing every NodeAttributes filter for one set of job signatures (Nomad's feasibility class for a
+        /// computed node class), and the requests every node refused: the minimal ones, since a request at least as large
+        /// in every respect and as long is refused too.
         /// </summary>
-        private sealed class ConstraintSet(string text, bool[] meets)
+        private sealed class FeasibilityClass(bool[] ok)
         {
             private readonly List<Shape> refused = [];
 
-            public string Text { get; } = text;
-            public bool[] Meets { get; } = meets;
+            public bool[] Ok { get; } = ok;
 
             public bool Refused(Shape shape)
             {
@@ -633,24 +743,24 @@ public sealed class SchedulingCycle(
                 refused.Add(shape);
             }
 
-            private static bool Covers(Shape smaller, Shape shape) =>
-                smaller.Cpus <= shape.Cpus && smaller.MemoryBytes <= shape.MemoryBytes && smaller.Gpus <= shape.Gpus && smaller.Duration <= shape.Duration;
+            private static bool Covers(Shape smaller, Shape shape) => shape.Request.Covers(smaller.Request) && smaller.Duration <= shape.Duration;
         }
 
-        /// <summary>Constraint lists as values: equal constraints in the same order are the same set.</summary>
-        private sealed class ConstraintListComparer : IEqualityComparer<IReadOnlyList<Constraint>>
+        /// <summary>The signatures of a job under several NodeAttributes filters, as one value.</summary>
+        private sealed class Signatures(object[] parts) : IEquatable<Signatures>
         {
-            public static readonly ConstraintListComparer Instance = new();
+            private readonly object[] parts = parts;
 
-            public bool Equals(IReadOnlyList<Constraint>? x, IReadOnlyList<Constraint>? y) =>
-                ReferenceEquals(x, y) || (x is not null && y is not null && x.SequenceEqual(y));
+            public bool Equals(Signatures? other) => other is not null && parts.AsSpan().SequenceEqual(other.parts);
 
-            public int GetHashCode(IReadOnlyList<Constraint> list)
+            public override bool Equals(object? obj) => Equals(obj as Signatures);
+
+            public override int GetHashCode()
             {
                 var hash = new HashCode();
-                foreach (var constraint in list)
+                foreach (var part in parts)
                 {
-                    hash.Add(constraint);
+                    hash.Add(part);
                 }
                 return hash.ToHashCode();
             }

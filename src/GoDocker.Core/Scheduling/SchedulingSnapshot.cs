@@ -1,12 +1,12 @@
+using System.Globalization;
 using GoDocker.Jobs;
 using GoDocker.Usage;
 
 namespace GoDocker.Scheduling;
 
 /// <summary>A place jobs run, with its capacity and labels (for constraints).</summary>
-public sealed record NodeInfo(string Name, double Cpus, long MemoryBytes)
+public sealed record NodeInfo(string Name, Resources Capacity)
 {
-    public int Gpus { get; init; }
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     /// <summary>False when drained, unreachable or still recovering: nothing new is placed there.</summary>
     public bool Schedulable { get; init; } = true;
@@ -14,13 +14,40 @@ public sealed record NodeInfo(string Name, double Cpus, long MemoryBytes)
     public string? Unavailable { get; init; }
 }
 
-/// <summary>A node and what the jobs on it (scheduled, running, suspended) already hold.</summary>
-public sealed record NodeLoad(NodeInfo Node, double UsedCpus, long UsedMemoryBytes)
+/// <summary>A node and what the jobs on it (scheduled, running, suspended) already hold (<see cref="NodeUsage"/>).</summary>
+public sealed record NodeLoad(NodeInfo Node, Resources Used)
 {
-    public int UsedGpus { get; init; }
-    public double FreeCpus => Node.Cpus - UsedCpus;
-    public long FreeMemoryBytes => Node.MemoryBytes - UsedMemoryBytes;
-    public int FreeGpus => Node.Gpus - UsedGpus;
+    public Resources Free => Node.Capacity - Used;
+
+    /// <summary>Whether the node accepts new work and has <paramref name="request"/> free now: the capacity rule of the cycle.</summary>
+    public bool Takes(Resources request) => Node.Schedulable && request.FitsWithin(Free);
+
+    /// <summary>
+    /// Why the node does not take <paramref name="request"/> now, naming what is missing ("0.5 of 2 cpus free on n1",
+    /// "node n1 is not accepting jobs: drained by admin"); null when it takes it (<see cref="Takes"/>).
+    /// </summary>
+    public string? Refusal(Resources request)
+    {
+        if (!Node.Schedulable)
+        {
+            return Node.Unavailable is { } why ? $"node {Node.Name} is not accepting jobs: {why}" : $"node {Node.Name} is not accepting jobs";
+        }
+        var free = Free;
+        var capacity = Node.Capacity;
+        if (!(request with { MemoryBytes = 0, Gpus = 0 }).FitsWithin(free))
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, free.Cpus):0.###} of {capacity.Cpus:0.###} cpus free on {Node.Name}");
+        }
+        if (!(request with { Cpus = 0, Gpus = 0 }).FitsWithin(free))
+        {
+            return $"{ByteSize.Format(Math.Max(0, free.MemoryBytes))} of {ByteSize.Format(capacity.MemoryBytes)} memory free on {Node.Name}";
+        }
+        if (!request.FitsWithin(free))
+        {
+            return $"{Math.Max(0, free.Gpus)} of {capacity.Gpus} gpus free on {Node.Name}";
+        }
+        return null;
+    }
 }
 
 /// <summary>What the scheduler needs to know of a pending job.</summary>
@@ -29,12 +56,10 @@ public sealed record PendingJob(
     long Version,
     string Owner,
     string Project,
-    double Cpus,
-    long MemoryBytes,
+    Resources Request,
     DateTimeOffset SubmittedAt,
     string? CurrentReason)
 {
-    public int Gpus { get; init; }
     /// <summary>The walltime asked for; null = the scheduler's default (for backfill and estimates).</summary>
     public long? WalltimeSeconds { get; init; }
     public IReadOnlyList<Constraint> Constraints { get; init; } = [];
@@ -51,9 +76,8 @@ public sealed record PendingJob(
 }
 
 /// <summary>A job holding resources (scheduled, running or suspended): for quotas, array limits and backfill.</summary>
-public sealed record RunningJob(long Id, string Owner, string Project, string Node, double Cpus, long MemoryBytes, DateTimeOffset StartedAt)
+public sealed record RunningJob(long Id, string Owner, string Project, string Node, Resources Held, DateTimeOffset StartedAt)
 {
-    public int Gpus { get; init; }
     /// <summary>Null = the scheduler's default; the job is expected to end by StartedAt + walltime.</summary>
     public long? WalltimeSeconds { get; init; }
     public long? ArrayId { get; init; }
@@ -74,10 +98,7 @@ public sealed record SchedulingSnapshot(
 }
 
 /// <summary>Place job <see cref="JobId"/> (as read at <see cref="Version"/>) on <see cref="Node"/>.</summary>
-public sealed record Placement(long JobId, long Version, string Node, double Cpus, long MemoryBytes)
-{
-    public int Gpus { get; init; }
-}
+public sealed record Placement(long JobId, long Version, string Node, Resources Resources);
 
 /// <summary>
 /// The output of one cycle: placements to apply (in one transaction, re-checked); the reason each job left

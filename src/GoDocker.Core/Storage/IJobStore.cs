@@ -125,7 +125,8 @@ public sealed record JobVisibility(string Login, IReadOnlyList<string> Projects)
 public sealed record JobPage(IReadOnlyList<Job> Items, long Total);
 
 /// <summary>What the store holds for one cycle; the scheduler adds configuration (quota defaults, shares) to make the snapshot.</summary>
-public sealed record SchedulingInput(IReadOnlyList<PendingJob> Pending, IReadOnlyDictionary<string, NodeUsage> UsageByNode)
+/// <remarks><see cref="UsageByNode"/>: what the jobs holding resources hold per node (<see cref="NodeUsage"/>).</remarks>
+public sealed record SchedulingInput(IReadOnlyList<PendingJob> Pending, IReadOnlyDictionary<string, Resources> UsageByNode)
 {
     public IReadOnlyList<RunningJob> Running { get; init; } = [];
     public IReadOnlyDictionary<long, JobState> DependencyStates { get; init; } = new Dictionary<long, JobState>();
@@ -136,11 +137,6 @@ public sealed record SchedulingInput(IReadOnlyList<PendingJob> Pending, IReadOnl
     /// <summary>Cpu-seconds of jobs that ended within the quota window, per user and per project.</summary>
     public IReadOnlyDictionary<string, double> UserWindowCpuSeconds { get; init; } = new Dictionary<string, double>();
     public IReadOnlyDictionary<string, double> ProjectWindowCpuSeconds { get; init; } = new Dictionary<string, double>();
-}
-
-public sealed record NodeUsage(double Cpus, long MemoryBytes)
-{
-    public int Gpus { get; init; }
 }
 
 /// <summary>A placement the store committed: the job is Scheduled on Node for this Attempt.</summary>

@@ -34,31 +34,32 @@ public sealed record Quota
 }
 
 /// <summary>What a user or project holds now: the running side of quotas.</summary>
-public sealed record Holding(int Jobs, double Cpus, long MemoryBytes, int Gpus)
+public sealed record Holding(int Jobs, Resources Held)
 {
-    public static readonly Holding None = new(0, 0, 0, 0);
+    public static readonly Holding None = new(0, Resources.None);
 
-    public Holding Plus(double cpus, long memoryBytes, int gpus) => new(Jobs + 1, Cpus + cpus, MemoryBytes + memoryBytes, Gpus + gpus);
+    public Holding Plus(Resources request) => new(Jobs + 1, Held + request);
 
     /// <summary>Why adding the request would exceed <paramref name="quota"/> ("4/4 jobs running"), or null when it fits.</summary>
-    public string? Exceeds(Quota quota, double cpus, long memoryBytes, int gpus)
+    public string? Exceeds(Quota quota, Resources request)
     {
-        const double epsilon = 1e-9;
         if (quota.MaxRunningJobs is { } jobs && Jobs + 1 > jobs)
         {
             return $"{Jobs}/{jobs} jobs running";
         }
-        if (quota.MaxCpus is { } maxCpus && Cpus + cpus > maxCpus + epsilon)
+        // Each limit alone, by the one capacity rule: an unset limit is no limit.
+        var after = Held + request;
+        if (quota.MaxCpus is { } maxCpus && !new Resources(after.Cpus, 0, 0).FitsWithin(new Resources(maxCpus, 0, 0)))
         {
-            return string.Create(CultureInfo.InvariantCulture, $"{Cpus:0.###}/{maxCpus:0.###} cpus running, this job asks {cpus:0.###}");
+            return string.Create(CultureInfo.InvariantCulture, $"{Held.Cpus:0.###}/{maxCpus:0.###} cpus running, this job asks {request.Cpus:0.###}");
         }
-        if (quota.MaxMemoryBytes is { } maxMemory && MemoryBytes + memoryBytes > maxMemory)
+        if (quota.MaxMemoryBytes is { } maxMemory && !new Resources(0, after.MemoryBytes, 0).FitsWithin(new Resources(0, maxMemory, 0)))
         {
-            return $"{ByteSize.Format(MemoryBytes)}/{ByteSize.Format(maxMemory)} memory running, this job asks {ByteSize.Format(memoryBytes)}";
+            return $"{ByteSize.Format(Held.MemoryBytes)}/{ByteSize.Format(maxMemory)} memory running, this job asks {ByteSize.Format(request.MemoryBytes)}";
         }
-        if (quota.MaxGpus is { } maxGpus && Gpus + gpus > maxGpus)
+        if (quota.MaxGpus is { } maxGpus && !new Resources(0, 0, after.Gpus).FitsWithin(new Resources(0, 0, maxGpus)))
         {
-            return $"{Gpus}/{maxGpus} gpus running, this job asks {gpus}";
+            return $"{Held.Gpus}/{maxGpus} gpus running, this job asks {request.Gpus}";
         }
         return null;
     }

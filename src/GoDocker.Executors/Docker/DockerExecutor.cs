@@ -51,9 +51,8 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         await EnsureReadyAsync(cancellationToken);
         var cpus = options.Cpus ?? info.NCPU;
         var memory = options.MemoryBytes ?? Math.Max(info.MemTotal - options.ReservedMemoryBytes, info.MemTotal / 2);
-        return new NodeInfo(options.NodeName, cpus, memory)
+        return new NodeInfo(options.NodeName, new Jobs.Resources(cpus, memory, options.Gpus))
         {
-            Gpus = options.Gpus,
             Labels = options.Labels,
         };
     }
@@ -556,57 +555,17 @@ public sealed class DockerExecutor : IExecutor, IDisposable
     {
         var spec = request.Spec;
         var mount = options.JobMountPath;
-        var argv = spec.Command is { Count: > 0 } command ? command : [$"{mount}/job.sh"];
-        var env = new List<string>(spec.Env.Select(e => $"{e.Key}={e.Value}"))
-        {
-            $"GODOCKER_JOB_ID={request.JobId}",
-            $"GODOCKER_JOB_NAME={spec.Name}",
-            $"GODOCKER_JOB_DIR={mount}",
-            $"GODOCKER_ATTEMPT={request.Attempt}",
-            $"GODOCKER_PROJECT={spec.Project}",
-            $"GODOCKER_OWNER={request.Owner}",
-            string.Create(CultureInfo.InvariantCulture, $"GODOCKER_CPUS={spec.Cpus}"),
-            $"GODOCKER_MEMORY_BYTES={spec.MemoryBytes}",
-            $"GODOCKER_NODE={options.NodeName}",
-        };
-        if (spec.Task is { } task)
-        {
-            env.Add($"GODOCKER_ARRAY_JOB_ID={request.ArrayId ?? request.JobId}");
-            env.Add($"GODOCKER_TASK_ID={task.Id}");
-            env.Add($"GODOCKER_TASK_FIRST={task.First}");
-            env.Add($"GODOCKER_TASK_LAST={task.Last}");
-            env.Add($"GODOCKER_TASK_STEP={task.Step}");
-            env.Add($"GODOCKER_TASK_COUNT={task.Count}");
-        }
-        if (spec.Gpus > 0)
-        {
-            env.Add($"GODOCKER_GPUS={spec.Gpus}");
-        }
-        if (spec.RunAs is { } owner)
-        {
-            env.Add($"HOME={owner.Home}");
-            env.Add($"USER={owner.Login}");
-            env.Add($"LOGNAME={owner.Login}");
-        }
-        var labels = new Dictionary<string, string>(spec.Labels)
-        {
-            [ContainerLabels.Instance] = options.InstanceId,
-            [ContainerLabels.Job] = request.JobId.ToString(CultureInfo.InvariantCulture),
-            [ContainerLabels.Attempt] = request.Attempt.ToString(CultureInfo.InvariantCulture),
-            [ContainerLabels.Owner] = request.Owner,
-        };
         return new CreateContainerParameters
         {
             Name = name,
             Image = spec.Image,
-            // $0 is the program, "$@" its arguments; the redirections survive exec, so the job writes straight to the files.
-            Entrypoint = ["/bin/sh", "-c", $"exec \"$0\" \"$@\" >>{mount}/stdout 2>>{mount}/stderr"],
-            Cmd = [.. argv],
-            Env = env,
+            Entrypoint = JobProcess.Entrypoint(mount),
+            Cmd = JobProcess.Argv(request, mount),
+            Env = JobProcess.Environment(request, mount, options.NodeName),
             WorkingDir = spec.Workdir ?? mount,
             // The owner's uid:gid with their supplementary groups; never the image's default user.
-            User = spec.Root ? "0:0" : spec.RunAs is { } user ? $"{user.Uid}:{user.Gid}" : "",
-            Labels = labels,
+            User = JobProcess.User(request),
+            Labels = JobProcess.Labels(request, options.InstanceId),
             AttachStdout = false,
             AttachStderr = false,
             HostConfig = new HostConfig
@@ -637,7 +596,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
                 CapDrop = ["ALL"],
                 CapAdd = spec.Root ? [.. options.RootCapabilities] : [],
                 SecurityOpt = ["no-new-privileges"],
-                GroupAdd = spec.Root ? [] : [.. (spec.RunAs?.SecondaryGids ?? []).Select(g => g.ToString(CultureInfo.InvariantCulture))],
+                GroupAdd = JobProcess.Groups(request),
                 LogConfig = new LogConfig { Type = "json-file", Config = new Dictionary<string, string> { ["max-size"] = "1m" } },
                 // --gpus N: the engine's GPU driver (nvidia-container-toolkit) picks the devices.
                 DeviceRequests = spec.Gpus > 0 ? [new DeviceRequest { Driver = "nvidia", Count = spec.Gpus, Capabilities = [["gpu"]] }] : [],

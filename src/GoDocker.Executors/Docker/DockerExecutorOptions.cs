@@ -45,6 +45,8 @@ public sealed record DockerExecutorOptions
     public string? SharedJobsRoot { get; init; }
     /// <summary>The image of that check's container (the jobs' default image, which every node needs anyway).</summary>
     public string ProbeImage { get; init; } = "godocker/debian:bookworm";
+    /// <summary>Between SIGTERM and SIGKILL when a job is stopped, for engines that take it when the job is created (Swarm).</summary>
+    public TimeSpan KillGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Where volumes are staged by descriptor for an engine that shares this server's mounts (root-owned, 0700); null: no staging.</summary>
     public string? VolumeStagingRoot { get; init; }
 }

@@ -30,9 +30,23 @@ internal static class HealthApi
 
     public static void MapHealth(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/health", (NodeRegistry nodes, FreeSpaceFloor freeSpace, GoDocker.Storage.IJobStore store) =>
+        api.MapGet("/health", async (NodeRegistry nodes, FreeSpaceFloor freeSpace, GoDocker.Storage.IJobStore store, LeaderElection election,
+                GoDocker.Storage.IServerRegistry registry, GoDocker.Storage.ILeaderLease lease, CancellationToken ct) =>
             {
-                var statuses = nodes.Statuses;
+                // Recovery is the leader's: on another server a node it reaches is simply up.
+                var leading = election.Current is not null;
+                var statuses = leading ? nodes.Statuses : [.. nodes.Statuses.Select(s => s with { Recovered = true })];
+                GoDocker.Storage.Leadership? leader = null;
+                IReadOnlyList<GoDocker.Storage.RegisteredServer> servers = [];
+                try
+                {
+                    leader = await lease.CurrentAsync(ct);
+                    servers = await registry.ListAsync(ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The database is away: the rest of the answer still says what this server knows.
+                }
                 var shortage = freeSpace.Shortage();
                 var fault = store.WriteFault;
                 // A drained node is an administrator's choice, not a fault: the server is ok while every node answers,
@@ -44,11 +58,13 @@ internal static class HealthApi
                         s.Node.Name,
                         s.Executor,
                         s.State,
-                        s.Node.Cpus,
-                        s.Node.MemoryBytes,
+                        s.Node.Capacity.Cpus,
+                        s.Node.Capacity.MemoryBytes,
                         s.Error))])
                 {
                     Reason = fault ?? (shortage is null ? null : $"no job launches: {shortage}"),
+                    Leader = leader?.Holder,
+                    Servers = [.. servers.Select(r => new ServerHealth(r.Id, r.Address, r.StartedAt, r.LastSeen, r.Id == leader?.Holder, r.Id == election.ServerId))],
                 };
                 return TypedResults.Ok(view);
             })

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using GoDocker.Contracts;
 using GoDocker.Jobs;
+using GoDocker.Server.UseCases;
 using GoDocker.Storage;
 
 namespace GoDocker.Server.Api;
@@ -41,24 +42,23 @@ internal static class IdempotencyKeyHeader
         return (new IdempotencyKey(text, fingerprint), null);
     }
 
-    /// <summary>
-    /// The answer to a submit whose key was used before: the first submit's answer again (201, its Location, the job as
-    /// it is now) when it was the same request, else 422 naming the header.
-    /// </summary>
-    public static async Task<IResult> EarlierSubmitAsync(KeyedSubmission earlier, IdempotencyKey key, HttpContext context, IJobStore store, CancellationToken cancellationToken)
+    /// <summary>A retry of a stored submit: the first submit's answer again (201, its Location, the job as it is now), marked replayed.</summary>
+    public static IResult Replayed(SubmitOutcome.Replayed replayed, HttpContext context)
     {
-        if (earlier.Outcome == KeyedOutcome.KeyReused || await store.GetAsync(earlier.FirstJobId, cancellationToken) is not { } job)
-        {
-            var message = $"{Name} '{key.Key}' was used in the last {IdempotencyKey.Lifetime.TotalHours:0} hours for another submit (job {earlier.FirstJobId}): use a new key for a new request";
-            return TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [Name] = [message] })
-            {
-                Status = StatusCodes.Status422UnprocessableEntity,
-                Title = "Idempotency key reused",
-                Detail = message,
-            });
-        }
         context.Response.Headers["Idempotent-Replayed"] = "true";
-        var location = job.ArrayId == job.Id ? $"/api/v1/arrays/{job.Id}" : $"/api/v1/jobs/{job.Id}";
-        return TypedResults.Created(location, JobView.From(job));
+        var job = replayed.Job;
+        return TypedResults.Created(replayed.Array ? $"/api/v1/arrays/{job.Id}" : $"/api/v1/jobs/{job.Id}", JobView.From(job));
+    }
+
+    /// <summary>A key used before for another request: 422 naming the header.</summary>
+    public static IResult Reused(SubmitOutcome.KeyReused reused)
+    {
+        var message = reused.Message(Name);
+        return TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [Name] = [message] })
+        {
+            Status = StatusCodes.Status422UnprocessableEntity,
+            Title = "Idempotency key reused",
+            Detail = message,
+        });
     }
 }

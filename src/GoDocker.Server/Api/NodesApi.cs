@@ -1,5 +1,6 @@
 using GoDocker.Contracts;
 using GoDocker.Jobs;
+using GoDocker.Scheduling;
 using GoDocker.Server.Services;
 using GoDocker.Storage;
 
@@ -52,22 +53,28 @@ internal static class NodesApi
     private static IResult NoSuchNode(string name, NodeRegistry nodes) =>
         Problems.NotFound("No such node", $"node '{name}' does not exist (nodes: {string.Join(", ", nodes.Executors.Select(e => e.NodeName))})");
 
-    /// <summary>Jobs holding resources (scheduled, running, suspended), by node.</summary>
-    private static async Task<ILookup<string, Job>> PlacedJobsAsync(IJobStore store, CancellationToken cancellationToken) =>
-        (await store.ListActiveAsync(cancellationToken)).Where(j => j.Node is not null).ToLookup(j => j.Node!, StringComparer.Ordinal);
+    /// <summary>Jobs holding resources (scheduled, running, suspended): what they hold per node, and how many there are.</summary>
+    private static async Task<Placed> PlacedJobsAsync(IJobStore store, CancellationToken cancellationToken)
+    {
+        var active = await store.ListActiveAsync(cancellationToken);
+        var holding = active.Where(j => j.State.HoldsResources() && j.Node is not null).ToList();
+        return new Placed(NodeUsage.Of(holding), holding.CountBy(j => j.Node!).ToDictionary(StringComparer.Ordinal));
+    }
 
-    private static NodeView View(NodeStatus status, ILookup<string, Job> placed)
+    private sealed record Placed(IReadOnlyDictionary<string, Resources> Usage, IReadOnlyDictionary<string, int> Jobs);
+
+    private static NodeView View(NodeStatus status, Placed placed)
     {
         var node = status.Node;
-        var jobs = placed[node.Name].ToList();
+        var used = placed.Usage.GetValueOrDefault(node.Name);
         return new NodeView
         {
             Name = node.Name,
             Executor = status.Executor,
             State = status.State,
-            Capacity = new NodeResources(node.Cpus, node.MemoryBytes, node.Gpus),
-            Used = new NodeResources(jobs.Sum(j => j.Spec.Cpus), jobs.Sum(j => j.Spec.MemoryBytes), jobs.Sum(j => j.Spec.Gpus)),
-            Jobs = jobs.Count,
+            Capacity = new NodeResources(node.Capacity.Cpus, node.Capacity.MemoryBytes, node.Capacity.Gpus),
+            Used = new NodeResources(used.Cpus, used.MemoryBytes, used.Gpus),
+            Jobs = placed.Jobs.GetValueOrDefault(node.Name),
             Labels = node.Labels,
             DrainedBy = status.Drain?.By,
             DrainedAt = status.Drain?.At,

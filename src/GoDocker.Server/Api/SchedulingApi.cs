@@ -4,39 +4,40 @@ using GoDocker.Contracts;
 using GoDocker.Jobs;
 using GoDocker.Scheduling;
 using GoDocker.Server.Auth;
-using GoDocker.Server.Configuration;
 using GoDocker.Server.Services;
+using GoDocker.Server.UseCases;
 using GoDocker.Storage;
 using GoDocker.Usage;
-using Microsoft.Extensions.Options;
 
 namespace GoDocker.Server.Api;
 
 /// <summary>
 /// Job control beyond kill (hold, release, suspend, resume, requeue, priority), arrays, and the fair-share and
-/// quota views: /jobs/{id}/..., /arrays/{id}, /usage, /limits.
+/// quota views: /jobs/{id}/..., /arrays/{id}, /usage, /limits. The controls are <see cref="JobControl"/>'s and the usage
+/// view <see cref="UsageReport"/>'s: these handlers only translate HTTP.
 /// </summary>
 internal static class SchedulingApi
 {
     public static void MapScheduling(this IEndpointRouteBuilder api)
     {
-        api.MapPost("/jobs/{id:long}/hold", (long id, HttpContext context, IJobStore store, JobAccess access, CancellationToken ct) =>
-                HoldAsync(id, hold: true, context, store, access, ct))
+        api.MapPost("/jobs/{id:long}/hold", (long id, HttpContext context, JobControl control, CallerResolver callers, CancellationToken ct) =>
+                ControlAsync(id, context, callers, (caller, token) => control.HoldAsync(caller, id, token), ct))
             .WithName("HoldJob").WithSummary("Hold a pending job: it waits until released")
             .Produces<JobView>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        api.MapPost("/jobs/{id:long}/release", (long id, HttpContext context, IJobStore store, JobAccess access, CancellationToken ct) =>
-                HoldAsync(id, hold: false, context, store, access, ct))
+        api.MapPost("/jobs/{id:long}/release", (long id, HttpContext context, JobControl control, CallerResolver callers, CancellationToken ct) =>
+                ControlAsync(id, context, callers, (caller, token) => control.ReleaseAsync(caller, id, token), ct))
             .WithName("ReleaseJob").WithSummary("Release a held job (an admin's hold only by an admin)")
             .Produces<JobView>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        api.MapPost("/jobs/{id:long}/suspend", (long id, HttpContext context, ExecutionService execution, JobAccess access, CancellationToken ct) =>
-                ControlAsync(id, context, access, (job, caller) => execution.SuspendAsync(job, caller.Login, ct), ct))
+        api.MapPost("/jobs/{id:long}/suspend", (long id, HttpContext context, JobControl control, CallerResolver callers, CancellationToken ct) =>
+                ControlAsync(id, context, callers, (caller, token) => control.SuspendAsync(caller, id, token), ct))
             .WithName("SuspendJob").WithSummary("Suspend a running job (its processes are frozen; it keeps its resources)")
             .Produces<JobView>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        api.MapPost("/jobs/{id:long}/resume", (long id, HttpContext context, ExecutionService execution, JobAccess access, CancellationToken ct) =>
-                ControlAsync(id, context, access, (job, caller) => execution.ResumeAsync(job, caller.Login, ct), ct))
+        api.MapPost("/jobs/{id:long}/resume", (long id, HttpContext context, JobControl control, CallerResolver callers, CancellationToken ct) =>
+                ControlAsync(id, context, callers, (caller, token) => control.ResumeAsync(caller, id, token), ct))
             .WithName("ResumeJob").WithSummary("Resume a suspended job")
             .Produces<JobView>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        api.MapPost("/jobs/{id:long}/requeue", RequeueAsync)
+        api.MapPost("/jobs/{id:long}/requeue", (long id, HttpContext context, JobControl control, CallerResolver callers, CancellationToken ct) =>
+                ControlAsync(id, context, callers, (caller, token) => control.RequeueAsync(caller, id, token), ct, accepted: true))
             .WithName("RequeueJob").WithSummary("Stop a running job and put it back in the queue, keeping its history and attempt count")
             .Produces<JobView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/jobs/{id:long}/priority", PriorityAsync)
@@ -64,45 +65,13 @@ internal static class SchedulingApi
             .Accepts<AccountLimitsView>("application/json").Produces<AccountLimitsView>().ProducesValidationProblem();
     }
 
-    private static async Task<IResult> HoldAsync(long id, bool hold, HttpContext context, IJobStore store, JobAccess access, CancellationToken cancellationToken)
+    /// <summary>A control of one job by the caller (<see cref="JobControl"/>), its outcome as HTTP.</summary>
+    private static async Task<IResult> ControlAsync(
+        long id, HttpContext context, CallerResolver callers, Func<Caller, CancellationToken, Task<ControlOutcome>> control, CancellationToken cancellationToken,
+        bool accepted = false)
     {
-        var (job, caller, refused) = await access.ControlAsync(id, context, cancellationToken);
-        if (job is null)
-        {
-            return refused!;
-        }
-        if (!hold && job.HeldBy == "admin" && !caller!.Admin)
-        {
-            return Problems.Forbidden($"job {id} is held by an administrator; only an administrator can release it");
-        }
-        var heldBy = !hold ? null : caller!.Admin && caller.Login != job.Owner ? "admin" : "user";
-        return await Conflict(async () => JobView.From(await store.SetHoldAsync(id, heldBy, caller!.Login, cancellationToken)));
-    }
-
-    private static async Task<IResult> ControlAsync(long id, HttpContext context, JobAccess access, Func<Job, Caller, Task<Job>> act, CancellationToken cancellationToken)
-    {
-        var (job, caller, refused) = await access.ControlAsync(id, context, cancellationToken);
-        if (job is null)
-        {
-            return refused!;
-        }
-        return await Conflict(async () => JobView.From(await act(job, caller!)));
-    }
-
-    private static async Task<IResult> RequeueAsync(
-        long id, HttpContext context, ExecutionService execution, JobAccess access, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var (job, caller, refused) = await access.ControlAsync(id, context, cancellationToken);
-        if (job is null)
-        {
-            return refused!;
-        }
-        if (job.State is not (JobState.Running or JobState.Suspended or JobState.Scheduled))
-        {
-            return Problems.Conflict($"job {id} is {job.State}: only a scheduled, running or suspended job can be requeued");
-        }
-        var requeued = await execution.RequestStopAsync(id, new StopRequest(JobState.Pending, $"requeued by {caller!.Login}", time.GetUtcNow()), cancellationToken);
-        return TypedResults.Accepted($"/api/v1/jobs/{id}", JobView.From(requeued));
+        var caller = await callers.ResolveAsync(context, cancellationToken);
+        return JobsApi.Controlled(await control(caller, cancellationToken), accepted);
     }
 
     private static async Task<IResult> PriorityAsync(
@@ -149,149 +118,48 @@ internal static class SchedulingApi
         });
     }
 
-    private static async Task<IResult> SetPriorityAsync(long id, HttpContext context, IJobStore store, CallerResolver callers, SchedulerTrigger scheduler, CancellationToken cancellationToken)
+    private static async Task<IResult> SetPriorityAsync(long id, HttpContext context, JobControl control, CallerResolver callers, CancellationToken cancellationToken)
     {
         var (request, refused) = await JsonBody.ReadAsync(context, GoDockerJson.Default.PriorityRequest, cancellationToken);
         if (request is null)
         {
             return refused!;
         }
-        if (Math.Abs((long)request.Adjustment) > MaxPriority)
-        {
-            return Problems.Field("adjustment", "the adjustment must be between -1000000000 and 1000000000");
-        }
         var caller = await callers.ResolveAsync(context, cancellationToken);
-        try
-        {
-            var job = await store.SetPriorityAdjustmentAsync(id, request.Adjustment, caller.Login, cancellationToken);
-            scheduler.Poke();
-            return TypedResults.Ok(JobView.From(job));
-        }
-        catch (KeyNotFoundException)
-        {
-            return Problems.JobNotFound(id);
-        }
-        catch (InvalidOperationException e)
-        {
-            return Problems.Conflict(e.Message);
-        }
+        return JobsApi.Controlled(await control.SetPriorityAsync(caller, id, request.Adjustment, cancellationToken));
     }
 
-    private static async Task<IResult> ArrayAsync(long id, HttpContext context, IJobStore store, CallerResolver callers, IAccessPolicy policy, CancellationToken cancellationToken)
+    private static async Task<IResult> ArrayAsync(long id, HttpContext context, JobControl control, CallerResolver callers, CancellationToken cancellationToken)
     {
-        var (tasks, _) = await ArrayTasksAsync(id, context, store, callers, policy, cancellationToken);
+        var tasks = await control.ArrayTasksAsync(await callers.ResolveAsync(context, cancellationToken), id, cancellationToken);
         return tasks.Count == 0 ? ArrayNotFound(id) : TypedResults.Ok(ArrayOf(id, tasks));
     }
 
-    private static async Task<IResult> KillArrayAsync(
-        long id, HttpContext context, IJobStore store, CallerResolver callers, IAccessPolicy policy, ExecutionService execution, TimeProvider time,
-        CancellationToken cancellationToken)
-    {
-        var (tasks, caller) = await ArrayTasksAsync(id, context, store, callers, policy, cancellationToken);
-        if (tasks.Count == 0)
+    private static async Task<IResult> KillArrayAsync(long id, HttpContext context, JobControl control, CallerResolver callers, CancellationToken cancellationToken) =>
+        await control.KillArrayAsync(await callers.ResolveAsync(context, cancellationToken), id, cancellationToken) switch
         {
-            return ArrayNotFound(id);
-        }
-        if (tasks.Any(t => !policy.CanControl(caller, t)))
-        {
-            return Problems.Forbidden($"you may see array {id} but not control it");
-        }
-        var after = new List<Job>();
-        foreach (var task in tasks)
-        {
-            after.Add(task.State.IsTerminal()
-                ? task
-                : await execution.RequestStopAsync(task.Id, new StopRequest(JobState.Killed, $"array {id} killed by {caller.Login}", time.GetUtcNow()), cancellationToken));
-        }
-        return TypedResults.Accepted($"/api/v1/arrays/{id}", ArrayOf(id, after));
-    }
-
-    /// <summary>The tasks of array <paramref name="id"/> the caller may see (none: no such array, for them).</summary>
-    private static async Task<(List<Job> Tasks, Caller Caller)> ArrayTasksAsync(
-        long id, HttpContext context, IJobStore store, CallerResolver callers, IAccessPolicy policy, CancellationToken cancellationToken)
-    {
-        var caller = await callers.ResolveAsync(context, cancellationToken);
-        var page = await store.ListAsync(new JobQuery
-        {
-            ArrayId = id,
-            Limit = ArraySpec.MaxTasks,
-            VisibleTo = caller.Admin ? null : new JobVisibility(caller.Login, [.. caller.ManagedProjects]),
-        }, cancellationToken);
-        return ([.. page.Items.Where(j => policy.CanSee(caller, j))], caller);
-    }
+            ArrayOutcome.Done done => TypedResults.Accepted($"/api/v1/arrays/{id}", ArrayOf(id, done.Tasks)),
+            ArrayOutcome.NotFound => ArrayNotFound(id),
+            ArrayOutcome.Forbidden forbidden => Problems.Forbidden(forbidden.Reason),
+            var other => throw new InvalidOperationException($"unknown array outcome {other}"),
+        };
 
     private static IResult ArrayNotFound(long id) => Problems.NotFound("No such array", $"array {id} does not exist");
 
-    private static ArrayView ArrayOf(long id, List<Job> tasks) =>
+    private static ArrayView ArrayOf(long id, IReadOnlyList<Job> tasks) =>
         new(id, tasks[0].Spec.Name, tasks[0].Owner, tasks.Count,
             tasks.GroupBy(t => t.State).ToDictionary(g => g.Key.ToString(), g => g.Count()),
             [.. tasks.Select(t => JobView.From(t))]);
 
-    private static async Task<IResult> UsageAsync(
-        HttpContext context, IJobStore store, CallerResolver callers, IOptions<GoDockerOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> UsageAsync(HttpContext context, UsageReport usage, CallerResolver callers, CancellationToken cancellationToken)
     {
         var caller = await callers.ResolveAsync(context, cancellationToken);
-        var userFilter = context.Request.Query["user"].LastOrDefault();
-        var projectFilter = context.Request.Query["project"].LastOrDefault();
-        // Everyone sees their own standing and their projects'; admins see everyone's. The default project is every
-        // user's: its figures are the other users' (the caller's own share is their user row), so it is for admins only.
-        bool MaySee(AccountKind kind, string name) =>
-            caller.Admin || (kind == AccountKind.User ? name == caller.Login : name != Project.Default && caller.MemberOf(name));
-        var settings = options.Value;
-        var input = await store.ReadSchedulingInputAsync(settings.Quotas.CpuHoursWindow, cancellationToken);
-        var now = time.GetUtcNow();
-        var standings = SchedulerService.Standings(input, settings.Scheduler.FairShare.DefaultShares);
-        var quotas = SchedulerService.Quotas(input, settings.Quotas, now);
-        var names = new SortedSet<(AccountKind Kind, string Name)>();
-        foreach (var name in standings.Users.Keys.Concat(input.Pending.Select(p => p.Owner)).Concat(input.Running.Select(r => r.Owner)).Concat(quotas.UserCpuHours.Keys))
+        return await usage.ForAsync(caller, context.Request.Query["user"].LastOrDefault(), context.Request.Query["project"].LastOrDefault(), cancellationToken) switch
         {
-            names.Add((AccountKind.User, name));
-        }
-        foreach (var name in standings.Projects.Keys.Concat(input.Pending.Select(p => p.Project)).Concat(input.Running.Select(r => r.Project)).Concat(quotas.ProjectCpuHours.Keys))
-        {
-            names.Add((AccountKind.Project, name));
-        }
-        if (userFilter is not null && !MaySee(AccountKind.User, userFilter) || projectFilter is not null && !MaySee(AccountKind.Project, projectFilter))
-        {
-            return Problems.Forbidden("you may see your own usage and your projects' only (the default project's, which sums every user's, is for admins)");
-        }
-        var views = new List<AccountUsageView>();
-        foreach (var (kind, name) in names)
-        {
-            if ((userFilter is not null || projectFilter is not null)
-                && !(kind == AccountKind.User && name == userFilter) && !(kind == AccountKind.Project && name == projectFilter))
-            {
-                continue;
-            }
-            if (!MaySee(kind, name))
-            {
-                continue;
-            }
-            var user = kind == AccountKind.User;
-            var standing = user ? standings.User(name) : standings.Project(name);
-            var decayed = standing.Usage?.At(now, settings.Scheduler.FairShare.HalfLife);
-            var running = input.Running.Where(r => (user ? r.Owner : r.Project) == name).ToList();
-            var quota = user ? quotas.ForUser(name) : quotas.ForProject(name);
-            views.Add(new AccountUsageView
-            {
-                Kind = kind.Name(),
-                Name = name,
-                Shares = standing.Shares,
-                Priority = standing.Priority,
-                DecayedCpuHours = (decayed?.CpuSeconds ?? 0) / 3600,
-                DecayedMemoryGibHours = (decayed?.MemoryGibSeconds ?? 0) / 3600,
-                DecayedGpuHours = (decayed?.GpuSeconds ?? 0) / 3600,
-                WindowCpuHours = (user ? quotas.UserCpuHours : quotas.ProjectCpuHours).GetValueOrDefault(name),
-                WindowDays = quotas.CpuHoursWindow.TotalDays,
-                RunningJobs = running.Count,
-                RunningCpus = running.Sum(r => r.Cpus),
-                RunningMemoryBytes = running.Sum(r => r.MemoryBytes),
-                RunningGpus = running.Sum(r => r.Gpus),
-                PendingJobs = input.Pending.Count(p => (user ? p.Owner : p.Project) == name),
-                Quota = quota.IsUnlimited ? null : View(kind, name, null, null, quota),
-            });
-        }
-        return TypedResults.Ok((IReadOnlyList<AccountUsageView>)views);
+            UsageOutcome.Report report => TypedResults.Ok(report.Accounts),
+            UsageOutcome.NotYours notYours => Problems.Forbidden(notYours.Reason),
+            var other => throw new InvalidOperationException($"unknown usage outcome {other}"),
+        };
     }
 
     private static async Task<IResult> LimitsAsync(HttpContext context, IJobStore store, CallerResolver callers, CancellationToken cancellationToken)
@@ -306,12 +174,12 @@ internal static class SchedulingApi
         var limits = await store.GetLimitsAsync(kind, context.Request.Query["name"].LastOrDefault(), cancellationToken);
         IReadOnlyList<AccountLimitsView> views = [.. limits
             .Where(l => caller.Admin || (l.Kind == AccountKind.User ? l.Name == caller.Login : caller.MemberOf(l.Name)))
-            .Select(l => View(l.Kind, l.Name, l.Shares, l.Priority, l.Quota))];
+            .Select(l => AccountLimitsView.From(l.Kind, l.Name, l.Shares, l.Priority, l.Quota))];
         return TypedResults.Ok(views);
     }
 
     /// <summary>The widest priority an administrator may give a user, a project or (as an adjustment) a job.</summary>
-    internal const int MaxPriority = 1_000_000_000;
+    internal const int MaxPriority = JobControl.MaxPriority;
     private const long MaxQuotaMemoryBytes = 1L << 60;
 
     private static async Task<IResult> SetLimitsAsync(
@@ -375,46 +243,6 @@ internal static class SchedulingApi
         await store.SetLimitsAsync(new AccountLimits(parsedKind, name, request.Shares, request.Priority, quota), cancellationToken);
         cache.Invalidate();
         scheduler.Poke();
-        return TypedResults.Ok(View(parsedKind, name, request.Shares, request.Priority, quota));
-    }
-
-    private static AccountLimitsView View(AccountKind kind, string name, double? shares, int? priority, Quota quota) => new()
-    {
-        Kind = kind.Name(),
-        Name = name,
-        Shares = shares,
-        Priority = priority,
-        MaxRunningJobs = quota.MaxRunningJobs,
-        MaxCpus = quota.MaxCpus,
-        MaxMemoryBytes = quota.MaxMemoryBytes,
-        MaxMemory = quota.MaxMemoryBytes is { } bytes ? ByteSize.Format(bytes) : null,
-        MaxGpus = quota.MaxGpus,
-        MaxCpuHours = quota.MaxCpuHours,
-        MaxPendingJobs = quota.MaxPendingJobs,
-    };
-
-    private static async Task<IResult> Conflict(Func<Task<JobView>> act)
-    {
-        try
-        {
-            return TypedResults.Ok(await act());
-        }
-        // Both are InvalidOperationExceptions: caught before the general case, or it takes them.
-        catch (JobVersionConflictException)
-        {
-            return Problems.Conflict("the job changed meanwhile; try again");
-        }
-        catch (IllegalTransitionException e)
-        {
-            return Problems.Conflict(e.Message);
-        }
-        catch (InvalidOperationException e)
-        {
-            return Problems.Conflict(e.Message);
-        }
-        catch (NodeUnavailableException e)
-        {
-            return Problems.Unavailable(e.Message);
-        }
+        return TypedResults.Ok(AccountLimitsView.From(parsedKind, name, request.Shares, request.Priority, quota));
     }
 }

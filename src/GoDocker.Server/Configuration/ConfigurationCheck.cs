@@ -232,6 +232,8 @@ internal static partial class ConfigurationCheck
             Check(quota.MaxPendingJobs is null or >= 0, $"{at}:MaxPendingJobs: {quota.MaxPendingJobs} must be 0 or more");
         }
 
+        Check(settings.Cluster.LeaseTime >= TimeSpan.FromSeconds(2) && settings.Cluster.LeaseTime <= TimeSpan.FromMinutes(5),
+            $"Cluster:LeaseTime: {settings.Cluster.LeaseTime} must be from 2 seconds to 5 minutes");
         var executor = settings.Executor;
         Check(executor.MaxConcurrentLaunches is >= 1 and <= 1000, $"Executor:MaxConcurrentLaunches: {executor.MaxConcurrentLaunches} must be from 1 to 1000");
         Check(executor.LeaseTimeout > TimeSpan.Zero && executor.LeaseTimeout <= TimeSpan.FromDays(1),

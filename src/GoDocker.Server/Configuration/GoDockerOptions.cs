@@ -17,6 +17,7 @@ public sealed class GoDockerOptions
     public JobOptions Jobs { get; set; } = new();
     public SchedulerOptions Scheduler { get; set; } = new();
     public ExecutorOptions Executor { get; set; } = new();
+    public ClusterOptions Cluster { get; set; } = new();
     public ImageOptions Images { get; set; } = new();
     public AccessOptions Access { get; set; } = new();
     /// <summary>The volumes jobs may mount, by name (the volume ACL).</summary>
@@ -266,9 +267,19 @@ public sealed class NodeSettings
     public Dictionary<string, string> Labels { get; set; } = [];
 }
 
+/// <summary>Several servers on one database: the leader lease.</summary>
+public sealed class ClusterOptions
+{
+    /// <summary>
+    /// The leader lease's time to live: renewed every third of it; a leader that stops renewing (killed, paused, cut
+    /// off) is replaced within it plus a second. Shorter: faster failover, more database writes.
+    /// </summary>
+    public TimeSpan LeaseTime { get; set; } = TimeSpan.FromSeconds(6);
+}
+
 public sealed class ExecutorOptions
 {
-    /// <summary>Executor by name: docker.</summary>
+    /// <summary>Executor by name: docker (each node a Docker engine), swarm (the nodes of a Docker Swarm, through a manager).</summary>
     public ExecutorType Type { get; set; } = ExecutorType.Docker;
     /// <summary>Containers created and started at once.</summary>
     public int MaxConcurrentLaunches { get; set; } = 8;
@@ -340,6 +351,8 @@ public enum OverQuotaAction
 public enum ExecutorType
 {
     Docker,
+    /// <summary>A Docker Swarm through a manager (Executor:Docker:Endpoint): the swarm's nodes are GoDocker's nodes.</summary>
+    Swarm,
 }
 
 /// <summary>Volumes[i]:Mode: the widest mode a job may get.</summary>

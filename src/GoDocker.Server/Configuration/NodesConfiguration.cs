@@ -39,6 +39,22 @@ internal static partial class NodesConfiguration
         };
         var shape = ContainerShape(settings, network);
         var capabilities = settings.Jobs.Root.Capabilities;
+        if (executor.Type == ExecutorType.Swarm)
+        {
+            var swarm = new List<string>();
+            if (settings.Nodes.Count > 0)
+            {
+                swarm.Add("Nodes: with Executor:Type swarm the nodes are the swarm's (docker node ls on the manager): remove Nodes");
+            }
+            if (network != JobNetwork.Bridge)
+            {
+                swarm.Add($"Executor:Docker:Network: '{docker.Network}' cannot be given to swarm services (they join neither a local network nor none): set it to bridge");
+            }
+            if (swarm.Count > 0)
+            {
+                throw new OptionsValidationException("Executor:Type", typeof(ExecutorOptions), swarm);
+            }
+        }
         if (settings.Nodes.Count == 0)
         {
             long? memory = null;
@@ -174,6 +190,7 @@ internal static partial class NodesConfiguration
         return options => options with
         {
             SharedJobsRoot = jobsRoot,
+            KillGracePeriod = jobs.KillGracePeriod,
             ProbeImage = jobs.DefaultImage,
             Network = network,
             ReadOnlyRootFilesystem = jobs.RootFilesystem == "readonly",

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using GoDocker.Execution;
 using GoDocker.Jobs;
 using GoDocker.Server.Configuration;
@@ -12,8 +11,9 @@ namespace GoDocker.Server.Services;
 /// <summary>
 /// The executor side of the flow: takes launch orders from the dispatch queue, starts containers through
 /// the node's <see cref="IExecutor"/>, watches each running container to its end and records exactly one
-/// terminal state, and applies stop requests. On start it reconciles the store with the containers it
-/// finds (DESIGN invariant 5) before taking new work.
+/// terminal state, and applies the stop requests signalled through <see cref="StopRequests"/>. On start it
+/// reconciles the store with the containers it finds (DESIGN invariant 5) before taking new work. It serves no
+/// request itself: the API's kill, suspend and resume are <see cref="GoDocker.Server.UseCases.JobControl"/>'s.
 /// </summary>
 public sealed class ExecutionService(
     IJobStore store,
@@ -21,37 +21,29 @@ public sealed class ExecutionService(
     NodeRegistry nodes,
     JobDirectory jobDirectories,
     SchedulerTrigger scheduler,
+    StopRequests stopRequests,
+    OwnPauses ownPauses,
     GoDocker.Server.Auth.LaunchAuthorization authorization,
     TimeProvider time,
     IOptions<GoDockerOptions> options,
-    ILogger<ExecutionService> logger) : BackgroundService
+    ILogger<ExecutionService> logger) : ILeaderWork
 {
     private const int MaxDeliveries = 10;
     private readonly ConcurrentDictionary<long, Task> monitors = new();
+    // The current term's: a container's watch ends with the leadership it was started under.
+    private CancellationToken termToken = CancellationToken.None;
     private readonly ConcurrentDictionary<string, bool> stopping = new();
-    // The pause or unpause GoDocker itself is making of each container: the engine's event of it is not news.
-    private readonly ConcurrentDictionary<string, ContainerAction> ownPauses = new();
-    private readonly Channel<long> stopSignals = Channel.CreateUnbounded<long>();
 
-    /// <summary>A stop was recorded on a running job: apply it now rather than at the next sweep.</summary>
-    public void NotifyStopRequested(long jobId) => stopSignals.Writer.TryWrite(jobId);
+    public string Name => "executor";
 
-    /// <summary>
-    /// Records a stop (kill, requeue, walltime) through the store and, when it waits on a container, applies it now.
-    /// A job that never started ends at once in the store; its answer says which.
-    /// </summary>
-    public async Task<Job> RequestStopAsync(long jobId, StopRequest request, CancellationToken cancellationToken)
+    /// <summary>One term of leadership: runs until the term ends or the server stops.</summary>
+    public async Task RunAsync(GoDocker.Storage.Leadership term, CancellationToken stoppingToken)
     {
-        var job = await store.RequestStopAsync(jobId, request, cancellationToken);
-        if (job.StopRequested is not null)
-        {
-            NotifyStopRequested(jobId);
-        }
-        return job;
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
+        // A term after another in this process starts as a fresh process would: the last term's watches are over
+        // (they ended with it), and every node is recovered again before it takes jobs.
+        await Task.WhenAll(monitors.Values);
+        nodes.ResetRecovery();
+        termToken = stoppingToken;
         await nodes.RefreshAsync(stoppingToken);
         // Each node takes jobs once its own recovery is done; the scheduler meanwhile only explains why jobs wait.
         var recoveries = nodes.Executors.Select(e => RecoverWithRetryAsync(e, stoppingToken));
@@ -315,7 +307,7 @@ public sealed class ExecutionService(
     {
         monitors[job.Id] = Task.Run(async () =>
         {
-            var stoppingToken = CancellationToken.None;
+            var stoppingToken = termToken;
             try
             {
                 if (job.StopRequested is not null)
@@ -324,6 +316,10 @@ public sealed class ExecutionService(
                 }
                 var exit = await executor.WaitAsync(containerId, job.StartedAt ?? time.GetUtcNow(), stoppingToken);
                 await FinishAsync(executor, job.Id, job.Attempt, containerId, exit, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // The term ended: the next leader's recovery re-attaches the container.
             }
             catch (Exception e)
             {
@@ -334,7 +330,7 @@ public sealed class ExecutionService(
             {
                 monitors.TryRemove(job.Id, out _);
                 stopping.TryRemove(containerId, out _);
-                ownPauses.TryRemove(containerId, out _);
+                ownPauses.Forget(containerId);
             }
         });
     }
@@ -410,7 +406,7 @@ public sealed class ExecutionService(
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, sweep.Token);
                 try
                 {
-                    var id = await stopSignals.Reader.ReadAsync(linked.Token);
+                    var id = await stopRequests.NextAsync(linked.Token);
                     if (await store.GetAsync(id, stoppingToken) is { } job)
                     {
                         ApplyStopIfRequested(job);
@@ -471,81 +467,6 @@ public sealed class ExecutionService(
         });
     }
 
-    /// <summary>Suspends a running job: its container is frozen (docker pause) and it keeps its resources.</summary>
-    /// <exception cref="InvalidOperationException">when the job is not running, its node is not served here, or the engine refuses.</exception>
-    /// <exception cref="NodeUnavailableException">when its node's engine does not answer.</exception>
-    public async Task<Job> SuspendAsync(Job job, string actor, CancellationToken cancellationToken)
-    {
-        var (executor, container) = Served(job, JobState.Running, "suspended");
-        await OnEngineAsync(executor, container, ContainerAction.Paused, () => executor.PauseAsync(container, cancellationToken), cancellationToken);
-        try
-        {
-            return await store.TransitionAsync(new JobChange(job.Id, job.Version, JobState.Suspended, "suspended", $"suspended by {actor}")
-            {
-                Reason = $"suspended by {actor}",
-            }, cancellationToken);
-        }
-        catch
-        {
-            await UndoAsync(job, container, ContainerAction.Unpaused, () => executor.UnpauseAsync(container, CancellationToken.None));
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Resumes a suspended job (docker unpause). The container is thawed first and Running recorded after, so the
-    /// record never says Running for a frozen container; a record that fails freezes it again.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">when the job is not suspended, its node is not served here, or the engine refuses.</exception>
-    /// <exception cref="NodeUnavailableException">when its node's engine does not answer.</exception>
-    public async Task<Job> ResumeAsync(Job job, string actor, CancellationToken cancellationToken)
-    {
-        var (executor, container) = Served(job, JobState.Suspended, "resumed");
-        await OnEngineAsync(executor, container, ContainerAction.Unpaused, () => executor.UnpauseAsync(container, cancellationToken), cancellationToken);
-        try
-        {
-            return await store.TransitionAsync(new JobChange(job.Id, job.Version, JobState.Running, "resumed", $"resumed by {actor}"), cancellationToken);
-        }
-        catch
-        {
-            await UndoAsync(job, container, ContainerAction.Paused, () => executor.PauseAsync(container, CancellationToken.None));
-            throw;
-        }
-    }
-
-    /// <summary>Pauses or unpauses as GoDocker (its event is not reported as done outside); an engine that does not answer is a 503, one that refuses a 409.</summary>
-    private async Task OnEngineAsync(IExecutor executor, string container, ContainerAction action, Func<ValueTask> act, CancellationToken cancellationToken)
-    {
-        ownPauses[container] = action;
-        try
-        {
-            await act();
-        }
-        catch (Exception e) when (e is not (OperationCanceledException or InvalidOperationException))
-        {
-            ownPauses.TryRemove(KeyValuePair.Create(container, action));
-            if ((await nodes.ProbeAsync(executor, cancellationToken)).Error is { } error)
-            {
-                throw new NodeUnavailableException(executor.NodeName, error, e);
-            }
-            throw new InvalidOperationException($"node {executor.NodeName} refused: {e.Message}", e);
-        }
-    }
-
-    private async Task UndoAsync(Job job, string container, ContainerAction action, Func<ValueTask> undo)
-    {
-        ownPauses[container] = action;
-        try
-        {
-            await undo();
-        }
-        catch (Exception e)
-        {
-            ownPauses.TryRemove(KeyValuePair.Create(container, action));
-            logger.LogError(e, "job {JobId}: could not undo a pause or unpause after its record failed", job.Id);
-        }
-    }
-
     /// <summary>
     /// Watches each node's engine for pauses and unpauses GoDocker did not make, and puts them on the job's
     /// timeline: a job frozen by someone else must not look as if it were running.
@@ -582,7 +503,7 @@ public sealed class ExecutionService(
     {
         try
         {
-            if (ownPauses.TryRemove(KeyValuePair.Create(signal.ContainerId, signal.Action)) || stopping.ContainsKey(signal.ContainerId))
+            if (ownPauses.Claim(signal.ContainerId, signal.Action) || stopping.ContainsKey(signal.ContainerId))
             {
                 return; // GoDocker's own suspend, resume or stop
             }
@@ -608,14 +529,5 @@ public sealed class ExecutionService(
         {
             logger.LogError(e, "job {JobId}: could not record the container's {Action}", signal.JobId, signal.Action);
         }
-    }
-
-    private (IExecutor Executor, string Container) Served(Job job, JobState required, string verb)
-    {
-        if (job.State != required || job.ContainerId is null || job.Node is null)
-        {
-            throw new InvalidOperationException($"job {job.Id} is {job.State}: only a {required.ToString().ToLowerInvariant()} job can be {verb}");
-        }
-        return (nodes.ExecutorFor(job.Node) ?? throw new InvalidOperationException($"node {job.Node} is not served by this server"), job.ContainerId);
     }
 }

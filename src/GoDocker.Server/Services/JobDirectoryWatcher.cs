@@ -12,26 +12,29 @@ namespace GoDocker.Server.Services;
 /// Measured through <see cref="JobDirectory.Measure"/> (descriptors, links not followed, bounded walk).
 /// A failed sweep is logged and the next one retries.
 /// </summary>
-public sealed class JobDirectoryWatcher : BackgroundService
+public sealed class JobDirectoryWatcher : ILeaderWork
 {
     private readonly IJobStore store;
     private readonly JobDirectory directories;
-    private readonly ExecutionService execution;
+    private readonly StopRequests stopRequests;
     private readonly TimeProvider time;
     private readonly ILogger<JobDirectoryWatcher> logger;
     private readonly long limit;
     private readonly TimeSpan interval;
 
-    public JobDirectoryWatcher(IJobStore store, JobDirectory directories, ExecutionService execution, IOptions<GoDockerOptions> options, TimeProvider time, ILogger<JobDirectoryWatcher> logger)
+    public JobDirectoryWatcher(IJobStore store, JobDirectory directories, StopRequests stopRequests, IOptions<GoDockerOptions> options, TimeProvider time, ILogger<JobDirectoryWatcher> logger)
     {
-        (this.store, this.directories, this.execution, this.time, this.logger) = (store, directories, execution, time, logger);
+        (this.store, this.directories, this.stopRequests, this.time, this.logger) = (store, directories, stopRequests, time, logger);
         // Both checked once at start (ConfigurationCheck), the size parsed there.
         var jobs = options.Value.Jobs;
         limit = jobs.Parsed.MaxJobDirectoryBytes;
         interval = jobs.JobDirectoryCheckInterval;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public string Name => "job directory watcher";
+
+    /// <summary>One term of leadership: runs until the term ends or the server stops.</summary>
+    public async Task RunAsync(GoDocker.Storage.Leadership term, CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -60,7 +63,7 @@ public sealed class JobDirectoryWatcher : BackgroundService
             {
                 var reason = $"job directory exceeds {ByteSize.Format(limit)}";
                 logger.LogInformation("job {JobId}: {Reason}", job.Id, reason);
-                await execution.RequestStopAsync(job.Id, new StopRequest(JobState.Failed, reason, time.GetUtcNow()), cancellationToken);
+                await stopRequests.RecordAsync(job.Id, new StopRequest(JobState.Failed, reason, time.GetUtcNow()), cancellationToken);
             }
             else if (usage is { Complete: false })
             {

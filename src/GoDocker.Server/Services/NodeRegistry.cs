@@ -1,4 +1,5 @@
 using GoDocker.Execution;
+using GoDocker.Jobs;
 using GoDocker.Scheduling;
 using GoDocker.Storage;
 
@@ -29,7 +30,7 @@ public sealed class NodeRegistry : IDisposable
         var drained = drains.ToDictionary(d => d.Node, StringComparer.Ordinal);
         statuses = executors.ToDictionary(
             e => e,
-            e => With(new NodeStatus(new NodeInfo(e.NodeName, 0, 0), e.Name, "not contacted yet", Recovered: false)
+            e => With(new NodeStatus(new NodeInfo(e.NodeName, Resources.None), e.Name, "not contacted yet", Recovered: false)
             {
                 Drain = drained.GetValueOrDefault(e.NodeName),
             }));
@@ -57,7 +58,7 @@ public sealed class NodeRegistry : IDisposable
         get
         {
             var known = Statuses.Where(s => s.Error is null).Select(s => s.Node).ToList();
-            return known.Count == 0 ? null : (known.Max(n => n.Cpus), known.Max(n => n.MemoryBytes));
+            return known.Count == 0 ? null : (known.Max(n => n.Capacity.Cpus), known.Max(n => n.Capacity.MemoryBytes));
         }
     }
 
@@ -72,6 +73,18 @@ public sealed class NodeRegistry : IDisposable
     }
 
     /// <summary>The executor has re-attached or resolved every container it found: its node may take jobs.</summary>
+    /// <summary>No node takes jobs until it is recovered again (a new leadership term recovers every node first).</summary>
+    public void ResetRecovery()
+    {
+        lock (gate)
+        {
+            foreach (var executor in statuses.Keys.ToList())
+            {
+                statuses[executor] = With(statuses[executor] with { Recovered = false });
+            }
+        }
+    }
+
     public void MarkRecovered(IExecutor executor)
     {
         lock (gate)
@@ -164,7 +177,7 @@ public sealed class NodeRegistry : IDisposable
             {
                 logger.LogWarning("node {Node} unreachable: {Error}", executor.NodeName, error);
             }
-            else if (error is null && previous.Error is not null && previous.Node.Cpus > 0)
+            else if (error is null && previous.Error is not null && previous.Node.Capacity.Cpus > 0)
             {
                 logger.LogInformation("node {Node} reachable again", executor.NodeName);
             }

@@ -22,9 +22,12 @@ public sealed class SchedulerService(
     FreeSpaceFloor freeSpace,
     TimeProvider time,
     IOptions<GoDockerOptions> options,
-    ILogger<SchedulerService> logger) : BackgroundService
+    ILogger<SchedulerService> logger) : ILeaderWork
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public string Name => "scheduler";
+
+    /// <summary>One term of leadership: runs until the term ends or the server stops.</summary>
+    public async Task RunAsync(GoDocker.Storage.Leadership term, CancellationToken stoppingToken)
     {
         logger.LogInformation("scheduler running, policy {Policy}", cycle.Order.Name);
         var failures = 0;
@@ -81,12 +84,8 @@ public sealed class SchedulerService(
             board.Publish([], cycle.Order.Name, now);
             return 0;
         }
-        var nodeInfos = nodes.Nodes.Select(n => n with { Cpus = n.Cpus * settings.Scheduler.CpuOvercommit }).ToList();
-        var loads = nodeInfos.Select(n =>
-        {
-            var used = input.UsageByNode.GetValueOrDefault(n.Name) ?? new NodeUsage(0, 0);
-            return new NodeLoad(n, used.Cpus, used.MemoryBytes) { UsedGpus = used.Gpus };
-        }).ToList();
+        var nodeInfos = nodes.Nodes.Select(n => n with { Capacity = n.Capacity with { Cpus = n.Capacity.Cpus * settings.Scheduler.CpuOvercommit } }).ToList();
+        var loads = nodeInfos.Select(n => new NodeLoad(n, input.UsageByNode.GetValueOrDefault(n.Name))).ToList();
         var snapshot = new SchedulingSnapshot(input.Pending, loads, now)
         {
             Running = input.Running,
@@ -146,7 +145,7 @@ public sealed class SchedulerService(
         var projectHours = input.ProjectWindowCpuSeconds.ToDictionary(kv => kv.Key, kv => kv.Value / 3600, StringComparer.Ordinal);
         foreach (var job in input.Running)
         {
-            var hours = job.Cpus * Math.Max(0, (now - job.StartedAt).TotalHours);
+            var hours = job.Held.Cpus * Math.Max(0, (now - job.StartedAt).TotalHours);
             userHours[job.Owner] = userHours.GetValueOrDefault(job.Owner) + hours;
             projectHours[job.Project] = projectHours.GetValueOrDefault(job.Project) + hours;
         }

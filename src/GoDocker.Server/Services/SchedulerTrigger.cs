@@ -1,19 +1,37 @@
+using GoDocker.Storage;
+
 namespace GoDocker.Server.Services;
 
 /// <summary>
-/// Wakes the scheduler when something changed. Pokes coalesce. <see cref="Poke"/> (new work: a submit) lets the
+/// Wakes the scheduler when something changed, on whichever server leads: a poke is published as a wake-up
+/// (<see cref="IWakeups"/>: in this process in embedded mode, through the database's NOTIFY for several servers),
+/// and the leader's scheduler waits on the wake-ups it receives. Pokes coalesce: while one publication is on its
+/// way, later pokes make one more after it, not one each. <see cref="Poke"/> (new work: a submit) lets the
 /// scheduler keep its minimum gap between cycles, so a burst of submits is planned in a few cycles;
 /// <see cref="PokeNow"/> (capacity freed: a job ended, a node came back) skips the gap so no slot idles.
 /// </summary>
-public sealed class SchedulerTrigger
+public sealed class SchedulerTrigger : IDisposable
 {
+    public const string Signal = "scheduler";
+    public const string SignalNow = "scheduler-now";
+
     private readonly Lock gate = new();
+    private readonly IWakeups wakeups;
+    private readonly IDisposable[] subscriptions;
+    private readonly Publication[] publications;
     private TaskCompletionSource wake = NewWake();
     private bool urgent;
 
-    public void Poke() => Signal(now: false);
+    public SchedulerTrigger(IWakeups wakeups)
+    {
+        this.wakeups = wakeups;
+        subscriptions = [wakeups.Subscribe(Signal, () => Wake(now: false)), wakeups.Subscribe(SignalNow, () => Wake(now: true))];
+        publications = [new Publication(Signal), new Publication(SignalNow)];
+    }
 
-    public void PokeNow() => Signal(now: true);
+    public void Poke() => Publish(publications[0]);
+
+    public void PokeNow() => Publish(publications[1]);
 
     /// <summary>Returns when poked or after <paramref name="timeout"/>: true when the poke asked for a cycle at once.</summary>
     public async Task<bool> WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
@@ -42,7 +60,44 @@ public sealed class SchedulerTrigger
         }
     }
 
-    private void Signal(bool now)
+    /// <summary>At most one publication of a signal on its way; pokes meanwhile ask for one more after it.</summary>
+    private void Publish(Publication publication)
+    {
+        lock (publication)
+        {
+            if (publication.Running)
+            {
+                publication.Again = true;
+                return;
+            }
+            publication.Running = true;
+        }
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                try
+                {
+                    await wakeups.PublishAsync(publication.Name, CancellationToken.None);
+                }
+                catch (Exception)
+                {
+                    // IWakeups never fails for a lost database; anything else only delays the scheduler to its interval.
+                }
+                lock (publication)
+                {
+                    if (!publication.Again)
+                    {
+                        publication.Running = false;
+                        return;
+                    }
+                    publication.Again = false;
+                }
+            }
+        });
+    }
+
+    private void Wake(bool now)
     {
         lock (gate)
         {
@@ -52,4 +107,19 @@ public sealed class SchedulerTrigger
     }
 
     private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Dispose()
+    {
+        foreach (var subscription in subscriptions)
+        {
+            subscription.Dispose();
+        }
+    }
+
+    private sealed class Publication(string name)
+    {
+        public string Name { get; } = name;
+        public bool Running { get; set; }
+        public bool Again { get; set; }
+    }
 }

@@ -7,9 +7,12 @@ namespace GoDocker.Server.Services;
 /// Max lifespan: a running job past its walltime gets a stop request (it ends Failed, "walltime exceeded").
 /// A watcher never blocks the scheduler; a failed sweep is logged and the next one retries.
 /// </summary>
-public sealed class WalltimeWatcher(IJobStore store, ExecutionService execution, TimeProvider time, ILogger<WalltimeWatcher> logger) : BackgroundService
+public sealed class WalltimeWatcher(IJobStore store, StopRequests stopRequests, TimeProvider time, ILogger<WalltimeWatcher> logger) : ILeaderWork
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public string Name => "walltime watcher";
+
+    /// <summary>One term of leadership: runs until the term ends or the server stops.</summary>
+    public async Task RunAsync(GoDocker.Storage.Leadership term, CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -35,7 +38,7 @@ public sealed class WalltimeWatcher(IJobStore store, ExecutionService execution,
             {
                 var reason = $"walltime exceeded (limit {Walltime.Format(TimeSpan.FromSeconds(limit))})";
                 logger.LogInformation("job {JobId}: {Reason}", job.Id, reason);
-                await execution.RequestStopAsync(job.Id, new StopRequest(JobState.Failed, reason, now), cancellationToken);
+                await stopRequests.RecordAsync(job.Id, new StopRequest(JobState.Failed, reason, now), cancellationToken);
             }
         }
     }

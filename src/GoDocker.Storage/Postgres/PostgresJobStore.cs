@@ -441,10 +441,9 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
                 }
                 pending.Add(new PendingJob(
                     reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
-                    reader.GetDouble(4), reader.GetInt64(5), reader.GetFieldValue<DateTimeOffset>(6),
+                    new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(8)), reader.GetFieldValue<DateTimeOffset>(6),
                     reader.IsDBNull(7) ? null : reader.GetString(7))
                 {
-                    Gpus = reader.GetInt32(8),
                     WalltimeSeconds = reader.IsDBNull(9) ? null : reader.GetInt64(9),
                     Constraints = constraints,
                     PriorityAdjustment = reader.GetInt32(11),
@@ -467,18 +466,15 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             while (await reader.ReadAsync(cancellationToken))
             {
                 running.Add(new RunningJob(
-                    reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetDouble(4), reader.GetInt64(5),
-                    reader.GetFieldValue<DateTimeOffset>(7))
+                    reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                    new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(6)), reader.GetFieldValue<DateTimeOffset>(7))
                 {
-                    Gpus = reader.GetInt32(6),
                     WalltimeSeconds = reader.IsDBNull(8) ? null : reader.GetInt64(8),
                     ArrayId = reader.IsDBNull(9) ? null : reader.GetInt64(9),
                 });
             }
         }
-        var usage = running
-            .GroupBy(r => r.Node, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => new NodeUsage(g.Sum(r => r.Cpus), g.Sum(r => r.MemoryBytes)) { Gpus = g.Sum(r => r.Gpus) }, StringComparer.Ordinal);
+        var usage = NodeUsage.Of(running);
         var states = new Dictionary<long, JobState>();
         var referencedIds = referenced.ToArray();
         if (referencedIds.Length > 0)
@@ -616,9 +612,9 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             var byName = nodes.ToDictionary(n => n.Name);
             foreach (var placement in plan.Placements)
             {
-                // Re-check against what is committed now: the node may have filled since the snapshot.
-                var used = usage.GetValueOrDefault(placement.Node) ?? new NodeUsage(0, 0);
-                if (!byName.TryGetValue(placement.Node, out var node) || !Takes(node, used, placement))
+                // Re-check against what is committed now, by the cycle's own rule: the node may have filled since the snapshot.
+                var used = usage.GetValueOrDefault(placement.Node);
+                if (!byName.TryGetValue(placement.Node, out var node) || !new NodeLoad(node, used).Takes(placement.Resources))
                 {
                     continue;
                 }
@@ -634,7 +630,7 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
                 {
                     continue;
                 }
-                usage[placement.Node] = new NodeUsage(used.Cpus + placement.Cpus, used.MemoryBytes + placement.MemoryBytes) { Gpus = used.Gpus + placement.Gpus };
+                usage[placement.Node] = used + placement.Resources;
                 applied.Add(new AppliedPlacement(placement.JobId, attempt, placement.Node));
             }
             await InsertEventsAsync(tx, [.. applied.Select(a => a.JobId)], [.. applied.Select(a => JobLifecycle.Scheduled(a.Node, a.Attempt, now))], cancellationToken);
@@ -679,12 +675,6 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             return applied;
         }, cancellationToken);
     }
-
-    /// <summary>Whether <paramref name="node"/>, holding <paramref name="used"/>, has room for <paramref name="placement"/>.</summary>
-    private static bool Takes(NodeInfo node, NodeUsage used, Placement placement) =>
-        node.Schedulable
-        && used.Cpus + placement.Cpus <= node.Cpus + 1e-9 && used.MemoryBytes + placement.MemoryBytes <= node.MemoryBytes
-        && used.Gpus + placement.Gpus <= node.Gpus;
 
     public async ValueTask<Job> TransitionAsync(JobChange change, CancellationToken cancellationToken)
     {
@@ -919,8 +909,11 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
         return await reader.ReadAsync(cancellationToken) ? ReadJob(reader) : null;
     }
 
-    /// <summary>What the jobs holding resources hold per node, summed by the database inside the plan's transaction.</summary>
-    private static async Task<Dictionary<string, NodeUsage>> ReadUsageAsync(NpgsqlTransaction tx, CancellationToken cancellationToken)
+    /// <summary>
+    /// What the jobs holding resources hold per node, as <see cref="NodeUsage"/> sums them (the same states, those of
+    /// <see cref="JobStateExtensions.HoldsResources"/>), summed by the database inside the plan's transaction.
+    /// </summary>
+    private static async Task<Dictionary<string, Resources>> ReadUsageAsync(NpgsqlTransaction tx, CancellationToken cancellationToken)
     {
         await using var command = Command(tx,
             """
@@ -928,10 +921,10 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             FROM jobs WHERE state IN ('Scheduled', 'Running', 'Suspended') AND node IS NOT NULL GROUP BY node
             """);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var usage = new Dictionary<string, NodeUsage>(StringComparer.Ordinal);
+        var usage = new Dictionary<string, Resources>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
         {
-            usage[reader.GetString(0)] = new NodeUsage(reader.GetDouble(1), reader.GetInt64(2)) { Gpus = reader.GetInt32(3) };
+            usage[reader.GetString(0)] = new Resources(reader.GetDouble(1), reader.GetInt64(2), reader.GetInt32(3));
         }
         return usage;
     }

@@ -425,10 +425,9 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
                 }
                 pending.Add(new PendingJob(
                     reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
-                    reader.GetDouble(4), reader.GetInt64(5), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+                    new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(8)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
                     reader.IsDBNull(7) ? null : reader.GetString(7))
                 {
-                    Gpus = reader.GetInt32(8),
                     WalltimeSeconds = reader.IsDBNull(9) ? null : reader.GetInt64(9),
                     Constraints = constraints,
                     PriorityAdjustment = reader.GetInt32(11),
@@ -452,18 +451,15 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             while (await reader.ReadAsync(cancellationToken))
             {
                 running.Add(new RunningJob(
-                    reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetDouble(4), reader.GetInt64(5),
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)))
+                    reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                    new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(6)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)))
                 {
-                    Gpus = reader.GetInt32(6),
                     WalltimeSeconds = reader.IsDBNull(8) ? null : reader.GetInt64(8),
                     ArrayId = reader.IsDBNull(9) ? null : reader.GetInt64(9),
                 });
             }
         }
-        var usage = running
-            .GroupBy(r => r.Node, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => new NodeUsage(g.Sum(r => r.Cpus), g.Sum(r => r.MemoryBytes)) { Gpus = g.Sum(r => r.Gpus) }, StringComparer.Ordinal);
+        var usage = NodeUsage.Of(running);
         var states = new Dictionary<long, JobState>();
         foreach (var chunk in referenced.Chunk(500))
         {
@@ -587,18 +583,13 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         return await WriteAsync(async tx =>
         {
             var applied = new List<AppliedPlacement>();
-            var usage = new Dictionary<string, NodeUsage>(await ReadUsageAsync(writer, tx, cancellationToken));
+            var usage = await ReadUsageAsync(writer, tx, cancellationToken);
             var byName = nodes.ToDictionary(n => n.Name);
             foreach (var placement in plan.Placements)
             {
-                // Re-check against what is committed now: the node may have filled since the snapshot.
-                if (!byName.TryGetValue(placement.Node, out var node) || !node.Schedulable)
-                {
-                    continue;
-                }
-                var used = usage.GetValueOrDefault(placement.Node) ?? new NodeUsage(0, 0);
-                if (used.Cpus + placement.Cpus > node.Cpus + 1e-9 || used.MemoryBytes + placement.MemoryBytes > node.MemoryBytes
-                    || used.Gpus + placement.Gpus > node.Gpus)
+                // Re-check against what is committed now, by the cycle's own rule: the node may have filled since the snapshot.
+                var used = usage.GetValueOrDefault(placement.Node);
+                if (!byName.TryGetValue(placement.Node, out var node) || !new NodeLoad(node, used).Takes(placement.Resources))
                 {
                     continue;
                 }
@@ -614,7 +605,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
                 {
                     continue;
                 }
-                usage[placement.Node] = new NodeUsage(used.Cpus + placement.Cpus, used.MemoryBytes + placement.MemoryBytes) { Gpus = used.Gpus + placement.Gpus };
+                usage[placement.Node] = used + placement.Resources;
                 await InsertEventAsync(tx, placement.JobId, JobLifecycle.Scheduled(placement.Node, (int)attempt, now), cancellationToken);
                 applied.Add(new AppliedPlacement(placement.JobId, (int)attempt, placement.Node));
             }
@@ -881,16 +872,21 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         return await reader.ReadAsync(cancellationToken) ? ReadJob(reader) : null;
     }
 
-    private static async Task<IReadOnlyDictionary<string, NodeUsage>> ReadUsageAsync(SqliteConnection connection, SqliteTransaction tx, CancellationToken cancellationToken)
+    /// <summary>
+    /// What the jobs holding resources hold per node, as <see cref="NodeUsage"/> sums them (the same states, those of
+    /// <see cref="JobStateExtensions.HoldsResources"/>), summed by SQLite inside the write transaction rather than
+    /// reading every held row into it.
+    /// </summary>
+    private static async Task<Dictionary<string, Resources>> ReadUsageAsync(SqliteConnection connection, SqliteTransaction tx, CancellationToken cancellationToken)
     {
         await using var command = Command(connection,
             "SELECT node, SUM(cpus), SUM(memory_bytes), SUM(gpus) FROM jobs WHERE state IN ('Scheduled', 'Running', 'Suspended') AND node IS NOT NULL GROUP BY node");
         command.Transaction = tx;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var usage = new Dictionary<string, NodeUsage>();
+        var usage = new Dictionary<string, Resources>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
         {
-            usage[reader.GetString(0)] = new NodeUsage(reader.GetDouble(1), reader.GetInt64(2)) { Gpus = reader.GetInt32(3) };
+            usage[reader.GetString(0)] = new Resources(reader.GetDouble(1), reader.GetInt64(2), reader.GetInt32(3));
         }
         return usage;
     }

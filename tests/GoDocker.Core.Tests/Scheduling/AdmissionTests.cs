@@ -247,16 +247,16 @@ public sealed class AdmissionTests
         var snapshot = Scene().Running(Running(1).Cpus(2).Mem("2G").Gpus(1).Array(7), Running(2).Owner("bob").Project("p")).Build();
         var ledger = new CycleLedger(snapshot);
 
-        Assert.Equal(new Holding(1, 2, 2 * GiB, 1), ledger.User("alice"));
-        Assert.Equal(new Holding(1, 2, 2 * GiB, 1), ledger.Project("default"));
+        Assert.Equal(new Holding(1, new Resources(2, 2 * GiB, 1)), ledger.User("alice"));
+        Assert.Equal(new Holding(1, new Resources(2, 2 * GiB, 1)), ledger.Project("default"));
         Assert.Equal(Holding.None, ledger.User("nobody"));
         Assert.Equal(1, ledger.ArrayRunning(7));
 
         ledger.Add(Job(3).Cpus(0.5).Mem("1G").Array(7, 2).Build());
 
-        Assert.Equal(new Holding(2, 2.5, 3 * GiB, 1), ledger.User("alice"));
+        Assert.Equal(new Holding(2, new Resources(2.5, 3 * GiB, 1)), ledger.User("alice"));
         Assert.Equal(2, ledger.ArrayRunning(7));
-        Assert.Equal(new Holding(1, 1, GiB, 0), ledger.Project("p"));
+        Assert.Equal(new Holding(1, new Resources(1, GiB, 0)), ledger.Project("p"));
         Assert.Same(snapshot, ledger.Snapshot);
     }
 }

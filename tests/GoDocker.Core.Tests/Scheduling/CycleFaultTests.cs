@@ -19,7 +19,7 @@ public sealed class CycleFaultTests
         snapshot = snapshot with
         {
             Running = [huge],
-            Nodes = [.. snapshot.Nodes.Select(n => n.Node.Name == "n1" ? n with { UsedCpus = 4 } : n)],
+            Nodes = [.. snapshot.Nodes.Select(n => n.Node.Name == "n1" ? n with { Used = n.Used with { Cpus = 4 } } : n)],
         };
 
         var plan = Cycle().Run(snapshot);

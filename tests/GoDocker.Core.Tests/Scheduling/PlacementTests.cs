@@ -122,11 +122,10 @@ public sealed class PlacementTests
 
     [Theory]
     [MemberData(nameof(Fits))]
-    public void ResourceFitFilter_AcceptsWhatIsFreeNow_OrNamesWhatIsShort(NodeLoad node, PendingJob job, string? reason)
+    public void ANode_TakesWhatIsFreeNow_OrNamesWhatIsShort(NodeLoad node, PendingJob job, string? reason)
     {
-        var verdict = new ResourceFitFilter().Filter(job, node);
-
-        Assert.Equal(reason is null ? Verdict.Ok : Verdict.Unschedulable(reason), verdict);
+        Assert.Equal(reason, node.Refusal(job.Request));
+        Assert.Equal(reason is null, node.Takes(job.Request));
     }
 
     [Fact]

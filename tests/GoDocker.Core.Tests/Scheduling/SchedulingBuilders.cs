@@ -91,9 +91,8 @@ internal sealed class PendingJobBuilder(long id)
     public PendingJobBuilder Project(string value) { project = value; return this; }
     public PendingJobBuilder Reason(string? value) { currentReason = value; return this; }
 
-    public PendingJob Build() => new(id, version, owner, project, cpus, memoryBytes, submittedAt, currentReason)
+    public PendingJob Build() => new(id, version, owner, project, new Resources(cpus, memoryBytes, gpus), submittedAt, currentReason)
     {
-        Gpus = gpus,
         WalltimeSeconds = walltimeSeconds,
         Constraints = [.. constraints],
         PriorityAdjustment = adjustment,
@@ -135,17 +134,13 @@ internal sealed class NodeLoadBuilder(string name)
     public NodeLoad Build(IEnumerable<RunningJob>? running = null)
     {
         var on = (running ?? []).Where(r => r.Node == name).ToList();
-        var info = new NodeInfo(name, cpus, memoryBytes)
+        var info = new NodeInfo(name, new Resources(cpus, memoryBytes, gpus))
         {
-            Gpus = gpus,
             Labels = new Dictionary<string, string>(labels, StringComparer.Ordinal),
             Schedulable = schedulable,
             Unavailable = unavailable,
         };
-        return new NodeLoad(info, usedCpus + on.Sum(r => r.Cpus), usedMemoryBytes + on.Sum(r => r.MemoryBytes))
-        {
-            UsedGpus = usedGpus + on.Sum(r => r.Gpus),
-        };
+        return new NodeLoad(info, new Resources(usedCpus, usedMemoryBytes, usedGpus) + NodeUsage.Of(on).GetValueOrDefault(name));
     }
 }
 
@@ -174,9 +169,8 @@ internal sealed class RunningJobBuilder(long id)
     public RunningJobBuilder Walltime(int minutes) { walltimeSeconds = minutes * 60L; return this; }
     public RunningJobBuilder Array(long value) { arrayId = value; return this; }
 
-    public RunningJob Build() => new(id, owner, project, node, cpus, memoryBytes, startedAt)
+    public RunningJob Build() => new(id, owner, project, node, new Resources(cpus, memoryBytes, gpus), startedAt)
     {
-        Gpus = gpus,
         WalltimeSeconds = walltimeSeconds,
         ArrayId = arrayId,
     };

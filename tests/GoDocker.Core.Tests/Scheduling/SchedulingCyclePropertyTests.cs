@@ -79,11 +79,11 @@ public sealed partial class SchedulingCyclePropertyTests
             foreach (var running in snapshot.Running)
             {
                 var end = running.StartedAt + (running.WalltimeSeconds is { } s ? TimeSpan.FromSeconds(s) : defaultWalltime);
-                bookings.Add((running.Node, Now.UtcTicks, Math.Max(end.UtcTicks, Now.UtcTicks + 1), running.Cpus, running.MemoryBytes));
+                bookings.Add((running.Node, Now.UtcTicks, Math.Max(end.UtcTicks, Now.UtcTicks + 1), running.Held.Cpus, running.Held.MemoryBytes));
             }
             foreach (var placement in plan.Placements)
             {
-                bookings.Add((placement.Node, Now.UtcTicks, Now.UtcTicks + Duration(jobs[placement.JobId], defaultWalltime), placement.Cpus, placement.MemoryBytes));
+                bookings.Add((placement.Node, Now.UtcTicks, Now.UtcTicks + Duration(jobs[placement.JobId], defaultWalltime), placement.Resources.Cpus, placement.Resources.MemoryBytes));
             }
             foreach (var (id, start) in plan.ExpectedStarts)
             {
@@ -93,7 +93,7 @@ public sealed partial class SchedulingCyclePropertyTests
                 Assert.True(node.Success, $"{at}: job {id}: '{plan.PendingReasons[id]}' names no reserved node");
                 Assert.Contains(start.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), plan.PendingReasons[id]);
                 var job = jobs[id];
-                bookings.Add((node.Groups[1].Value, start.UtcTicks, start.UtcTicks + Duration(job, defaultWalltime), job.Cpus, job.MemoryBytes));
+                bookings.Add((node.Groups[1].Value, start.UtcTicks, start.UtcTicks + Duration(job, defaultWalltime), job.Request.Cpus, job.Request.MemoryBytes));
             }
             foreach (var load in snapshot.Nodes)
             {
@@ -101,9 +101,9 @@ public sealed partial class SchedulingCyclePropertyTests
                 foreach (var instant in mine.Select(b => b.From).Distinct())
                 {
                     var holding = mine.Where(b => b.From <= instant && instant < b.To).ToList();
-                    Assert.True(holding.Sum(b => b.Cpus) <= load.Node.Cpus + CpuTolerance,
-                        $"{at}: {holding.Sum(b => b.Cpus)} cpus booked on {load.Node.Name} of {load.Node.Cpus} at {new DateTimeOffset(instant, TimeSpan.Zero):HH:mm:ss}");
-                    Assert.True(holding.Sum(b => b.Memory) <= load.Node.MemoryBytes, $"{at}: memory overbooked on {load.Node.Name}");
+                    Assert.True(holding.Sum(b => b.Cpus) <= load.Node.Capacity.Cpus + CpuTolerance,
+                        $"{at}: {holding.Sum(b => b.Cpus)} cpus booked on {load.Node.Name} of {load.Node.Capacity.Cpus} at {new DateTimeOffset(instant, TimeSpan.Zero):HH:mm:ss}");
+                    Assert.True(holding.Sum(b => b.Memory) <= load.Node.Capacity.MemoryBytes, $"{at}: memory overbooked on {load.Node.Name}");
                 }
             }
 
@@ -124,9 +124,9 @@ public sealed partial class SchedulingCyclePropertyTests
     }
 
     /// <summary>
-    /// The cycle checks its built-in filters inline, and skips nodes for requests it knows every node refuses; a
-    /// filter it does not know is asked node by node. Wrapping the built-ins must change nothing: the same placements,
-    /// reasons, reservations and rejections.
+    /// The cycle caches the verdicts of filters that declare how (feasibility classes), and skips nodes for requests it
+    /// knows every node refuses; a filter that declares nothing is asked node by node. Wrapping the built-ins must change
+    /// nothing: the same placements, reasons, reservations and rejections.
     /// </summary>
     [Theory]
     [InlineData(true)]
@@ -177,7 +177,7 @@ public sealed partial class SchedulingCyclePropertyTests
         foreach (var placement in plan.Placements)
         {
             var job = jobs[placement.JobId];
-            Assert.True(placement.Version == job.Version && placement.Cpus == job.Cpus && placement.MemoryBytes == job.MemoryBytes && placement.Gpus == job.Gpus,
+            Assert.True(placement.Version == job.Version && placement.Resources == job.Request,
                 $"{at}: placement {placement} does not match job {job}");
             Assert.True(nodes.TryGetValue(placement.Node, out var node) && node.Node.Schedulable,
                 $"{at}: job {placement.JobId} placed on unknown or drained node {placement.Node}");
@@ -187,11 +187,11 @@ public sealed partial class SchedulingCyclePropertyTests
         foreach (var group in plan.Placements.GroupBy(p => p.Node))
         {
             var node = nodes[group.Key];
-            Assert.True(group.Sum(p => p.Cpus) <= node.FreeCpus + CpuTolerance,
-                $"{at}: {group.Sum(p => p.Cpus)} cpus placed on {node.Node.Name}, {node.FreeCpus} free");
-            Assert.True(group.Sum(p => p.MemoryBytes) <= node.FreeMemoryBytes,
-                $"{at}: {group.Sum(p => p.MemoryBytes)} bytes placed on {node.Node.Name}, {node.FreeMemoryBytes} free");
-            Assert.True(group.Sum(p => p.Gpus) <= node.FreeGpus, $"{at}: gpus overbooked on {node.Node.Name}");
+            Assert.True(group.Sum(p => p.Resources.Cpus) <= node.Free.Cpus + CpuTolerance,
+                $"{at}: {group.Sum(p => p.Resources.Cpus)} cpus placed on {node.Node.Name}, {node.Free.Cpus} free");
+            Assert.True(group.Sum(p => p.Resources.MemoryBytes) <= node.Free.MemoryBytes,
+                $"{at}: {group.Sum(p => p.Resources.MemoryBytes)} bytes placed on {node.Node.Name}, {node.Free.MemoryBytes} free");
+            Assert.True(group.Sum(p => p.Resources.Gpus) <= node.Free.Gpus, $"{at}: gpus overbooked on {node.Node.Name}");
         }
     }
 

@@ -1,3 +1,4 @@
+using GoDocker.Jobs;
 using GoDocker.Scheduling;
 using static GoDocker.Core.Tests.Scheduling.SchedulingBuilders;
 
@@ -69,7 +70,7 @@ public sealed class SchedulingCycleTests
         var plan = Run([Job(7).Version(5).Cpus(1.5).Mem("3G").Gpus(1)], [Node("n1").Gpus(2)]);
 
         var placement = Assert.Single(plan.Placements);
-        Assert.Equal(new Placement(7, 5, "n1", 1.5, 3L << 30) { Gpus = 1 }, placement);
+        Assert.Equal(new Placement(7, 5, "n1", new Resources(1.5, 3L << 30, 1)), placement);
         Assert.Empty(plan.PendingReasons);
     }
 
@@ -321,7 +322,7 @@ public sealed class SchedulingCycleTests
         Fifo.Run(snapshot);
         var again = Fifo.Run(snapshot);
 
-        Assert.Equal(0, snapshot.Nodes[0].UsedCpus);
+        Assert.Equal(0, snapshot.Nodes[0].Used.Cpus);
         Assert.Equal(2, again.Placements.Count);
     }
 }

@@ -1,3 +1,4 @@
+using GoDocker.Jobs;
 using GoDocker.Usage;
 
 namespace GoDocker.Core.Tests.Usage;
@@ -32,28 +33,28 @@ public sealed class QuotaTests
     public static TheoryData<Quota, Holding, double, long, int, string?> Requests() => new()
     {
         // quota, holding now, request (cpus, bytes, gpus) -> reason or null
-        { Quota.Unlimited, new Holding(1000, 1000, 1000 * GiB, 100), 64, 512 * GiB, 8, null },
-        { new Quota { MaxRunningJobs = 2 }, new Holding(1, 1, GiB, 0), 1, GiB, 0, null },
-        { new Quota { MaxRunningJobs = 2 }, new Holding(2, 2, 2 * GiB, 0), 1, GiB, 0, "2/2 jobs running" },
+        { Quota.Unlimited, new Holding(1000, new Resources(1000, 1000 * GiB, 100)), 64, 512 * GiB, 8, null },
+        { new Quota { MaxRunningJobs = 2 }, new Holding(1, new Resources(1, GiB, 0)), 1, GiB, 0, null },
+        { new Quota { MaxRunningJobs = 2 }, new Holding(2, new Resources(2, 2 * GiB, 0)), 1, GiB, 0, "2/2 jobs running" },
         { new Quota { MaxRunningJobs = 0 }, Holding.None, 1, GiB, 0, "0/0 jobs running" },
-        { new Quota { MaxCpus = 4 }, new Holding(3, 3, 0, 0), 1, 0, 0, null },
-        { new Quota { MaxCpus = 4 }, new Holding(3, 3, 0, 0), 1.5, 0, 0, "3/4 cpus running, this job asks 1.5" },
-        { new Quota { MaxMemoryBytes = 4 * GiB }, new Holding(1, 1, 3 * GiB, 0), 1, GiB, 0, null },
-        { new Quota { MaxMemoryBytes = 4 * GiB }, new Holding(1, 1, 3 * GiB, 0), 1, 2 * GiB, 0, "3 GiB/4 GiB memory running, this job asks 2 GiB" },
-        { new Quota { MaxGpus = 1 }, new Holding(1, 1, 0, 1), 1, 0, 0, null },
-        { new Quota { MaxGpus = 1 }, new Holding(1, 1, 0, 1), 1, 0, 1, "1/1 gpus running, this job asks 1" },
+        { new Quota { MaxCpus = 4 }, new Holding(3, new Resources(3, 0, 0)), 1, 0, 0, null },
+        { new Quota { MaxCpus = 4 }, new Holding(3, new Resources(3, 0, 0)), 1.5, 0, 0, "3/4 cpus running, this job asks 1.5" },
+        { new Quota { MaxMemoryBytes = 4 * GiB }, new Holding(1, new Resources(1, 3 * GiB, 0)), 1, GiB, 0, null },
+        { new Quota { MaxMemoryBytes = 4 * GiB }, new Holding(1, new Resources(1, 3 * GiB, 0)), 1, 2 * GiB, 0, "3 GiB/4 GiB memory running, this job asks 2 GiB" },
+        { new Quota { MaxGpus = 1 }, new Holding(1, new Resources(1, 0, 1)), 1, 0, 0, null },
+        { new Quota { MaxGpus = 1 }, new Holding(1, new Resources(1, 0, 1)), 1, 0, 1, "1/1 gpus running, this job asks 1" },
         // The first limit hit is named: jobs, then cpus, memory, gpus.
-        { new Quota { MaxRunningJobs = 1, MaxCpus = 1, MaxGpus = 0 }, new Holding(1, 1, 0, 0), 1, 0, 1, "1/1 jobs running" },
-        { new Quota { MaxCpus = 1, MaxMemoryBytes = GiB }, new Holding(1, 1, GiB, 0), 1, GiB, 0, "1/1 cpus running, this job asks 1" },
+        { new Quota { MaxRunningJobs = 1, MaxCpus = 1, MaxGpus = 0 }, new Holding(1, new Resources(1, 0, 0)), 1, 0, 1, "1/1 jobs running" },
+        { new Quota { MaxCpus = 1, MaxMemoryBytes = GiB }, new Holding(1, new Resources(1, GiB, 0)), 1, GiB, 0, "1/1 cpus running, this job asks 1" },
         // cpu-hours do not limit what runs now
-        { new Quota { MaxCpuHours = 0 }, new Holding(5, 5, 0, 0), 1, 0, 0, null },
+        { new Quota { MaxCpuHours = 0 }, new Holding(5, new Resources(5, 0, 0)), 1, 0, 0, null },
     };
 
     [Theory]
     [MemberData(nameof(Requests))]
     public void Exceeds_NamesTheFirstLimitTheRequestWouldPass(Quota quota, Holding holding, double cpus, long bytes, int gpus, string? expected)
     {
-        Assert.Equal(expected, holding.Exceeds(quota, cpus, bytes, gpus));
+        Assert.Equal(expected, holding.Exceeds(quota, new Resources(cpus, bytes, gpus)));
     }
 
     [Fact]
@@ -62,18 +63,18 @@ public sealed class QuotaTests
         var holding = Holding.None;
         for (var i = 0; i < 19; i++)
         {
-            holding = holding.Plus(0.1, 0, 0);
+            holding = holding.Plus(new Resources(0.1, 0, 0));
         }
-        Assert.True(holding.Cpus + 0.1 > 2, "the sum must overshoot in binary floating point for this test to mean anything");
+        Assert.True(holding.Held.Cpus + 0.1 > 2, "the sum must overshoot in binary floating point for this test to mean anything");
 
-        Assert.Null(holding.Exceeds(new Quota { MaxCpus = 2 }, 0.1, 0, 0));
-        Assert.NotNull(holding.Exceeds(new Quota { MaxCpus = 2 }, 0.11, 0, 0));
+        Assert.Null(holding.Exceeds(new Quota { MaxCpus = 2 }, new Resources(0.1, 0, 0)));
+        Assert.NotNull(holding.Exceeds(new Quota { MaxCpus = 2 }, new Resources(0.11, 0, 0)));
     }
 
     [Fact]
     public void Plus_CountsOneMoreJob_AndItsResources()
     {
-        Assert.Equal(new Holding(2, 3.5, 3 * GiB, 1), Holding.None.Plus(1, GiB, 0).Plus(2.5, 2 * GiB, 1));
+        Assert.Equal(new Holding(2, new Resources(3.5, 3 * GiB, 1)), Holding.None.Plus(new Resources(1, GiB, 0)).Plus(new Resources(2.5, 2 * GiB, 1)));
     }
 
     [Fact]

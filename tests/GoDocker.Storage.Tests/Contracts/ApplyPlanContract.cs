@@ -127,7 +127,7 @@ public abstract class ApplyPlanContract(IJobStoreProvider provider) : JobStoreTe
             jobs.Add(await SubmitAsync(ASpec().Cpus(0.1).Mem("64M")));
         }
 
-        var applied = await Store.ApplyPlanAsync(PlanOf([.. jobs.Select(j => Place(j, "n1"))]), [new NodeInfo("n1", 2, 16 * GiB)], Ct);
+        var applied = await Store.ApplyPlanAsync(PlanOf([.. jobs.Select(j => Place(j, "n1"))]), [new NodeInfo("n1", new Resources(2, 16 * GiB, 0))], Ct);
 
         Assert.Equal(jobs.Take(20).Select(j => j.Id), applied.Select(a => a.JobId));
     }
@@ -137,7 +137,7 @@ public abstract class ApplyPlanContract(IJobStoreProvider provider) : JobStoreTe
     {
         var toUnknown = await SubmitAsync();
         var toDrained = await SubmitAsync();
-        IReadOnlyList<NodeInfo> nodes = [new("n1", 4, 16 * GiB) { Schedulable = false }];
+        IReadOnlyList<NodeInfo> nodes = [new("n1", new Resources(4, 16 * GiB, 0)) { Schedulable = false }];
 
         var applied = await Store.ApplyPlanAsync(PlanOf(Place(toUnknown, "n9"), Place(toDrained, "n1")), nodes, Ct);
 
@@ -171,9 +171,8 @@ public abstract class ApplyPlanContract(IJobStoreProvider provider) : JobStoreTe
         var small = await SubmitAsync(ASpec().Cpus(2));
         var behind = await SubmitAsync(ASpec().Cpus(1));
         var input = await Store.ReadSchedulingInputAsync(Ct);
-        IReadOnlyList<NodeInfo> nodes = [new("n1", 4, 16 * GiB)];
-        var loads = nodes.Select(n => new NodeLoad(n, input.UsageByNode.GetValueOrDefault(n.Name)?.Cpus ?? 0,
-            input.UsageByNode.GetValueOrDefault(n.Name)?.MemoryBytes ?? 0)).ToList();
+        IReadOnlyList<NodeInfo> nodes = [new("n1", new Resources(4, 16 * GiB, 0))];
+        var loads = nodes.Select(n => new NodeLoad(n, input.UsageByNode.GetValueOrDefault(n.Name))).ToList();
         var cycle = new SchedulingCycle(new FifoOrder(), SchedulingCycle.StandardAdmissions, SchedulingCycle.StandardFilters, new SpreadScorer(), new CycleOptions { Backfill = false });
 
         var plan = cycle.Run(new SchedulingSnapshot(input.Pending, loads, Time.GetUtcNow()));

@@ -17,7 +17,7 @@ public abstract class JobStoreTest(IJobStoreProvider provider) : IAsyncLifetime
     protected static readonly CancellationToken Ct = CancellationToken.None;
 
     /// <summary>Two nodes of 4 cpus and 16 GiB.</summary>
-    protected static readonly IReadOnlyList<NodeInfo> Nodes = [new("n1", 4, 16 * GiB), new("n2", 4, 16 * GiB)];
+    protected static readonly IReadOnlyList<NodeInfo> Nodes = [new("n1", new Resources(4, 16 * GiB, 0)), new("n2", new Resources(4, 16 * GiB, 0))];
 
     /// <summary>The stores' default fair-share half-life, which the tests leave as it is.</summary>
     protected static readonly TimeSpan UsageHalfLife = TimeSpan.FromDays(7);
@@ -53,7 +53,7 @@ public abstract class JobStoreTest(IJobStoreProvider provider) : IAsyncLifetime
 
     protected async Task<string[]> EventKindsAsync(Job job) => [.. (await Store.GetEventsAsync(job.Id, Ct)).Select(e => e.Kind)];
 
-    protected static Placement Place(Job job, string node) => new(job.Id, job.Version, node, job.Spec.Cpus, job.Spec.MemoryBytes);
+    protected static Placement Place(Job job, string node) => new(job.Id, job.Version, node, job.Spec.Resources);
 
     protected static Plan PlanOf(params Placement[] placements) => new(placements, new Dictionary<long, string>());
 

@@ -42,7 +42,7 @@ public abstract class SchedulingStoreContract(IJobStoreProvider provider) : JobS
         var input = await Store.ReadSchedulingInputAsync(Ct);
 
         var pending = Assert.Single(input.Pending);
-        Assert.Equal((held.Id, 2, 600L, "user"), (pending.Id, pending.Gpus, pending.WalltimeSeconds!.Value, pending.HeldBy));
+        Assert.Equal((held.Id, 2, 600L, "user"), (pending.Id, pending.Request.Gpus, pending.WalltimeSeconds!.Value, pending.HeldBy));
         Assert.Equal("disk==ssd", Assert.Single(pending.Constraints).ToString());
         Assert.Equal(new Dependency(DependencyKind.AfterOk, 1), Assert.Single(pending.Dependencies));
         Assert.Equal(JobState.Running, input.DependencyStates[running.Id]);
@@ -155,13 +155,13 @@ public abstract class SchedulingStoreContract(IJobStoreProvider provider) : JobS
     [Fact]
     public async Task APlacement_IsReChecked_AgainstTheGpusCommittedOnItsNode()
     {
-        IReadOnlyList<NodeInfo> gpuNodes = [new("g1", 8, 32 * GiB) { Gpus = 2 }];
+        IReadOnlyList<NodeInfo> gpuNodes = [new("g1", new Resources(8, 32 * GiB, 2))];
         var spec = ASpec().Build() with { Gpus = 2 };
         var first = await Store.SubmitAsync(spec, "alice", null, Ct);
         var second = await Store.SubmitAsync(spec with { Gpus = 1 }, "alice", null, Ct);
-        Assert.Single(await Store.ApplyPlanAsync(PlanOf(Place(first, "g1") with { Gpus = 2 }), gpuNodes, Ct));
+        Assert.Single(await Store.ApplyPlanAsync(PlanOf(Place(first, "g1")), gpuNodes, Ct));
 
-        var applied = await Store.ApplyPlanAsync(PlanOf(Place(second, "g1") with { Gpus = 1 }), gpuNodes, Ct);
+        var applied = await Store.ApplyPlanAsync(PlanOf(Place(second, "g1")), gpuNodes, Ct);
 
         Assert.Empty(applied);
         Assert.Equal(JobState.Pending, (await GetAsync(second)).State);

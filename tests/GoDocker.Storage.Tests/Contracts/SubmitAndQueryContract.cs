@@ -188,7 +188,7 @@ public abstract class SubmitAndQueryContract(IJobStoreProvider provider) : JobSt
                 (a.Id, 1L, "alice", "physics", 1.5, 2 * GiB, Start, a.Reason),
                 (b.Id, 1L, "bob", "default", 0.25, 256L << 20, Start.AddSeconds(3), reason),
             ],
-            input.Pending.Select(p => (p.Id, p.Version, p.Owner, p.Project, p.Cpus, p.MemoryBytes, p.SubmittedAt, p.CurrentReason)));
+            input.Pending.Select(p => (p.Id, p.Version, p.Owner, p.Project, p.Request.Cpus, p.Request.MemoryBytes, p.SubmittedAt, p.CurrentReason)));
         Assert.All(input.Pending, p => Assert.Equal(a.Spec.WalltimeSeconds, p.WalltimeSeconds));
     }
 
@@ -205,8 +205,8 @@ public abstract class SubmitAndQueryContract(IJobStoreProvider provider) : JobSt
         var input = await Store.ReadSchedulingInputAsync(Ct);
 
         Assert.Equal(["n1", "n2"], input.UsageByNode.Keys.Order());
-        Assert.Equal(new NodeUsage(3, 3 * GiB), input.UsageByNode["n1"]);
-        Assert.Equal(new NodeUsage(0.5, 512L << 20), input.UsageByNode["n2"]);
+        Assert.Equal(new Resources(3, 3 * GiB, 0), input.UsageByNode["n1"]);
+        Assert.Equal(new Resources(0.5, 512L << 20, 0), input.UsageByNode["n2"]);
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public sealed class PostgresJobStoreConcurrencyTests(ITestOutputHelper output) :
         return store;
     }
 
-    private static Placement Place(Job job, string node) => new(job.Id, job.Version, node, job.Spec.Cpus, job.Spec.MemoryBytes);
+    private static Placement Place(Job job, string node) => new(job.Id, job.Version, node, job.Spec.Resources);
 
     private static Plan PlanOf(IEnumerable<Placement> placements) => new([.. placements], new Dictionary<long, string>());
 
@@ -49,7 +49,7 @@ public sealed class PostgresJobStoreConcurrencyTests(ITestOutputHelper output) :
     public async Task ConflictingPlans_ForOneNode_FromTwoServers_NeverOverCommitIt()
     {
         var (a, b) = (await ServerAsync("server-a"), await ServerAsync("server-b"));
-        IReadOnlyList<NodeInfo> nodes = [new("n1", 4, 16 * GiB)];
+        IReadOnlyList<NodeInfo> nodes = [new("n1", new Resources(4, 16 * GiB, 0))];
         for (var round = 0; round < 15; round++)
         {
             // Each plan alone fits the node exactly; both together would hold twice its cpus.
@@ -77,7 +77,7 @@ public sealed class PostgresJobStoreConcurrencyTests(ITestOutputHelper output) :
     public async Task TwoServers_EndingOneJobAtOnce_OneWins_TheOtherIsRefused_NeverALostUpdate()
     {
         var (a, b) = (await ServerAsync("server-a"), await ServerAsync("server-b"));
-        IReadOnlyList<NodeInfo> nodes = [new("n1", 64, 256 * GiB)];
+        IReadOnlyList<NodeInfo> nodes = [new("n1", new Resources(64, 256 * GiB, 0))];
         for (var round = 0; round < 20; round++)
         {
             var job = await a.SubmitAsync(ASpec().Build(), "alice", Ct);
@@ -156,7 +156,7 @@ public sealed class PostgresJobStoreConcurrencyTests(ITestOutputHelper output) :
         {
             Rejections = new Dictionary<long, string> { [rejectedJob.Id] = "never fits" },
         };
-        IReadOnlyList<NodeInfo> nodes = [new("n1", 4, 16 * GiB)];
+        IReadOnlyList<NodeInfo> nodes = [new("n1", new Resources(4, 16 * GiB, 0))];
 
         var refused = await Assert.ThrowsAsync<LeaseLostException>(async () => await store.ApplyPlanAsync(plan, nodes, stale, Ct));
 

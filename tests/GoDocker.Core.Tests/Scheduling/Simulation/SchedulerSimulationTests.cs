@@ -22,7 +22,7 @@ public sealed class SchedulerSimulationTests(ITestOutputHelper output)
         new CycleOptions { Backfill = true });
 
     private static NodeInfo[] Nodes(int count, double cpus, long memoryBytes) =>
-        [.. Enumerable.Range(1, count).Select(i => new NodeInfo($"n{i}", cpus, memoryBytes))];
+        [.. Enumerable.Range(1, count).Select(i => new NodeInfo($"n{i}", new GoDocker.Jobs.Resources(cpus, memoryBytes, 0)))];
 
     private static TimeSpan Seconds(int value) => TimeSpan.FromSeconds(value);
 

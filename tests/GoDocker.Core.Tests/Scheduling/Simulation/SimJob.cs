@@ -30,18 +30,16 @@ internal sealed class SimJob(long id, SimJobSpec spec, DateTimeOffset submittedA
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
 
-    public PendingJob ToPending() => new(id, Version, spec.Owner, spec.Project, spec.Cpus, spec.MemoryBytes, submittedAt, Reason)
+    public PendingJob ToPending() => new(id, Version, spec.Owner, spec.Project, new GoDocker.Jobs.Resources(spec.Cpus, spec.MemoryBytes, spec.Gpus), submittedAt, Reason)
     {
-        Gpus = spec.Gpus,
         WalltimeSeconds = spec.Walltime is { } w ? (long)w.TotalSeconds : null,
         Dependencies = spec.Dependencies,
         ArrayId = spec.ArrayId,
         ArrayMaxRunning = spec.ArrayMaxRunning,
     };
 
-    public RunningJob ToRunning() => new(id, spec.Owner, spec.Project, Node!, spec.Cpus, spec.MemoryBytes, StartedAt!.Value)
+    public RunningJob ToRunning() => new(id, spec.Owner, spec.Project, Node!, new GoDocker.Jobs.Resources(spec.Cpus, spec.MemoryBytes, spec.Gpus), StartedAt!.Value)
     {
-        Gpus = spec.Gpus,
         WalltimeSeconds = spec.Walltime is { } w ? (long)w.TotalSeconds : null,
         ArrayId = spec.ArrayId,
     };

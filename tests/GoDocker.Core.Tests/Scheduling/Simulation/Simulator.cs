@@ -141,7 +141,7 @@ internal sealed class Simulator
         var loads = nodes.Select(node =>
         {
             var on = running.Values.Where(j => j.Node == node.Name).ToList();
-            return new NodeLoad(node, on.Sum(j => j.Spec.Cpus), on.Sum(j => j.Spec.MemoryBytes)) { UsedGpus = on.Sum(j => j.Spec.Gpus) };
+            return new NodeLoad(node, new GoDocker.Jobs.Resources(on.Sum(j => j.Spec.Cpus), on.Sum(j => j.Spec.MemoryBytes), on.Sum(j => j.Spec.Gpus)));
         }).ToList();
         return new SchedulingSnapshot([.. pending.Values.Select(j => j.ToPending())], loads, now)
         {
@@ -174,9 +174,9 @@ internal sealed class Simulator
             var node = nodes.Single(n => n.Name == placement.Node);
             var on = running.Values.Where(j => j.Node == node.Name).ToList();
             if (!node.Schedulable
-                || on.Sum(j => j.Spec.Cpus) + job.Spec.Cpus > node.Cpus + CpuTolerance
-                || on.Sum(j => j.Spec.MemoryBytes) + job.Spec.MemoryBytes > node.MemoryBytes
-                || on.Sum(j => j.Spec.Gpus) + job.Spec.Gpus > node.Gpus)
+                || on.Sum(j => j.Spec.Cpus) + job.Spec.Cpus > node.Capacity.Cpus + CpuTolerance
+                || on.Sum(j => j.Spec.MemoryBytes) + job.Spec.MemoryBytes > node.Capacity.MemoryBytes
+                || on.Sum(j => j.Spec.Gpus) + job.Spec.Gpus > node.Capacity.Gpus)
             {
                 throw new InvalidOperationException($"placement of {job} on {node.Name} overfills it");
             }

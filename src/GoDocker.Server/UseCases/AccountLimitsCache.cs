@@ -4,7 +4,7 @@ using GoDocker.Storage;
 using GoDocker.Usage;
 using Microsoft.Extensions.Options;
 
-namespace GoDocker.Server.Api;
+namespace GoDocker.Server.UseCases;
 
 /// <summary>
 /// The quotas checked at submit (pending jobs, cpu-hours when configured to reject): configuration defaults merged

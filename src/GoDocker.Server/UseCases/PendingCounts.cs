@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using GoDocker.Jobs;
 using GoDocker.Storage;
 
-namespace GoDocker.Server.Api;
+namespace GoDocker.Server.UseCases;
 
 /// <summary>
 /// How many pending jobs each user has, for the per-user limit at submit, without a count query per submit

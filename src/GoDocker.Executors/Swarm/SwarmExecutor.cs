@@ -1,0 +1,369 @@
+using System.Globalization;
+using System.Net;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using GoDocker.Execution;
+using GoDocker.Executors.Docker;
+using GoDocker.Scheduling;
+using Microsoft.Extensions.Logging;
+using ServiceMount = Docker.DotNet.Models.Mount;
+using ServicePlacement = Docker.DotNet.Models.Placement;
+
+namespace GoDocker.Executors.Swarm;
+
+/// <summary>
+/// Runs jobs on one node of a Docker Swarm, through the swarm's manager: each attempt is a replicated-job service of
+/// one task (restart condition none), pinned to the node the scheduler chose by a <c>node.id==</c> constraint, named
+/// and labelled by instance, job and attempt as containers are (so launching is idempotent and recovery finds it).
+/// The "container id" GoDocker records is the service's id. Swarm has no pause: suspend is refused as not supported.
+/// </summary>
+public sealed class SwarmExecutor : IExecutor
+{
+    public const string ExecutorName = "swarm";
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
+
+    private readonly DockerClient manager;
+    private readonly SwarmNode node;
+    private readonly DockerExecutorOptions options;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    // Services GoDocker removed to stop their job: their disappearance is not someone else's doing.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> stoppedHere = new();
+
+    public SwarmExecutor(DockerClient manager, SwarmNode node, DockerExecutorOptions options, TimeProvider time, ILogger logger)
+    {
+        this.manager = manager;
+        this.node = node;
+        this.options = options with { NodeName = node.Name };
+        this.time = time;
+        this.logger = logger;
+    }
+
+    public string Name => ExecutorName;
+
+    public string NodeName => node.Name;
+
+    public async ValueTask<NodeInfo> DescribeAsync(CancellationToken cancellationToken)
+    {
+        var current = await manager.Swarm.InspectNodeAsync(node.Id, cancellationToken);
+        if (current.Status?.State != "ready")
+        {
+            throw new InvalidOperationException($"swarm node {node.Name} is {current.Status?.State ?? "unknown"}: {current.Status?.Message}");
+        }
+        if (current.Spec?.Availability is { } availability && availability != "active")
+        {
+            throw new InvalidOperationException($"swarm node {node.Name} is {availability} in the swarm (docker node update --availability active)");
+        }
+        var resources = current.Description?.Resources;
+        var cpus = options.Cpus ?? (resources?.NanoCPUs ?? 0) / 1e9;
+        var memory = options.MemoryBytes ?? Math.Max((resources?.MemoryBytes ?? 0) - options.ReservedMemoryBytes, (resources?.MemoryBytes ?? 0) / 2);
+        var labels = new Dictionary<string, string>(current.Spec?.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var (key, value) in options.Labels)
+        {
+            labels[key] = value;
+        }
+        return new NodeInfo(node.Name, new Jobs.Resources(cpus, memory, options.Gpus)) { Labels = labels };
+    }
+
+    public async ValueTask<LaunchOutcome> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Spec.NoNetwork)
+        {
+            return new LaunchOutcome.Refused($"refused at launch: swarm node {node.Name} cannot run a job without a network (Swarm offers no 'none' network to services)");
+        }
+        var name = ContainerLabels.Name(options.InstanceId, request.JobId, request.Attempt);
+        using var volumes = HostVolumes.Check(request.Spec.Mounts, request.VolumeRoots, logger, out var volumeRefusal);
+        if (volumes is null)
+        {
+            return new LaunchOutcome.Refused($"refused at launch: {volumeRefusal}");
+        }
+        var mounts = new List<ServiceMount> { Bind(request.JobDirectory, options.JobMountPath, readOnly: false) };
+        foreach (var bind in volumes.Binds(null))
+        {
+            var parts = bind.Split(':');
+            if (parts.Length != 3)
+            {
+                return new LaunchOutcome.Refused($"refused at launch: volume '{bind}' cannot be given to a swarm service");
+            }
+            mounts.Add(Bind(parts[0], parts[1], parts[2] == "ro"));
+        }
+        string? serviceId;
+        try
+        {
+            serviceId = (await manager.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = BuildService(request, name, mounts) }, cancellationToken)).ID;
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            // This attempt's service exists (a redelivered launch, or a restart mid-launch): adopt it.
+            serviceId = (await manager.Swarm.InspectServiceAsync(name, cancellationToken)).ID;
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.BadRequest)
+        {
+            return new LaunchOutcome.Refused($"the swarm refused the service: {EngineMessage(e)}");
+        }
+        if (serviceId is null)
+        {
+            throw new InvalidOperationException($"the swarm created service {name} without an id; retrying");
+        }
+        // Started once its task runs (or has already ended: a short job); a task the node rejects never will.
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var task = await LatestTaskAsync(serviceId, cancellationToken);
+            switch (task?.Status?.State)
+            {
+                case TaskState.Running or TaskState.Complete or TaskState.Failed or TaskState.Shutdown:
+                    return new LaunchOutcome.Started(serviceId, Started(task) ?? time.GetUtcNow());
+                case TaskState.Rejected:
+                    await RemoveAsync(serviceId, cancellationToken);
+                    return new LaunchOutcome.Refused($"refused at launch: swarm node {node.Name} rejected the task: {task.Status.Err ?? task.Status.Message}");
+            }
+            await Task.Delay(Poll, time, cancellationToken);
+        }
+    }
+
+    public async ValueTask<ContainerExit> WaitAsync(string containerId, DateTimeOffset startedAt, CancellationToken cancellationToken)
+    {
+        var outage = false;
+        while (true)
+        {
+            TaskResponse? task;
+            try
+            {
+                if (!await ExistsAsync(containerId, cancellationToken))
+                {
+                    return stoppedHere.ContainsKey(containerId)
+                        ? new ContainerExit(143, false, time.GetUtcNow(), null)
+                        : new ContainerExit(-1, false, null, null) { Interference = new Interference(EndCause.RemovedOutside) };
+                }
+                task = await LatestTaskAsync(containerId, cancellationToken);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsTransient(e))
+            {
+                outage = true;
+                logger.LogDebug(e, "swarm: reading service {Service} failed; retrying", containerId);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+                continue;
+            }
+            if (task?.Status?.State is TaskState.Complete or TaskState.Failed or TaskState.Shutdown or TaskState.Rejected or TaskState.Orphaned or TaskState.Remove)
+            {
+                var code = (int)(task.Status.ContainerStatus?.ExitCode ?? -1);
+                var exit = new ContainerExit(code, false, task.Status.Timestamp is { } at ? new DateTimeOffset(at, TimeSpan.Zero) : null,
+                    task.Status.State is TaskState.Complete ? null : task.Status.Err);
+                if (task.Status.State is TaskState.Orphaned)
+                {
+                    return exit with { Interference = new Interference(EndCause.EngineRestart) };
+                }
+                return outage && code != 0 && !stoppedHere.ContainsKey(containerId) ? exit with { Interference = new Interference(EndCause.EngineRestart) } : exit;
+            }
+            await Task.Delay(Poll, time, cancellationToken);
+        }
+    }
+
+    /// <summary>Removing the service stops its task: SIGTERM, then SIGKILL after the stop grace period it was created with.</summary>
+    public async ValueTask StopAsync(string containerId, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        stoppedHere[containerId] = 0;
+        try
+        {
+            await manager.Swarm.RemoveServiceAsync(containerId, cancellationToken);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+        }
+    }
+
+    public ValueTask PauseAsync(string containerId, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"suspend is not available on swarm node {node.Name}: Swarm cannot pause a service's task");
+
+    public ValueTask UnpauseAsync(string containerId, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"resume is not available on swarm node {node.Name}: Swarm cannot pause a service's task");
+
+    public async ValueTask RemoveAsync(string containerId, CancellationToken cancellationToken)
+    {
+        stoppedHere[containerId] = 0;
+        try
+        {
+            await manager.Swarm.RemoveServiceAsync(containerId, cancellationToken);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+        }
+        // Swarm (20.10) leaves a finished job's task container behind: remove it where the manager's engine runs it.
+        try
+        {
+            var leftovers = await manager.Containers.ListContainersAsync(new ContainersListParameters
+            {
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>>
+                {
+                    ["label"] = new Dictionary<string, bool> { [$"com.docker.swarm.service.id={containerId}"] = true },
+                },
+            }, cancellationToken);
+            foreach (var leftover in leftovers)
+            {
+                await manager.Containers.RemoveContainerAsync(leftover.ID, new ContainerRemoveParameters { Force = true }, cancellationToken);
+            }
+        }
+        catch (DockerApiException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
+        {
+        }
+        finally
+        {
+            stoppedHere.TryRemove(containerId, out _);
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<RecoveredContainer>> RecoverAsync(CancellationToken cancellationToken)
+    {
+        var services = await manager.Swarm.ListServicesAsync(new ServiceListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Instance}={options.InstanceId}"] = true, [$"{NodeLabel}={node.Id}"] = true },
+            },
+        }, cancellationToken);
+        var found = new List<RecoveredContainer>();
+        foreach (var service in services)
+        {
+            if (!ContainerLabels.TryParse(service.Spec?.Labels, options.InstanceId, out var jobId, out var attempt))
+            {
+                continue;
+            }
+            var task = await LatestTaskAsync(service.ID, cancellationToken);
+            var state = task?.Status?.State;
+            var running = state is TaskState.Running;
+            ContainerExit? exit = state is TaskState.Complete or TaskState.Failed or TaskState.Shutdown or TaskState.Rejected or TaskState.Orphaned
+                ? new ContainerExit((int)(task!.Status!.ContainerStatus?.ExitCode ?? -1), false,
+                    task.Status.Timestamp is { } at ? new DateTimeOffset(at, TimeSpan.Zero) : null, state is TaskState.Complete ? null : task.Status.Err)
+                : null;
+            // A task not yet running counts as started when it is on its way: the launch that adopts it waits for it.
+            found.Add(new RecoveredContainer(jobId, attempt, service.ID, running || (exit is null && state is not null and not TaskState.New), Started(task), exit));
+        }
+        return found;
+    }
+
+    /// <summary>Swarm tasks cannot be paused, so there are no pauses to report: waits until cancelled.</summary>
+    public async Task WatchAsync(Func<ContainerSignal, ValueTask> report, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, time, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>The label that ties a service to the swarm node it was placed on (recovery is per node).</summary>
+    private const string NodeLabel = "godocker.swarm-node";
+
+    private ServiceSpec BuildService(LaunchRequest request, string name, List<ServiceMount> mounts)
+    {
+        var spec = request.Spec;
+        var mount = options.JobMountPath;
+        var labels = JobProcess.Labels(request, options.InstanceId);
+        labels[NodeLabel] = node.Id;
+        if (options.ReadOnlyRootFilesystem)
+        {
+            foreach (var path in new[] { "/tmp", "/var/tmp" })
+            {
+                mounts.Add(new ServiceMount
+                {
+                    Type = "tmpfs",
+                    Target = path,
+                    TmpfsOptions = new TmpfsOptions { SizeBytes = options.TmpBytes, Mode = 0x3FF /* 1777 */ },
+                });
+            }
+        }
+        return new ServiceSpec
+        {
+            Name = name,
+            Labels = labels,
+            Mode = new ServiceMode { ReplicatedJob = new ReplicatedJob { MaxConcurrent = 1, TotalCompletions = 1 } },
+            TaskTemplate = new TaskSpec
+            {
+                ContainerSpec = new ContainerSpec
+                {
+                    Image = spec.Image,
+                    // The service's Command replaces the image's entrypoint, as the Docker executor's Entrypoint does.
+                    Command = JobProcess.Entrypoint(mount),
+                    Args = JobProcess.Argv(request, mount),
+                    Env = JobProcess.Environment(request, mount, node.Name),
+                    Dir = spec.Workdir ?? mount,
+                    User = JobProcess.User(request),
+                    Groups = JobProcess.Groups(request),
+                    Labels = JobProcess.Labels(request, options.InstanceId),
+                    Init = true,
+                    ReadOnly = options.ReadOnlyRootFilesystem,
+                    Mounts = mounts,
+                    StopGracePeriod = options.KillGracePeriod,
+                    CapabilityDrop = ["ALL"],
+                    CapabilityAdd = spec.Root ? [.. options.RootCapabilities] : [],
+                    Privileges = new Privileges { NoNewPrivileges = true },
+                },
+                Resources = new ResourceRequirements
+                {
+                    Limits = new SwarmLimit
+                    {
+                        NanoCPUs = (long)Math.Round(spec.Cpus * 1e9),
+                        MemoryBytes = spec.MemoryBytes,
+                        Pids = options.PidsLimit,
+                    },
+                },
+                RestartPolicy = new SwarmRestartPolicy { Condition = "none" },
+                Placement = new ServicePlacement { Constraints = [$"node.id=={node.Id}"] },
+                LogDriver = new SwarmDriver { Name = "json-file", Options = new Dictionary<string, string> { ["max-size"] = "1m" } },
+            },
+        };
+    }
+
+    private static ServiceMount Bind(string source, string target, bool readOnly) =>
+        new() { Type = "bind", Source = source, Target = target, ReadOnly = readOnly };
+
+    private async Task<bool> ExistsAsync(string serviceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await manager.Swarm.InspectServiceAsync(serviceId, cancellationToken);
+            return true;
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    private async Task<TaskResponse?> LatestTaskAsync(string serviceId, CancellationToken cancellationToken)
+    {
+        var tasks = await manager.Tasks.ListAsync(new TasksListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["service"] = new Dictionary<string, bool> { [serviceId] = true } },
+        }, cancellationToken);
+        return tasks.OrderByDescending(t => t.CreatedAt ?? DateTime.MinValue).FirstOrDefault();
+    }
+
+    /// <summary>When the task's container started: the task's status time while it runs (the swarm keeps no other record of it).</summary>
+    private static DateTimeOffset? Started(TaskResponse? task) =>
+        task?.Status?.State is TaskState.Running && task.Status.Timestamp is { } at ? new DateTimeOffset(at, TimeSpan.Zero) : null;
+
+    private static bool IsTransient(Exception e) =>
+        e is TimeoutException or TaskCanceledException or HttpRequestException or IOException
+        || e is DockerApiException { StatusCode: >= HttpStatusCode.InternalServerError };
+
+    private static string EngineMessage(DockerApiException e)
+    {
+        var body = e.ResponseBody ?? e.Message;
+        var start = body.IndexOf("\"message\":\"", StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return body.Trim();
+        }
+        start += 11;
+        var end = body.IndexOf('"', start);
+        return end > start ? body[start..end] : body.Trim();
+    }
+}
+
+/// <summary>A node of the swarm: its id (what placement constraints name) and its hostname (GoDocker's node name).</summary>
+public sealed record SwarmNode(string Id, string Name);
