@@ -33,6 +33,9 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
 
     private const int MaxSubmitBatch = 512;
 
+    /// <summary>How many times a write rolled back by a deadlock or a serialization failure is tried in all.</summary>
+    private const int MaxWriteAttempts = 3;
+
     /// <summary>The advisory lock key plans are applied under ("GoDocPln" in ASCII), taken by no other code.</summary>
     private const long PlanLock = 0x476F446F63506C6E;
 
@@ -226,12 +229,20 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
         }
         var stored = new List<SubmitRequest>(batch.Count);
         var storedIds = new List<long>(batch.Count);
+        // Keys are claimed in one order (owner, key; then as submitted) by every server, so two batches holding the
+        // same keys never wait on each other crosswise. A same-key submit earlier in this very batch claims first.
+        var keyed = Enumerable.Range(0, batch.Count).Where(i => batch[i].Key is not null)
+            .OrderBy(i => batch[i].New.Job.Owner, StringComparer.Ordinal).ThenBy(i => batch[i].Key!.Key, StringComparer.Ordinal).ThenBy(i => i);
+        var earlier = new KeyedSubmission?[batch.Count];
+        foreach (var i in keyed)
+        {
+            earlier[i] = await ClaimKeyAsync(tx, batch[i].New.Job.Owner, batch[i].Key!, ids[i], batch[i].New.Job.SubmittedAt, cancellationToken);
+        }
         for (var i = 0; i < batch.Count; i++)
         {
-            // Claimed in this transaction: a same-key submit earlier in this very batch is seen too.
-            if (batch[i].Key is { } key && await ClaimKeyAsync(tx, batch[i].New.Job.Owner, key, ids[i], batch[i].New.Job.SubmittedAt, cancellationToken) is { } earlier)
+            if (earlier[i] is { } found)
             {
-                submitted[i] = new Submitted(earlier.FirstJobId, earlier.Outcome);
+                submitted[i] = new Submitted(found.FirstJobId, found.Outcome);
                 continue;
             }
             submitted[i] = new Submitted(ids[i], KeyedOutcome.Stored);
@@ -977,23 +988,30 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
 
     /// <summary>
     /// Runs <paramref name="work"/> in one READ COMMITTED transaction on a pooled connection; rows it changes are locked
-    /// by the statements that read them (FOR UPDATE) or write them.
+    /// by the statements that read them (FOR UPDATE) or write them. A transaction the database chose as a deadlock's
+    /// victim (or refused to serialize) was rolled back whole: it is run again from the start, reading anew, a few times.
     /// </summary>
     private async Task<T> WriteAsync<T>(Func<NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await using var connection = await database.OpenConnectionAsync(cancellationToken);
-            await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-            var result = await work(tx);
-            await tx.CommitAsync(CancellationToken.None);
-            writeFault = null;
-            return result;
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DiskFull)
-        {
-            writeFault = $"disk full: the store cannot write ({e.MessageText.TrimEnd('.')})";
-            throw new StoreFullException(writeFault, e);
+            try
+            {
+                await using var connection = await database.OpenConnectionAsync(cancellationToken);
+                await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+                var result = await work(tx);
+                await tx.CommitAsync(CancellationToken.None);
+                writeFault = null;
+                return result;
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure && attempt < MaxWriteAttempts)
+            {
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DiskFull)
+            {
+                writeFault = $"disk full: the store cannot write ({e.MessageText.TrimEnd('.')})";
+                throw new StoreFullException(writeFault, e);
+            }
         }
     }
 

@@ -222,6 +222,24 @@ public sealed class PostgresJobStoreConcurrencyTests(ITestOutputHelper output) :
     }
 
     [Fact]
+    public async Task OneIdempotencyKey_SentToTwoServersAtOnce_StoresOneJob()
+    {
+        var (a, b) = (await ServerAsync("server-a"), await ServerAsync("server-b"));
+        var keys = Enumerable.Range(0, 30).Select(i => new IdempotencyKey($"retry-{i}", $"fingerprint-{i}")).ToList();
+        var spec = ASpec().Build();
+
+        // Each server gets every key, in opposite orders, many at once: its batches hold several keys the other's hold too.
+        var fromA = keys.Select(k => Task.Run(() => a.SubmitAsync([spec], array: false, "alice", null, k, Ct).AsTask()));
+        var fromB = Enumerable.Reverse(keys).Select(k => Task.Run(() => b.SubmitAsync([spec], array: false, "alice", null, k, Ct).AsTask()));
+        var outcomes = await Task.WhenAll(fromA.Concat(fromB));
+
+        Assert.Equal(keys.Count, outcomes.Count(o => o.Outcome == KeyedOutcome.Stored));
+        Assert.Equal(keys.Count, outcomes.Count(o => o.Outcome == KeyedOutcome.Replayed));
+        Assert.Equal(keys.Count, outcomes.Select(o => o.FirstJobId).Distinct().Count());
+        Assert.Equal(keys.Count, (await a.ListAsync(new JobQuery(), Ct)).Total);
+    }
+
+    [Fact]
     public async Task TheInstanceId_IsOne_ForEveryServerOnTheDatabase()
     {
         var servers = new[] { await ServerAsync("server-a"), await ServerAsync("server-b"), await ServerAsync("server-c") };
