@@ -17,7 +17,6 @@ using GoDocker.Storage.Dispatch;
 using GoDocker.Storage.JobDirectories;
 using GoDocker.Storage.Leases;
 using GoDocker.Storage.Wakeups;
-using GoDocker.Storage.Sqlite;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
@@ -58,10 +57,15 @@ if (dataDirectory is null)
     return;
 }
 var time = TimeProvider.System;
-var store = await SqliteJobStore.OpenAsync(Path.Combine(settings.Server.DataDir, "godocker.db"), time, CancellationToken.None);
-// Labels this instance's containers: a second GoDocker on the same engine never touches them.
-store.UsageHalfLife = settings.Scheduler.FairShare.HalfLife;
-var instanceId = await store.GetOrCreateMetaAsync("instance-id", () => Guid.NewGuid().ToString("N")[..12], CancellationToken.None);
+// SQLite in DataDir or PostgreSQL (Store:Provider): jobs, accounts, node drains, and the instance id labelling our containers.
+var stores = await StoreFactory.OpenAsync(settings, time, Console.Error, CancellationToken.None);
+if (stores is null)
+{
+    Environment.ExitCode = 1;
+    return;
+}
+var store = stores.Jobs;
+var instanceId = stores.InstanceId;
 
 builder.Services.AddSingleton(time);
 builder.Services.AddSingleton<IJobStore>(store);
@@ -83,7 +87,7 @@ builder.Services.AddSingleton(sp => new SchedulingCycle(
     }));
 // One executor, with its own engine client, per node (Nodes, else the one engine of Executor:Docker); checked now.
 var nodeOptions = NodesConfiguration.Resolve(settings, instanceId);
-var nodeStates = await SqliteNodeStateStore.OpenAsync(Path.Combine(settings.Server.DataDir, "godocker.db"), CancellationToken.None);
+var nodeStates = stores.NodeStates;
 var drains = await nodeStates.ListDrainsAsync(CancellationToken.None);
 builder.Services.AddSingleton<INodeStateStore>(nodeStates);
 // Swarm: the manager is Executor:Docker's endpoint, the nodes are the swarm's, read now.
@@ -100,7 +104,7 @@ builder.Services.AddSingleton<SchedulerTrigger>();
 builder.Services.AddSingleton<SchedulerBoard>();
 builder.Services.AddSingleton<AccountLimitsCache>();
 var auth = configuration.Auth;
-var accounts = await SqliteAccountStore.OpenAsync(Path.Combine(settings.Server.DataDir, "godocker.db"), time, CancellationToken.None);
+var accounts = stores.Accounts;
 builder.Services.AddSingleton(auth);
 builder.Services.AddSingleton<IAccountStore>(accounts);
 builder.Services.AddSingleton<IAccessPolicy>(new AccessPolicy
@@ -180,8 +184,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
     app.Logger.LogInformation("GoDocker {Version} listening on {Url}, data in {DataDir}, instance {Instance}",
         HealthApi.Version, settings.Server.Listen, settings.Server.DataDir, instanceId));
 await app.RunAsync();
-await store.DisposeAsync();
-await accounts.DisposeAsync();
+await stores.DisposeAsync();
 
 /// <summary>Plugins chosen by name in configuration.</summary>
 internal static class Plugins

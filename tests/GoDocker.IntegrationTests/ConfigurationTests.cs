@@ -57,6 +57,8 @@ public sealed class ConfigurationTests
         { "Jobs:MaxJobDirectorySize", "big", "Jobs:MaxJobDirectorySize: 'big' is not a size" },
         { "Jobs:JobDirectoryCheckInterval", "-00:00:01", "Jobs:JobDirectoryCheckInterval: -00:00:01 must be more than 0" },
         { "Server:PublicUrls:0", "example.org", "Server:PublicUrls:0: 'example.org' is not an absolute http:// or https:// URL" },
+        { "Store:Provider", "mysql", "Store:Provider: 'mysql' is not one of sqlite, postgres" },
+        { "Store:Provider", "postgres", "Store:ConnectionString: is missing: Store:Provider postgres needs one" },
     };
 
     [Theory]
@@ -85,6 +87,20 @@ public sealed class ConfigurationTests
         }));
 
         Assert.Contains($"Volumes:0:Mode: '{mode}' is not one of rw, ro", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ABadPostgresConnectionString_IsNamed_ButNeverQuoted()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Store:Provider"] = "postgres",
+            ["Store:ConnectionString"] = "Host=127.0.0.1;Password=hunter2-secret;Colour=blue",
+        }));
+
+        Assert.Contains("exited with 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Store:ConnectionString: is not a PostgreSQL connection string", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2-secret", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

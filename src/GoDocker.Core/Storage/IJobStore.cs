@@ -39,6 +39,13 @@ public interface IJobStore
     /// </summary>
     ValueTask<IReadOnlyList<AppliedPlacement>> ApplyPlanAsync(Plan plan, IReadOnlyList<NodeInfo> nodes, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <see cref="ApplyPlanAsync(Plan, IReadOnlyList{NodeInfo}, CancellationToken)"/> for the leader holding <paramref name="fence"/>:
+    /// in the same transaction the store checks that the lease is still live with this token, so a paused old leader never
+    /// commits a plan after another took over. Throws <see cref="LeaseLostException"/> (nothing written) when it is not.
+    /// </summary>
+    ValueTask<IReadOnlyList<AppliedPlacement>> ApplyPlanAsync(Plan plan, IReadOnlyList<NodeInfo> nodes, Leadership fence, CancellationToken cancellationToken);
+
     /// <summary>Moves a job to another state. Throws <see cref="IllegalTransitionException"/> or <see cref="JobVersionConflictException"/>.</summary>
     ValueTask<Job> TransitionAsync(JobChange change, CancellationToken cancellationToken);
 

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using GoDocker.Jobs;
 using GoDocker.Server.Auth;
 using GoDocker.Server.Auth.Ldap;
+using GoDocker.Server.Hosting;
 using GoDocker.Server.RequestGuards;
 using Microsoft.Extensions.Options;
 
@@ -160,6 +161,10 @@ internal static partial class ConfigurationCheck
         Check(server.MaxRequestBodyBytes > 0, $"Server:MaxRequestBodyBytes: {server.MaxRequestBodyBytes} must be greater than 0");
         Check(string.IsNullOrEmpty(server.JobsDir) || server.JobsDir.StartsWith('/'), $"Server:JobsDir: '{server.JobsDir}' is not an absolute path");
         Check(Services.FreeSpaceFloor.TryParse(server.MinFreeSpace, out _, out _), Services.FreeSpaceFloor.Problem(server.MinFreeSpace));
+        if (StoreFactory.ConnectionStringProblem(settings.Store) is { } storeProblem)
+        {
+            problems.Add(storeProblem);
+        }
         for (var i = 0; i < server.PublicUrls.Count; i++)
         {
             var url = server.PublicUrls[i];

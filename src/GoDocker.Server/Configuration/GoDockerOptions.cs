@@ -25,6 +25,22 @@ public sealed class GoDockerOptions
     public QuotaOptions Quotas { get; set; } = new();
     /// <summary>The Docker engines jobs run on; empty = the one of Executor:Docker, as node Executor:Docker:NodeName.</summary>
     public List<NodeSettings> Nodes { get; set; } = [];
+    public StoreOptions Store { get; set; } = new();
+}
+
+/// <summary>Where jobs, accounts and node drains are kept.</summary>
+public sealed class StoreOptions
+{
+    /// <summary>sqlite: a file in Server:DataDir, for one server; postgres: the database of <see cref="ConnectionString"/>, which several servers can share.</summary>
+    public StoreProvider Provider { get; set; } = StoreProvider.Sqlite;
+    /// <summary>The PostgreSQL to use (Npgsql form: Host=…;Port=…;Database=…;Username=…;Password=…): a secret, never logged.</summary>
+    public string? ConnectionString { get; set; }
+}
+
+public enum StoreProvider
+{
+    Sqlite,
+    Postgres,
 }
 
 public sealed class VolumeOptions

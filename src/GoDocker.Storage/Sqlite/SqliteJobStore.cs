@@ -566,6 +566,13 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             ? (parsed, null)
             : ([], $"its stored dependencies '{text}' cannot be read back: {error}");
 
+    /// <remarks>
+    /// A SQLite store has one server (its data directory is locked), whose lease no other server can take: there is no
+    /// old leader to fence, and the plan is applied as without a lease.
+    /// </remarks>
+    public ValueTask<IReadOnlyList<AppliedPlacement>> ApplyPlanAsync(Plan plan, IReadOnlyList<NodeInfo> nodes, Leadership fence, CancellationToken cancellationToken) =>
+        ApplyPlanAsync(plan, nodes, cancellationToken);
+
     public async ValueTask<IReadOnlyList<AppliedPlacement>> ApplyPlanAsync(Plan plan, IReadOnlyList<NodeInfo> nodes, CancellationToken cancellationToken)
     {
         if (plan.Placements.Count == 0 && plan.PendingReasons.Count == 0 && plan.Rejections.Count == 0 && plan.ExpectedStarts.Count == 0)

@@ -61,7 +61,19 @@ public sealed class TestDatabase : IAsyncDisposable
         }
         await using var server = NpgsqlDataSource.Create(serverConnectionString);
         await using var drop = server.CreateCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
-        await drop.ExecuteNonQueryAsync();
+        // FORCE may not end an autovacuum worker busy in the database (it is the superuser's): wait for it to finish.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 20)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250));
+            }
+        }
     }
 
     private static async Task<string> StartServerAsync()

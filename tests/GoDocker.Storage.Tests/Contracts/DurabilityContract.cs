@@ -2,12 +2,12 @@ using System.Collections.Concurrent;
 using GoDocker.Jobs;
 using GoDocker.Storage;
 
-namespace GoDocker.Storage.Tests.Sqlite;
+namespace GoDocker.Storage.Tests.Contracts;
 
-public sealed class DurabilityTests : StoreTest
+public abstract class DurabilityContract(IJobStoreProvider provider) : JobStoreTest(provider)
 {
     [Fact]
-    public async Task Jobs_AndTheirTimelines_SurviveReopeningTheFile()
+    public async Task Jobs_AndTheirTimelines_SurviveReopeningTheStore()
     {
         var pending = await SubmitAsync();
         var running = await JobInStateAsync(JobState.Running);
@@ -37,11 +37,11 @@ public sealed class DurabilityTests : StoreTest
             return Guid.NewGuid().ToString("N");
         }
 
-        var first = await Store.GetOrCreateMetaAsync("instance-id", Create, Ct);
-        var again = await Store.GetOrCreateMetaAsync("instance-id", Create, Ct);
+        var first = await GetOrCreateMetaAsync("instance-id", Create);
+        var again = await GetOrCreateMetaAsync("instance-id", Create);
         await ReopenAsync();
-        var afterReopen = await Store.GetOrCreateMetaAsync("instance-id", Create, Ct);
-        var other = await Store.GetOrCreateMetaAsync("other-key", Create, Ct);
+        var afterReopen = await GetOrCreateMetaAsync("instance-id", Create);
+        var other = await GetOrCreateMetaAsync("other-key", Create);
 
         Assert.Equal(first, again);
         Assert.Equal(first, afterReopen);

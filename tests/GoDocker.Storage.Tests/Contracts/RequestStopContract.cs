@@ -1,9 +1,9 @@
 using GoDocker.Jobs;
 using GoDocker.Storage;
 
-namespace GoDocker.Storage.Tests.Sqlite;
+namespace GoDocker.Storage.Tests.Contracts;
 
-public sealed class RequestStopTests : StoreTest
+public abstract class RequestStopContract(IJobStoreProvider provider) : JobStoreTest(provider)
 {
     private StopRequest KillBy(string who) => new(JobState.Killed, $"killed by {who}", Time.GetUtcNow());
 

@@ -1,12 +1,12 @@
+using System.Data.Common;
 using GoDocker.Jobs;
 using GoDocker.Storage;
-using Microsoft.Data.Sqlite;
-using static GoDocker.Storage.Tests.Sqlite.SpecBuilder;
+using static GoDocker.Storage.Tests.Contracts.SpecBuilder;
 
-namespace GoDocker.Storage.Tests.Sqlite;
+namespace GoDocker.Storage.Tests.Contracts;
 
 /// <summary>Submits under an Idempotency-Key: a retried submit finds the first one's job instead of making a second.</summary>
-public sealed class IdempotencyKeyTests : StoreTest
+public abstract class IdempotencyKeyContract(IJobStoreProvider provider) : JobStoreTest(provider)
 {
     private static readonly IdempotencyKey Key = new("retry-1", "fingerprint-a");
 
@@ -97,16 +97,10 @@ public sealed class IdempotencyKeyTests : StoreTest
     {
         // The fault between the job and its key: the key's write fails. Were they two transactions, the job would stay,
         // and the client's retry would make a second one.
-        await using (var connection = new SqliteConnection($"Data Source={DatabasePath}"))
-        {
-            await connection.OpenAsync();
-            await using var trigger = connection.CreateCommand();
-            trigger.CommandText = "CREATE TRIGGER keys_fail BEFORE INSERT ON idempotency_keys BEGIN SELECT RAISE(ABORT, 'disk full'); END;";
-            await trigger.ExecuteNonQueryAsync();
-        }
+        await Provider.FailIdempotencyKeyWritesAsync();
 
-        await Assert.ThrowsAsync<SqliteException>(async () => await SubmitKeyedAsync(Key));
-        await Assert.ThrowsAsync<SqliteException>(async () =>
+        await Assert.ThrowsAnyAsync<DbException>(async () => await SubmitKeyedAsync(Key));
+        await Assert.ThrowsAnyAsync<DbException>(async () =>
             await Store.SubmitAsync([ASpec().Build() with { Task = new ArrayTask(1, 1, 1, 1, null) }], array: true, "alice", null, Key, Ct));
 
         Assert.Equal(0, await JobCountAsync());

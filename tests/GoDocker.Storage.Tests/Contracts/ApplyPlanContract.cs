@@ -1,11 +1,11 @@
 using GoDocker.Jobs;
 using GoDocker.Scheduling;
 using GoDocker.Storage;
-using static GoDocker.Storage.Tests.Sqlite.SpecBuilder;
+using static GoDocker.Storage.Tests.Contracts.SpecBuilder;
 
-namespace GoDocker.Storage.Tests.Sqlite;
+namespace GoDocker.Storage.Tests.Contracts;
 
-public sealed class ApplyPlanTests : StoreTest
+public abstract class ApplyPlanContract(IJobStoreProvider provider) : JobStoreTest(provider)
 {
     [Fact]
     public async Task APlacement_MakesThePendingJobScheduled_AsAttempt1()

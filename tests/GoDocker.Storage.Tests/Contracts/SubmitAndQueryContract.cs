@@ -1,10 +1,10 @@
 using GoDocker.Jobs;
 using GoDocker.Storage;
-using static GoDocker.Storage.Tests.Sqlite.SpecBuilder;
+using static GoDocker.Storage.Tests.Contracts.SpecBuilder;
 
-namespace GoDocker.Storage.Tests.Sqlite;
+namespace GoDocker.Storage.Tests.Contracts;
 
-public sealed class SubmitAndQueryTests : StoreTest
+public abstract class SubmitAndQueryContract(IJobStoreProvider provider) : JobStoreTest(provider)
 {
     [Fact]
     public async Task Submit_StoresAPendingJob_AtVersion1_WithASubmittedEvent()

@@ -2,12 +2,12 @@ using GoDocker.Jobs;
 using GoDocker.Scheduling;
 using GoDocker.Storage;
 using GoDocker.Usage;
-using static GoDocker.Storage.Tests.Sqlite.SpecBuilder;
+using static GoDocker.Storage.Tests.Contracts.SpecBuilder;
 
-namespace GoDocker.Storage.Tests.Sqlite;
+namespace GoDocker.Storage.Tests.Contracts;
 
 /// <summary>What the store keeps for fair share, quotas, arrays, dependencies and holds.</summary>
-public sealed class SchedulingStoreTests : StoreTest
+public abstract class SchedulingStoreContract(IJobStoreProvider provider) : JobStoreTest(provider)
 {
     [Fact]
     public async Task AnArray_IsStoredInOneGo_ItsIdIsItsFirstTasks()
@@ -60,7 +60,7 @@ public sealed class SchedulingStoreTests : StoreTest
 
         var input = await Store.ReadSchedulingInputAsync(Ct);
 
-        var user = input.DecayedUsage[(AccountKind.User, "alice")].At(Time.GetUtcNow(), Store.UsageHalfLife);
+        var user = input.DecayedUsage[(AccountKind.User, "alice")].At(Time.GetUtcNow(), UsageHalfLife);
         Assert.Equal(2 * 3600 / 2.0, user.CpuSeconds, 6);
         Assert.Equal(4 * 3600 / 2.0, user.MemoryGibSeconds, 6);
         Assert.Equal(2 * 3600.0, input.DecayedUsage[(AccountKind.Project, "bio")].CpuSeconds, 6);

@@ -1,6 +1,6 @@
 using GoDocker.Jobs;
 
-namespace GoDocker.Storage.Tests.Sqlite;
+namespace GoDocker.Storage.Tests.Contracts;
 
 /// <summary>A resolved spec of 1 cpu and 1 GiB in project "default": <c>ASpec().Cpus(2).Mem("4G").Tags("gpu")</c>.</summary>
 public sealed class SpecBuilder

@@ -1,16 +1,16 @@
 using GoDocker.Jobs;
 using GoDocker.Scheduling;
-using GoDocker.Storage.Sqlite;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
-namespace GoDocker.Storage.Tests.Sqlite;
+namespace GoDocker.Storage.Tests.Contracts;
 
 /// <summary>
-/// A real SQLite file in a fresh temp folder and a fake clock, plus the few moves every test needs.
+/// The job store under test on a fresh database of its <see cref="IJobStoreProvider"/> (a SQLite file, a PostgreSQL
+/// database) and a fake clock, plus the few moves every test needs. The contracts derive from it; each store runs them
+/// through a one-line subclass per contract.
 /// Jobs reach states the way the server moves them: plans for scheduling, transitions for the rest.
 /// </summary>
-public abstract class StoreTest : IAsyncLifetime
+public abstract class JobStoreTest(IJobStoreProvider provider) : IAsyncLifetime
 {
     protected const long GiB = 1L << 30;
     protected static readonly DateTimeOffset Start = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
@@ -19,29 +19,29 @@ public abstract class StoreTest : IAsyncLifetime
     /// <summary>Two nodes of 4 cpus and 16 GiB.</summary>
     protected static readonly IReadOnlyList<NodeInfo> Nodes = [new("n1", new Resources(4, 16 * GiB, 0)), new("n2", new Resources(4, 16 * GiB, 0))];
 
-    private readonly TempDirectory directory = new();
+    /// <summary>The stores' default fair-share half-life, which the tests leave as it is.</summary>
+    protected static readonly TimeSpan UsageHalfLife = TimeSpan.FromDays(7);
 
+    protected IJobStoreProvider Provider { get; } = provider;
     protected FakeTimeProvider Time { get; } = new(Start);
-    protected SqliteJobStore Store { get; private set; } = null!;
-    protected string DatabasePath => directory.Combine("godocker.db");
+    protected IJobStore Store { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Store = await SqliteJobStore.OpenAsync(DatabasePath, Time, Ct);
+    public async Task InitializeAsync() => Store = await Provider.OpenAsync(Time);
 
     public async Task DisposeAsync()
     {
-        await Store.DisposeAsync();
-        // The store's readers are pooled per file; let go of them before the folder goes.
-        // (Clearing other tests' pools is harmless: connections in use are closed when returned.)
-        SqliteConnection.ClearAllPools();
-        directory.Dispose();
+        await Provider.CloseAsync(Store);
+        await Provider.DisposeAsync();
     }
 
-    /// <summary>Closes the file and opens it again, as a restarted server does.</summary>
+    /// <summary>Closes the store and opens it again on the same database, as a restarted server does.</summary>
     protected async Task ReopenAsync()
     {
-        await Store.DisposeAsync();
-        Store = await SqliteJobStore.OpenAsync(DatabasePath, Time, Ct);
+        await Provider.CloseAsync(Store);
+        Store = await Provider.OpenAsync(Time);
     }
+
+    protected async Task<string> GetOrCreateMetaAsync(string key, Func<string> create) => await Provider.GetOrCreateMetaAsync(Store, key, create);
 
     protected async Task<Job> SubmitAsync(SpecBuilder spec, string owner = "alice") => await Store.SubmitAsync(spec.Build(), owner, Ct);
 

@@ -1,9 +1,9 @@
 using GoDocker.Jobs;
 using GoDocker.Storage;
 
-namespace GoDocker.Storage.Tests.Sqlite;
+namespace GoDocker.Storage.Tests.Contracts;
 
-public sealed class TransitionTests : StoreTest
+public abstract class TransitionContract(IJobStoreProvider provider) : JobStoreTest(provider)
 {
     [Fact]
     public async Task ALifeCycle_BumpsTheVersionAtEachStep_AndRecordsEachEventInOrder()

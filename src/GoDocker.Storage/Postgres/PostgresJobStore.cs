@@ -1,0 +1,1024 @@
+using IsolationLevel = System.Data.IsolationLevel;
+using System.Data.Common;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using GoDocker.Contracts;
+using GoDocker.Jobs;
+using GoDocker.Scheduling;
+using GoDocker.Usage;
+using Npgsql;
+using static GoDocker.Storage.Postgres.PostgresCommands;
+
+namespace GoDocker.Storage.Postgres;
+
+/// <summary>
+/// The job store on PostgreSQL, shared by every server on the database; the same behaviour as <c>SqliteJobStore</c>
+/// (which it follows member by member), made safe for several writers at once:
+/// <list type="bullet">
+/// <item>a change to a job reads its row <c>FOR UPDATE</c>, asks <see cref="JobLifecycle"/>, and writes under the version it
+/// read: a concurrent change waits for the row, then sees the new version (a lost update is impossible, and the version
+/// guard fails only when the caller's own <see cref="JobChange.ExpectedVersion"/> is stale);</item>
+/// <item>a plan is applied under a transaction-scoped advisory lock, so plans (the only writes that add to a node's load)
+/// never interleave, and each re-checks capacity against what is committed; with a lease it is fenced in the same transaction;</item>
+/// <item>submits are group-committed: those that arrive while a batch is written go into the next one, inserted by one
+/// statement per table; ids are taken from the sequence first, so array tasks carry their array id from the insert on.</item>
+/// </list>
+/// </summary>
+public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
+{
+    private const string JobColumns =
+        "id, owner, state, reason, node, attempt, version, spec, submitted_at, scheduled_at, started_at, ended_at, exit_code, container_id, stop_request, "
+        + "held_by, priority_adjustment, array_id, expected_start, end_cause";
+
+    private const int MaxSubmitBatch = 512;
+
+    /// <summary>How many times a write rolled back by a deadlock or a serialization failure is tried in all.</summary>
+    private const int MaxWriteAttempts = 3;
+
+    /// <summary>The advisory lock key plans are applied under ("GoDocPln" in ASCII), taken by no other code.</summary>
+    private const long PlanLock = 0x476F446F63506C6E;
+
+    private readonly NpgsqlDataSource database;
+    private readonly TimeProvider time;
+    private readonly Channel<SubmitRequest> submissions = Channel.CreateUnbounded<SubmitRequest>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task submissionWriter;
+    private volatile string? writeFault;
+
+    private PostgresJobStore(NpgsqlDataSource database, TimeProvider time)
+    {
+        this.database = database;
+        this.time = time;
+        submissionWriter = Task.Run(WriteSubmissionsAsync);
+    }
+
+    /// <summary>The store on <paramref name="database"/> (owned by the caller), migrating the schema as needed.</summary>
+    public static async Task<PostgresJobStore> OpenAsync(NpgsqlDataSource database, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await PostgresSchema.MigrateAsync(database, cancellationToken);
+        return new PostgresJobStore(database, time);
+    }
+
+    /// <summary>Past usage counts half after this long (fair share's half-life), for the per-account decayed totals.</summary>
+    public TimeSpan UsageHalfLife { get; set; } = TimeSpan.FromDays(7);
+
+    public string? WriteFault => writeFault;
+
+    /// <summary>
+    /// A value kept across restarts and shared by every server on the database (e.g. the instance id, which labels the
+    /// containers of this GoDocker): the first server to ask creates it, the others read that one.
+    /// </summary>
+    public async Task<string> GetOrCreateMetaAsync(string key, Func<string> create, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using (var read = Command(connection, "SELECT value FROM meta WHERE key = $1", key))
+        {
+            if (await read.ExecuteScalarAsync(cancellationToken) is string existing)
+            {
+                return existing;
+            }
+        }
+        // Two servers starting at once may both create one: the first insert wins, and both return what it stored.
+        await using var insert = Command(connection,
+            """
+            INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET key = meta.key
+            RETURNING value
+            """,
+            key, create());
+        return (string)(await insert.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public ValueTask<Job> SubmitAsync(ResolvedJobSpec spec, string owner, CancellationToken cancellationToken) =>
+        SubmitAsync(spec, owner, heldBy: null, cancellationToken);
+
+    public async ValueTask<Job> SubmitAsync(ResolvedJobSpec spec, string owner, string? heldBy, CancellationToken cancellationToken)
+    {
+        var request = SubmitRequest.Of(spec, owner, heldBy, time.GetUtcNow());
+        await submissions.Writer.WriteAsync(request, cancellationToken);
+        var id = (await request.Done.Task.WaitAsync(cancellationToken)).Id;
+        return request.Stored(id, arrayId: null);
+    }
+
+    /// <summary>Stores every task of an array in one transaction; the array's id is its first task's. Returns the tasks in order.</summary>
+    public async ValueTask<IReadOnlyList<Job>> SubmitArrayAsync(IReadOnlyList<ResolvedJobSpec> tasks, string owner, string? heldBy, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var requests = tasks.Select(t => SubmitRequest.Of(t, owner, heldBy, now)).ToList();
+        var ids = await WriteAsync(async tx =>
+        {
+            var ids = await TakeIdsAsync(tx, requests.Count, cancellationToken);
+            await InsertJobsAsync(tx, requests, ids, arrayId: ids[0], cancellationToken);
+            return ids;
+        }, cancellationToken);
+        return [.. requests.Select((r, i) => r.Stored(ids[i], ids[0]))];
+    }
+
+    public async ValueTask<KeyedSubmission> SubmitAsync(
+        IReadOnlyList<ResolvedJobSpec> tasks, bool array, string owner, string? heldBy, IdempotencyKey key, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (!array)
+        {
+            // One job goes through the group commit like any other; the key is claimed in the batch's transaction.
+            var request = SubmitRequest.Of(tasks.Single(), owner, heldBy, now, key);
+            await submissions.Writer.WriteAsync(request, cancellationToken);
+            var (id, outcome) = await request.Done.Task.WaitAsync(cancellationToken);
+            return new KeyedSubmission(outcome, id) { Stored = outcome == KeyedOutcome.Stored ? [request.Stored(id, arrayId: null)] : [] };
+        }
+        // The tasks of an array carry no key each: the array's key is claimed once, for its first task, with them.
+        var requests = tasks.Select(t => SubmitRequest.Of(t, owner, heldBy, now)).ToList();
+        return await WriteAsync(async tx =>
+        {
+            await PurgeExpiredKeysAsync(tx, now, cancellationToken);
+            var ids = await TakeIdsAsync(tx, requests.Count, cancellationToken);
+            if (await ClaimKeyAsync(tx, owner, key, ids[0], now, cancellationToken) is { } earlier)
+            {
+                return earlier;
+            }
+            await InsertJobsAsync(tx, requests, ids, arrayId: ids[0], cancellationToken);
+            return new KeyedSubmission(KeyedOutcome.Stored, ids[0]) { Stored = [.. requests.Select((r, i) => r.Stored(ids[i], ids[0]))] };
+        }, cancellationToken);
+    }
+
+    public async ValueTask<KeyedSubmission?> FindKeyAsync(string owner, IdempotencyKey key, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = Command(connection,
+            "SELECT fingerprint, job_id FROM idempotency_keys WHERE owner = $1 AND key = $2 AND created_at >= $3",
+            owner, key.Key, time.GetUtcNow() - IdempotencyKey.Lifetime);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Earlier(key, reader.GetString(0), reader.GetInt64(1)) : null;
+    }
+
+    private static KeyedSubmission Earlier(IdempotencyKey key, string fingerprint, long jobId) =>
+        new(string.Equals(fingerprint, key.Fingerprint, StringComparison.Ordinal) ? KeyedOutcome.Replayed : KeyedOutcome.KeyReused, jobId);
+
+    /// <summary>
+    /// Stores the key for <paramref name="jobId"/>, or, when the owner used it before, stores nothing and returns what that
+    /// earlier submit makes of this one. The insert comes first: a same key being stored by another server's transaction
+    /// makes this one wait for it, then find its row, so two servers never both store a job under one key.
+    /// </summary>
+    private static async Task<KeyedSubmission?> ClaimKeyAsync(
+        NpgsqlTransaction tx, string owner, IdempotencyKey key, long jobId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using (var insert = Command(tx,
+            """
+            INSERT INTO idempotency_keys (owner, key, fingerprint, job_id, created_at) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (owner, key) DO NOTHING
+            """,
+            owner, key.Key, key.Fingerprint, jobId, at))
+        {
+            if (await insert.ExecuteNonQueryAsync(cancellationToken) == 1)
+            {
+                return null;
+            }
+        }
+        await using var read = Command(tx, "SELECT fingerprint, job_id FROM idempotency_keys WHERE owner = $1 AND key = $2", owner, key.Key);
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return Earlier(key, reader.GetString(0), reader.GetInt64(1));
+    }
+
+    /// <summary>Forgets keys older than <see cref="IdempotencyKey.Lifetime"/> (before a key is claimed, in the same transaction).</summary>
+    private static async Task PurgeExpiredKeysAsync(NpgsqlTransaction tx, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var purge = Command(tx, "DELETE FROM idempotency_keys WHERE created_at < $1", now - IdempotencyKey.Lifetime);
+        await purge.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Group commit: submissions that arrive while a transaction is being written go into the next one together.
+    /// Each caller returns only once its job is committed. Every server has its own writer; ids come from one sequence.
+    /// </summary>
+    private async Task WriteSubmissionsAsync()
+    {
+        var batch = new List<SubmitRequest>(MaxSubmitBatch);
+        while (await submissions.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxSubmitBatch && submissions.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+            try
+            {
+                var submitted = await WriteAsync(tx => InsertSubmissionsAsync(tx, batch, CancellationToken.None), CancellationToken.None);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Done.TrySetResult(submitted[i]);
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var request in batch)
+                {
+                    request.Done.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    /// <summary>Inserts each job of the batch; one under an idempotency key already used is not inserted (its earlier job is returned).</summary>
+    private static async Task<Submitted[]> InsertSubmissionsAsync(NpgsqlTransaction tx, List<SubmitRequest> batch, CancellationToken cancellationToken)
+    {
+        var ids = await TakeIdsAsync(tx, batch.Count, cancellationToken);
+        var submitted = new Submitted[batch.Count];
+        if (batch.Any(r => r.Key is not null))
+        {
+            await PurgeExpiredKeysAsync(tx, batch[0].New.Job.SubmittedAt, cancellationToken);
+        }
+        var stored = new List<SubmitRequest>(batch.Count);
+        var storedIds = new List<long>(batch.Count);
+        // Keys are claimed in one order (owner, key; then as submitted) by every server, so two batches holding the
+        // same keys never wait on each other crosswise. A same-key submit earlier in this very batch claims first.
+        var keyed = Enumerable.Range(0, batch.Count).Where(i => batch[i].Key is not null)
+            .OrderBy(i => batch[i].New.Job.Owner, StringComparer.Ordinal).ThenBy(i => batch[i].Key!.Key, StringComparer.Ordinal).ThenBy(i => i);
+        var earlier = new KeyedSubmission?[batch.Count];
+        foreach (var i in keyed)
+        {
+            earlier[i] = await ClaimKeyAsync(tx, batch[i].New.Job.Owner, batch[i].Key!, ids[i], batch[i].New.Job.SubmittedAt, cancellationToken);
+        }
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (earlier[i] is { } found)
+            {
+                submitted[i] = new Submitted(found.FirstJobId, found.Outcome);
+                continue;
+            }
+            submitted[i] = new Submitted(ids[i], KeyedOutcome.Stored);
+            stored.Add(batch[i]);
+            storedIds.Add(ids[i]);
+        }
+        await InsertJobsAsync(tx, stored, storedIds, arrayId: null, cancellationToken);
+        return submitted;
+    }
+
+    /// <summary>
+    /// Ids for <paramref name="count"/> new jobs from the jobs' sequence, ascending: known before the insert, so an
+    /// array's tasks are inserted with their array id (the first task's) and a key with its job's.
+    /// </summary>
+    private static async Task<long[]> TakeIdsAsync(NpgsqlTransaction tx, int count, CancellationToken cancellationToken)
+    {
+        await using var command = Command(tx, "SELECT nextval(pg_get_serial_sequence('jobs', 'id')) FROM generate_series(1, $1)", count);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var ids = new long[count];
+        for (var i = 0; await reader.ReadAsync(cancellationToken); i++)
+        {
+            ids[i] = reader.GetInt64(0);
+        }
+        Array.Sort(ids);
+        return ids;
+    }
+
+    /// <summary>The jobs as the life cycle made them, their tags and "submitted" events: one statement per table for the whole batch.</summary>
+    private static async Task InsertJobsAsync(
+        NpgsqlTransaction tx, IReadOnlyList<SubmitRequest> requests, IReadOnlyList<long> ids, long? arrayId, CancellationToken cancellationToken)
+    {
+        if (requests.Count == 0)
+        {
+            return;
+        }
+        var jobs = requests.Select(r => r.New.Job).ToList();
+        await using (var insert = Command(tx,
+            """
+            INSERT INTO jobs (id, owner, project, name, state, reason, cpus, memory_bytes, spec, submitted_at,
+                gpus, walltime_seconds, held_by, constraints, dependencies, array_max, array_id)
+            SELECT u.id, u.owner, u.project, u.name, u.state, u.reason, u.cpus, u.memory_bytes, u.spec::jsonb, u.submitted_at,
+                u.gpus, u.walltime_seconds, u.held_by, u.constraints, u.dependencies, u.array_max, $17::bigint
+            FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::bigint[], $9::text[],
+                $10::timestamptz[], $11::integer[], $12::bigint[], $13::text[], $14::text[], $15::text[], $16::integer[])
+                AS u(id, owner, project, name, state, reason, cpus, memory_bytes, spec, submitted_at,
+                    gpus, walltime_seconds, held_by, constraints, dependencies, array_max)
+            """,
+            ids.ToArray(),
+            jobs.Select(j => j.Owner).ToArray(),
+            jobs.Select(j => j.Spec.Project).ToArray(),
+            jobs.Select(j => j.Spec.Name).ToArray(),
+            jobs.Select(j => j.State.ToString()).ToArray(),
+            jobs.Select(j => j.Reason).ToArray(),
+            jobs.Select(j => j.Spec.Cpus).ToArray(),
+            jobs.Select(j => j.Spec.MemoryBytes).ToArray(),
+            requests.Select(r => r.SpecJson).ToArray(),
+            jobs.Select(j => Stored(j.SubmittedAt)).ToArray(),
+            jobs.Select(j => j.Spec.Gpus).ToArray(),
+            jobs.Select(j => j.Spec.WalltimeSeconds).ToArray(),
+            jobs.Select(j => j.HeldBy).ToArray(),
+            jobs.Select(j => j.Spec.Constraints.Count == 0 ? null : string.Join(';', j.Spec.Constraints)).ToArray(),
+            jobs.Select(j => j.Spec.Dependencies.Count == 0 ? null : string.Join(',', j.Spec.Dependencies)).ToArray(),
+            jobs.Select(j => j.Spec.Task?.MaxRunning).ToArray(),
+            arrayId))
+        {
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        var tagged = jobs.SelectMany((j, i) => j.Spec.Tags.Distinct(StringComparer.Ordinal).Select(t => (Tag: t, Id: ids[i]))).ToList();
+        if (tagged.Count > 0)
+        {
+            await using var tags = Command(tx,
+                "INSERT INTO job_tags (tag, job_id) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING",
+                tagged.Select(t => t.Tag).ToArray(), tagged.Select(t => t.Id).ToArray());
+            await tags.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await InsertEventsAsync(tx, ids, [.. requests.Select(r => r.New.Event)], cancellationToken);
+    }
+
+    /// <summary>A job to insert as the life cycle made it (<see cref="JobLifecycle.Submit"/>), with its spec serialized once.</summary>
+    private sealed record SubmitRequest(NewJob New, string SpecJson, IdempotencyKey? Key)
+    {
+        public TaskCompletionSource<Submitted> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public static SubmitRequest Of(ResolvedJobSpec spec, string owner, string? heldBy, DateTimeOffset now, IdempotencyKey? key = null) =>
+            new(JobLifecycle.Submit(spec, owner, heldBy, now), JsonSerializer.Serialize(spec, GoDockerJson.Default.ResolvedJobSpec), key);
+
+        /// <summary>The job as stored, with the ids the insert gave it.</summary>
+        public Job Stored(long id, long? arrayId) => New.Job with { Id = id, ArrayId = arrayId };
+    }
+
+    private readonly record struct Submitted(long Id, KeyedOutcome Outcome);
+
+    public async ValueTask<Job?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = Command(connection, $"SELECT {JobColumns} FROM jobs WHERE id = $1", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadJob(reader) : null;
+    }
+
+    public async ValueTask<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken)
+    {
+        var where = new StringBuilder(" WHERE true");
+        var values = new List<object?>();
+        string Value(object value)
+        {
+            values.Add(value);
+            return "$" + values.Count;
+        }
+        if (query.States is { Count: > 0 } states)
+        {
+            where.Append(" AND state = ANY(").Append(Value(states.Select(s => s.ToString()).ToArray())).Append(')');
+        }
+        if (query.Owner is not null)
+        {
+            where.Append(" AND owner = ").Append(Value(query.Owner));
+        }
+        if (query.Project is not null)
+        {
+            where.Append(" AND project = ").Append(Value(query.Project));
+        }
+        if (query.VisibleTo is { } visible)
+        {
+            where.Append(" AND (owner = ").Append(Value(visible.Login))
+                .Append(" OR project = ANY(").Append(Value(visible.Projects.ToArray())).Append("))");
+        }
+        if (query.ArrayId is { } arrayId)
+        {
+            where.Append(" AND array_id = ").Append(Value(arrayId));
+        }
+        if (query.Tag is not null)
+        {
+            where.Append(" AND id IN (SELECT job_id FROM job_tags WHERE tag = ").Append(Value(query.Tag)).Append(')');
+        }
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        // The count and the page from one snapshot, as SQLite's read transaction gives them.
+        await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        await using var count = Command(tx, "SELECT COUNT(*) FROM jobs" + where, [.. values]);
+        var total = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        var limit = Value(query.Limit);
+        var offset = Value(query.Offset);
+        await using var list = Command(tx, $"SELECT {JobColumns} FROM jobs{where} ORDER BY id LIMIT {limit} OFFSET {offset}", [.. values]);
+        var items = new List<Job>();
+        await using (var reader = await list.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                items.Add(ReadJob(reader));
+            }
+        }
+        await tx.CommitAsync(cancellationToken);
+        return new JobPage(items, total);
+    }
+
+    public async ValueTask<IReadOnlyList<JobEvent>> GetEventsAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = Command(connection, "SELECT at, kind, message FROM job_events WHERE job_id = $1 ORDER BY seq", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var events = new List<JobEvent>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new JobEvent(reader.GetFieldValue<DateTimeOffset>(0), reader.GetString(1), reader.GetString(2)));
+        }
+        return events;
+    }
+
+    public async ValueTask<IReadOnlyList<Job>> ListActiveAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = Command(connection, $"SELECT {JobColumns} FROM jobs WHERE state IN ('Scheduled', 'Running', 'Suspended') ORDER BY id");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var jobs = new List<Job>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            jobs.Add(ReadJob(reader));
+        }
+        return jobs;
+    }
+
+    public async ValueTask<SchedulingInput> ReadSchedulingInputAsync(CancellationToken cancellationToken) =>
+        await ReadSchedulingInputAsync(TimeSpan.FromDays(30), cancellationToken);
+
+    /// <summary>Everything a cycle needs, in one REPEATABLE READ transaction (one consistent snapshot, whatever other servers write meanwhile).</summary>
+    /// <param name="cpuHoursWindow">How far back finished jobs count toward cpu-hour quotas.</param>
+    public async ValueTask<SchedulingInput> ReadSchedulingInputAsync(TimeSpan cpuHoursWindow, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        var pending = new List<PendingJob>();
+        var referenced = new HashSet<long>();
+        await using (var command = Command(tx,
+            """
+            SELECT id, version, owner, project, cpus, memory_bytes, submitted_at, reason,
+                   gpus, walltime_seconds, constraints, priority_adjustment, held_by, dependencies, array_id, array_max
+            FROM jobs WHERE state = 'Pending' ORDER BY id
+            """))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var (dependencies, unreadableDependencies) = reader.IsDBNull(13) ? ([], null) : ParseDependencies(reader.GetString(13));
+                var (constraints, unreadableConstraints) = reader.IsDBNull(10) ? ([], null) : ParseConstraints(reader.GetString(10));
+                foreach (var dependency in dependencies)
+                {
+                    referenced.Add(dependency.JobId);
+                }
+                pending.Add(new PendingJob(
+                    reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
+                    new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(8)), reader.GetFieldValue<DateTimeOffset>(6),
+                    reader.IsDBNull(7) ? null : reader.GetString(7))
+                {
+                    WalltimeSeconds = reader.IsDBNull(9) ? null : reader.GetInt64(9),
+                    Constraints = constraints,
+                    PriorityAdjustment = reader.GetInt32(11),
+                    HeldBy = reader.IsDBNull(12) ? null : reader.GetString(12),
+                    Dependencies = dependencies,
+                    ArrayId = reader.IsDBNull(14) ? null : reader.GetInt64(14),
+                    ArrayMaxRunning = reader.IsDBNull(15) ? null : reader.GetInt32(15),
+                    Unreadable = unreadableConstraints ?? unreadableDependencies,
+                });
+            }
+        }
+        var running = new List<RunningJob>();
+        await using (var command = Command(tx,
+            """
+            SELECT id, owner, project, node, cpus, memory_bytes, gpus, COALESCE(started_at, scheduled_at, submitted_at), walltime_seconds, array_id
+            FROM jobs WHERE state IN ('Scheduled', 'Running', 'Suspended') AND node IS NOT NULL
+            """))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                running.Add(new RunningJob(
+                    reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                    new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(6)), reader.GetFieldValue<DateTimeOffset>(7))
+                {
+                    WalltimeSeconds = reader.IsDBNull(8) ? null : reader.GetInt64(8),
+                    ArrayId = reader.IsDBNull(9) ? null : reader.GetInt64(9),
+                });
+            }
+        }
+        var usage = NodeUsage.Of(running);
+        var states = new Dictionary<long, JobState>();
+        var referencedIds = referenced.ToArray();
+        if (referencedIds.Length > 0)
+        {
+            await using (var command = Command(tx, "SELECT id, state FROM jobs WHERE id = ANY($1)", referencedIds))
+            {
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    states[reader.GetInt64(0)] = Enum.Parse<JobState>(reader.GetString(1));
+                }
+            }
+            // A dependency on an array (its first task's id) is on every task, as in Slurm: met when all have ended the right way.
+            var arrays = new Dictionary<long, List<JobState>>();
+            await using (var command = Command(tx, "SELECT array_id, state FROM jobs WHERE array_id = ANY($1)", referencedIds))
+            {
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var array = reader.GetInt64(0);
+                    (arrays.TryGetValue(array, out var list) ? list : arrays[array] = []).Add(Enum.Parse<JobState>(reader.GetString(1)));
+                }
+            }
+            foreach (var (array, tasks) in arrays)
+            {
+                if (ArrayStatus.Of(tasks) is { } state)
+                {
+                    states[array] = state;
+                }
+            }
+        }
+        var limits = await ReadLimitsAsync(tx, null, null, cancellationToken);
+        var decayed = new Dictionary<(AccountKind, string), DecayedUsage>();
+        await using (var command = Command(tx, "SELECT kind, name, cpu_seconds, memory_gib_seconds, gpu_seconds, as_of FROM usage_decayed"))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (AccountKinds.Parse(reader.GetString(0)) is { } kind)
+                {
+                    decayed[(kind, reader.GetString(1))] = new DecayedUsage(reader.GetDouble(2), reader.GetDouble(3), reader.GetDouble(4),
+                        reader.GetFieldValue<DateTimeOffset>(5));
+                }
+            }
+        }
+        var projectPriorities = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using (var command = Command(tx, "SELECT name, priority FROM projects"))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                projectPriorities[reader.GetString(0)] = reader.GetInt32(1);
+            }
+        }
+        var since = time.GetUtcNow() - cpuHoursWindow;
+        var userWindow = await SumAsync(tx, "SELECT owner, SUM(cpu_seconds) FROM usage_records WHERE ended_at >= $1 GROUP BY owner", since, cancellationToken);
+        var projectWindow = await SumAsync(tx, "SELECT project, SUM(cpu_seconds) FROM usage_records WHERE ended_at >= $1 GROUP BY project", since, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return new SchedulingInput(pending, usage)
+        {
+            Running = running,
+            DependencyStates = states,
+            Limits = limits,
+            DecayedUsage = decayed,
+            ProjectPriorities = projectPriorities,
+            UserWindowCpuSeconds = userWindow,
+            ProjectWindowCpuSeconds = projectWindow,
+        };
+    }
+
+    private static async Task<Dictionary<string, double>> SumAsync(NpgsqlTransaction tx, string sql, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var command = Command(tx, sql, since);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var sums = new Dictionary<string, double>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            sums[reader.GetString(0)] = reader.GetDouble(1);
+        }
+        return sums;
+    }
+
+    // A condition read back wrong must never be dropped (the job would run where or when it must not): the job carries
+    // the error, and the cycle rejects it with that reason.
+    private static (IReadOnlyList<Constraint> Constraints, string? Error) ParseConstraints(string text)
+    {
+        var constraints = new List<Constraint>();
+        foreach (var piece in text.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!Constraint.TryParse(piece, out var parsed, out var error))
+            {
+                return ([], $"its stored constraints '{text}' cannot be read back: {error}");
+            }
+            constraints.Add(parsed);
+        }
+        return (constraints, null);
+    }
+
+    private static (IReadOnlyList<Dependency> Dependencies, string? Error) ParseDependencies(string text) =>
+        Dependency.TryParseList(text, out var parsed, out var error)
+            ? (parsed, null)
+            : ([], $"its stored dependencies '{text}' cannot be read back: {error}");
+
+    public ValueTask<IReadOnlyList<AppliedPlacement>> ApplyPlanAsync(Plan plan, IReadOnlyList<NodeInfo> nodes, CancellationToken cancellationToken) =>
+        ApplyAsync(plan, nodes, fence: null, cancellationToken);
+
+    public ValueTask<IReadOnlyList<AppliedPlacement>> ApplyPlanAsync(Plan plan, IReadOnlyList<NodeInfo> nodes, Leadership fence, CancellationToken cancellationToken) =>
+        ApplyAsync(plan, nodes, fence, cancellationToken);
+
+    /// <summary>
+    /// Applies a plan in one transaction that holds the plan lock (an advisory lock, to its end): plans are the only writes
+    /// that add to a node's load (transitions only release it), so with plans one at a time the load read inside the lock
+    /// can only shrink before the commit, and a node is never over-committed, whatever number of servers apply plans.
+    /// </summary>
+    private async ValueTask<IReadOnlyList<AppliedPlacement>> ApplyAsync(Plan plan, IReadOnlyList<NodeInfo> nodes, Leadership? fence, CancellationToken cancellationToken)
+    {
+        if (plan.Placements.Count == 0 && plan.PendingReasons.Count == 0 && plan.Rejections.Count == 0 && plan.ExpectedStarts.Count == 0)
+        {
+            return [];
+        }
+        var now = time.GetUtcNow();
+        return await WriteAsync<IReadOnlyList<AppliedPlacement>>(async tx =>
+        {
+            await using (var planLock = Command(tx, "SELECT pg_advisory_xact_lock($1)", PlanLock))
+            {
+                await planLock.ExecuteNonQueryAsync(cancellationToken);
+            }
+            // After the plan lock: from here the lease stays live until this transaction ends (FenceAsync locks its row).
+            if (fence is not null && !await PostgresLeaderLease.FenceAsync(tx, fence, cancellationToken))
+            {
+                throw new LeaseLostException(fence);
+            }
+            var applied = new List<AppliedPlacement>();
+            var usage = await ReadUsageAsync(tx, cancellationToken);
+            var byName = nodes.ToDictionary(n => n.Name);
+            foreach (var placement in plan.Placements)
+            {
+                // Re-check against what is committed now, by the cycle's own rule: the node may have filled since the snapshot.
+                var used = usage.GetValueOrDefault(placement.Node);
+                if (!byName.TryGetValue(placement.Node, out var node) || !new NodeLoad(node, used).Takes(placement.Resources))
+                {
+                    continue;
+                }
+                await using var update = Command(tx,
+                    """
+                    UPDATE jobs SET state = 'Scheduled', node = $1, attempt = attempt + 1, version = version + 1,
+                        scheduled_at = $2, reason = NULL, expected_start = NULL
+                    WHERE id = $3 AND version = $4 AND state = 'Pending'
+                    RETURNING attempt
+                    """,
+                    placement.Node, now, placement.JobId, placement.Version);
+                if (await update.ExecuteScalarAsync(cancellationToken) is not int attempt)
+                {
+                    continue;
+                }
+                usage[placement.Node] = used + placement.Resources;
+                applied.Add(new AppliedPlacement(placement.JobId, attempt, placement.Node));
+            }
+            await InsertEventsAsync(tx, [.. applied.Select(a => a.JobId)], [.. applied.Select(a => JobLifecycle.Scheduled(a.Node, a.Attempt, now))], cancellationToken);
+            // Reasons and expected starts of jobs left pending: one statement each, whatever the queue's depth.
+            var reasons = plan.PendingReasons.ToList();
+            if (reasons.Count > 0)
+            {
+                await using var update = Command(tx,
+                    """
+                    UPDATE jobs SET reason = u.reason, expected_start = u.start
+                    FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS u(id, reason, start)
+                    WHERE jobs.id = u.id AND jobs.state = 'Pending'
+                    """,
+                    reasons.Select(r => r.Key).ToArray(), reasons.Select(r => r.Value).ToArray(),
+                    reasons.Select(r => plan.ExpectedStarts.TryGetValue(r.Key, out var start) ? Stored(start) : (DateTimeOffset?)null).ToArray());
+                await update.ExecuteNonQueryAsync(cancellationToken);
+            }
+            var starts = plan.ExpectedStarts.Where(s => !plan.PendingReasons.ContainsKey(s.Key)).ToList();
+            if (starts.Count > 0)
+            {
+                await using var update = Command(tx,
+                    """
+                    UPDATE jobs SET expected_start = u.start
+                    FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, start)
+                    WHERE jobs.id = u.id AND jobs.state = 'Pending'
+                    """,
+                    starts.Select(s => s.Key).ToArray(), starts.Select(s => Stored(s.Value)).ToArray());
+                await update.ExecuteNonQueryAsync(cancellationToken);
+            }
+            foreach (var (id, reason) in plan.Rejections)
+            {
+                // Re-read: only a job still pending is rejected; one a user killed meanwhile stays as it is.
+                if (await ReadJobForUpdateAsync(tx, id, cancellationToken) is { State: JobState.Pending } job)
+                {
+                    await PersistAsync(tx, job, JobLifecycle.Apply(job, new JobChange(id, job.Version, JobState.Rejected, "rejected", reason)
+                    {
+                        Reason = reason,
+                        EndedAt = now,
+                    }, now), cancellationToken);
+                }
+            }
+            return applied;
+        }, cancellationToken);
+    }
+
+    public async ValueTask<Job> TransitionAsync(JobChange change, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return await WriteAsync(async tx =>
+        {
+            var job = await ReadJobForUpdateAsync(tx, change.JobId, cancellationToken)
+                ?? throw new KeyNotFoundException($"job {change.JobId} does not exist");
+            return await PersistAsync(tx, job, JobLifecycle.Apply(job, change, now), cancellationToken);
+        }, cancellationToken);
+    }
+
+    public async ValueTask<Job> RequestStopAsync(long id, StopRequest request, CancellationToken cancellationToken)
+    {
+        return await WriteAsync(async tx =>
+        {
+            var job = await ReadJobForUpdateAsync(tx, id, cancellationToken) ?? throw new KeyNotFoundException($"job {id} does not exist");
+            return await PersistAsync(tx, job, JobLifecycle.RequestStop(job, request), cancellationToken);
+        }, cancellationToken);
+    }
+
+    public async ValueTask AppendEventAsync(long id, JobEvent jobEvent, CancellationToken cancellationToken)
+    {
+        await WriteAsync(async tx =>
+        {
+            await InsertEventsAsync(tx, [id], [jobEvent], cancellationToken);
+            return 0;
+        }, cancellationToken);
+    }
+
+    /// <summary>Holds a pending job (<paramref name="heldBy"/> "user" or "admin") or releases it (null).</summary>
+    /// <exception cref="KeyNotFoundException">when there is no such job.</exception>
+    /// <exception cref="InvalidOperationException">when the job is not pending.</exception>
+    public async ValueTask<Job> SetHoldAsync(long id, string? heldBy, string actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return await WriteAsync(async tx =>
+        {
+            var job = await ReadJobForUpdateAsync(tx, id, cancellationToken) ?? throw new KeyNotFoundException($"job {id} does not exist");
+            return await PersistAsync(tx, job, JobLifecycle.SetHold(job, heldBy, actor, now), cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>Sets an administrator's priority adjustment on a job that has not ended.</summary>
+    /// <exception cref="KeyNotFoundException">when there is no such job.</exception>
+    /// <exception cref="InvalidOperationException">when the job has ended.</exception>
+    public async ValueTask<Job> SetPriorityAdjustmentAsync(long id, int adjustment, string actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return await WriteAsync(async tx =>
+        {
+            var job = await ReadJobForUpdateAsync(tx, id, cancellationToken) ?? throw new KeyNotFoundException($"job {id} does not exist");
+            return await PersistAsync(tx, job, JobLifecycle.SetPriorityAdjustment(job, adjustment, actor, now), cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes what the life cycle decided: the job's fields, guarded by the version read (and locked) in this transaction,
+    /// its event, and its usage charge. An unchanged job is not written.
+    /// </summary>
+    private async Task<Job> PersistAsync(NpgsqlTransaction tx, Job read, JobUpdate update, CancellationToken cancellationToken)
+    {
+        if (!update.Changed)
+        {
+            return update.Job;
+        }
+        var job = update.Job;
+        await using (var write = Command(tx,
+            """
+            UPDATE jobs SET state = $1, reason = $2, node = $3, attempt = $4, container_id = $5, exit_code = $6,
+                started_at = $7, ended_at = $8, scheduled_at = $9, stop_request = $10, version = $11,
+                expected_start = $12, end_cause = $13, held_by = $14, priority_adjustment = $15
+            WHERE id = $16 AND version = $17
+            """,
+            job.State.ToString(), job.Reason, job.Node, job.Attempt, job.ContainerId, job.ExitCode,
+            job.StartedAt, job.EndedAt, job.ScheduledAt,
+            job.StopRequested is null ? null : JsonSerializer.Serialize(job.StopRequested, GoDockerJson.Default.StopRequest),
+            job.Version, job.ExpectedStart, job.EndCause?.ToString(), job.HeldBy, job.PriorityAdjustment, read.Id, read.Version))
+        {
+            if (await write.ExecuteNonQueryAsync(cancellationToken) != 1)
+            {
+                throw new JobVersionConflictException(read.Id, read.Version);
+            }
+        }
+        await InsertEventsAsync(tx, [read.Id], [update.Event!], cancellationToken);
+        if (update.Charge is { } charge)
+        {
+            await RecordUsageAsync(tx, charge, UsageHalfLife, cancellationToken);
+        }
+        return job;
+    }
+
+    /// <summary>
+    /// Records a charge: one usage record per attempt (for the quota window), and the decayed totals fair share reads,
+    /// each read under a row lock, added to by the charge and written back: two servers charging one account at once
+    /// add one after the other.
+    /// </summary>
+    private static async Task RecordUsageAsync(NpgsqlTransaction tx, UsageCharge charge, TimeSpan halfLife, CancellationToken cancellationToken)
+    {
+        var consumed = charge.Consumption;
+        await using (var record = Command(tx,
+            """
+            INSERT INTO usage_records (job_id, attempt, owner, project, ended_at, cpu_seconds, memory_gib_seconds, gpu_seconds)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            ON CONFLICT (job_id, attempt) DO NOTHING
+            """,
+            charge.JobId, charge.Attempt, charge.Owner, charge.Project, charge.EndedAt, consumed.CpuSeconds, consumed.MemoryGibSeconds, consumed.GpuSeconds))
+        {
+            if (await record.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return; // this attempt was charged already
+            }
+        }
+        foreach (var (kind, name) in charge.Accounts)
+        {
+            while (true)
+            {
+                var current = await ReadDecayedForUpdateAsync(tx, kind, name, cancellationToken);
+                var next = charge.AddTo(current, halfLife);
+                if (current is not null)
+                {
+                    await using var update = Command(tx,
+                        "UPDATE usage_decayed SET cpu_seconds = $3, memory_gib_seconds = $4, gpu_seconds = $5, as_of = $6 WHERE kind = $1 AND name = $2",
+                        kind.Name(), name, next.CpuSeconds, next.MemoryGibSeconds, next.GpuSeconds, next.AsOf);
+                    await update.ExecuteNonQueryAsync(cancellationToken);
+                    break;
+                }
+                // No row to lock yet: the first insert wins; one that lost to another server's reads that row, locked, again.
+                await using var insert = Command(tx,
+                    """
+                    INSERT INTO usage_decayed (kind, name, cpu_seconds, memory_gib_seconds, gpu_seconds, as_of) VALUES ($1, $2, $3, $4, $5, $6)
+                    ON CONFLICT (kind, name) DO NOTHING
+                    """,
+                    kind.Name(), name, next.CpuSeconds, next.MemoryGibSeconds, next.GpuSeconds, next.AsOf);
+                if (await insert.ExecuteNonQueryAsync(cancellationToken) == 1)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    private static async Task<DecayedUsage?> ReadDecayedForUpdateAsync(NpgsqlTransaction tx, AccountKind kind, string name, CancellationToken cancellationToken)
+    {
+        await using var read = Command(tx,
+            "SELECT cpu_seconds, memory_gib_seconds, gpu_seconds, as_of FROM usage_decayed WHERE kind = $1 AND name = $2 FOR UPDATE", kind.Name(), name);
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new DecayedUsage(reader.GetDouble(0), reader.GetDouble(1), reader.GetDouble(2), reader.GetFieldValue<DateTimeOffset>(3))
+            : null;
+    }
+
+    /// <summary>Cpu-seconds charged to a user or project by jobs that ended since <paramref name="since"/>.</summary>
+    public async ValueTask<double> CpuSecondsSinceAsync(AccountKind kind, string name, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = Command(connection,
+            $"SELECT COALESCE(SUM(cpu_seconds), 0) FROM usage_records WHERE {(kind == AccountKind.User ? "owner" : "project")} = $1 AND ended_at >= $2",
+            name, since);
+        return (double)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>Shares, priority and quotas an administrator set; filtered by kind and name when given.</summary>
+    public async ValueTask<IReadOnlyList<AccountLimits>> GetLimitsAsync(AccountKind? kind, string? name, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        return await ReadLimitsAsync(tx, kind, name, cancellationToken);
+    }
+
+    /// <summary>Replaces what is set for one account; an entry with nothing set is removed.</summary>
+    public async ValueTask SetLimitsAsync(AccountLimits limits, CancellationToken cancellationToken)
+    {
+        await WriteAsync(async tx =>
+        {
+            var q = limits.Quota;
+            var empty = limits.Shares is null && limits.Priority is null && q.IsUnlimited;
+            await using var write = empty
+                ? Command(tx, "DELETE FROM account_limits WHERE kind = $1 AND name = $2", limits.Kind.Name(), limits.Name)
+                : Command(tx,
+                    """
+                    INSERT INTO account_limits (kind, name, shares, priority, max_running_jobs, max_cpus, max_memory_bytes, max_gpus, max_cpu_hours, max_pending_jobs)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                    ON CONFLICT (kind, name) DO UPDATE SET shares = EXCLUDED.shares, priority = EXCLUDED.priority,
+                        max_running_jobs = EXCLUDED.max_running_jobs, max_cpus = EXCLUDED.max_cpus, max_memory_bytes = EXCLUDED.max_memory_bytes,
+                        max_gpus = EXCLUDED.max_gpus, max_cpu_hours = EXCLUDED.max_cpu_hours, max_pending_jobs = EXCLUDED.max_pending_jobs
+                    """,
+                    limits.Kind.Name(), limits.Name, limits.Shares, limits.Priority,
+                    q.MaxRunningJobs, q.MaxCpus, q.MaxMemoryBytes, q.MaxGpus, q.MaxCpuHours, q.MaxPendingJobs);
+            await write.ExecuteNonQueryAsync(cancellationToken);
+            return 0;
+        }, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<AccountLimits>> ReadLimitsAsync(NpgsqlTransaction tx, AccountKind? kind, string? name, CancellationToken cancellationToken)
+    {
+        // Ordered by code point, as SQLite's binary collation orders them, whatever the database's collation.
+        await using var command = Command(tx,
+            """
+            SELECT kind, name, shares, priority, max_running_jobs, max_cpus, max_memory_bytes, max_gpus, max_cpu_hours, max_pending_jobs
+            FROM account_limits WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR name = $2) ORDER BY kind COLLATE "C", name COLLATE "C"
+            """,
+            kind?.Name(), name);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var limits = new List<AccountLimits>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            int? Int(int i) => reader.IsDBNull(i) ? null : reader.GetInt32(i);
+            double? Real(int i) => reader.IsDBNull(i) ? null : reader.GetDouble(i);
+            if (AccountKinds.Parse(reader.GetString(0)) is not { } parsed)
+            {
+                continue;
+            }
+            limits.Add(new AccountLimits(parsed, reader.GetString(1), Real(2), Int(3), new Quota
+            {
+                MaxRunningJobs = Int(4),
+                MaxCpus = Real(5),
+                MaxMemoryBytes = reader.IsDBNull(6) ? null : reader.GetInt64(6),
+                MaxGpus = Int(7),
+                MaxCpuHours = Real(8),
+                MaxPendingJobs = Int(9),
+            }));
+        }
+        return limits;
+    }
+
+    /// <summary>The job's row, locked to the end of <paramref name="tx"/>: a change made by another server waits, then reads what this one wrote.</summary>
+    private static async Task<Job?> ReadJobForUpdateAsync(NpgsqlTransaction tx, long id, CancellationToken cancellationToken)
+    {
+        await using var command = Command(tx, $"SELECT {JobColumns} FROM jobs WHERE id = $1 FOR UPDATE", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadJob(reader) : null;
+    }
+
+    /// <summary>
+    /// What the jobs holding resources hold per node, as <see cref="NodeUsage"/> sums them (the same states, those of
+    /// <see cref="JobStateExtensions.HoldsResources"/>), summed by the database inside the plan's transaction.
+    /// </summary>
+    private static async Task<Dictionary<string, Resources>> ReadUsageAsync(NpgsqlTransaction tx, CancellationToken cancellationToken)
+    {
+        await using var command = Command(tx,
+            """
+            SELECT node, SUM(cpus), SUM(memory_bytes)::bigint, SUM(gpus)::integer
+            FROM jobs WHERE state IN ('Scheduled', 'Running', 'Suspended') AND node IS NOT NULL GROUP BY node
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var usage = new Dictionary<string, Resources>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            usage[reader.GetString(0)] = new Resources(reader.GetDouble(1), reader.GetInt64(2), reader.GetInt32(3));
+        }
+        return usage;
+    }
+
+    /// <summary>One event per job (<paramref name="ids"/>[i] gets <paramref name="events"/>[i]), in one statement.</summary>
+    private static async Task InsertEventsAsync(NpgsqlTransaction tx, IReadOnlyList<long> ids, IReadOnlyList<JobEvent> events, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return;
+        }
+        await using var command = Command(tx,
+            """
+            INSERT INTO job_events (job_id, at, kind, message)
+            SELECT u.id, u.at, u.kind, u.message FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[]) WITH ORDINALITY AS u(id, at, kind, message, n)
+            ORDER BY u.n
+            """,
+            ids.ToArray(), events.Select(e => Stored(e.At)).ToArray(), events.Select(e => e.Kind).ToArray(), events.Select(e => e.Message).ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static Job ReadJob(DbDataReader reader)
+    {
+        DateTimeOffset? Time(int i) => reader.IsDBNull(i) ? null : reader.GetFieldValue<DateTimeOffset>(i);
+        string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+        return new Job
+        {
+            Id = reader.GetInt64(0),
+            Owner = reader.GetString(1),
+            State = Enum.Parse<JobState>(reader.GetString(2)),
+            Reason = Text(3),
+            Node = Text(4),
+            Attempt = reader.GetInt32(5),
+            Version = reader.GetInt64(6),
+            Spec = JsonSerializer.Deserialize(reader.GetString(7), GoDockerJson.Default.ResolvedJobSpec)!,
+            SubmittedAt = Time(8)!.Value,
+            ScheduledAt = Time(9),
+            StartedAt = Time(10),
+            EndedAt = Time(11),
+            ExitCode = reader.IsDBNull(12) ? null : reader.GetInt32(12),
+            ContainerId = Text(13),
+            StopRequested = Text(14) is { } stop ? JsonSerializer.Deserialize(stop, GoDockerJson.Default.StopRequest) : null,
+            HeldBy = Text(15),
+            PriorityAdjustment = reader.GetInt32(16),
+            ArrayId = reader.IsDBNull(17) ? null : reader.GetInt64(17),
+            ExpectedStart = Time(18),
+            EndCause = Text(19) is { } cause && Enum.TryParse<GoDocker.Execution.EndCause>(cause, out var known) ? known : null,
+        };
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one READ COMMITTED transaction on a pooled connection; rows it changes are locked
+    /// by the statements that read them (FOR UPDATE) or write them. A transaction the database chose as a deadlock's
+    /// victim (or refused to serialize) was rolled back whole: it is run again from the start, reading anew, a few times.
+    /// </summary>
+    private async Task<T> WriteAsync<T>(Func<NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = await database.OpenConnectionAsync(cancellationToken);
+                await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+                var result = await work(tx);
+                await tx.CommitAsync(CancellationToken.None);
+                writeFault = null;
+                return result;
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure && attempt < MaxWriteAttempts)
+            {
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DiskFull)
+            {
+                writeFault = $"disk full: the store cannot write ({e.MessageText.TrimEnd('.')})";
+                throw new StoreFullException(writeFault, e);
+            }
+        }
+    }
+
+    /// <summary>Stops the submission writer once the submits already queued are written; the data source is the caller's.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        submissions.Writer.TryComplete();
+        await submissionWriter;
+    }
+}
