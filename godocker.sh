@@ -149,7 +149,10 @@ cmd_cluster() {
   local node2; node2=$(GODOCKER_NODE2=godocker-cluster-n2 GODOCKER_NODE2_TLS="$CLUSTER/site" scripts/dockerd2.sh start)
   docker image inspect godocker/debian:bookworm >/dev/null 2>&1 && ! docker -H unix:///run/godocker-cluster-n2/docker.sock image inspect godocker/debian:bookworm >/dev/null 2>&1 \
     && docker save godocker/debian:bookworm | docker -H unix:///run/godocker-cluster-n2/docker.sock load >/dev/null
-  [ -x out/server/godocker-server ] || build
+  # Never rebuild under running servers (they map those files): `cluster down`, then `cluster`, runs a new build.
+  if ! curl -fsS -m 2 http://127.0.0.1:8180/api/v1/health >/dev/null 2>&1 && ! curl -fsS -m 2 http://127.0.0.1:8181/api/v1/health >/dev/null 2>&1; then
+    build
+  fi
   mkdir -p "$CLUSTER/jobs" "$LOGS"
   local port=8180
   for s in a b; do
