@@ -4,6 +4,8 @@
 #   ./godocker.sh test    run every test (starts the engine, a second one for multi-node tests (scripts/dockerd2.sh),
 #                         a PostgreSQL for the store tests (scripts/postgres.sh), and builds the test image if needed)
 #   ./godocker.sh down    stop the server started by `up` (the engine keeps running)
+#   ./godocker.sh cluster a local cluster: PostgreSQL, two servers (8180, 8181), a second engine over mutual TLS
+#                         (`cluster down` stops its servers); see README "Running on several machines"
 #   ./godocker.sh bench   run the benchmarks in bench/ (see bench/README.md)
 # Settings: GODOCKER_URL (default http://127.0.0.1:8080), GODOCKER_DATA (default /var/lib/godocker),
 #           GODOCKER_CONFIG (a configuration file, see config/godocker.sample.jsonc).
@@ -124,11 +126,62 @@ PY
   return $status
 }
 
+# A local cluster for a newcomer, as a site would run one: PostgreSQL (scripts/postgres.sh), two servers on it
+# (ports 8180 and 8181; one leads, both serve the API), two nodes: this machine's engine and a second engine
+# reached over mutual TLS (scripts/dockerd2.sh with a site CA from scripts/certs.sh), job directories in one folder
+# both servers and both engines see (as a shared filesystem would be). `cluster down` stops the servers.
+CLUSTER=${GODOCKER_CLUSTER:-/var/lib/godocker-cluster}
+cmd_cluster() {
+  if [ "${1:-}" = down ]; then
+    for s in a b; do
+      if [ -f "$CLUSTER/$s/server.pid" ] && kill -0 "$(cat "$CLUSTER/$s/server.pid")" 2>/dev/null; then
+        kill "$(cat "$CLUSTER/$s/server.pid")" && say "server $s stopped"
+      fi
+    done
+    return
+  fi
+  ensure_tools
+  ensure_docker
+  scripts/images.sh all
+  local pg; pg=$(scripts/postgres.sh start)
+  scripts/certs.sh ca "$CLUSTER/site"
+  scripts/certs.sh client "$CLUSTER/site" servers
+  local node2; node2=$(GODOCKER_NODE2=godocker-cluster-n2 GODOCKER_NODE2_TLS="$CLUSTER/site" scripts/dockerd2.sh start)
+  docker image inspect godocker/debian:bookworm >/dev/null 2>&1 && ! docker -H unix:///run/godocker-cluster-n2/docker.sock image inspect godocker/debian:bookworm >/dev/null 2>&1 \
+    && docker save godocker/debian:bookworm | docker -H unix:///run/godocker-cluster-n2/docker.sock load >/dev/null
+  # Never rebuild under running servers (they map those files): `cluster down`, then `cluster`, runs a new build.
+  if ! curl -fsS -m 2 http://127.0.0.1:8180/api/v1/health >/dev/null 2>&1 && ! curl -fsS -m 2 http://127.0.0.1:8181/api/v1/health >/dev/null 2>&1; then
+    build
+  fi
+  mkdir -p "$CLUSTER/jobs" "$LOGS"
+  local port=8180
+  for s in a b; do
+    local url=http://127.0.0.1:$port
+    if curl -fsS -m 2 "$url/api/v1/health" >/dev/null 2>&1; then
+      say "server $s already answers at $url"
+    else
+      mkdir -p "$CLUSTER/$s"
+      say "starting server $s at $url (data: $CLUSTER/$s, log: $LOGS/cluster-$s.log)"
+      GODOCKER_Store__Provider=postgres GODOCKER_Store__ConnectionString="$pg" GODOCKER_Server__JobsDir="$CLUSTER/jobs" \
+      GODOCKER_Nodes__0__Name=n1 GODOCKER_Nodes__0__Endpoint=unix:///var/run/docker.sock \
+      GODOCKER_Nodes__1__Name=n2 GODOCKER_Nodes__1__Endpoint="$node2" GODOCKER_Nodes__1__TlsCertPath="$CLUSTER/site/clients/servers" \
+        nohup out/server/godocker-server --listen "$url" --data-dir "$CLUSTER/$s" >"$LOGS/cluster-$s.log" 2>&1 &
+      echo $! >"$CLUSTER/$s/server.pid"
+      for _ in $(seq 1 150); do curl -fsS -m 2 "$url/api/v1/health" >/dev/null 2>&1 && break; sleep 0.2; done
+      curl -fsS -m 2 "$url/api/v1/health" >/dev/null 2>&1 || { say "server $s did not start; see $LOGS/cluster-$s.log"; tail -20 "$LOGS/cluster-$s.log"; exit 1; }
+    fi
+    port=$((port + 1))
+  done
+  say "cluster up: servers http://127.0.0.1:8180 and :8181 on PostgreSQL, nodes n1 (local) and n2 ($node2, mutual TLS)"
+  say "try: GODOCKER_URL=http://127.0.0.1:8181 out/bin/godocker health   (kill the leader's process: the other leads within seconds)"
+}
+
 case "${1:-}" in
   up) cmd_up ;;
+  cluster) shift; cmd_cluster "$@" ;;
   deps) ensure_tools; ensure_docker; scripts/images.sh "${2:-busybox}" ;;
   down) cmd_down ;;
   test) shift; cmd_test "$@" ;;
   bench) shift; exec bench/run.sh "$@" ;;
-  *) sed -n '2,10p' "$0"; exit 2 ;;
+  *) sed -n '2,12p' "$0"; exit 2 ;;
 esac

@@ -16,6 +16,7 @@ using GoDocker.Storage;
 using GoDocker.Storage.Dispatch;
 using GoDocker.Storage.JobDirectories;
 using GoDocker.Storage.Leases;
+using GoDocker.Storage.Postgres;
 using GoDocker.Storage.Wakeups;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -131,10 +132,22 @@ builder.Services.AddSingleton<StopRequests>();
 builder.Services.AddSingleton<OwnPauses>();
 // The leader's work (schedule, launch and watch, recover, watchers) runs while this server holds the lease:
 // always in embedded mode (one server, one SQLite file); the one server of several that holds it in the database.
-builder.Services.AddSingleton<IWakeups>(new InProcessWakeups());
+// On PostgreSQL the lease, the wake-ups and the list of servers are the database's, shared by every server on it.
 var serverId = ServerIdentity.New(settings.Server.Listen);
-builder.Services.AddSingleton<ILeaderLease>(new InProcessLeaderLease("scheduler", serverId));
-builder.Services.AddSingleton<IServerRegistry>(sp => new InProcessServerRegistry(time));
+if (stores.Database is { } database)
+{
+    builder.Services.AddSingleton<ILeaderLease>(await PostgresLeaderLease.OpenAsync(database, "scheduler", serverId, settings.Cluster.LeaseTime, CancellationToken.None));
+    builder.Services.AddSingleton<IServerRegistry>(await PostgresServerRegistry.OpenAsync(database, CancellationToken.None));
+    // Started when first needed, listening before it returns (startup has no synchronization context to block).
+    builder.Services.AddSingleton<IWakeups>(sp =>
+        PostgresWakeups.StartAsync(database, time, sp.GetRequiredService<ILogger<PostgresWakeups>>(), CancellationToken.None).GetAwaiter().GetResult());
+}
+else
+{
+    builder.Services.AddSingleton<ILeaderLease>(new InProcessLeaderLease("scheduler", serverId));
+    builder.Services.AddSingleton<IServerRegistry>(new InProcessServerRegistry(time));
+    builder.Services.AddSingleton<IWakeups>(new InProcessWakeups());
+}
 builder.Services.AddSingleton<SchedulerService>();
 builder.Services.AddSingleton<ExecutionService>();
 builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<ExecutionService>());

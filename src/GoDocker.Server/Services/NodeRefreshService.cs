@@ -1,13 +1,16 @@
 namespace GoDocker.Server.Services;
 
-/// <summary>Re-reads every node's capacity and reachability periodically, so an engine that comes back is used again.</summary>
+/// <summary>Reads every node's capacity and reachability at start and every 10 s, so an engine that comes back is used again.</summary>
 public sealed class NodeRefreshService(NodeRegistry nodes, TimeProvider time, ILogger<NodeRefreshService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        // At once first: a server that does not lead (the leader's recovery refreshes its own) still shows its nodes.
+        var first = true;
+        while (first || await timer.WaitForNextTickAsync(stoppingToken))
         {
+            first = false;
             try
             {
                 await nodes.RefreshAsync(stoppingToken);

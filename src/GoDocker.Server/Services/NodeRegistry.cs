@@ -144,9 +144,49 @@ public sealed class NodeRegistry : IDisposable
         }
     }
 
-    /// <summary>Asks every executor for its node, all at once; keeps the last good capacity of one that fails.</summary>
-    public Task RefreshAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(Executors.Select(e => RefreshAsync(e, cancellationToken)));
+    /// <summary>
+    /// Asks every executor for its node, all at once; keeps the last good capacity of one that fails. Drains are read
+    /// again from the store too: with several servers, an administrator may drain or resume a node on another one.
+    /// </summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(Executors.Select(e => RefreshAsync(e, cancellationToken)).Append(RefreshDrainsAsync(cancellationToken)));
+    }
+
+    private async Task RefreshDrainsAsync(CancellationToken cancellationToken)
+    {
+        // Under the drain/resume lock, read and applied together: a drain or resume made here is never undone by a read older than it.
+        await changes.WaitAsync(cancellationToken);
+        try
+        {
+            IReadOnlyList<NodeDrain> drains;
+            try
+            {
+                drains = await states.ListDrainsAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning("nodes: cannot read drains from the store ({Error}); keeping the last known", e.Message);
+                return;
+            }
+            var byNode = drains.ToDictionary(d => d.Node, StringComparer.Ordinal);
+            lock (gate)
+            {
+                foreach (var executor in statuses.Keys.ToList())
+                {
+                    var drain = byNode.GetValueOrDefault(executor.NodeName);
+                    if (statuses[executor].Drain?.By != drain?.By || (statuses[executor].Drain is null) != (drain is null))
+                    {
+                        statuses[executor] = With(statuses[executor] with { Drain = drain });
+                    }
+                }
+            }
+        }
+        finally
+        {
+            changes.Release();
+        }
+    }
 
     /// <summary>Asks one node's engine now (after a failed call to it): its status says whether it is unreachable, and why.</summary>
     public async Task<NodeStatus> ProbeAsync(IExecutor executor, CancellationToken cancellationToken)

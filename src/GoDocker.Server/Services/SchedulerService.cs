@@ -36,7 +36,7 @@ public sealed class SchedulerService(
             try
             {
                 var started = time.GetTimestamp();
-                await RunOnceAsync(stoppingToken);
+                await RunOnceAsync(term, stoppingToken);
                 failures = 0;
                 var now = await trigger.WaitAsync(options.Value.Scheduler.Interval, time, stoppingToken);
                 // Under a burst of submits, pokes arrive faster than cycles end: keep a gap between cycles so
@@ -54,6 +54,12 @@ public sealed class SchedulerService(
             {
                 break;
             }
+            catch (GoDocker.Storage.LeaseLostException)
+            {
+                // Another server leads now: nothing of this plan was written; the term ends at its next renewal.
+                logger.LogWarning("scheduling cycle refused: the leader lease of term {Token} was lost", term.Token);
+                await Task.Delay(options.Value.Scheduler.Interval, time, stoppingToken);
+            }
             catch (Exception e)
             {
                 failures++;
@@ -64,8 +70,8 @@ public sealed class SchedulerService(
         }
     }
 
-    /// <summary>One cycle; returns how many jobs were placed.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    /// <summary>One cycle of <paramref name="term"/>'s leader (its plans are fenced by it); returns how many jobs were placed.</summary>
+    public async Task<int> RunOnceAsync(GoDocker.Storage.Leadership term, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var input = await store.ReadSchedulingInputAsync(settings.Quotas.CpuHoursWindow, cancellationToken);
@@ -80,7 +86,7 @@ public sealed class SchedulerService(
             // Nothing launches: every pending job says why (only the reasons that change are written).
             var reason = $"waiting: {shortage}";
             var reasons = input.Pending.Where(j => j.CurrentReason != reason).ToDictionary(j => j.Id, _ => reason);
-            await store.ApplyPlanAsync(new Plan([], reasons), [], cancellationToken);
+            await store.ApplyPlanAsync(new Plan([], reasons), [], term, cancellationToken);
             board.Publish([], cycle.Order.Name, now);
             return 0;
         }
@@ -98,7 +104,7 @@ public sealed class SchedulerService(
         {
             logger.LogError(fault, "job {JobId} rejected: the scheduling cycle failed on it ({Reason})", jobId, plan.Rejections.GetValueOrDefault(jobId));
         }
-        var applied = await store.ApplyPlanAsync(plan, nodeInfos, cancellationToken);
+        var applied = await store.ApplyPlanAsync(plan, nodeInfos, term, cancellationToken);
         board.Publish(plan.Ranking, cycle.Order.Name, now);
         foreach (var placement in applied)
         {

@@ -72,29 +72,32 @@ public sealed class SchedulerTrigger : IDisposable
             }
             publication.Running = true;
         }
-        _ = Task.Run(async () =>
+        // Started inline: an in-process publication wakes the scheduler before Poke returns; a database one goes on asynchronously.
+        _ = PublishLoopAsync(publication);
+    }
+
+    private async Task PublishLoopAsync(Publication publication)
+    {
+        while (true)
         {
-            while (true)
+            try
             {
-                try
-                {
-                    await wakeups.PublishAsync(publication.Name, CancellationToken.None);
-                }
-                catch (Exception)
-                {
-                    // IWakeups never fails for a lost database; anything else only delays the scheduler to its interval.
-                }
-                lock (publication)
-                {
-                    if (!publication.Again)
-                    {
-                        publication.Running = false;
-                        return;
-                    }
-                    publication.Again = false;
-                }
+                await wakeups.PublishAsync(publication.Name, CancellationToken.None);
             }
-        });
+            catch (Exception)
+            {
+                // IWakeups never fails for a lost database; anything else only delays the scheduler to its interval.
+            }
+            lock (publication)
+            {
+                if (!publication.Again)
+                {
+                    publication.Running = false;
+                    return;
+                }
+                publication.Again = false;
+            }
+        }
     }
 
     private void Wake(bool now)
