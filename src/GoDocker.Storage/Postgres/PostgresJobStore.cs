@@ -202,7 +202,9 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             }
             try
             {
-                var submitted = await WriteAsync(tx => InsertSubmissionsAsync(tx, batch, CancellationToken.None), CancellationToken.None);
+                var submitted = batch.Any(r => r.Key is not null)
+                    ? await WriteAsync(tx => InsertSubmissionsAsync(tx, batch, CancellationToken.None), CancellationToken.None)
+                    : await WriteAsync((connection, _) => InsertUnkeyedAsync(connection, batch, CancellationToken.None), transaction: false, CancellationToken.None);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].Done.TrySetResult(submitted[i]);
@@ -250,6 +252,68 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             storedIds.Add(ids[i]);
         }
         await InsertJobsAsync(tx, stored, storedIds, arrayId: null, cancellationToken);
+        return submitted;
+    }
+
+    /// <summary>
+    /// The common batch, submits without a key: the jobs, their "submitted" events and their tags inserted by one statement
+    /// (atomic by itself, so one round trip to the database for the whole batch), each job's id taken from the sequence
+    /// in the order of the batch.
+    /// </summary>
+    private static async Task<Submitted[]> InsertUnkeyedAsync(NpgsqlConnection connection, List<SubmitRequest> batch, CancellationToken cancellationToken)
+    {
+        var jobs = batch.Select(r => r.New.Job).ToList();
+        var tagged = jobs.SelectMany((j, i) => j.Spec.Tags.Distinct(StringComparer.Ordinal).Select(t => (Tag: t, N: i + 1L))).ToList();
+        await using var insert = Command(connection,
+            """
+            WITH input AS MATERIALIZED (
+                SELECT nextval(pg_get_serial_sequence('jobs', 'id')) AS id, u.*
+                FROM (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::bigint[], $8::text[],
+                        $9::timestamptz[], $10::integer[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::integer[],
+                        $16::timestamptz[], $17::text[], $18::text[]) WITH ORDINALITY
+                      AS u(owner, project, name, state, reason, cpus, memory_bytes, spec, submitted_at, gpus, walltime_seconds, held_by,
+                          constraints, dependencies, array_max, event_at, event_kind, event_message, n)
+                      ORDER BY n) u
+            ), jobs_in AS (
+                INSERT INTO jobs (id, owner, project, name, state, reason, cpus, memory_bytes, spec, submitted_at,
+                    gpus, walltime_seconds, held_by, constraints, dependencies, array_max)
+                SELECT id, owner, project, name, state, reason, cpus, memory_bytes, spec::jsonb, submitted_at,
+                    gpus, walltime_seconds, held_by, constraints, dependencies, array_max
+                FROM input
+            ), events_in AS (
+                INSERT INTO job_events (job_id, at, kind, message) SELECT id, event_at, event_kind, event_message FROM input ORDER BY n
+            ), tags_in AS (
+                INSERT INTO job_tags (tag, job_id) SELECT t.tag, input.id FROM unnest($19::text[], $20::bigint[]) AS t(tag, n) JOIN input ON input.n = t.n
+                ON CONFLICT DO NOTHING
+            )
+            SELECT id FROM input ORDER BY n
+            """,
+            jobs.Select(j => j.Owner).ToArray(),
+            jobs.Select(j => j.Spec.Project).ToArray(),
+            jobs.Select(j => j.Spec.Name).ToArray(),
+            jobs.Select(j => j.State.ToString()).ToArray(),
+            jobs.Select(j => j.Reason).ToArray(),
+            jobs.Select(j => j.Spec.Cpus).ToArray(),
+            jobs.Select(j => j.Spec.MemoryBytes).ToArray(),
+            batch.Select(r => r.SpecJson).ToArray(),
+            jobs.Select(j => Stored(j.SubmittedAt)).ToArray(),
+            jobs.Select(j => j.Spec.Gpus).ToArray(),
+            jobs.Select(j => j.Spec.WalltimeSeconds).ToArray(),
+            jobs.Select(j => j.HeldBy).ToArray(),
+            jobs.Select(j => j.Spec.Constraints.Count == 0 ? null : string.Join(';', j.Spec.Constraints)).ToArray(),
+            jobs.Select(j => j.Spec.Dependencies.Count == 0 ? null : string.Join(',', j.Spec.Dependencies)).ToArray(),
+            jobs.Select(j => j.Spec.Task?.MaxRunning).ToArray(),
+            batch.Select(r => Stored(r.New.Event.At)).ToArray(),
+            batch.Select(r => r.New.Event.Kind).ToArray(),
+            batch.Select(r => r.New.Event.Message).ToArray(),
+            tagged.Select(t => t.Tag).ToArray(),
+            tagged.Select(t => t.N).ToArray());
+        await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
+        var submitted = new Submitted[batch.Count];
+        for (var i = 0; await reader.ReadAsync(cancellationToken); i++)
+        {
+            submitted[i] = new Submitted(reader.GetInt64(0), KeyedOutcome.Stored);
+        }
         return submitted;
     }
 
@@ -991,16 +1055,23 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
     /// by the statements that read them (FOR UPDATE) or write them. A transaction the database chose as a deadlock's
     /// victim (or refused to serialize) was rolled back whole: it is run again from the start, reading anew, a few times.
     /// </summary>
-    private async Task<T> WriteAsync<T>(Func<NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken)
+    private Task<T> WriteAsync<T>(Func<NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        WriteAsync((_, tx) => work(tx!), transaction: true, cancellationToken);
+
+    /// <param name="transaction">False for work of one statement, atomic by itself: no BEGIN and COMMIT around it.</param>
+    private async Task<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction?, Task<T>> work, bool transaction, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await using var connection = await database.OpenConnectionAsync(cancellationToken);
-                await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-                var result = await work(tx);
-                await tx.CommitAsync(CancellationToken.None);
+                await using var tx = transaction ? await connection.BeginTransactionAsync(cancellationToken) : null;
+                var result = await work(connection, tx);
+                if (tx is not null)
+                {
+                    await tx.CommitAsync(CancellationToken.None);
+                }
                 writeFault = null;
                 return result;
             }
