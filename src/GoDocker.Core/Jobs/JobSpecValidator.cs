@@ -78,6 +78,11 @@ public static partial class JobSpecValidator
         {
             Add("script", $"the script is larger than {ByteSize.Format(limits.MaxScriptBytes)}");
         }
+        else if (hasScript && spec.Script!.Contains('\0', StringComparison.Ordinal))
+        {
+            // A shell script is text; PostgreSQL's jsonb cannot even store a NUL, so it would fail there, not here.
+            Add("script", "the script must be text: it holds a NUL character");
+        }
         else if (hasCommand && (spec.Command!.Count == 0 || string.IsNullOrWhiteSpace(spec.Command[0])))
         {
             Add("command", "the command is empty");

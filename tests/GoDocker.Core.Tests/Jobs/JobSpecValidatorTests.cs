@@ -32,6 +32,7 @@ public sealed class JobSpecValidatorTests
         ["script empty"] = (new JobSpec { Script = "" }, "script"),
         ["script whitespace only"] = (new JobSpec { Script = " \n\t " }, "script"),
         ["script above MaxScriptBytes"] = (new JobSpec { Script = "echo " + new string('x', 1020) }, "script"),
+        ["script with a NUL"] = (new JobSpec { Script = "echo a\0b" }, "script"),
         ["command empty"] = (new JobSpec { Command = [] }, "command"),
         ["command program empty"] = (new JobSpec { Command = ["", "x"] }, "command"),
         ["command program blank"] = (new JobSpec { Command = ["  "] }, "command"),
