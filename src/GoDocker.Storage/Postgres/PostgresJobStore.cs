@@ -288,26 +288,12 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             )
             SELECT id FROM input ORDER BY n
             """,
-            jobs.Select(j => j.Owner).ToArray(),
-            jobs.Select(j => j.Spec.Project).ToArray(),
-            jobs.Select(j => j.Spec.Name).ToArray(),
-            jobs.Select(j => j.State.ToString()).ToArray(),
-            jobs.Select(j => j.Reason).ToArray(),
-            jobs.Select(j => j.Spec.Cpus).ToArray(),
-            jobs.Select(j => j.Spec.MemoryBytes).ToArray(),
-            batch.Select(r => r.SpecJson).ToArray(),
-            jobs.Select(j => Stored(j.SubmittedAt)).ToArray(),
-            jobs.Select(j => j.Spec.Gpus).ToArray(),
-            jobs.Select(j => j.Spec.WalltimeSeconds).ToArray(),
-            jobs.Select(j => j.HeldBy).ToArray(),
-            jobs.Select(j => j.Spec.Constraints.Count == 0 ? null : string.Join(';', j.Spec.Constraints)).ToArray(),
-            jobs.Select(j => j.Spec.Dependencies.Count == 0 ? null : string.Join(',', j.Spec.Dependencies)).ToArray(),
-            jobs.Select(j => j.Spec.Task?.MaxRunning).ToArray(),
+            [.. JobColumnValues(batch),
             batch.Select(r => Stored(r.New.Event.At)).ToArray(),
             batch.Select(r => r.New.Event.Kind).ToArray(),
             batch.Select(r => r.New.Event.Message).ToArray(),
             tagged.Select(t => t.Tag).ToArray(),
-            tagged.Select(t => t.N).ToArray());
+            tagged.Select(t => t.N).ToArray()]);
         await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
         var submitted = new Submitted[batch.Count];
         for (var i = 0; await reader.ReadAsync(cancellationToken); i++)
@@ -315,6 +301,34 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             submitted[i] = new Submitted(reader.GetInt64(0), KeyedOutcome.Stored);
         }
         return submitted;
+    }
+
+    /// <summary>
+    /// The jobs table's columns for a batch, one array each, in the order both inserts unnest them: owner, project, name,
+    /// state, reason, cpus, memory_bytes, spec, submitted_at, gpus, walltime_seconds, held_by, constraints,
+    /// dependencies, array_max.
+    /// </summary>
+    private static object?[] JobColumnValues(IReadOnlyList<SubmitRequest> requests)
+    {
+        var jobs = requests.Select(r => r.New.Job).ToList();
+        return
+        [
+            jobs.Select(j => j.Owner).ToArray(),
+            jobs.Select(j => j.Spec.Project).ToArray(),
+            jobs.Select(j => j.Spec.Name).ToArray(),
+            jobs.Select(j => j.State.ToString()).ToArray(),
+            jobs.Select(j => j.Reason).ToArray(),
+            jobs.Select(j => j.Spec.Cpus).ToArray(),
+            jobs.Select(j => j.Spec.MemoryBytes).ToArray(),
+            requests.Select(r => r.SpecJson).ToArray(),
+            jobs.Select(j => Stored(j.SubmittedAt)).ToArray(),
+            jobs.Select(j => j.Spec.Gpus).ToArray(),
+            jobs.Select(j => j.Spec.WalltimeSeconds).ToArray(),
+            jobs.Select(j => j.HeldBy).ToArray(),
+            jobs.Select(j => StoredConditions.Constraints(j.Spec)).ToArray(),
+            jobs.Select(j => StoredConditions.Dependencies(j.Spec)).ToArray(),
+            jobs.Select(j => j.Spec.Task?.MaxRunning).ToArray(),
+        ];
     }
 
     /// <summary>
@@ -354,23 +368,7 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
                 AS u(id, owner, project, name, state, reason, cpus, memory_bytes, spec, submitted_at,
                     gpus, walltime_seconds, held_by, constraints, dependencies, array_max)
             """,
-            ids.ToArray(),
-            jobs.Select(j => j.Owner).ToArray(),
-            jobs.Select(j => j.Spec.Project).ToArray(),
-            jobs.Select(j => j.Spec.Name).ToArray(),
-            jobs.Select(j => j.State.ToString()).ToArray(),
-            jobs.Select(j => j.Reason).ToArray(),
-            jobs.Select(j => j.Spec.Cpus).ToArray(),
-            jobs.Select(j => j.Spec.MemoryBytes).ToArray(),
-            requests.Select(r => r.SpecJson).ToArray(),
-            jobs.Select(j => Stored(j.SubmittedAt)).ToArray(),
-            jobs.Select(j => j.Spec.Gpus).ToArray(),
-            jobs.Select(j => j.Spec.WalltimeSeconds).ToArray(),
-            jobs.Select(j => j.HeldBy).ToArray(),
-            jobs.Select(j => j.Spec.Constraints.Count == 0 ? null : string.Join(';', j.Spec.Constraints)).ToArray(),
-            jobs.Select(j => j.Spec.Dependencies.Count == 0 ? null : string.Join(',', j.Spec.Dependencies)).ToArray(),
-            jobs.Select(j => j.Spec.Task?.MaxRunning).ToArray(),
-            arrayId))
+            [ids.ToArray(), .. JobColumnValues(requests), arrayId]))
         {
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -508,8 +506,8 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var (dependencies, unreadableDependencies) = reader.IsDBNull(13) ? ([], null) : ParseDependencies(reader.GetString(13));
-                var (constraints, unreadableConstraints) = reader.IsDBNull(10) ? ([], null) : ParseConstraints(reader.GetString(10));
+                var (dependencies, unreadableDependencies) = reader.IsDBNull(13) ? ([], null) : StoredConditions.ParseDependencies(reader.GetString(13));
+                var (constraints, unreadableConstraints) = reader.IsDBNull(10) ? ([], null) : StoredConditions.ParseConstraints(reader.GetString(10));
                 foreach (var dependency in dependencies)
                 {
                     referenced.Add(dependency.JobId);
@@ -631,27 +629,6 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
         }
         return sums;
     }
-
-    // A condition read back wrong must never be dropped (the job would run where or when it must not): the job carries
-    // the error, and the cycle rejects it with that reason.
-    private static (IReadOnlyList<Constraint> Constraints, string? Error) ParseConstraints(string text)
-    {
-        var constraints = new List<Constraint>();
-        foreach (var piece in text.Split(';', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!Constraint.TryParse(piece, out var parsed, out var error))
-            {
-                return ([], $"its stored constraints '{text}' cannot be read back: {error}");
-            }
-            constraints.Add(parsed);
-        }
-        return (constraints, null);
-    }
-
-    private static (IReadOnlyList<Dependency> Dependencies, string? Error) ParseDependencies(string text) =>
-        Dependency.TryParseList(text, out var parsed, out var error)
-            ? (parsed, null)
-            : ([], $"its stored dependencies '{text}' cannot be read back: {error}");
 
     public ValueTask<IReadOnlyList<AppliedPlacement>> ApplyPlanAsync(Plan plan, IReadOnlyList<NodeInfo> nodes, CancellationToken cancellationToken) =>
         ApplyAsync(plan, nodes, fence: null, cancellationToken);

@@ -200,20 +200,7 @@ public sealed class SqliteAccountStore : IAccountStore, IAsyncDisposable
             $"SELECT p.name, p.priority, m.login, m.manager FROM projects p LEFT JOIN project_members m ON m.project = p.name {where} ORDER BY p.name, m.login",
             parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var projects = new List<(string Name, int Priority, List<string> Members, List<string> Managers)>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var name = reader.GetString(0);
-            if (projects.Count == 0 || projects[^1].Name != name)
-            {
-                projects.Add((name, reader.GetInt32(1), [], []));
-            }
-            if (!reader.IsDBNull(2))
-            {
-                (reader.GetBoolean(3) ? projects[^1].Managers : projects[^1].Members).Add(reader.GetString(2));
-            }
-        }
-        return [.. projects.Select(p => new Project { Name = p.Name, Priority = p.Priority, Members = p.Members, Managers = p.Managers })];
+        return await ProjectRows.ReadAsync(reader, cancellationToken);
     }
 
     private static UserAccount ReadUser(DbDataReader reader) => new()

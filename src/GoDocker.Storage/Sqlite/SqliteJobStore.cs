@@ -257,8 +257,8 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             insert.Parameters["$held"].Value = (object?)job.HeldBy ?? DBNull.Value;
             insert.Parameters["$state"].Value = job.State.ToString();
             insert.Parameters["$reason"].Value = (object?)job.Reason ?? DBNull.Value;
-            insert.Parameters["$constraints"].Value = spec.Constraints.Count == 0 ? DBNull.Value : string.Join(';', spec.Constraints);
-            insert.Parameters["$dependencies"].Value = spec.Dependencies.Count == 0 ? DBNull.Value : string.Join(',', spec.Dependencies);
+            insert.Parameters["$constraints"].Value = (object?)StoredConditions.Constraints(spec) ?? DBNull.Value;
+            insert.Parameters["$dependencies"].Value = (object?)StoredConditions.Dependencies(spec) ?? DBNull.Value;
             insert.Parameters["$arrayMax"].Value = (object?)spec.Task?.MaxRunning ?? DBNull.Value;
             var id = (long)(await insert.ExecuteScalarAsync())!;
             ids[i] = new Submitted(id, KeyedOutcome.Stored);
@@ -417,8 +417,8 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var (dependencies, unreadableDependencies) = reader.IsDBNull(13) ? ([], null) : ParseDependencies(reader.GetString(13));
-                var (constraints, unreadableConstraints) = reader.IsDBNull(10) ? ([], null) : ParseConstraints(reader.GetString(10));
+                var (dependencies, unreadableDependencies) = reader.IsDBNull(13) ? ([], null) : StoredConditions.ParseDependencies(reader.GetString(13));
+                var (constraints, unreadableConstraints) = reader.IsDBNull(10) ? ([], null) : StoredConditions.ParseConstraints(reader.GetString(10));
                 foreach (var dependency in dependencies)
                 {
                     referenced.Add(dependency.JobId);
@@ -544,27 +544,6 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         }
         return sums;
     }
-
-    // A condition read back wrong must never be dropped (the job would run where or when it must not): the job carries
-    // the error, and the cycle rejects it with that reason.
-    private static (IReadOnlyList<Constraint> Constraints, string? Error) ParseConstraints(string text)
-    {
-        var constraints = new List<Constraint>();
-        foreach (var piece in text.Split(';', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!Constraint.TryParse(piece, out var parsed, out var error))
-            {
-                return ([], $"its stored constraints '{text}' cannot be read back: {error}");
-            }
-            constraints.Add(parsed);
-        }
-        return (constraints, null);
-    }
-
-    private static (IReadOnlyList<Dependency> Dependencies, string? Error) ParseDependencies(string text) =>
-        Dependency.TryParseList(text, out var parsed, out var error)
-            ? (parsed, null)
-            : ([], $"its stored dependencies '{text}' cannot be read back: {error}");
 
     /// <remarks>
     /// A SQLite store has one server (its data directory is locked), whose lease no other server can take: there is no
