@@ -30,15 +30,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         this.options = options;
         this.time = time;
         this.logger = logger;
-        var builder = new DockerClientBuilder()
-            .WithEndpoint(new Uri(options.Endpoint))
-            .WithTimeout(options.RequestTimeout);
-        if (options.TlsCertPath is { } tls)
-        {
-            // Mutual TLS (checked at start by the configuration check; loaded again here, so a bad file fails loudly).
-            builder = builder.WithAuthProvider(EngineTls.Load(tls).Credentials());
-        }
-        client = builder.Build();
+        client = EngineClient.Create(options);
     }
 
     public string Name => ExecutorName;
@@ -76,7 +68,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             id = (await client.Containers.CreateContainerAsync(BuildContainer(request, name, binds), cancellationToken)).ID;
             needsStart = true;
         }
-        catch (DockerImageNotFoundException e) when (options.Network == JobNetwork.GoDocker && EngineMessage(e).Contains(options.JobsNetworkName, StringComparison.Ordinal))
+        catch (DockerImageNotFoundException e) when (options.Network == JobNetwork.GoDocker && EngineClient.Message(e).Contains(options.JobsNetworkName, StringComparison.Ordinal))
         {
             // The jobs' network was removed behind our back (the engine's 404 is the image's type): make it again, retry the launch.
             networkReady = false;
@@ -101,7 +93,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         }
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.BadRequest)
         {
-            return new LaunchOutcome.Refused($"the engine refused the container: {EngineMessage(e)}");
+            return new LaunchOutcome.Refused($"the engine refused the container: {EngineClient.Message(e)}");
         }
 
         if (needsStart)
@@ -114,7 +106,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             {
                 // e.g. the image has no /bin/sh: the container can never start.
                 await RemoveAsync(id, cancellationToken);
-                return new LaunchOutcome.Refused($"the container could not start: {EngineMessage(e)}");
+                return new LaunchOutcome.Refused($"the container could not start: {EngineClient.Message(e)}");
             }
         }
         // The engine's own start time: the end is checked against it (a later one means someone restarted the container).
@@ -137,7 +129,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             {
                 return new ContainerExit(-1, false, null, null) { Interference = new Interference(EndCause.RemovedOutside) };
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsTransient(e))
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && EngineClient.IsTransient(e))
             {
                 // The wait request itself timed out, or the engine went away: check and wait again.
                 outage |= IsUnreachable(e);
@@ -242,7 +234,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             {
                 await reading;
             }
-            catch (Exception e) when (e is OperationCanceledException || IsTransient(e))
+            catch (Exception e) when (e is OperationCanceledException || EngineClient.IsTransient(e))
             {
             }
         }
@@ -263,7 +255,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             {
                 return (await InspectAsync(containerId, cancellationToken), unreachable);
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsTransient(e))
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && EngineClient.IsTransient(e))
             {
                 unreachable |= IsUnreachable(e);
                 logger.LogDebug(e, "inspecting container {Container}: engine unreachable; retrying", containerId);
@@ -271,10 +263,6 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             }
         }
     }
-
-    private static bool IsTransient(Exception e) =>
-        e is TimeoutException or TaskCanceledException or HttpRequestException or IOException
-        || e is DockerApiException { StatusCode: >= HttpStatusCode.InternalServerError };
 
     /// <summary>The engine could not be reached (connection refused or broken), as opposed to a slow answer.</summary>
     private static bool IsUnreachable(Exception e) =>
@@ -441,7 +429,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         var name = $"godocker-{options.InstanceId}-probe-{options.NodeName}";
         try
         {
-            await RemoveProbeAsync(name, cancellationToken);
+            await RemoveAsync(name, cancellationToken);
             string id;
             try
             {
@@ -478,18 +466,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         finally
         {
             File.Delete(file);
-            await RemoveProbeAsync(name, CancellationToken.None);
-        }
-    }
-
-    private async Task RemoveProbeAsync(string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await client.Containers.RemoveContainerAsync(name, new ContainerRemoveParameters { Force = true }, cancellationToken);
-        }
-        catch (DockerContainerNotFoundException)
-        {
+            await RemoveAsync(name, CancellationToken.None);
         }
     }
 
@@ -620,17 +597,4 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) && t.Year > 1
             ? t
             : null;
-
-    private static string EngineMessage(DockerApiException e)
-    {
-        var body = e.ResponseBody ?? e.Message;
-        var start = body.IndexOf("\"message\":\"", StringComparison.Ordinal);
-        if (start < 0)
-        {
-            return body.Trim();
-        }
-        start += 11;
-        var end = body.IndexOf('"', start);
-        return end > start ? body[start..end] : body.Trim();
-    }
 }

@@ -24,12 +24,7 @@ public sealed class SwarmCluster : IDisposable
     /// <summary>Reads the swarm's nodes from the manager at <paramref name="options"/>' endpoint. Throws, saying why, when it is not a manager.</summary>
     public static async Task<SwarmCluster> ConnectAsync(DockerExecutorOptions options, CancellationToken cancellationToken)
     {
-        var builder = new DockerClientBuilder().WithEndpoint(new Uri(options.Endpoint)).WithTimeout(options.RequestTimeout);
-        if (options.TlsCertPath is { } tls)
-        {
-            builder = builder.WithAuthProvider(EngineTls.Load(tls).Credentials());
-        }
-        var manager = builder.Build();
+        var manager = EngineClient.Create(options);
         try
         {
             var nodes = await manager.Swarm.ListNodesAsync(cancellationToken);

@@ -99,7 +99,7 @@ public sealed class SwarmExecutor : IExecutor
         }
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.BadRequest)
         {
-            return new LaunchOutcome.Refused($"the swarm refused the service: {EngineMessage(e)}");
+            return new LaunchOutcome.Refused($"the swarm refused the service: {EngineClient.Message(e)}");
         }
         if (serviceId is null)
         {
@@ -138,7 +138,7 @@ public sealed class SwarmExecutor : IExecutor
                 }
                 task = await LatestTaskAsync(containerId, cancellationToken);
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsTransient(e))
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && EngineClient.IsTransient(e))
             {
                 outage = true;
                 logger.LogDebug(e, "swarm: reading service {Service} failed; retrying", containerId);
@@ -147,9 +147,8 @@ public sealed class SwarmExecutor : IExecutor
             }
             if (task?.Status?.State is TaskState.Complete or TaskState.Failed or TaskState.Shutdown or TaskState.Rejected or TaskState.Orphaned or TaskState.Remove)
             {
-                var code = (int)(task.Status.ContainerStatus?.ExitCode ?? -1);
-                var exit = new ContainerExit(code, false, task.Status.Timestamp is { } at ? new DateTimeOffset(at, TimeSpan.Zero) : null,
-                    task.Status.State is TaskState.Complete ? null : task.Status.Err);
+                var exit = Exit(task);
+                var code = exit.ExitCode;
                 if (task.Status.State is TaskState.Orphaned)
                 {
                     return exit with { Interference = new Interference(EndCause.EngineRestart) };
@@ -164,13 +163,7 @@ public sealed class SwarmExecutor : IExecutor
     public async ValueTask StopAsync(string containerId, TimeSpan grace, CancellationToken cancellationToken)
     {
         stoppedHere[containerId] = 0;
-        try
-        {
-            await manager.Swarm.RemoveServiceAsync(containerId, cancellationToken);
-        }
-        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-        }
+        await RemoveServiceAsync(containerId, cancellationToken);
     }
 
     public ValueTask PauseAsync(string containerId, CancellationToken cancellationToken) =>
@@ -182,13 +175,7 @@ public sealed class SwarmExecutor : IExecutor
     public async ValueTask RemoveAsync(string containerId, CancellationToken cancellationToken)
     {
         stoppedHere[containerId] = 0;
-        try
-        {
-            await manager.Swarm.RemoveServiceAsync(containerId, cancellationToken);
-        }
-        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-        }
+        await RemoveServiceAsync(containerId, cancellationToken);
         // Swarm (20.10) leaves a finished job's task container behind: remove it where the manager's engine runs it.
         try
         {
@@ -234,8 +221,7 @@ public sealed class SwarmExecutor : IExecutor
             var state = task?.Status?.State;
             var running = state is TaskState.Running;
             ContainerExit? exit = state is TaskState.Complete or TaskState.Failed or TaskState.Shutdown or TaskState.Rejected or TaskState.Orphaned
-                ? new ContainerExit((int)(task!.Status!.ContainerStatus?.ExitCode ?? -1), false,
-                    task.Status.Timestamp is { } at ? new DateTimeOffset(at, TimeSpan.Zero) : null, state is TaskState.Complete ? null : task.Status.Err)
+                ? Exit(task!)
                 : null;
             // A task not yet running counts as started when it is on its way: the launch that adopts it waits for it.
             found.Add(new RecoveredContainer(jobId, attempt, service.ID, running || (exit is null && state is not null and not TaskState.New), Started(task), exit));
@@ -318,6 +304,18 @@ public sealed class SwarmExecutor : IExecutor
         };
     }
 
+    /// <summary>Removes the service; one already gone is not an error.</summary>
+    private async Task RemoveServiceAsync(string serviceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await manager.Swarm.RemoveServiceAsync(serviceId, cancellationToken);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+        }
+    }
+
     private static ServiceMount Bind(string source, string target, bool readOnly) =>
         new() { Type = "bind", Source = source, Target = target, ReadOnly = readOnly };
 
@@ -343,26 +341,15 @@ public sealed class SwarmExecutor : IExecutor
         return tasks.OrderByDescending(t => t.CreatedAt ?? DateTime.MinValue).FirstOrDefault();
     }
 
+    /// <summary>How an ended task's container ended: its exit code (-1 when none), when, and the swarm's error unless it completed.</summary>
+    private static ContainerExit Exit(TaskResponse task) =>
+        new((int)(task.Status!.ContainerStatus?.ExitCode ?? -1), false,
+            task.Status.Timestamp is { } at ? new DateTimeOffset(at, TimeSpan.Zero) : null,
+            task.Status.State is TaskState.Complete ? null : task.Status.Err);
+
     /// <summary>When the task's container started: the task's status time while it runs (the swarm keeps no other record of it).</summary>
     private static DateTimeOffset? Started(TaskResponse? task) =>
         task?.Status?.State is TaskState.Running && task.Status.Timestamp is { } at ? new DateTimeOffset(at, TimeSpan.Zero) : null;
-
-    private static bool IsTransient(Exception e) =>
-        e is TimeoutException or TaskCanceledException or HttpRequestException or IOException
-        || e is DockerApiException { StatusCode: >= HttpStatusCode.InternalServerError };
-
-    private static string EngineMessage(DockerApiException e)
-    {
-        var body = e.ResponseBody ?? e.Message;
-        var start = body.IndexOf("\"message\":\"", StringComparison.Ordinal);
-        if (start < 0)
-        {
-            return body.Trim();
-        }
-        start += 11;
-        var end = body.IndexOf('"', start);
-        return end > start ? body[start..end] : body.Trim();
-    }
 }
 
 /// <summary>A node of the swarm: its id (what placement constraints name) and its hostname (GoDocker's node name).</summary>
