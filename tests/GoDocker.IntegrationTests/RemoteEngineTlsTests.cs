@@ -98,6 +98,29 @@ public sealed class RemoteEngineTlsTests(TlsSite tls) : IClassFixture<TlsSite>
     }
 
     [Fact]
+    public async Task ALinkPlantedWhereTheProbeIsWritten_IsNotWrittenThrough()
+    {
+        // Someone who can write the jobs root plants the probe's name as a link to a host file before the server starts.
+        var jobs = Directory.CreateTempSubdirectory("godocker-probe-link-").FullName;
+        var target = Path.Combine(Directory.CreateTempSubdirectory("godocker-host-file-").FullName, "precious");
+        await File.WriteAllTextAsync(target, "unchanged");
+        File.CreateSymbolicLink(Path.Combine(jobs, ".godocker-probe-remote"), target);
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Server:JobsDir"] = jobs,
+            ["Nodes:0:Name"] = "remote",
+            ["Nodes:0:Endpoint"] = tls.Engine.TlsEndpoint!,
+            ["Nodes:0:TlsCertPath"] = tls.Client,
+        });
+
+        var job = await server.Api.SubmitAsync(new JobSpec { Script = "echo probed" });
+        var ended = await server.Api.WaitEndAsync(job.Id, TimeSpan.FromSeconds(90));
+
+        Assert.Equal("unchanged", await File.ReadAllTextAsync(target));
+        Assert.Equal(JobState.Succeeded, ended.State); // the probe still ran, on a file of its own
+    }
+
+    [Fact]
     public async Task PlainTcp_AndAnUnusableTlsFolder_AreRefusedAtStart_NamingTheNode()
     {
         var empty = Directory.CreateTempSubdirectory("godocker-notls-").FullName;

@@ -425,7 +425,13 @@ public sealed class DockerExecutor : IExecutor, IDisposable
     {
         var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         var file = Path.Combine(root, $".godocker-probe-{options.NodeName}");
-        await File.WriteAllTextAsync(file, token, cancellationToken);
+        // Never written through a name someone else made (a link planted there would have root write the token into
+        // its target): whatever is there goes, and the file is created new (O_EXCL refuses a link put back meanwhile).
+        File.Delete(file);
+        await using (var probe = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            await probe.WriteAsync(System.Text.Encoding.ASCII.GetBytes(token), cancellationToken);
+        }
         var name = $"godocker-{options.InstanceId}-probe-{options.NodeName}";
         try
         {
