@@ -35,6 +35,32 @@ public sealed class OutputAndFilesTests(ServerFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task DownloadingStdout_WhileTheJobWritesIt_GivesWhatWasThereAsAnnounced()
+    {
+        // The job writes as fast as it can; each download announces a length (Content-Length) and must
+        // serve exactly that many bytes, never a 500 because the file grew under the response.
+        var job = await Api.SubmitAsync(new JobSpec { Script = "i=0; while [ $i -lt 400000 ]; do echo line $i; i=$((i+1)); done" });
+        var downloads = 0;
+        var grew = 0;
+        var last = -1L;
+        while (!(await Api.GetAsync(job.Id)).State.IsTerminal() || downloads == 0)
+        {
+            using var response = await Api.Http.GetAsync($"/api/v1/jobs/{job.Id}/stdout");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            Assert.Equal(response.Content.Headers.ContentLength, body.Length);
+            Assert.True(body.Length >= last, $"a download went backwards ({last} then {body.Length} bytes)");
+            grew += body.Length > last && last >= 0 ? 1 : 0;
+            last = body.Length;
+            downloads++;
+        }
+
+        Assert.True(grew >= 2, $"the output never grew between {downloads} downloads: the job did not write while they ran");
+        var done = await Api.Http.GetStringAsync($"/api/v1/jobs/{job.Id}/stdout");
+        Assert.EndsWith("line 399999\n", done, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FollowingAnEndedJob_ReturnsItsWholeOutput()
     {
         var job = await Api.SubmitAsync(new JobSpec { Script = "echo one; echo two" });

@@ -43,7 +43,8 @@ internal static class JobFilesApi
         {
             null => refused!,
             // The descriptor that was checked is the one served (ranges included); the name is never opened again.
-            JobPath.OpenedFile file => TypedResults.Stream(file.Stream, "application/octet-stream", file.Name, enableRangeProcessing: true),
+            // The job may still be writing it: the length announced is the length served.
+            JobPath.OpenedFile file => TypedResults.Stream(file.Snapshot(), "application/octet-stream", file.Name, enableRangeProcessing: true),
             _ => Problems.Field("path", $"'{path}' is a folder; list it with /files?path={path}"),
         };
     }

@@ -40,7 +40,8 @@ internal static class JobOutputApi
             case JobPath.Listing:
                 return JobFilesApi.Refuse(new JobPath.Refused(PathRefusal.NotRegularFile, "is a folder"), file);
             case JobPath.OpenedFile output when !follow:
-                return TypedResults.Stream(output.Stream, "text/plain; charset=utf-8", enableRangeProcessing: true);
+                // A running job writes on: serve the length announced (Content-Length), not what came since.
+                return TypedResults.Stream(output.Snapshot(), "text/plain; charset=utf-8", enableRangeProcessing: true);
             case JobPath.Refused when !follow:
                 return TypedResults.Text("", "text/plain; charset=utf-8");
         }

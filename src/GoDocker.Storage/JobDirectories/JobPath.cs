@@ -8,7 +8,11 @@ public abstract record JobPath
     }
 
     /// <summary>A regular file, opened for reading: serve this stream, never the name again. The caller disposes it.</summary>
-    public sealed record OpenedFile(FileStream Stream, string Name) : JobPath;
+    public sealed record OpenedFile(FileStream Stream, string Name) : JobPath
+    {
+        /// <summary>The file as long as it is now, for a response that announces its length (see <see cref="SnapshotStream"/>).</summary>
+        public SnapshotStream Snapshot() => new(Stream);
+    }
 
     /// <summary>A folder's entries, sorted by name; links are listed as links, never followed.</summary>
     public sealed record Listing(IReadOnlyList<JobDirectoryEntry> Entries) : JobPath;
