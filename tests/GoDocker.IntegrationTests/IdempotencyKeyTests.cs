@@ -26,6 +26,21 @@ public sealed class IdempotencyKeyTests(ServerFixture fixture) : IClassFixture<S
     private static string NewTag() => "idem-" + Guid.NewGuid().ToString("N")[..8];
 
     [Fact]
+    public async Task ANumberTooLargeForADouble_WithAKey_IsA400NamingTheField_NotA500()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/jobs")
+        {
+            Content = new StringContent("""{"script":"true","cpus":1e400}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", Guid.NewGuid().ToString());
+
+        using var response = await Api.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("cpus", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task TheSameSubmitTwice_WithOneKey_MakesOneJob_AndTheRetryGetsTheFirstAnswer()
     {
         var tag = NewTag();

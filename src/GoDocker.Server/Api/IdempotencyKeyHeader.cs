@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using GoDocker.Contracts;
 using GoDocker.Jobs;
 using GoDocker.Server.UseCases;
@@ -15,6 +17,16 @@ internal static class IdempotencyKeyHeader
 {
     public const string Name = "Idempotency-Key";
     public const int MaxLength = 255;
+
+    /// <summary>
+    /// The spec as parsed, written back for its fingerprint before validation has seen it: a number that parsed
+    /// to infinity (cpus 1e400) must reach validation's 400, not fail here.
+    /// </summary>
+    private static readonly JsonTypeInfo<JobSpec> Fingerprinted =
+        (JsonTypeInfo<JobSpec>)new JsonSerializerOptions(GoDockerJson.Default.Options)
+        {
+            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        }.GetTypeInfo(typeof(JobSpec));
 
     /// <summary>
     /// The key (null when the header is absent) with the fingerprint of <paramref name="spec"/> as parsed, so that
@@ -38,7 +50,7 @@ internal static class IdempotencyKeyHeader
             return (null, Problems.Field(Name,
                 $"{Name} must be one value of 1 to {MaxLength} printable ASCII characters without spaces, quotes or backslashes (a UUID, say)"));
         }
-        var fingerprint = Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(spec, GoDockerJson.Default.JobSpec)));
+        var fingerprint = Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(spec, Fingerprinted)));
         return (new IdempotencyKey(text, fingerprint), null);
     }
 
