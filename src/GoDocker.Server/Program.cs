@@ -166,6 +166,7 @@ builder.Services.AddHostedService<NodeRefreshService>();
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<DiskFullExceptionHandler>();
+builder.Services.AddExceptionHandler<DatabaseOutageExceptionHandler>();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.TypeInfoResolverChain.Insert(0, GoDockerJson.Default);
