@@ -74,7 +74,7 @@ public abstract class UseCaseTest : IAsyncLifetime
 
     protected UsageReport Usage() => new(Store, Time, Options.Create(Settings));
 
-    private NodeRegistry Nodes() => new([], nodeStates, [], Time, NullLogger<NodeRegistry>.Instance);
+    private NodeRegistry Nodes() => new([], nodeStates, [], TimeSpan.FromMinutes(5), Time, NullLogger<NodeRegistry>.Instance);
 
     protected static JobSpec ASpec(string name = "job") => new() { Name = name, Command = ["true"] };
 
