@@ -410,6 +410,12 @@ public sealed class ExecutionService(
                 var job = await store.GetAsync(jobId, cancellationToken);
                 if (job is null || job.Attempt != attempt || job.State.IsTerminal() || job.State == JobState.Pending)
                 {
+                    if (job is not null && (job.Attempt != attempt || job.State == JobState.Pending))
+                    {
+                        // Requeued or placed again meanwhile (its node was down): this container's end is no end of the job.
+                        logger.LogInformation("job {JobId}: container {Container} of attempt {Attempt} ended after the job left that attempt; removing it",
+                            jobId, containerId, attempt);
+                    }
                     break;
                 }
                 var end = JobEnd.Of(job.StopRequested, job.Spec.MemoryBytes, exit);
