@@ -103,7 +103,7 @@ builder.Services.AddSingleton(sp => new NodeRegistry(
     settings.Executor.NodeDownAfter,
     time,
     sp.GetRequiredService<ILogger<NodeRegistry>>()));
-builder.Services.AddSingleton<SchedulerTrigger>();
+builder.Services.AddSingleton(sp => new SchedulerTrigger(sp.GetRequiredService<IWakeups>(), time, settings.Scheduler.MinGap));
 builder.Services.AddSingleton<SchedulerBoard>();
 builder.Services.AddSingleton<AccountLimitsCache>();
 var auth = configuration.Auth;
