@@ -606,7 +606,7 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
 
     /// <inheritdoc/>
     /// <remarks>
-    /// Each job row carries the id of the transaction that last changed it (<c>change_xid</c>, set by a trigger, schema
+    /// Each job row carries the id of the transaction that last changed it (<c>change_id</c>, set by a trigger, schema
     /// migration 3). Transactions commit in another order than their ids, so the mark is not the highest id seen: it is the
     /// snapshot's xmax (the first id not yet given) and xip (the ids still running). A transaction below xmax and not in
     /// xip had ended before this read, so its changes were in this snapshot (or never committed); the next read takes
@@ -635,7 +635,7 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             : Command(tx,
                 $"""
                 SELECT {PendingColumns}, state, node, COALESCE(started_at, scheduled_at, submitted_at) FROM jobs
-                WHERE change_xid >= $1::text::xid8 OR change_xid = ANY($2::text[]::xid8[]) ORDER BY id
+                WHERE change_id >= $1::text::xid8 OR change_id = ANY($2::text[]::xid8[]) ORDER BY id
                 """,
                 since.Through.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 since.Unfinished.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray()))

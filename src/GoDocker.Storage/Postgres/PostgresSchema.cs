@@ -173,11 +173,11 @@ internal static class PostgresSchema
         -- Every insert and every update of a job records the id of its transaction, except a plan's write of pending
         -- reasons and expected starts (the leader that applied the plan knows them). A column added later that the
         -- scheduler reads must be added to the update trigger's list.
-        ALTER TABLE jobs ADD COLUMN change_xid xid8 NOT NULL DEFAULT '0';
-        CREATE INDEX jobs_by_change ON jobs (change_xid);
+        ALTER TABLE jobs ADD COLUMN change_id xid8 NOT NULL DEFAULT '0';
+        CREATE INDEX jobs_by_change ON jobs (change_id);
         CREATE FUNCTION jobs_record_change() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            NEW.change_xid := pg_current_xact_id();
+            NEW.change_id := pg_current_xact_id();
             RETURN NEW;
         END $$;
         CREATE TRIGGER jobs_changed BEFORE INSERT OR UPDATE OF

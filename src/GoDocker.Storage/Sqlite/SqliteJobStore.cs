@@ -526,7 +526,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         await using var connection = await OpenReaderAsync(cancellationToken);
         await using var tx = connection.BeginTransaction(deferred: true);
         long mark;
-        await using (var command = Command(connection, "SELECT COALESCE(MAX(change_seq), 0) FROM jobs"))
+        await using (var command = Command(connection, "SELECT COALESCE(MAX(change_id), 0) FROM jobs"))
         {
             command.Transaction = tx;
             mark = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
@@ -535,7 +535,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         var referenced = new HashSet<long>();
         await using (var command = Command(connection,
             $"SELECT {PendingColumns}, state, node, COALESCE(started_at, scheduled_at, submitted_at) FROM jobs "
-            + (since is null ? "WHERE state IN ('Pending', 'Scheduled', 'Running', 'Suspended') ORDER BY id" : "WHERE change_seq > $since ORDER BY change_seq"),
+            + (since is null ? "WHERE state IN ('Pending', 'Scheduled', 'Running', 'Suspended') ORDER BY id" : "WHERE change_id > $since ORDER BY change_id"),
             ("$since", since?.Through ?? 0)))
         {
             command.Transaction = tx;

@@ -123,12 +123,17 @@ public abstract class SchedulingChangesContract(IJobStoreProvider provider) : Jo
             case 6 when input.Running.Count > 0:
             {
                 var job = await GetAsync(input.Running[random.Next(input.Running.Count)].Id);
-                if (job.State == JobState.Scheduled)
+                if (job.State == JobState.Scheduled && random.Next(4) > 0)
                 {
                     await StartAsync(job);
                     return $"start {job.Id}";
                 }
-                var to = random.Next(3) switch { 0 => JobState.Failed, 1 => JobState.Suspended, _ => JobState.Succeeded };
+                // Pending: a requeue, which puts an older job back among the newer ones.
+                var to = random.Next(4) switch { 0 => JobState.Failed, 1 => JobState.Suspended, 2 => JobState.Pending, _ => JobState.Succeeded };
+                if (job.State == JobState.Scheduled && to == JobState.Suspended)
+                {
+                    to = JobState.Pending;
+                }
                 if (job.State == JobState.Suspended)
                 {
                     to = JobState.Running;
