@@ -132,7 +132,10 @@ internal static class ServerCycleBench
             async (job, cancellationToken) => await store.SubmitAsync(job.Spec, job.Owner, job.Held, cancellationToken));
     }
 
-    /// <summary>The store: a SQLite file (<c>--db</c>, kept; else one in /tmp per size), or a PostgreSQL database per size on <c>--pg</c>.</summary>
+    /// <summary>
+    /// The store: a SQLite file (<c>--db</c>, else one in /tmp per size), or a PostgreSQL database per size on <c>--pg</c>
+    /// (<c>--database</c> to name it; <c>--drop=1</c> drops it at the end). Both are kept and topped up by the next run otherwise.
+    /// </summary>
     private static async Task<(IJobStore Store, Func<Task> Close)> OpenAsync(string kind, int count, Func<string, string, string> option)
     {
         var time = TimeProvider.System;
@@ -171,6 +174,13 @@ internal static class ServerCycleBench
         {
             await postgres.DisposeAsync();
             await source.DisposeAsync();
+            if (option("drop", "0") == "1")
+            {
+                NpgsqlConnection.ClearAllPools();
+                await using var admin = NpgsqlDataSource.Create(server);
+                await using var drop = admin.CreateCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                await drop.ExecuteNonQueryAsync();
+            }
         });
     }
 
