@@ -99,6 +99,7 @@ builder.Services.AddSingleton(sp => new NodeRegistry(
         : [.. nodeOptions.Select(o => new DockerExecutor(o, time, sp.GetRequiredService<ILogger<DockerExecutor>>()))],
     nodeStates,
     drains,
+    settings.Executor.NodeDownAfter,
     time,
     sp.GetRequiredService<ILogger<NodeRegistry>>()));
 builder.Services.AddSingleton<SchedulerTrigger>();

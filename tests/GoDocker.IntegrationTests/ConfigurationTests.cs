@@ -59,6 +59,9 @@ public sealed class ConfigurationTests
         { "Server:PublicUrls:0", "example.org", "Server:PublicUrls:0: 'example.org' is not an absolute http:// or https:// URL" },
         { "Store:Provider", "mysql", "Store:Provider: 'mysql' is not one of sqlite, postgres" },
         { "Store:Provider", "postgres", "Store:ConnectionString: is missing: Store:Provider postgres needs one" },
+        { "Executor:NodeDownAfter", "00:00:00", "Executor:NodeDownAfter: 00:00:00 must be from 1 second to 7 days" },
+        { "Executor:NodeDownAfter", "later", "Executor:NodeDownAfter: 'later' is not a duration" },
+        { "Jobs:Requeue", "sometimes", "Jobs:Requeue: 'sometimes' is not true or false" },
     };
 
     [Theory]

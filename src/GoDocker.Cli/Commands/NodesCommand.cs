@@ -62,7 +62,7 @@ internal static class NodesCommand
         return node;
     }
 
-    internal static string Render(IEnumerable<NodeView> nodes)
+    internal static string Render(IEnumerable<NodeView> nodes, TimeZoneInfo? zone = null)
     {
         var table = new Table(
             new Column("NAME"), new Column("STATE"), new Column("CPUS", Align.Right), new Column("MEMORY", Align.Right),
@@ -71,7 +71,7 @@ internal static class NodesCommand
         {
             table.Add(
                 node.Name,
-                node.State,
+                node is { State: "down", DownSince: { } since } ? $"down since {Display.Time(since, zone)}" : node.State,
                 $"{Display.Cpus(node.Used.Cpus)}/{Display.Cpus(node.Capacity.Cpus)}",
                 $"{ByteSize.Format(node.Used.MemoryBytes)}/{ByteSize.Format(node.Capacity.MemoryBytes)}",
                 string.Create(CultureInfo.InvariantCulture, $"{node.Used.Gpus}/{node.Capacity.Gpus}"),

@@ -43,6 +43,12 @@ internal sealed class SubmitCommand
         HelpName = "SPEC",
     };
     private readonly Option<bool> hold = new("--hold", "-H") { Description = "Submit held: the job waits until released (godocker release ID)", Arity = ArgumentArity.Zero };
+    private readonly Option<bool> requeue = new("--requeue")
+    {
+        Description = "Run the job again from the start if its node goes down (the site's default says what happens otherwise)",
+        Arity = ArgumentArity.Zero,
+    };
+    private readonly Option<bool> noRequeue = new("--no-requeue") { Description = "Fail the job if its node goes down, instead of running it again", Arity = ArgumentArity.Zero };
     private readonly Option<string> network = new("--network")
     {
         Description = "none: the job gets loopback only (default: the site's jobs network)",
@@ -68,11 +74,11 @@ internal sealed class SubmitCommand
         array.Validators.Add(SchedulingArguments.ValidateArray);
         dependency.Validators.Add(SchedulingArguments.ValidateDependency);
         network.AcceptOnlyFromAmong("default", "none");
-        Option[] jobOptions = [name, image, cpus, memory, env, workdir, tags, project, walltime, labels, gpus, constraints, array, dependency, hold, network];
+        Option[] jobOptions = [name, image, cpus, memory, env, workdir, tags, project, walltime, labels, gpus, constraints, array, dependency, hold, requeue, noRequeue, network];
         directiveOptionNames = jobOptions.SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet(StringComparer.Ordinal);
         Command = new Command("submit", "Submit a job; prints its id")
         {
-            name, image, cpus, memory, env, workdir, tags, project, walltime, labels, gpus, constraints, array, dependency, hold, network,
+            name, image, cpus, memory, env, workdir, tags, project, walltime, labels, gpus, constraints, array, dependency, hold, requeue, noRequeue, network,
             inlineScript, output, target,
         };
         Command.SetAction(RunAsync);
@@ -205,6 +211,13 @@ internal sealed class SubmitCommand
         Array = parse.GetValue(array),
         Dependency = parse.GetValue(dependency),
         Hold = parse.GetValue(hold) ? true : null,
+        Requeue = (parse.GetValue(requeue), parse.GetValue(noRequeue)) switch
+        {
+            (true, true) => throw new UsageException("--requeue and --no-requeue: give one or the other"),
+            (true, false) => true,
+            (false, true) => false,
+            _ => null,
+        },
         Network = parse.GetValue(network),
     };
 

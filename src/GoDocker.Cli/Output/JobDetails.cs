@@ -56,6 +56,7 @@ internal static class JobDetails
             fields.Add(("Constraints", string.Join(", ", constraints)));
         }
         fields.Add(("Attempt", job.Attempt.ToString(CultureInfo.InvariantCulture)));
+        fields.Add(("Requeue", job.Requeue ? "yes (run again if its node goes down)" : "no (failed if its node goes down)"));
         if (job.ArrayId is { } array)
         {
             fields.Add(("Array", job.TaskId is { } task

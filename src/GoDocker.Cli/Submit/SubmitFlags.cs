@@ -24,6 +24,8 @@ internal sealed record SubmitFlags
     public string? Dependency { get; init; }
     /// <summary>True when asked for here; null when not (a flag can add a hold, not take one away).</summary>
     public bool? Hold { get; init; }
+    /// <summary>--requeue (true) or --no-requeue (false); null: the site's default.</summary>
+    public bool? Requeue { get; init; }
     /// <summary>default or none.</summary>
     public string? Network { get; init; }
 
@@ -48,6 +50,7 @@ internal sealed record SubmitFlags
         Array = Array ?? lower.Array,
         Dependency = Dependency ?? lower.Dependency,
         Hold = Hold ?? lower.Hold,
+        Requeue = Requeue ?? lower.Requeue,
         Network = Network ?? lower.Network,
     };
 
@@ -71,6 +74,7 @@ internal sealed record SubmitFlags
         Array = Array,
         Dependency = Dependency,
         Hold = Hold,
+        Requeue = Requeue,
         Network = Network,
     };
 

@@ -49,6 +49,10 @@ internal static class SubmitWire
             {
                 json.WriteBoolean("hold", hold);
             }
+            if (spec.Requeue is { } requeue)
+            {
+                json.WriteBoolean("requeue", requeue);
+            }
             String(json, "network", spec.Network);
             json.WriteEndObject();
         }

@@ -43,6 +43,8 @@ public sealed record JobView
     public int? TaskId { get; init; }
     /// <summary>For a pending job the scheduler has reserved resources for: when it is expected to start.</summary>
     public DateTimeOffset? ExpectedStart { get; init; }
+    /// <summary>Run again from the start when its node goes down (else failed); a server that does not say means true.</summary>
+    public bool Requeue { get; init; } = true;
     /// <summary>The timeline; only on GET /jobs/{id}.</summary>
     public IReadOnlyList<JobEvent>? Events { get; init; }
 
@@ -81,6 +83,7 @@ public sealed record JobView
         ArrayId = job.ArrayId,
         TaskId = job.Spec.Task?.Id,
         ExpectedStart = job.ExpectedStart,
+        Requeue = job.Spec.Requeue,
         Events = events,
     };
 }
@@ -103,7 +106,11 @@ public sealed record HealthView(string Status, string Version, IReadOnlyList<Nod
 /// <summary>A server: its id, where its API listens, since when, when it last said it was alive, whether it leads, whether it answered this request.</summary>
 public sealed record ServerHealth(string Id, string Address, DateTimeOffset StartedAt, DateTimeOffset LastSeen, bool Leads, bool Answering);
 
-public sealed record NodeHealth(string Name, string Executor, string Status, double Cpus, long MemoryBytes, string? Error);
+public sealed record NodeHealth(string Name, string Executor, string Status, double Cpus, long MemoryBytes, string? Error)
+{
+    /// <summary>Since when it is down (Status "down"): unreachable past the site's Executor:NodeDownAfter.</summary>
+    public DateTimeOffset? DownSince { get; init; }
+}
 
 /// <summary>RFC 9457 problem details, as the CLI reads them.</summary>
 public sealed record Problem

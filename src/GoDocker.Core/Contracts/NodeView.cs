@@ -6,7 +6,10 @@ public sealed record NodeView
     public required string Name { get; init; }
     /// <summary>The executor plugin serving it (docker).</summary>
     public required string Executor { get; init; }
-    /// <summary>up, drained (by an administrator: no new jobs), unreachable, or recovering (re-attaching its containers after a start).</summary>
+    /// <summary>
+    /// up, drained (by an administrator: no new jobs), unreachable, down (unreachable past the site's Executor:NodeDownAfter:
+    /// its jobs were requeued or failed), or recovering (reconciling its containers after a start, or after being down).
+    /// </summary>
     public required string State { get; init; }
     /// <summary>What it offers to jobs: configured, else the engine's own figures.</summary>
     public required NodeResources Capacity { get; init; }
@@ -19,6 +22,10 @@ public sealed record NodeView
     public DateTimeOffset? DrainedAt { get; init; }
     /// <summary>Why the engine could not be reached, when it could not.</summary>
     public string? Error { get; init; }
+    /// <summary>Since when its engine has not answered (as this server saw it).</summary>
+    public DateTimeOffset? UnreachableSince { get; init; }
+    /// <summary>Since when it is down.</summary>
+    public DateTimeOffset? DownSince { get; init; }
 }
 
 public sealed record NodeResources(double Cpus, long MemoryBytes, int Gpus);

@@ -44,6 +44,12 @@ public enum EndCause
 
     /// <summary>The launch kept failing on a node that answers, until its deliveries ran out.</summary>
     LaunchFailed,
+
+    /// <summary>
+    /// The node's engine stopped answering for longer than the site's Executor:NodeDownAfter: the attempt's fate is unknown,
+    /// so it was requeued (the job allows it) or failed (it does not); the reason names the node and since when.
+    /// </summary>
+    NodeDown,
 }
 
 /// <summary>

@@ -44,6 +44,11 @@ public sealed record JobSpec
     public bool? Hold { get; init; }
     /// <summary>"default" (the site's jobs network) or "none" (loopback only).</summary>
     public string? Network { get; init; }
+    /// <summary>
+    /// As Slurm's --requeue / --no-requeue: when the node running the job goes down, run it again from the start
+    /// (true) or fail it (false). The site's Jobs:Requeue when absent.
+    /// </summary>
+    public bool? Requeue { get; init; }
 }
 
 /// <summary>A spec after validation: defaults applied, units resolved. This is what the store keeps and the executor runs.</summary>
@@ -76,6 +81,11 @@ public sealed record ResolvedJobSpec
     public ArrayTask? Task { get; init; }
     /// <summary>The job asked for no network: loopback only.</summary>
     public bool NoNetwork { get; init; }
+    /// <summary>
+    /// Run again from the start when its node goes down (else failed). Resolved at submit from the job's or the site's
+    /// choice; a job stored before the choice existed reads as true, Slurm's default (JobRequeue=1).
+    /// </summary>
+    public bool Requeue { get; init; } = true;
 }
 
 /// <summary>A task of a job array: its index, the array's first, last and step (GODOCKER_TASK_*), and %N.</summary>

@@ -18,6 +18,8 @@ public sealed record SubmitLimits
     public int MaxScriptBytes { get; init; } = 1 << 20;
     /// <summary>The smallest memory a container can start with (the engine refuses less than 6 MiB).</summary>
     public long MinMemoryBytes { get; init; } = 6L << 20;
+    /// <summary>Whether a job that says nothing is requeued when its node goes down (Jobs:Requeue).</summary>
+    public bool DefaultRequeue { get; init; } = true;
 
     // Ceilings whatever the site or its nodes say (nodes not yet reached count as unlimited): every request stays far
     // from the ends of the types the scheduler computes with (ticks of a walltime added to now, bytes and cpus summed).
@@ -301,6 +303,7 @@ public static partial class JobSpecValidator
             Constraints = constraints,
             Dependencies = dependencies,
             NoNetwork = spec.Network == "none",
+            Requeue = spec.Requeue ?? limits.DefaultRequeue,
         };
         return new SpecValidation(resolved, new Dictionary<string, string[]>()) { Array = array };
     }

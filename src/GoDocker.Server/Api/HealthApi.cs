@@ -60,7 +60,7 @@ internal static class HealthApi
                         s.State,
                         s.Node.Capacity.Cpus,
                         s.Node.Capacity.MemoryBytes,
-                        s.Error))])
+                        s.Error) { DownSince = s.DownSince })])
                 {
                     Reason = fault ?? (shortage is null ? null : $"no job launches: {shortage}"),
                     Leader = leader?.Holder,

@@ -79,6 +79,8 @@ internal static class NodesApi
             DrainedBy = status.Drain?.By,
             DrainedAt = status.Drain?.At,
             Error = status.Error,
+            UnreachableSince = status.UnreachableSince,
+            DownSince = status.DownSince,
         };
     }
 }

@@ -240,6 +240,8 @@ internal static partial class ConfigurationCheck
         Check(executor.MaxConcurrentLaunches is >= 1 and <= 1000, $"Executor:MaxConcurrentLaunches: {executor.MaxConcurrentLaunches} must be from 1 to 1000");
         Check(executor.LeaseTimeout > TimeSpan.Zero && executor.LeaseTimeout <= TimeSpan.FromDays(1),
             $"Executor:LeaseTimeout: {executor.LeaseTimeout} must be more than 0 and at most 1 day");
+        Check(executor.NodeDownAfter >= TimeSpan.FromSeconds(1) && executor.NodeDownAfter <= TimeSpan.FromDays(7),
+            $"Executor:NodeDownAfter: {executor.NodeDownAfter} must be from 1 second to 7 days");
         Check(executor.Docker.PidsLimit >= 1, $"Executor:Docker:PidsLimit: {executor.Docker.PidsLimit} must be 1 or more");
         Check(executor.Docker.Cpus is null or > 0 and <= SubmitLimits.CpusCeiling,
             $"Executor:Docker:Cpus: {N(executor.Docker.Cpus ?? 0)} must be more than 0 and at most {N(SubmitLimits.CpusCeiling)}");

@@ -136,6 +136,11 @@ public sealed class JobOptions
     public string? MaxWalltime { get; set; }
     /// <summary>Between SIGTERM and SIGKILL when a job is killed.</summary>
     public TimeSpan KillGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// A job that says nothing (requeue in its spec, submit --requeue / --no-requeue) is run again from the start when its
+    /// node goes down (true, as Slurm's JobRequeue=1), or failed (false).
+    /// </summary>
+    public bool Requeue { get; set; } = true;
     public RootOptions Root { get; set; } = new();
     /// <summary>A user with this many pending jobs gets 429 on the next submit.</summary>
     public int MaxPendingPerUser { get; set; } = 10_000;
@@ -289,6 +294,11 @@ public sealed class ExecutorOptions
     /// <summary>Containers created and started at once.</summary>
     public int MaxConcurrentLaunches { get; set; } = 8;
     public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// A node whose engine has not answered this long is down (Slurm's SlurmdTimeout, 300 s): its running jobs are
+    /// requeued or failed as each allows (Jobs:Requeue), its placements return to the queue.
+    /// </summary>
+    public TimeSpan NodeDownAfter { get; set; } = TimeSpan.FromMinutes(5);
     public DockerSettings Docker { get; set; } = new();
 }
 

@@ -12,7 +12,8 @@ namespace GoDocker.Server.Services;
 /// The executor side of the flow: takes launch orders from the dispatch queue, starts containers through
 /// the node's <see cref="IExecutor"/>, watches each running container to its end and records exactly one
 /// terminal state, and applies the stop requests signalled through <see cref="StopRequests"/>. On start it
-/// reconciles the store with the containers it finds (DESIGN invariant 5) before taking new work. It serves no
+/// reconciles the store with the containers it finds (DESIGN invariant 5) before taking new work; a node down for the
+/// site's time has its jobs requeued or failed (<see cref="NodeFailure"/>) and is reconciled again when it answers. It serves no
 /// request itself: the API's kill, suspend and resume are <see cref="GoDocker.Server.UseCases.JobControl"/>'s.
 /// </summary>
 public sealed class ExecutionService(
@@ -45,8 +46,9 @@ public sealed class ExecutionService(
         nodes.ResetRecovery();
         termToken = stoppingToken;
         await nodes.RefreshAsync(stoppingToken);
-        // Each node takes jobs once its own recovery is done; the scheduler meanwhile only explains why jobs wait.
-        var recoveries = nodes.Executors.Select(e => RecoverWithRetryAsync(e, stoppingToken));
+        // Each node takes jobs once its own recovery is done; the scheduler meanwhile only explains why jobs wait. A node
+        // down for the site's time has its jobs resolved, and is recovered again once it answers.
+        var recoveries = nodes.Executors.Select(e => TendNodeAsync(e, stoppingToken));
         var workers = Enumerable.Range(0, Math.Max(1, options.Value.Executor.MaxConcurrentLaunches))
             .Select(_ => LaunchLoopAsync(stoppingToken))
             .Append(StopLoopAsync(stoppingToken))
@@ -54,17 +56,50 @@ public sealed class ExecutionService(
         await Task.WhenAll(recoveries.Concat(workers));
     }
 
-    private async Task RecoverWithRetryAsync(IExecutor executor, CancellationToken stoppingToken)
+    /// <summary>
+    /// One node for one term, one thing at a time, every second: recover it before it takes jobs (again after it was
+    /// down), and once it is down resolve the jobs placed on it. Serial per node, so resolving a down node's jobs and
+    /// reconciling its containers never interleave: a recovery never re-attaches an attempt that is being requeued.
+    /// </summary>
+    private async Task TendNodeAsync(IExecutor executor, CancellationToken stoppingToken)
     {
-        for (var attempt = 1; ; attempt++)
+        var failures = 0;
+        var nextRecovery = DateTimeOffset.MinValue;
+        DateTimeOffset? resolvedFor = null;
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await RecoverAsync(executor, stoppingToken);
-                nodes.MarkRecovered(executor);
-                scheduler.PokeNow();
-                logger.LogInformation("node {Node} recovered; taking jobs", executor.NodeName);
-                return;
+                var status = nodes.StatusOf(executor);
+                if (status is { DownSince: not null, UnreachableSince: { } since })
+                {
+                    if (resolvedFor != since && await ResolveDownAsync(executor, since, stoppingToken))
+                    {
+                        resolvedFor = since;
+                    }
+                }
+                else if (!status.Recovered && time.GetUtcNow() >= nextRecovery)
+                {
+                    try
+                    {
+                        await RecoverAsync(executor, stoppingToken);
+                        nodes.MarkRecovered(executor);
+                        scheduler.PokeNow();
+                        failures = 0;
+                        logger.LogInformation("node {Node} recovered; taking jobs", executor.NodeName);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                    {
+                        failures++;
+                        var backoff = TimeSpan.FromSeconds(Math.Min(30, failures * 2));
+                        logger.LogWarning("node {Node}: recovery failed (attempt {Attempt}): {Error}; retrying in {Backoff}",
+                            executor.NodeName, failures, e.Message, backoff);
+                        nextRecovery = time.GetUtcNow() + backoff;
+                        // Its status says at once whether the engine answers: the time to down counts from the first failure.
+                        await nodes.ProbeAsync(executor, stoppingToken);
+                    }
+                }
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -72,13 +107,40 @@ public sealed class ExecutionService(
             }
             catch (Exception e)
             {
-                var backoff = TimeSpan.FromSeconds(Math.Min(30, attempt * 2));
-                logger.LogWarning("node {Node}: recovery failed (attempt {Attempt}): {Error}; retrying in {Backoff}",
-                    executor.NodeName, attempt, e.Message, backoff);
-                await Task.Delay(backoff, time, stoppingToken);
-                await nodes.RefreshAsync(stoppingToken);
+                logger.LogError(e, "node {Node}: tending the node failed; trying again", executor.NodeName);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, CancellationToken.None);
             }
         }
+    }
+
+    /// <summary>
+    /// The node is down: every live attempt placed there is resolved as <see cref="NodeFailure"/> says (requeued, failed,
+    /// placement returned), and the node takes no jobs until a recovery has removed what it still runs. True when every
+    /// job was resolved; false when one changed meanwhile (the next pass reads it again).
+    /// </summary>
+    private async Task<bool> ResolveDownAsync(IExecutor executor, DateTimeOffset unreachableSince, CancellationToken cancellationToken)
+    {
+        nodes.ResetRecovery(executor);
+        var now = time.GetUtcNow();
+        var all = true;
+        foreach (var job in await store.ListActiveAsync(cancellationToken))
+        {
+            if (NodeFailure.Resolve(job, executor.NodeName, unreachableSince, now) is not { } change)
+            {
+                continue;
+            }
+            try
+            {
+                await store.TransitionAsync(change, cancellationToken);
+                logger.LogWarning("job {JobId}: {Message}", job.Id, change.EventMessage);
+            }
+            catch (JobVersionConflictException)
+            {
+                all = false;
+            }
+        }
+        scheduler.PokeNow();
+        return all;
     }
 
     /// <summary>
@@ -348,6 +410,12 @@ public sealed class ExecutionService(
                 var job = await store.GetAsync(jobId, cancellationToken);
                 if (job is null || job.Attempt != attempt || job.State.IsTerminal() || job.State == JobState.Pending)
                 {
+                    if (job is not null && (job.Attempt != attempt || job.State == JobState.Pending))
+                    {
+                        // Requeued or placed again meanwhile (its node was down): this container's end is no end of the job.
+                        logger.LogInformation("job {JobId}: container {Container} of attempt {Attempt} ended after the job left that attempt; removing it",
+                            jobId, containerId, attempt);
+                    }
                     break;
                 }
                 var end = JobEnd.Of(job.StopRequested, job.Spec.MemoryBytes, exit);

@@ -10,21 +10,27 @@ namespace GoDocker.Server.Services;
 /// last. A node takes jobs only once its executor has reconciled its containers with the store
 /// (<see cref="MarkRecovered"/>), while its engine answers, and while no administrator has drained it;
 /// otherwise it stays listed, unschedulable, with why. Drains are kept in <see cref="INodeStateStore"/>.
+/// A node whose engine has not answered for <c>downAfter</c> is down (<see cref="NodeFailure"/>): every server tells from
+/// its own refreshes since when it has been unreachable, so a standby that becomes leader has its own count already
+/// (a server just started counts from its first failed refresh: later, never sooner). A down node that answers again
+/// is not recovered any more: the leader reconciles its containers before it takes jobs again.
 /// </summary>
 public sealed class NodeRegistry : IDisposable
 {
     private readonly Dictionary<IExecutor, NodeStatus> statuses;
     private readonly INodeStateStore states;
     private readonly TimeProvider time;
+    private readonly TimeSpan downAfter;
     private readonly ILogger<NodeRegistry> logger;
     private readonly Lock gate = new();
     // Drain and resume write the store, then the status: one at a time, so the two always agree.
     private readonly SemaphoreSlim changes = new(1, 1);
 
-    public NodeRegistry(IReadOnlyList<IExecutor> executors, INodeStateStore states, IReadOnlyList<NodeDrain> drains, TimeProvider time, ILogger<NodeRegistry> logger)
+    public NodeRegistry(IReadOnlyList<IExecutor> executors, INodeStateStore states, IReadOnlyList<NodeDrain> drains, TimeSpan downAfter, TimeProvider time, ILogger<NodeRegistry> logger)
     {
         Executors = executors;
         this.states = states;
+        this.downAfter = downAfter;
         this.time = time;
         this.logger = logger;
         var drained = drains.ToDictionary(d => d.Node, StringComparer.Ordinal);
@@ -42,9 +48,10 @@ public sealed class NodeRegistry : IDisposable
     {
         get
         {
+            var now = time.GetUtcNow();
             lock (gate)
             {
-                return [.. statuses.Values];
+                return [.. statuses.Values.Select(s => AsOf(s, now))];
             }
         }
     }
@@ -66,9 +73,32 @@ public sealed class NodeRegistry : IDisposable
 
     public NodeStatus? Find(string node)
     {
+        var now = time.GetUtcNow();
         lock (gate)
         {
-            return statuses.Values.FirstOrDefault(s => s.Node.Name == node);
+            return statuses.Values.FirstOrDefault(s => s.Node.Name == node) is { } status ? AsOf(status, now) : null;
+        }
+    }
+
+    /// <summary>The node <paramref name="executor"/> serves, as it is now (down or not).</summary>
+    public NodeStatus StatusOf(IExecutor executor)
+    {
+        var now = time.GetUtcNow();
+        lock (gate)
+        {
+            return AsOf(statuses[executor], now);
+        }
+    }
+
+    /// <summary>
+    /// The node takes no jobs until it is recovered again: its jobs were resolved as down, so whatever it still runs
+    /// when it answers is another attempt's and must go first.
+    /// </summary>
+    public void ResetRecovery(IExecutor executor)
+    {
+        lock (gate)
+        {
+            statuses[executor] = With(statuses[executor] with { Recovered = false });
         }
     }
 
@@ -210,6 +240,7 @@ public sealed class NodeRegistry : IDisposable
         {
             error = e.Message;
         }
+        var now = time.GetUtcNow();
         lock (gate)
         {
             var previous = statuses[executor];
@@ -221,7 +252,13 @@ public sealed class NodeRegistry : IDisposable
             {
                 logger.LogInformation("node {Node} reachable again", executor.NodeName);
             }
-            statuses[executor] = With(previous with { Node = node ?? previous.Node, Error = error });
+            statuses[executor] = With(previous with
+            {
+                Node = node ?? previous.Node,
+                Error = error,
+                // Counted from the first refresh that failed; "not contacted yet" is no failure.
+                UnreachableSince = error is null ? null : previous.UnreachableSince ?? now,
+            });
         }
     }
 
@@ -234,6 +271,10 @@ public sealed class NodeRegistry : IDisposable
         }
         changes.Dispose();
     }
+
+    /// <summary>The status with <see cref="NodeStatus.DownSince"/> as of <paramref name="now"/>.</summary>
+    private NodeStatus AsOf(NodeStatus status, DateTimeOffset now) =>
+        status.UnreachableSince is { } since && NodeFailure.IsDown(since, downAfter, now) ? status with { DownSince = since + downAfter } : status;
 
     /// <summary>Whether and why the node takes no new jobs, from its state; a drain is named first (pending reasons say who).</summary>
     private static NodeStatus With(NodeStatus status)
@@ -252,8 +293,17 @@ public sealed record NodeStatus(NodeInfo Node, string Executor, string? Error, b
     /// <summary>Set while an administrator has the node drained.</summary>
     public NodeDrain? Drain { get; init; }
 
-    /// <summary>drained (an administrator's, so named first), unreachable, recovering (not yet taking jobs after a start), or up.</summary>
-    public string State => Drain is not null ? "drained" : Error is not null ? "unreachable" : Recovered ? "up" : "recovering";
+    /// <summary>Since when its engine has not answered (this server's first failed refresh); null while it answers.</summary>
+    public DateTimeOffset? UnreachableSince { get; init; }
+
+    /// <summary>Set while it is down: unreachable for longer than the site's Executor:NodeDownAfter, from when it became so.</summary>
+    public DateTimeOffset? DownSince { get; init; }
+
+    /// <summary>
+    /// drained (an administrator's, so named first), down (unreachable past the site's time: its jobs were resolved),
+    /// unreachable, recovering (not yet taking jobs after a start, or after being down), or up.
+    /// </summary>
+    public string State => Drain is not null ? "drained" : DownSince is not null ? "down" : Error is not null ? "unreachable" : Recovered ? "up" : "recovering";
 
     /// <summary>Reachable and recovered: nothing is wrong with it, drained or not.</summary>
     public bool Healthy => Error is null && Recovered;

@@ -185,6 +185,7 @@ public sealed class JobSubmission(
             MaxGpus = largest is null ? int.MaxValue : nodes.Nodes.Select(n => n.Capacity.Gpus).DefaultIfEmpty(0).Max(),
             DefaultWalltime = jobs.Parsed.DefaultWalltime,
             MaxWalltime = jobs.Parsed.MaxWalltime,
+            DefaultRequeue = jobs.Requeue,
         };
     }
 }

@@ -25,4 +25,21 @@ public class NodeTableTests
         Assert.Equal("n1     drained  1.5/4  512 MiB/16 GiB   1/2     3  disk=ssd,zone=a", lines[1]);
         Assert.Equal("gpu-2  up       0/0.5       0 B/1 GiB   0/0     0  -", lines[2]);
     }
+
+    [Fact]
+    public void ADownNode_SaysSinceWhen()
+    {
+        NodeView[] nodes =
+        [
+            new()
+            {
+                Name = "n1", Executor = "docker", State = "down", DownSince = new DateTimeOffset(2026, 12, 3, 14, 2, 11, TimeSpan.Zero),
+                Capacity = new NodeResources(4, 16L << 30, 0), Used = new NodeResources(0, 0, 0),
+            },
+        ];
+
+        var lines = NodesCommand.Render(nodes, TimeZoneInfo.Utc).TrimEnd('\n').Split('\n');
+
+        Assert.StartsWith("n1    down since 2026-12-03 14:02:11  ", lines[1], StringComparison.Ordinal);
+    }
 }

@@ -50,6 +50,24 @@ public class SubmitSchedulingTests
     }
 
     [Fact]
+    public void Submit_RequeueAndNoRequeue_ReachTheSpec_AsFlagsAndAsDirectives_TheCommandLineWinning()
+    {
+        Assert.True(cli.Spec(null, "--requeue", "--", "true").Requeue);
+        Assert.False(cli.Spec(null, "--no-requeue", "--", "true").Requeue);
+        Assert.False(cli.Spec("#!/bin/sh\n#GODOCKER --no-requeue\ntrue\n", "job.sh").Requeue);
+        Assert.True(cli.Spec("#!/bin/sh\n#GODOCKER --no-requeue\ntrue\n", "--requeue", "job.sh").Requeue);
+        Assert.Null(cli.Spec(null, "--", "true").Requeue);
+    }
+
+    [Fact]
+    public void Submit_RequeueAndNoRequeueTogether_IsAUsageError()
+    {
+        var error = Assert.Throws<UsageException>(() => cli.Spec(null, "--requeue", "--no-requeue", "--", "true"));
+
+        Assert.Contains("--requeue and --no-requeue", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Submit_NetworkNone_ReachesTheSpec_AsFlagAndAsDirective()
     {
         Assert.Equal("none", cli.Spec(null, "--network", "none", "--", "true").Network);

@@ -31,9 +31,10 @@ public sealed class SubmitWireTests
             Array = "1-100:2%10",
             Dependency = "afterok:12:13,afterany:20",
             Hold = true,
+            Requeue = true,
             Network = "none",
         },
-        new JobSpec { Command = ["true"], Gpus = 0, Hold = false, Constraints = [] },
+        new JobSpec { Command = ["true"], Gpus = 0, Hold = false, Requeue = false, Constraints = [] },
         new JobSpec { Command = ["sh", "-c", "echo a  b", ""], Tags = [] , Env = new Dictionary<string, string>() },
     };
 

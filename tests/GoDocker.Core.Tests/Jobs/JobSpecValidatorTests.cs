@@ -206,6 +206,18 @@ public sealed class JobSpecValidatorTests
     }
 
     [Theory]
+    [InlineData(null, true, true)]
+    [InlineData(null, false, false)]
+    [InlineData(true, false, true)]
+    [InlineData(false, true, false)]
+    public void Validate_ResolvesRequeue_TheJobsChoiceOverTheSites(bool? asked, bool siteDefault, bool requeue)
+    {
+        var result = JobSpecValidator.Validate(ACommand with { Requeue = asked }, Site with { DefaultRequeue = siteDefault });
+
+        Assert.Equal(requeue, result.Spec!.Requeue);
+    }
+
+    [Theory]
     [InlineData("host")]
     [InlineData("bridge")]
     [InlineData("container:abc")]

@@ -31,6 +31,8 @@ public abstract class UseCaseTest : IAsyncLifetime
 
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
     protected SqliteJobStore Store { get; private set; } = null!;
+    protected IAccountStore Accounts => accounts;
+    protected INodeStateStore NodeStates => nodeStates;
     protected StopRequests StopRequests { get; private set; } = null!;
     protected GoDockerOptions Settings { get; private set; } = null!;
     protected AccessPolicy Policy { get; set; } = new();
@@ -74,7 +76,7 @@ public abstract class UseCaseTest : IAsyncLifetime
 
     protected UsageReport Usage() => new(Store, Time, Options.Create(Settings));
 
-    private NodeRegistry Nodes() => new([], nodeStates, [], Time, NullLogger<NodeRegistry>.Instance);
+    private NodeRegistry Nodes() => new([], nodeStates, [], TimeSpan.FromMinutes(5), Time, NullLogger<NodeRegistry>.Instance);
 
     protected static JobSpec ASpec(string name = "job") => new() { Name = name, Command = ["true"] };
 

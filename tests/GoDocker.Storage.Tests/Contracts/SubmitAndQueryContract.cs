@@ -50,6 +50,18 @@ public abstract class SubmitAndQueryContract(IJobStoreProvider provider) : JobSt
         Assert.Equal("/data", stored.Workdir);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Submit_KeepsWhetherTheJobIsRequeuedWhenItsNodeGoesDown(bool requeue)
+    {
+        var spec = ASpec().Build() with { Requeue = requeue };
+
+        var stored = (await GetAsync((await Store.SubmitAsync(spec, "alice", Ct)).Id)).Spec;
+
+        Assert.Equal(requeue, stored.Requeue);
+    }
+
     [Fact]
     public async Task Submit_GivesEachJobANewId()
     {
