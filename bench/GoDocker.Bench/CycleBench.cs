@@ -159,7 +159,7 @@ internal static class CycleBench
         }
     }
 
-    private static string Hash(Plan plan)
+    internal static string Hash(Plan plan)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Describe(plan, line => hash.AppendData(Encoding.UTF8.GetBytes(line + "\n")));
@@ -173,7 +173,7 @@ internal static class CycleBench
     }
 
     /// <summary>A field of /proc/self/status in bytes (VmHWM: peak resident set; VmRSS: now).</summary>
-    private static long Status(string field)
+    internal static long Status(string field)
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
         {

@@ -16,6 +16,8 @@ using GoDocker.Jobs;
 //   submit-latency  single submissions one after another for --seconds (API + store), while the server's scheduler
 //              cycles over whatever is pending; then how long a new job waits for a cycle to give it a reason
 //   store-read what one server cycle costs on that queue: reading the scheduling input from (a copy of) its store, the cycle
+//   server-cycle  one server cycle (read, cycle, plan applied) over --pending jobs preloaded in a SQLite file or PostgreSQL
+//              database: the full read every cycle vs the scheduler's pending index (nothing changed; --delta new submits)
 var mode = args.ElementAtOrDefault(0) ?? "";
 var opts = args.Skip(1).Select(a => a.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1]);
 string Opt(string key, string fallback) => opts.TryGetValue(key, out var v) ? v : fallback;
@@ -60,8 +62,10 @@ switch (mode)
         break;
     case "store-read":
         return await StoreBench.RunAsync(Opt);
+    case "server-cycle":
+        return await ServerCycleBench.RunAsync(Opt);
     default:
-        Console.Error.WriteLine("usage: GoDocker.Bench raw|raw-latency|godocker|submit|submit-latency|latency|cycle|store-read --n=200 --c=8 --url=... --image=...");
+        Console.Error.WriteLine("usage: GoDocker.Bench raw|raw-latency|godocker|submit|submit-latency|latency|cycle|store-read|server-cycle --n=200 --c=8 --url=... --image=...");
         return 2;
 }
 return 0;

@@ -78,6 +78,14 @@ public interface IJobStore
     /// <summary>The cycle's inputs, with cpu-hours counted over <paramref name="cpuHoursWindow"/>.</summary>
     ValueTask<SchedulingInput> ReadSchedulingInputAsync(TimeSpan cpuHoursWindow, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The scheduler's catch-up read for its <see cref="PendingIndex"/>, in one consistent snapshot. With <paramref name="since"/>
+    /// null: every pending and resource-holding job (a rebuild). Otherwise: every job whose row changed after the read that
+    /// returned that mark, whatever order concurrent writers commit in (a job may come again; never one missed), except the
+    /// pending reasons and expected starts a plan wrote (the leader applied that plan: <see cref="PendingIndex.Applied"/>).
+    /// </summary>
+    ValueTask<SchedulingChanges> ReadSchedulingChangesAsync(ChangeMark? since, TimeSpan cpuHoursWindow, CancellationToken cancellationToken);
+
     /// <summary>Holds (heldBy "user"/"admin") or releases (null) a pending job.</summary>
     ValueTask<Job> SetHoldAsync(long id, string? heldBy, string actor, CancellationToken cancellationToken);
 

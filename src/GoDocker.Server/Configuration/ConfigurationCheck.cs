@@ -202,6 +202,8 @@ internal static partial class ConfigurationCheck
             $"Scheduler:Interval: {scheduler.Interval} must be more than 0 and at most 1 hour");
         Check(scheduler.MinGap >= TimeSpan.Zero && scheduler.MinGap <= TimeSpan.FromMinutes(1),
             $"Scheduler:MinGap: {scheduler.MinGap} must be from 0 to 1 minute");
+        Check(scheduler.IndexRebuildInterval >= TimeSpan.Zero && scheduler.IndexRebuildInterval <= TimeSpan.FromDays(1),
+            $"Scheduler:IndexRebuildInterval: {scheduler.IndexRebuildInterval} must be from 0 to 1 day");
         var fairShare = scheduler.FairShare;
         foreach (var (name, value) in new[]
         {

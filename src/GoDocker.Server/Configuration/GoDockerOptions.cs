@@ -185,6 +185,11 @@ public sealed class SchedulerOptions
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(2);
     /// <summary>At least this long from the start of one cycle to the start of the next (bursts of submits coalesce).</summary>
     public TimeSpan MinGap { get; set; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// How often the leader's pending index is read whole again (a safety net: between rebuilds each cycle reads only the
+    /// jobs changed since the last one). Zero reads it whole every cycle.
+    /// </summary>
+    public TimeSpan IndexRebuildInterval { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>Scheduler:FairShare, the multifactor priority (see FairShareOrder).</summary>

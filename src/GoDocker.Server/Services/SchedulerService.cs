@@ -9,6 +9,9 @@ namespace GoDocker.Server.Services;
 /// <summary>
 /// The scheduler loop: snapshot from the store → pure <see cref="SchedulingCycle"/> → plan applied by the
 /// store in one transaction → launch orders into the dispatch queue. Runs when poked and on an interval.
+/// The snapshot comes from a <see cref="PendingIndex"/> of this term: read whole at the term's first cycle and every
+/// <see cref="SchedulerOptions.IndexRebuildInterval"/>, otherwise brought up to date with the rows changed since the last
+/// cycle (whichever server wrote them), so a cycle over a deep queue does not re-read every pending job.
 /// A node takes jobs only once its executor has recovered (see <see cref="NodeRegistry"/>), so a plan
 /// never lands on a node whose containers are not yet reconciled.
 /// </summary>
@@ -24,12 +27,17 @@ public sealed class SchedulerService(
     IOptions<GoDockerOptions> options,
     ILogger<SchedulerService> logger) : ILeaderWork
 {
+    private PendingIndex index = new();
+    private long indexBuiltAt;
+
     public string Name => "scheduler";
 
     /// <summary>One term of leadership: runs until the term ends or the server stops.</summary>
     public async Task RunAsync(GoDocker.Storage.Leadership term, CancellationToken stoppingToken)
     {
         logger.LogInformation("scheduler running, policy {Policy}", cycle.Order.Name);
+        // A new term starts from a full read: another server may have led (and written) since this one last did.
+        index = new PendingIndex();
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -73,8 +81,22 @@ public sealed class SchedulerService(
     /// <summary>One cycle of <paramref name="term"/>'s leader (its plans are fenced by it); returns how many jobs were placed.</summary>
     public async Task<int> RunOnceAsync(GoDocker.Storage.Leadership term, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await CycleAsync(term, cancellationToken);
+        }
+        catch
+        {
+            // Whatever the plan did or did not write, the next cycle starts from a full read.
+            index = new PendingIndex();
+            throw;
+        }
+    }
+
+    private async Task<int> CycleAsync(GoDocker.Storage.Leadership term, CancellationToken cancellationToken)
+    {
         var settings = options.Value;
-        var input = await store.ReadSchedulingInputAsync(settings.Quotas.CpuHoursWindow, cancellationToken);
+        var input = await ReadInputAsync(settings, cancellationToken);
         var now = time.GetUtcNow();
         if (input.Pending.Count == 0)
         {
@@ -86,7 +108,9 @@ public sealed class SchedulerService(
             // Nothing launches: every pending job says why (only the reasons that change are written).
             var reason = $"waiting: {shortage}";
             var reasons = input.Pending.Where(j => j.CurrentReason != reason).ToDictionary(j => j.Id, _ => reason);
-            await store.ApplyPlanAsync(new Plan([], reasons), [], term, cancellationToken);
+            var waiting = new Plan([], reasons);
+            await store.ApplyPlanAsync(waiting, [], term, cancellationToken);
+            index.Applied(waiting);
             board.Publish([], cycle.Order.Name, now);
             return 0;
         }
@@ -105,6 +129,7 @@ public sealed class SchedulerService(
             logger.LogError(fault, "job {JobId} rejected: the scheduling cycle failed on it ({Reason})", jobId, plan.Rejections.GetValueOrDefault(jobId));
         }
         var applied = await store.ApplyPlanAsync(plan, nodeInfos, term, cancellationToken);
+        index.Applied(plan);
         board.Publish(plan.Ranking, cycle.Order.Name, now);
         foreach (var placement in applied)
         {
@@ -115,6 +140,19 @@ public sealed class SchedulerService(
             logger.LogDebug("cycle placed {Count} of {Pending} pending jobs, rejected {Rejected}", applied.Count, input.Pending.Count, plan.Rejections.Count);
         }
         return applied.Count;
+    }
+
+    /// <summary>The index brought up to date: a full read when it has none yet or its rebuild is due, else the rows changed since.</summary>
+    private async Task<SchedulingInput> ReadInputAsync(GoDockerOptions settings, CancellationToken cancellationToken)
+    {
+        var rebuild = index.Mark is null || time.GetElapsedTime(indexBuiltAt) >= settings.Scheduler.IndexRebuildInterval;
+        var changes = await store.ReadSchedulingChangesAsync(rebuild ? null : index.Mark, settings.Quotas.CpuHoursWindow, cancellationToken);
+        index.Apply(changes);
+        if (rebuild)
+        {
+            indexBuiltAt = time.GetTimestamp();
+        }
+        return index.Input;
     }
 
     /// <summary>Shares and priority from what admins set (projects' priority from the project), decayed usage from the store.</summary>

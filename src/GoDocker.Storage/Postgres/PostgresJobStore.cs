@@ -512,33 +512,20 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var (dependencies, unreadableDependencies) = reader.IsDBNull(13) ? ([], null) : StoredConditions.ParseDependencies(reader.GetString(13));
-                var (constraints, unreadableConstraints) = reader.IsDBNull(10) ? ([], null) : StoredConditions.ParseConstraints(reader.GetString(10));
-                foreach (var dependency in dependencies)
+                var job = ReadPendingJob(reader);
+                foreach (var dependency in job.Dependencies)
                 {
                     referenced.Add(dependency.JobId);
                 }
-                pending.Add(new PendingJob(
-                    reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
-                    new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(8)), reader.GetFieldValue<DateTimeOffset>(6),
-                    reader.IsDBNull(7) ? null : reader.GetString(7))
-                {
-                    WalltimeSeconds = reader.IsDBNull(9) ? null : reader.GetInt64(9),
-                    Constraints = constraints,
-                    PriorityAdjustment = reader.GetInt32(11),
-                    HeldBy = reader.IsDBNull(12) ? null : reader.GetString(12),
-                    Dependencies = dependencies,
-                    ArrayId = reader.IsDBNull(14) ? null : reader.GetInt64(14),
-                    ArrayMaxRunning = reader.IsDBNull(15) ? null : reader.GetInt32(15),
-                    Unreadable = unreadableConstraints ?? unreadableDependencies,
-                });
+                pending.Add(job);
             }
         }
         var running = new List<RunningJob>();
+        // In id order, as the pending index gives them: sums over them (quotas' cpu-hours) come out the same to the last bit.
         await using (var command = Command(tx,
             """
             SELECT id, owner, project, node, cpus, memory_bytes, gpus, COALESCE(started_at, scheduled_at, submitted_at), walltime_seconds, array_id
-            FROM jobs WHERE state IN ('Scheduled', 'Running', 'Suspended') AND node IS NOT NULL
+            FROM jobs WHERE state IN ('Scheduled', 'Running', 'Suspended') AND node IS NOT NULL ORDER BY id
             """))
         {
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -585,6 +572,128 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
                 }
             }
         }
+        var accounts = await ReadAccountInputsAsync(tx, cpuHoursWindow, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return new SchedulingInput(pending, usage)
+        {
+            Running = running,
+            DependencyStates = states,
+            Limits = accounts.Limits,
+            DecayedUsage = accounts.DecayedUsage,
+            ProjectPriorities = accounts.ProjectPriorities,
+            UserWindowCpuSeconds = accounts.UserWindowCpuSeconds,
+            ProjectWindowCpuSeconds = accounts.ProjectWindowCpuSeconds,
+        };
+    }
+
+    /// <summary>A pending job from a row whose first 16 columns are <see cref="PendingColumns"/>.</summary>
+    private static PendingJob ReadPendingJob(NpgsqlDataReader reader)
+    {
+        var (dependencies, unreadableDependencies) = reader.IsDBNull(13) ? ([], null) : StoredConditions.ParseDependencies(reader.GetString(13));
+        var (constraints, unreadableConstraints) = reader.IsDBNull(10) ? ([], null) : StoredConditions.ParseConstraints(reader.GetString(10));
+        return new PendingJob(
+            reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
+            new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(8)), reader.GetFieldValue<DateTimeOffset>(6),
+            reader.IsDBNull(7) ? null : reader.GetString(7))
+        {
+            WalltimeSeconds = reader.IsDBNull(9) ? null : reader.GetInt64(9),
+            Constraints = constraints,
+            PriorityAdjustment = reader.GetInt32(11),
+            HeldBy = reader.IsDBNull(12) ? null : reader.GetString(12),
+            Dependencies = dependencies,
+            ArrayId = reader.IsDBNull(14) ? null : reader.GetInt64(14),
+            ArrayMaxRunning = reader.IsDBNull(15) ? null : reader.GetInt32(15),
+            Unreadable = unreadableConstraints ?? unreadableDependencies,
+        };
+    }
+
+    private const string PendingColumns =
+        "id, version, owner, project, cpus, memory_bytes, submitted_at, reason, gpus, walltime_seconds, constraints, priority_adjustment, held_by, dependencies, array_id, array_max";
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Each job row carries the id of the transaction that last changed it (<c>change_id</c>, set by a trigger, schema
+    /// migration 4). Transactions commit in another order than their ids, so the mark is not the highest id seen: it is the
+    /// snapshot's xmax (the first id not yet given) and xip (the ids still running). A transaction below xmax and not in
+    /// xip had ended before this read, so its changes were in this snapshot (or never committed); the next read takes
+    /// the rows of transactions from xmax on and of those in xip: exactly the changes this snapshot could not see.
+    /// </remarks>
+    public async ValueTask<SchedulingChanges> ReadSchedulingChangesAsync(ChangeMark? since, TimeSpan cpuHoursWindow, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        ChangeMark mark;
+        // The first statement takes the transaction's snapshot: the mark and every row below come from the same one.
+        await using (var command = Command(tx,
+            """
+            SELECT pg_snapshot_xmax(s)::text::bigint, ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(s) AS x)
+            FROM (SELECT pg_current_snapshot() AS s) AS snapshot
+            """))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            mark = new ChangeMark(reader.GetInt64(0), reader.GetFieldValue<long[]>(1));
+        }
+        var jobs = new List<ChangedJob>();
+        var referenced = new HashSet<long>();
+        await using (var command = since is null
+            ? Command(tx, $"SELECT {PendingColumns}, state, node, COALESCE(started_at, scheduled_at, submitted_at) FROM jobs WHERE state IN ('Pending', 'Scheduled', 'Running', 'Suspended') ORDER BY id")
+            : Command(tx,
+                $"""
+                SELECT {PendingColumns}, state, node, COALESCE(started_at, scheduled_at, submitted_at) FROM jobs
+                WHERE change_id >= $1::text::xid8 OR change_id = ANY($2::text[]::xid8[]) ORDER BY id
+                """,
+                since.Through.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                since.Unfinished.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray()))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var state = Enum.Parse<JobState>(reader.GetString(16));
+                var node = reader.IsDBNull(17) ? null : reader.GetString(17);
+                var job = new ChangedJob(reader.GetInt64(0), state, reader.IsDBNull(14) ? null : reader.GetInt64(14));
+                if (state == JobState.Pending)
+                {
+                    var pending = ReadPendingJob(reader);
+                    foreach (var dependency in pending.Dependencies)
+                    {
+                        referenced.Add(dependency.JobId);
+                    }
+                    job = job with { Pending = pending };
+                }
+                else if (state.HoldsResources() && node is not null)
+                {
+                    job = job with
+                    {
+                        Running = new RunningJob(job.Id, reader.GetString(2), reader.GetString(3), node,
+                            new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(8)), reader.GetFieldValue<DateTimeOffset>(18))
+                        {
+                            WalltimeSeconds = reader.IsDBNull(9) ? null : reader.GetInt64(9),
+                            ArrayId = job.ArrayId,
+                        },
+                    };
+                }
+                jobs.Add(job);
+            }
+        }
+        var named = new List<ChangedJob>();
+        if (referenced.Count > 0)
+        {
+            await using var command = Command(tx, "SELECT id, state, array_id FROM jobs WHERE id = ANY($1) OR array_id = ANY($1)", referenced.ToArray());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                named.Add(new ChangedJob(reader.GetInt64(0), Enum.Parse<JobState>(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetInt64(2)));
+            }
+        }
+        var accounts = await ReadAccountInputsAsync(tx, cpuHoursWindow, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return accounts with { Full = since is null, Mark = mark, Jobs = jobs, Referenced = named };
+    }
+
+    /// <summary>The account-level inputs of a cycle (limits, decayed usage, project priorities, cpu-seconds in the quota window).</summary>
+    private async Task<SchedulingChanges> ReadAccountInputsAsync(NpgsqlTransaction tx, TimeSpan cpuHoursWindow, CancellationToken cancellationToken)
+    {
         var limits = await ReadLimitsAsync(tx, null, null, cancellationToken);
         var decayed = new Dictionary<(AccountKind, string), DecayedUsage>();
         await using (var command = Command(tx, "SELECT kind, name, cpu_seconds, memory_gib_seconds, gpu_seconds, as_of FROM usage_decayed"))
@@ -611,11 +720,8 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
         var since = time.GetUtcNow() - cpuHoursWindow;
         var userWindow = await SumAsync(tx, "SELECT owner, SUM(cpu_seconds) FROM usage_records WHERE ended_at >= $1 GROUP BY owner", since, cancellationToken);
         var projectWindow = await SumAsync(tx, "SELECT project, SUM(cpu_seconds) FROM usage_records WHERE ended_at >= $1 GROUP BY project", since, cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return new SchedulingInput(pending, usage)
+        return new SchedulingChanges(false, ChangeMark.Start, [], [])
         {
-            Running = running,
-            DependencyStates = states,
             Limits = limits,
             DecayedUsage = decayed,
             ProjectPriorities = projectPriorities,

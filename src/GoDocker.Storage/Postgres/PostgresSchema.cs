@@ -189,6 +189,24 @@ internal static class PostgresSchema
         );
         CREATE INDEX login_pairs_by_time ON login_pairs (last_failure);
         """,
+        """
+        -- 4: the scheduler's pending index reads only the jobs changed since its last read (ReadSchedulingChangesAsync).
+        -- Every insert and every update of a job records the id of its transaction, except a plan's write of pending
+        -- reasons and expected starts (the leader that applied the plan knows them). A column added later that the
+        -- scheduler reads must be added to the update trigger's list.
+        ALTER TABLE jobs ADD COLUMN change_id xid8 NOT NULL DEFAULT '0';
+        CREATE INDEX jobs_by_change ON jobs (change_id);
+        CREATE FUNCTION jobs_record_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            NEW.change_id := pg_current_xact_id();
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER jobs_changed BEFORE INSERT OR UPDATE OF
+            owner, project, name, state, node, attempt, version, cpus, memory_bytes, spec, submitted_at, scheduled_at, started_at,
+            ended_at, exit_code, container_id, stop_request, gpus, walltime_seconds, held_by, priority_adjustment, array_id,
+            constraints, dependencies, array_max, end_cause
+        ON jobs FOR EACH ROW EXECUTE FUNCTION jobs_record_change();
+        """,
     ];
 
     /// <summary>How many migrations this build knows: the version a migrated database is at.</summary>

@@ -421,33 +421,20 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var (dependencies, unreadableDependencies) = reader.IsDBNull(13) ? ([], null) : StoredConditions.ParseDependencies(reader.GetString(13));
-                var (constraints, unreadableConstraints) = reader.IsDBNull(10) ? ([], null) : StoredConditions.ParseConstraints(reader.GetString(10));
-                foreach (var dependency in dependencies)
+                var job = ReadPendingJob(reader);
+                foreach (var dependency in job.Dependencies)
                 {
                     referenced.Add(dependency.JobId);
                 }
-                pending.Add(new PendingJob(
-                    reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
-                    new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(8)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
-                    reader.IsDBNull(7) ? null : reader.GetString(7))
-                {
-                    WalltimeSeconds = reader.IsDBNull(9) ? null : reader.GetInt64(9),
-                    Constraints = constraints,
-                    PriorityAdjustment = reader.GetInt32(11),
-                    HeldBy = reader.IsDBNull(12) ? null : reader.GetString(12),
-                    Dependencies = dependencies,
-                    ArrayId = reader.IsDBNull(14) ? null : reader.GetInt64(14),
-                    ArrayMaxRunning = reader.IsDBNull(15) ? null : reader.GetInt32(15),
-                    Unreadable = unreadableConstraints ?? unreadableDependencies,
-                });
+                pending.Add(job);
             }
         }
         var running = new List<RunningJob>();
+        // In id order, as the pending index gives them: sums over them (quotas' cpu-hours) come out the same to the last bit.
         await using (var command = Command(connection,
             """
             SELECT id, owner, project, node, cpus, memory_bytes, gpus, COALESCE(started_at, scheduled_at, submitted_at), walltime_seconds, array_id
-            FROM jobs WHERE state IN ('Scheduled', 'Running', 'Suspended') AND node IS NOT NULL
+            FROM jobs WHERE state IN ('Scheduled', 'Running', 'Suspended') AND node IS NOT NULL ORDER BY id
             """))
         {
             command.Transaction = tx;
@@ -496,6 +483,115 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
                 }
             }
         }
+        var accounts = await ReadAccountInputsAsync(connection, tx, cpuHoursWindow, cancellationToken);
+        return new SchedulingInput(pending, usage)
+        {
+            Running = running,
+            DependencyStates = states,
+            Limits = accounts.Limits,
+            DecayedUsage = accounts.DecayedUsage,
+            ProjectPriorities = accounts.ProjectPriorities,
+            UserWindowCpuSeconds = accounts.UserWindowCpuSeconds,
+            ProjectWindowCpuSeconds = accounts.ProjectWindowCpuSeconds,
+        };
+    }
+
+    /// <summary>A pending job from a row whose first 16 columns are <see cref="PendingColumns"/>.</summary>
+    private static PendingJob ReadPendingJob(SqliteDataReader reader)
+    {
+        var (dependencies, unreadableDependencies) = reader.IsDBNull(13) ? ([], null) : StoredConditions.ParseDependencies(reader.GetString(13));
+        var (constraints, unreadableConstraints) = reader.IsDBNull(10) ? ([], null) : StoredConditions.ParseConstraints(reader.GetString(10));
+        return new PendingJob(
+            reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
+            new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(8)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+            reader.IsDBNull(7) ? null : reader.GetString(7))
+        {
+            WalltimeSeconds = reader.IsDBNull(9) ? null : reader.GetInt64(9),
+            Constraints = constraints,
+            PriorityAdjustment = reader.GetInt32(11),
+            HeldBy = reader.IsDBNull(12) ? null : reader.GetString(12),
+            Dependencies = dependencies,
+            ArrayId = reader.IsDBNull(14) ? null : reader.GetInt64(14),
+            ArrayMaxRunning = reader.IsDBNull(15) ? null : reader.GetInt32(15),
+            Unreadable = unreadableConstraints ?? unreadableDependencies,
+        };
+    }
+
+    private const string PendingColumns =
+        "id, version, owner, project, cpus, memory_bytes, submitted_at, reason, gpus, walltime_seconds, constraints, priority_adjustment, held_by, dependencies, array_id, array_max";
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The mark is the highest change number in the snapshot: every insert and update of a job row takes the next one
+    /// (triggers in SqliteSchema), and SQLite commits one writer at a time, so a change committed later has a higher number.
+    /// </remarks>
+    public async ValueTask<SchedulingChanges> ReadSchedulingChangesAsync(ChangeMark? since, TimeSpan cpuHoursWindow, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var tx = connection.BeginTransaction(deferred: true);
+        long mark;
+        await using (var command = Command(connection, "SELECT COALESCE(MAX(change_id), 0) FROM jobs"))
+        {
+            command.Transaction = tx;
+            mark = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+        var jobs = new List<ChangedJob>();
+        var referenced = new HashSet<long>();
+        await using (var command = Command(connection,
+            $"SELECT {PendingColumns}, state, node, COALESCE(started_at, scheduled_at, submitted_at) FROM jobs "
+            + (since is null ? "WHERE state IN ('Pending', 'Scheduled', 'Running', 'Suspended') ORDER BY id" : "WHERE change_id > $since ORDER BY change_id"),
+            ("$since", since?.Through ?? 0)))
+        {
+            command.Transaction = tx;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var state = Enum.Parse<JobState>(reader.GetString(16));
+                var node = reader.IsDBNull(17) ? null : reader.GetString(17);
+                var job = new ChangedJob(reader.GetInt64(0), state, reader.IsDBNull(14) ? null : reader.GetInt64(14));
+                if (state == JobState.Pending)
+                {
+                    var pending = ReadPendingJob(reader);
+                    foreach (var dependency in pending.Dependencies)
+                    {
+                        referenced.Add(dependency.JobId);
+                    }
+                    job = job with { Pending = pending };
+                }
+                else if (state.HoldsResources() && node is not null)
+                {
+                    job = job with
+                    {
+                        Running = new RunningJob(job.Id, reader.GetString(2), reader.GetString(3), node,
+                            new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(8)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(18)))
+                        {
+                            WalltimeSeconds = reader.IsDBNull(9) ? null : reader.GetInt64(9),
+                            ArrayId = job.ArrayId,
+                        },
+                    };
+                }
+                jobs.Add(job);
+            }
+        }
+        var named = new List<ChangedJob>();
+        foreach (var chunk in referenced.Chunk(500))
+        {
+            var ids = string.Join(',', chunk);
+            await using var command = Command(connection, $"SELECT id, state, array_id FROM jobs WHERE id IN ({ids}) OR array_id IN ({ids})");
+            command.Transaction = tx;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                named.Add(new ChangedJob(reader.GetInt64(0), Enum.Parse<JobState>(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetInt64(2)));
+            }
+        }
+        var accounts = await ReadAccountInputsAsync(connection, tx, cpuHoursWindow, cancellationToken);
+        return accounts with { Full = since is null, Mark = new ChangeMark(mark, []), Jobs = jobs, Referenced = named };
+    }
+
+    /// <summary>The account-level inputs of a cycle (limits, decayed usage, project priorities, cpu-seconds in the quota window).</summary>
+    private async Task<SchedulingChanges> ReadAccountInputsAsync(SqliteConnection connection, SqliteTransaction tx, TimeSpan cpuHoursWindow, CancellationToken cancellationToken)
+    {
         var limits = await ReadLimitsAsync(connection, tx, null, null, cancellationToken);
         var decayed = new Dictionary<(AccountKind, string), DecayedUsage>();
         await using (var command = Command(connection, "SELECT kind, name, cpu_seconds, memory_gib_seconds, gpu_seconds, as_of FROM usage_decayed"))
@@ -524,10 +620,8 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         var since = (time.GetUtcNow() - cpuHoursWindow).ToUnixTimeMilliseconds();
         var userWindow = await SumAsync(connection, tx, "SELECT owner, SUM(cpu_seconds) FROM usage_records WHERE ended_at >= $since GROUP BY owner", since, cancellationToken);
         var projectWindow = await SumAsync(connection, tx, "SELECT project, SUM(cpu_seconds) FROM usage_records WHERE ended_at >= $since GROUP BY project", since, cancellationToken);
-        return new SchedulingInput(pending, usage)
+        return new SchedulingChanges(false, ChangeMark.Start, [], [])
         {
-            Running = running,
-            DependencyStates = states,
             Limits = limits,
             DecayedUsage = decayed,
             ProjectPriorities = projectPriorities,

@@ -148,6 +148,24 @@ internal static class SqliteSchema
         -- Why a job ended, as a closed value (EndCause) beside its reason.
         ALTER TABLE jobs ADD COLUMN end_cause TEXT;
         """,
+        """
+        -- The scheduler's pending index reads only the jobs changed since its last read (ReadSchedulingChangesAsync): every
+        -- insert and every update of a job takes the next change number, except a plan's write of pending reasons and
+        -- expected starts (the leader that applied the plan knows them). A column added later that the scheduler reads
+        -- must be added to the update trigger's list.
+        ALTER TABLE jobs ADD COLUMN change_id INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX jobs_by_change ON jobs (change_id);
+        CREATE TRIGGER jobs_changed_by_insert AFTER INSERT ON jobs BEGIN
+            UPDATE jobs SET change_id = (SELECT MAX(change_id) FROM jobs) + 1 WHERE id = NEW.id;
+        END;
+        CREATE TRIGGER jobs_changed_by_update AFTER UPDATE OF
+            owner, project, name, state, node, attempt, version, cpus, memory_bytes, spec, submitted_at, scheduled_at, started_at,
+            ended_at, exit_code, container_id, stop_request, gpus, walltime_seconds, held_by, priority_adjustment, array_id,
+            constraints, dependencies, array_max, end_cause
+        ON jobs BEGIN
+            UPDATE jobs SET change_id = (SELECT MAX(change_id) FROM jobs) + 1 WHERE id = NEW.id;
+        END;
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

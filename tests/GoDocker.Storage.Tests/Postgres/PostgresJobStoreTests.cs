@@ -51,3 +51,5 @@ public sealed class PostgresApplyPlanTests() : ApplyPlanContract(new PostgresJob
 public sealed class PostgresIdempotencyKeyTests() : IdempotencyKeyContract(new PostgresJobStoreProvider());
 
 public sealed class PostgresDurabilityTests() : DurabilityContract(new PostgresJobStoreProvider());
+
+public sealed class PostgresSchedulingChangesTests() : SchedulingChangesContract(new PostgresJobStoreProvider());

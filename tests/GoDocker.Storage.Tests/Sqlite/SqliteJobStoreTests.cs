@@ -50,3 +50,5 @@ public sealed class ApplyPlanTests() : ApplyPlanContract(new SqliteJobStoreProvi
 public sealed class IdempotencyKeyTests() : IdempotencyKeyContract(new SqliteJobStoreProvider());
 
 public sealed class DurabilityTests() : DurabilityContract(new SqliteJobStoreProvider());
+
+public sealed class SchedulingChangesTests() : SchedulingChangesContract(new SqliteJobStoreProvider());
