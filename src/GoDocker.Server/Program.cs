@@ -16,6 +16,7 @@ using GoDocker.Storage;
 using GoDocker.Storage.Dispatch;
 using GoDocker.Storage.JobDirectories;
 using GoDocker.Storage.Leases;
+using GoDocker.Storage.Logins;
 using GoDocker.Storage.Postgres;
 using GoDocker.Storage.Wakeups;
 using Microsoft.AspNetCore.Authentication;
@@ -102,7 +103,7 @@ builder.Services.AddSingleton(sp => new NodeRegistry(
     settings.Executor.NodeDownAfter,
     time,
     sp.GetRequiredService<ILogger<NodeRegistry>>()));
-builder.Services.AddSingleton<SchedulerTrigger>();
+builder.Services.AddSingleton(sp => new SchedulerTrigger(sp.GetRequiredService<IWakeups>(), time, settings.Scheduler.MinGap));
 builder.Services.AddSingleton<SchedulerBoard>();
 builder.Services.AddSingleton<AccountLimitsCache>();
 var auth = configuration.Auth;
@@ -139,6 +140,7 @@ if (stores.Database is { } database)
 {
     builder.Services.AddSingleton<ILeaderLease>(await PostgresLeaderLease.OpenAsync(database, "scheduler", serverId, settings.Cluster.LeaseTime, CancellationToken.None));
     builder.Services.AddSingleton<IServerRegistry>(await PostgresServerRegistry.OpenAsync(database, CancellationToken.None));
+    builder.Services.AddSingleton<ILoginAttempts>(await PostgresLoginAttempts.OpenAsync(database, CancellationToken.None));
     // Started when first needed, listening before it returns (startup has no synchronization context to block).
     builder.Services.AddSingleton<IWakeups>(sp =>
         PostgresWakeups.StartAsync(database, time, sp.GetRequiredService<ILogger<PostgresWakeups>>(), CancellationToken.None).GetAwaiter().GetResult());
@@ -147,6 +149,7 @@ else
 {
     builder.Services.AddSingleton<ILeaderLease>(new InProcessLeaderLease("scheduler", serverId));
     builder.Services.AddSingleton<IServerRegistry>(new InProcessServerRegistry(time));
+    builder.Services.AddSingleton<ILoginAttempts>(new InProcessLoginAttempts());
     builder.Services.AddSingleton<IWakeups>(new InProcessWakeups());
 }
 builder.Services.AddSingleton<SchedulerService>();
@@ -167,6 +170,7 @@ builder.Services.AddHostedService<NodeRefreshService>();
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<DiskFullExceptionHandler>();
+builder.Services.AddExceptionHandler<DatabaseOutageExceptionHandler>();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.TypeInfoResolverChain.Insert(0, GoDockerJson.Default);

@@ -46,7 +46,7 @@ internal static class AuthApi
                 detail: "this server runs with Auth:Provider=none: every request already acts as its local user");
         }
         // Reserved before the password is checked: parallel guesses cannot all pass a count read before any of them failed.
-        var (attempt, retryAfter) = throttle.Reserve(login, context.Connection.RemoteIpAddress);
+        var (attempt, retryAfter) = await throttle.ReserveAsync(login, context.Connection.RemoteIpAddress, cancellationToken);
         if (attempt is null)
         {
             var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
@@ -61,7 +61,7 @@ internal static class AuthApi
         }
         catch
         {
-            throttle.Abandoned(attempt);
+            await throttle.AbandonedAsync(attempt, CancellationToken.None);
             throw;
         }
         var user = identity is null ? null : await accounts.GetUserAsync(login, cancellationToken);
@@ -75,7 +75,7 @@ internal static class AuthApi
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: BadCredentials);
         }
-        throttle.Succeeded(attempt);
+        await throttle.SucceededAsync(attempt, cancellationToken);
         return TypedResults.Ok(await IssueAsync(accounts, user, "login", time.GetUtcNow() + auth.TokenLifetime, cancellationToken));
     }
 

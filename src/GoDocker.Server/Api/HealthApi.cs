@@ -38,6 +38,7 @@ internal static class HealthApi
                 var statuses = leading ? nodes.Statuses : [.. nodes.Statuses.Select(s => s with { Recovered = true })];
                 GoDocker.Storage.Leadership? leader = null;
                 IReadOnlyList<GoDocker.Storage.RegisteredServer> servers = [];
+                string? database = null;
                 try
                 {
                     leader = await lease.CurrentAsync(ct);
@@ -46,13 +47,14 @@ internal static class HealthApi
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // The database is away: the rest of the answer still says what this server knows.
+                    database = $"the database does not answer: {e.Message}";
                 }
                 var shortage = freeSpace.Shortage();
                 var fault = store.WriteFault;
                 // A drained node is an administrator's choice, not a fault: the server is ok while every node answers,
                 // the store can write and the job directories have room.
                 var view = new HealthView(
-                    fault is null && shortage is null && statuses.Count > 0 && statuses.All(s => s.Healthy) ? "ok" : "degraded",
+                    fault is null && database is null && shortage is null && statuses.Count > 0 && statuses.All(s => s.Healthy) ? "ok" : "degraded",
                     Version,
                     [.. statuses.Select(s => new NodeHealth(
                         s.Node.Name,
@@ -62,7 +64,7 @@ internal static class HealthApi
                         s.Node.Capacity.MemoryBytes,
                         s.Error) { DownSince = s.DownSince })])
                 {
-                    Reason = fault ?? (shortage is null ? null : $"no job launches: {shortage}"),
+                    Reason = fault ?? database ?? (shortage is null ? null : $"no job launches: {shortage}"),
                     Leader = leader?.Holder,
                     Servers = [.. servers.Select(r => new ServerHealth(r.Id, r.Address, r.StartedAt, r.LastSeen, r.Id == leader?.Holder, r.Id == election.ServerId))],
                 };

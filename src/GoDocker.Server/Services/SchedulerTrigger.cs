@@ -9,6 +9,8 @@ namespace GoDocker.Server.Services;
 /// way, later pokes make one more after it, not one each. <see cref="Poke"/> (new work: a submit) lets the
 /// scheduler keep its minimum gap between cycles, so a burst of submits is planned in a few cycles;
 /// <see cref="PokeNow"/> (capacity freed: a job ended, a node came back) skips the gap so no slot idles.
+/// Under a burst, publications of <see cref="Poke"/> are also spaced by that gap: each one through the database is
+/// a NOTIFY (a transaction, and a message to every server), and a scheduler keeping its gap needs no more.
 /// </summary>
 public sealed class SchedulerTrigger : IDisposable
 {
@@ -22,11 +24,15 @@ public sealed class SchedulerTrigger : IDisposable
     private TaskCompletionSource wake = NewWake();
     private bool urgent;
 
-    public SchedulerTrigger(IWakeups wakeups)
+    private readonly TimeProvider time;
+
+    /// <param name="pokeSpacing">the least time between the starts of two publications of <see cref="Poke"/> (the scheduler's minimum gap).</param>
+    public SchedulerTrigger(IWakeups wakeups, TimeProvider? time = null, TimeSpan pokeSpacing = default)
     {
         this.wakeups = wakeups;
+        this.time = time ?? TimeProvider.System;
         subscriptions = [wakeups.Subscribe(Signal, () => Wake(now: false)), wakeups.Subscribe(SignalNow, () => Wake(now: true))];
-        publications = [new Publication(Signal), new Publication(SignalNow)];
+        publications = [new Publication(Signal, pokeSpacing), new Publication(SignalNow, TimeSpan.Zero)];
     }
 
     public void Poke() => Publish(publications[0]);
@@ -60,7 +66,7 @@ public sealed class SchedulerTrigger : IDisposable
         }
     }
 
-    /// <summary>At most one publication of a signal on its way; pokes meanwhile ask for one more after it.</summary>
+    /// <summary>At most one publication of a signal on its way; pokes meanwhile ask for one more after it (and its spacing).</summary>
     private void Publish(Publication publication)
     {
         lock (publication)
@@ -80,6 +86,7 @@ public sealed class SchedulerTrigger : IDisposable
     {
         while (true)
         {
+            var started = time.GetTimestamp();
             try
             {
                 await wakeups.PublishAsync(publication.Name, CancellationToken.None);
@@ -95,6 +102,15 @@ public sealed class SchedulerTrigger : IDisposable
                     publication.Running = false;
                     return;
                 }
+            }
+            var rest = publication.Spacing - time.GetElapsedTime(started);
+            if (rest > TimeSpan.Zero)
+            {
+                await Task.Delay(rest, time);
+            }
+            lock (publication)
+            {
+                // The next publication covers every poke until it starts.
                 publication.Again = false;
             }
         }
@@ -119,9 +135,10 @@ public sealed class SchedulerTrigger : IDisposable
         }
     }
 
-    private sealed class Publication(string name)
+    private sealed class Publication(string name, TimeSpan spacing)
     {
         public string Name { get; } = name;
+        public TimeSpan Spacing { get; } = spacing;
         public bool Running { get; set; }
         public bool Again { get; set; }
     }

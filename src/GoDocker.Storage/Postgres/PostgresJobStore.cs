@@ -440,6 +440,12 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             where.Append(" AND id IN (SELECT job_id FROM job_tags WHERE tag = ").Append(Value(query.Tag)).Append(')');
         }
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        if (query.Limit == 0)
+        {
+            // The count alone (the pending count at submit): one statement, no page to read beside it.
+            await using var countOnly = Command(connection, "SELECT COUNT(*) FROM jobs" + where, [.. values]);
+            return new JobPage([], (long)(await countOnly.ExecuteScalarAsync(cancellationToken))!);
+        }
         // The count and the page from one snapshot, as SQLite's read transaction gives them.
         await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         await using var count = Command(tx, "SELECT COUNT(*) FROM jobs" + where, [.. values]);

@@ -168,6 +168,27 @@ internal static class PostgresSchema
             last_seen timestamptz NOT NULL
         );
         """,
+        """
+        -- 3: failed logins, counted by every server (PostgresLoginAttempts): a reserved attempt is a row until the
+        -- password proves right; a pair's failures drive its backoff.
+        CREATE TABLE login_attempts (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            login text NOT NULL,
+            address text NOT NULL,
+            at timestamptz NOT NULL
+        );
+        CREATE INDEX login_attempts_by_login ON login_attempts (login, at);
+        CREATE INDEX login_attempts_by_address ON login_attempts (address, at);
+        CREATE INDEX login_attempts_by_time ON login_attempts (at);
+        CREATE TABLE login_pairs (
+            login text NOT NULL,
+            address text NOT NULL,
+            failures integer NOT NULL,
+            last_failure timestamptz NOT NULL,
+            PRIMARY KEY (login, address)
+        );
+        CREATE INDEX login_pairs_by_time ON login_pairs (last_failure);
+        """,
     ];
 
     /// <summary>How many migrations this build knows: the version a migrated database is at.</summary>

@@ -353,6 +353,10 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         await using var count = Command(connection, "SELECT COUNT(*) FROM jobs" + where, [.. parameters]);
         count.Transaction = tx;
         var total = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        if (query.Limit == 0)
+        {
+            return new JobPage([], total);
+        }
         parameters.Add(("$limit", query.Limit));
         parameters.Add(("$offset", query.Offset));
         await using var list = Command(connection, $"SELECT {JobColumns} FROM jobs{where} ORDER BY id LIMIT $limit OFFSET $offset", [.. parameters]);

@@ -147,6 +147,21 @@ public abstract class SubmitAndQueryContract(IJobStoreProvider provider) : JobSt
     }
 
     [Fact]
+    public async Task List_WithLimitZero_CountsTheMatches_AndReadsNoJob()
+    {
+        foreach (var owner in new[] { "alice", "bob", "alice", "alice", "bob" })
+        {
+            await SubmitAsync(owner);
+        }
+
+        // What the pending count at submit asks: the total alone.
+        var page = await Store.ListAsync(new JobQuery { States = [JobState.Pending], Owner = "alice", Limit = 0 }, Ct);
+
+        Assert.Equal(3, page.Total);
+        Assert.Empty(page.Items);
+    }
+
+    [Fact]
     public async Task List_PagesWithinAFilter_AndCountsOnlyTheMatches()
     {
         var bobs = new List<long>();

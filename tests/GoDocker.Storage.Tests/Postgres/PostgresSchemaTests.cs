@@ -11,7 +11,7 @@ public sealed class PostgresSchemaTests : IAsyncLifetime
 {
     private static readonly CancellationToken Ct = CancellationToken.None;
     /// <summary>What only several servers need: no SQLite counterpart.</summary>
-    private static readonly string[] PostgresOnly = ["leader_lease", "schema_migrations", "servers"];
+    private static readonly string[] PostgresOnly = ["leader_lease", "login_attempts", "login_pairs", "schema_migrations", "servers"];
     private TestDatabase database = null!;
 
     public async Task InitializeAsync() => database = await TestDatabase.CreateAsync();

@@ -1,0 +1,36 @@
+using GoDocker.Storage.Postgres;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace GoDocker.Server.Api;
+
+/// <summary>
+/// The one place a database outage becomes an answer: a request that failed because PostgreSQL could not be reached
+/// or went away (a restart, a network cut) gets 503 problem details with Retry-After, never a 500. Nothing of it was
+/// committed; the same request succeeds once the database is back (the pool opens new connections by itself).
+/// </summary>
+internal sealed class DatabaseOutageExceptionHandler(IProblemDetailsService problems, ILogger<DatabaseOutageExceptionHandler> logger) : IExceptionHandler
+{
+    private const int RetryAfterSeconds = 5;
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!PostgresOutage.Is(exception))
+        {
+            return false;
+        }
+        logger.LogWarning("{Method} {Path}: the database is unavailable: {Error}", httpContext.Request.Method, httpContext.Request.Path, exception.Message);
+        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Database unavailable",
+                Detail = $"the database does not answer: nothing was recorded; try again in {RetryAfterSeconds} seconds",
+            },
+        });
+    }
+}
