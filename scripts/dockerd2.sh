@@ -8,6 +8,9 @@
 #   tcp://10.201.N.2:2376 with mutual TLS (dockerd --tlsverify, its certificate SITE/engines/NAME from
 #   scripts/certs.sh), reached from the host over a veth link (host side 10.201.N.1) as a remote machine would be;
 #   `start` and `endpoint` then print that tcp:// endpoint. Chosen at the engine's first start (stop it to change).
+# GODOCKER_NODE2_LINK=1: the same veth link without TLS (the API stays on the unix socket), plus a route
+#   to the other links through the host and host forwarding between such links, so engines in their namespaces reach each other at
+#   their 10.201.N.2 addresses (a multi-node Docker Swarm on one machine). `scripts/dockerd2.sh address` prints it.
 # Needs root. GODOCKER_NODE2 names it (default godocker-node2), and so everything it owns:
 #   /run/NAME/docker.sock    its API (endpoint unix:///run/NAME/docker.sock)
 #   /run/NAME/exec/          its exec root (containerd state, container runtimes)
@@ -31,6 +34,7 @@ LOGS=${GODOCKER_LOGS:-/var/log/godocker}
 LOG=$LOGS/$NAME.log
 IMAGE=godocker/busybox:latest
 TLS_SITE=${GODOCKER_NODE2_TLS:-}
+WANT_LINK=${GODOCKER_NODE2_LINK:-}
 # A /30 of its own per engine name, so several TLS engines can coexist.
 NET=$(( $(printf '%s' "$NAME" | cksum | cut -d' ' -f1) % 250 + 1 ))
 HOST_ADDR=10.201.$NET.1
@@ -69,6 +73,15 @@ ensure_link() {
   nsenter --net="/run/netns/$NAME" ip link set eth-gd2 up
 }
 
+# Engine to engine through the host: a route to the other links (10.201.0.0/16, not a default route: with one, a
+# pull of an image no registry has waits for DNS timeouts instead of failing at once) in the namespace, and forwarding between links on the host
+# (Docker's FORWARD policy is DROP). Ahead of Docker's own chains; idempotent.
+ensure_route() {
+  nsenter --net="/run/netns/$NAME" ip route replace 10.201.0.0/16 via "$HOST_ADDR"
+  sysctl -qw net.ipv4.ip_forward=1
+  iptables -C FORWARD -i 'gd2-+' -o 'gd2-+' -j ACCEPT 2>/dev/null || iptables -I FORWARD 1 -i 'gd2-+' -o 'gd2-+' -j ACCEPT
+}
+
 tls_flags() {
   [ -n "$TLS_SITE" ] || return 0
   local certs=$TLS_SITE/engines/$NAME
@@ -89,6 +102,7 @@ start_engine() {
       ensure_netns
       local tls=""
       if [ -n "$TLS_SITE" ]; then ensure_link; tls=$(tls_flags); fi
+      if [ -n "$WANT_LINK" ]; then ensure_link; ensure_route; fi
       log "starting dockerd $NAME (log: $LOG)"
       # Detached from our stdout/stderr: whoever reads this script's output must not wait for the daemon.
       # shellcheck disable=SC2086 # $tls is a list of flags
@@ -136,6 +150,7 @@ stop_engine() {
 case "${1:-}" in
   start) start_engine; load_image; if [ -n "$TLS_SITE" ]; then echo "$TLS_ENDPOINT"; else echo "$ENDPOINT"; fi ;;
   stop) stop_engine ;;
+  address) echo "$ENGINE_ADDR" ;;
   endpoint) if [ -n "$TLS_SITE" ]; then echo "$TLS_ENDPOINT"; else echo "$ENDPOINT"; fi ;;
-  *) sed -n '2,10p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,13p' "$0" >&2; exit 2 ;;
 esac

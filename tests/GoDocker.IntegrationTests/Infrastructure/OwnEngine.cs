@@ -7,13 +7,18 @@ namespace GoDocker.IntegrationTests.Infrastructure;
 /// its own network namespace, socket and data root). Never the main engine or the shared second one: other tests use those.
 /// With <paramref name="tlsSite"/> (a site CA folder, scripts/certs.sh ca), it also listens on tcp:// with mutual TLS over a
 /// veth link, as a remote machine's engine would; <see cref="TlsEndpoint"/> is that address once started.
+/// With <paramref name="link"/> (GODOCKER_NODE2_LINK=1), it gets that link without TLS and a route to the other linked
+/// engines, so linked engines reach each other at their <see cref="Address"/> (a multi-node swarm on one machine).
 /// </summary>
-public sealed class OwnEngine(string name, string? tlsSite = null)
+public sealed class OwnEngine(string name, string? tlsSite = null, bool link = false)
 {
     public string Endpoint { get; } = $"unix:///run/{name}/docker.sock";
 
     /// <summary>The tcp:// endpoint (mutual TLS), known after <see cref="StartAsync"/> when the engine was given a site.</summary>
     public string? TlsEndpoint { get; private set; }
+
+    /// <summary>Its address on its link (10.201.N.2), known after <see cref="StartAsync"/> when the engine has a link.</summary>
+    public string? Address { get; private set; }
 
     public async Task StartAsync()
     {
@@ -21,6 +26,10 @@ public sealed class OwnEngine(string name, string? tlsSite = null)
         if (tlsSite is not null)
         {
             TlsEndpoint = printed.Trim().Split('\n')[^1];
+        }
+        if (link || tlsSite is not null)
+        {
+            Address = (await RunAsync("address")).Trim();
         }
     }
 
@@ -38,6 +47,10 @@ public sealed class OwnEngine(string name, string? tlsSite = null)
         if (tlsSite is not null)
         {
             info.Environment["GODOCKER_NODE2_TLS"] = tlsSite;
+        }
+        if (link)
+        {
+            info.Environment["GODOCKER_NODE2_LINK"] = "1";
         }
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
