@@ -167,8 +167,7 @@ public sealed class TwoNodeSwarmTests(TwoNodeSwarm swarm) : IClassFixture<TwoNod
         Assert.Equal(JobState.Killed, killed.State);
     }
 
-    [Fact(Skip = "known defect: removing a replicated-job service (the executor's kill) leaves its running task's container "
-        + "on a worker (seen > 110 s, Docker 20.10 here); the manager's API cannot stop a worker's container")]
+    [Fact]
     public async Task AKilledJobOnTheWorker_StopsRunningInTheWorkersEngine()
     {
         await swarm.JoinWorkerAsync();

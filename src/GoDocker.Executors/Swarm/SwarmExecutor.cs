@@ -12,7 +12,7 @@ using ServicePlacement = Docker.DotNet.Models.Placement;
 namespace GoDocker.Executors.Swarm;
 
 /// <summary>
-/// Runs jobs on one node of a Docker Swarm, through the swarm's manager: each attempt is a replicated-job service of
+/// Runs jobs on one node of a Docker Swarm, through the swarm's manager: each attempt is a replicated service of
 /// one task (restart condition none), pinned to the node the scheduler chose by a <c>node.id==</c> constraint, named
 /// and labelled by instance, job and attempt as containers are (so launching is idempotent and recovery finds it).
 /// The "container id" GoDocker records is the service's id. Swarm has no pause: suspend is refused as not supported.
@@ -266,7 +266,10 @@ public sealed class SwarmExecutor : IExecutor
         {
             Name = name,
             Labels = labels,
-            Mode = new ServiceMode { ReplicatedJob = new ReplicatedJob { MaxConcurrent = 1, TotalCompletions = 1 } },
+            // A replicated service of one task that is never restarted (its end is the job's end), not a replicated-job
+            // service: on Docker 20.10 removing a replicated-job service leaves its running task on a worker
+            // (moby/moby#44312), so a killed job would run on; a replicated service's task is stopped with it.
+            Mode = new ServiceMode { Replicated = new ReplicatedService { Replicas = 1 } },
             TaskTemplate = new TaskSpec
             {
                 ContainerSpec = new ContainerSpec
