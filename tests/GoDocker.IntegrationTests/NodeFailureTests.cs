@@ -54,10 +54,13 @@ public sealed class NodeFailureTests : IAsyncLifetime
         var rerun = await server.Api.WaitForAsync(again.Id, j => j.State == JobState.Running, TimeSpan.FromSeconds(90));
         var containers = await ContainersOnceTheFirstAttemptsAreGoneAsync(TimeSpan.FromSeconds(60));
         var failedLater = await server.Api.GetAsync(once.Id);
-        var timeline = (await server.Api.GetAsync(again.Id)).Events!.Select(e => e.Kind).ToList();
+        var events = (await server.Api.GetAsync(again.Id)).Events!;
+        var timeline = events.Select(e => e.Kind).ToList();
 
         Assert.Equal((1, EndCause.NodeDown), (requeued.Attempt, requeued.EndCause));
-        Assert.StartsWith($"requeued: node {Node} down (unreachable since ", requeued.Reason, StringComparison.Ordinal);
+        // The requeue says why in its event (the job's reason is the scheduler's to overwrite once it is pending again:
+        // "no node can run it now" while the node is down).
+        Assert.StartsWith($"requeued: node {Node} down (unreachable since ", events.Single(e => e.Kind == "requeued").Message, StringComparison.Ordinal);
         Assert.Equal((JobState.Failed, EndCause.NodeDown), (failed.State, failed.EndCause));
         Assert.StartsWith($"node {Node} down (unreachable since ", failed.Reason, StringComparison.Ordinal);
         Assert.Equal("down", whileDown.Status);
