@@ -114,7 +114,8 @@ public sealed class MultiNodeTests(MultiNodeTests.Site site) : IClassFixture<Mul
     {
         await site.ResetAsync();
 
-        var jobs = await site.SubmitAsync(4, new JobSpec { Script = "echo $GODOCKER_NODE; sleep 5" });
+        // Long enough that all four still run when the last starts, on a loaded machine too (the containers are looked for then).
+        var jobs = await site.SubmitAsync(4, new JobSpec { Script = "echo $GODOCKER_NODE; sleep 20" });
         var running = await Task.WhenAll(jobs.Select(j => site.RunningAsync(j.Id)));
 
         Assert.Equal(["n1", "n1", "n2", "n2"], running.Select(j => j.Node).Order());
@@ -128,7 +129,7 @@ public sealed class MultiNodeTests(MultiNodeTests.Site site) : IClassFixture<Mul
         Assert.All(nodes, n => Assert.Equal((2, 1.0, 1.0), (n.Jobs, n.Used.Cpus, n.Capacity.Cpus)));
         foreach (var job in running)
         {
-            var done = await site.Api.WaitEndAsync(job.Id, TimeSpan.FromSeconds(30));
+            var done = await site.Api.WaitEndAsync(job.Id, TimeSpan.FromSeconds(90));
             Assert.Equal(JobState.Succeeded, done.State);
             Assert.Equal(job.Node + "\n", await site.Api.StdoutAsync(job.Id));
         }
