@@ -5,8 +5,9 @@ namespace GoDocker.Server.Api;
 
 /// <summary>
 /// The one place a database outage becomes an answer: a request that failed because PostgreSQL could not be reached
-/// or went away (a restart, a network cut) gets 503 problem details with Retry-After, never a 500. Nothing of it was
-/// committed; the same request succeeds once the database is back (the pool opens new connections by itself).
+/// or went away (a restart, a network cut) gets 503 problem details with Retry-After, never a 500. Usually nothing of it
+/// was committed, but a connection cut after a commit and before its reply looks the same: a submit resent with the same
+/// Idempotency-Key is safe either way (the pool opens new connections by itself once the database is back).
 /// </summary>
 internal sealed class DatabaseOutageExceptionHandler(IProblemDetailsService problems, ILogger<DatabaseOutageExceptionHandler> logger) : IExceptionHandler
 {
@@ -29,7 +30,7 @@ internal sealed class DatabaseOutageExceptionHandler(IProblemDetailsService prob
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "Database unavailable",
-                Detail = $"the database does not answer: nothing was recorded; try again in {RetryAfterSeconds} seconds",
+                Detail = $"the database does not answer; try again in {RetryAfterSeconds} seconds (resend a submit with the same Idempotency-Key)",
             },
         });
     }

@@ -31,7 +31,7 @@ internal static class HealthApi
     public static void MapHealth(this IEndpointRouteBuilder api)
     {
         api.MapGet("/health", async (NodeRegistry nodes, FreeSpaceFloor freeSpace, GoDocker.Storage.IJobStore store, LeaderElection election,
-                GoDocker.Storage.IServerRegistry registry, GoDocker.Storage.ILeaderLease lease, CancellationToken ct) =>
+                GoDocker.Storage.IServerRegistry registry, GoDocker.Storage.ILeaderLease lease, ILoggerFactory loggers, CancellationToken ct) =>
             {
                 // Recovery is the leader's: on another server a node it reaches is simply up.
                 var leading = election.Current is not null;
@@ -46,8 +46,10 @@ internal static class HealthApi
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // The database is away: the rest of the answer still says what this server knows.
-                    database = $"the database does not answer: {e.Message}";
+                    // The database is away: the rest of the answer still says what this server knows. The error (it
+                    // names the database's host and port) goes to the log only: this answer is anonymous.
+                    loggers.CreateLogger("GoDocker.Server.Api.Health").LogWarning("health: the database does not answer: {Error}", e.Message);
+                    database = "the database does not answer";
                 }
                 var shortage = freeSpace.Shortage();
                 var fault = store.WriteFault;

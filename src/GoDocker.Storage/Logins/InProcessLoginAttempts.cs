@@ -63,8 +63,20 @@ public sealed class InProcessLoginAttempts : ILoginAttempts
         return ValueTask.CompletedTask;
     }
 
-    private static List<DateTimeOffset> Since(Dictionary<string, List<LoginAttempt>> attempts, string key, DateTimeOffset since) =>
-        attempts.TryGetValue(key, out var list) ? [.. list.Where(a => a.At >= since).Select(a => a.At)] : [];
+    /// <summary>The key's attempts at or after <paramref name="since"/>; older ones are dropped here, as the key is read (Sweep only runs past its bound).</summary>
+    private static List<DateTimeOffset> Since(Dictionary<string, List<LoginAttempt>> attempts, string key, DateTimeOffset since)
+    {
+        if (!attempts.TryGetValue(key, out var list))
+        {
+            return [];
+        }
+        list.RemoveAll(a => a.At < since);
+        if (list.Count == 0)
+        {
+            attempts.Remove(key);
+        }
+        return [.. list.Select(a => a.At)];
+    }
 
     private static void Add(Dictionary<string, List<LoginAttempt>> attempts, string key, LoginAttempt attempt)
     {
