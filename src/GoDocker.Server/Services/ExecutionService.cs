@@ -312,21 +312,22 @@ public sealed class ExecutionService(
     {
         try
         {
-            if (nodes.ExecutorFor(order.Node) is not { } executor || (await nodes.ProbeAsync(executor, cancellationToken)).Error is not { } error)
+            if (nodes.ExecutorFor(order.Node) is not { } executor || await nodes.ProbeAsync(executor, cancellationToken) is not { Error: { } error } status)
             {
                 return false;
             }
+            var unusable = status.UnreachableSince is null ? $"in error ({error})" : $"unreachable ({error})";
             var job = await store.GetAsync(order.JobId, cancellationToken);
             if (job is not { State: JobState.Scheduled } || job.Attempt != order.Attempt)
             {
                 return true; // the job moved on meanwhile: nothing to give back
             }
-            var reason = $"node {order.Node} unreachable: {error}; waiting for a node to take it";
-            await store.TransitionAsync(new JobChange(job.Id, job.Version, JobState.Pending, "returned", $"launch on node {order.Node} given back: the node is unreachable ({error})")
+            var reason = $"node {order.Node} {unusable}; waiting for a node to take it";
+            await store.TransitionAsync(new JobChange(job.Id, job.Version, JobState.Pending, "returned", $"launch on node {order.Node} given back: the node is {unusable}")
             {
                 Reason = reason,
             }, cancellationToken);
-            logger.LogWarning("job {JobId}: node {Node} unreachable; back to pending", job.Id, order.Node);
+            logger.LogWarning("job {JobId}: node {Node} {Unusable}; back to pending", job.Id, order.Node, unusable);
             return true;
         }
         catch (JobVersionConflictException)
