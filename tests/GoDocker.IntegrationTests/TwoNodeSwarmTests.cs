@@ -259,6 +259,26 @@ public sealed class TwoNodeSwarmTests(TwoNodeSwarm swarm) : IClassFixture<TwoNod
     }
 
     [Fact]
+    public async Task SwarmNodesThatDoNotSeeTheJobDirectories_TakeNoJob_AndSayWhatToMount()
+    {
+        await swarm.JoinWorkerAsync();
+        // The server in a mount namespace of its own, a tmpfs over its jobs folder: it writes where no node can see.
+        var jobs = Directory.CreateTempSubdirectory("godocker-swarm-unshared-").FullName;
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string>(SwarmSettings()) { ["Server:JobsDir"] = jobs },
+            expectHealthy: false, launcher: ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", "mount -t tmpfs tmpfs \"$0\" && exec \"$@\"", jobs]);
+
+        var job = await server.Api.SubmitAsync(new JobSpec { Script = "echo lost output" });
+        var waiting = await server.Api.WaitForAsync(job.Id, j => j.Reason?.Contains("does not see the job directories", StringComparison.Ordinal) == true,
+            TimeSpan.FromSeconds(90));
+        var nodes = (await server.Api.HealthAsync()).Nodes;
+
+        Assert.Equal(JobState.Pending, waiting.State);
+        Assert.Equal(2, nodes.Count);
+        Assert.All(nodes, n => Assert.Equal("error", n.Status));
+        Assert.All(nodes, n => Assert.Contains("mount the shared filesystem at the same path", n.Error, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AWorkerWhoseEngineStops_IsDown_AndItsJobFailsWithNodeDown()
     {
         await swarm.JoinWorkerAsync();

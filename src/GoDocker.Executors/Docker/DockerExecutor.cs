@@ -429,15 +429,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
     /// </summary>
     private async Task CheckSharedJobsRootAsync(string root, CancellationToken cancellationToken)
     {
-        var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-        var file = Path.Combine(root, $".godocker-probe-{options.NodeName}");
-        // Never written through a name someone else made (a link planted there would have root write the token into
-        // its target): whatever is there goes, and the file is created new (O_EXCL refuses a link put back meanwhile).
-        File.Delete(file);
-        await using (var probe = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-        {
-            await probe.WriteAsync(System.Text.Encoding.ASCII.GetBytes(token), cancellationToken);
-        }
+        using var probe = await SharedJobsProbe.WriteAsync(root, options.NodeName, cancellationToken);
         var name = $"godocker-{options.InstanceId}-probe-{options.NodeName}";
         try
         {
@@ -449,7 +441,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
                 {
                     Name = name,
                     Image = options.ProbeImage,
-                    Cmd = ["sh", "-c", "test \"$(cat \"$0\")\" = \"$1\"", file, token],
+                    Cmd = probe.Command,
                     Labels = new Dictionary<string, string> { ["godocker.probe"] = options.InstanceId },
                     HostConfig = new HostConfig
                     {
@@ -462,22 +454,18 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             }
             catch (DockerImageNotFoundException)
             {
-                throw new InvalidOperationException(
-                    $"cannot check that node {options.NodeName} shares the job directories: image {options.ProbeImage} (Jobs:DefaultImage) is not on it");
+                throw probe.NoImage(options.ProbeImage);
             }
             await client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
             var exit = await client.Containers.WaitContainerAsync(id, cancellationToken);
             if (exit.StatusCode != 0)
             {
-                throw new InvalidOperationException(
-                    $"node {options.NodeName} does not see the job directories: {root} there is not this server's {root} "
-                    + "(mount the shared filesystem at the same path on every node and server)");
+                throw probe.NotSeen();
             }
             logger.LogInformation("node {Node} sees the job directories at {Root}", options.NodeName, root);
         }
         finally
         {
-            File.Delete(file);
             await RemoveAsync(name, CancellationToken.None);
         }
     }

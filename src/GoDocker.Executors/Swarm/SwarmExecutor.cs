@@ -17,10 +17,12 @@ namespace GoDocker.Executors.Swarm;
 /// and labelled by instance, job and attempt as containers are (so launching is idempotent and recovery finds it).
 /// The "container id" GoDocker records is the service's id. Swarm has no pause: suspend is refused as not supported.
 /// </summary>
-public sealed class SwarmExecutor : IExecutor
+public sealed class SwarmExecutor : IExecutor, IDisposable
 {
     public const string ExecutorName = "swarm";
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
+    /// <summary>How long the shared job directories' probe task may take on a node.</summary>
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(60);
     /// <summary>How long a launch waits for a task the swarm says it cannot place (no suitable node) before giving it up.</summary>
     private static readonly TimeSpan UnplaceableFor = TimeSpan.FromSeconds(20);
 
@@ -31,6 +33,9 @@ public sealed class SwarmExecutor : IExecutor
     private readonly ILogger logger;
     // Services GoDocker removed to stop their job: their disappearance is not someone else's doing.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> stoppedHere = new();
+    // The shared job directories' check: once per node, before it takes jobs.
+    private readonly SemaphoreSlim sharing = new(1, 1);
+    private bool sharesJobs;
 
     public SwarmExecutor(DockerClient manager, SwarmNode node, DockerExecutorOptions options, TimeProvider time, ILogger logger)
     {
@@ -42,6 +47,9 @@ public sealed class SwarmExecutor : IExecutor
     }
 
     public string Name => ExecutorName;
+
+    /// <summary>The manager's client is the cluster's (<see cref="SwarmCluster"/>), not this node's.</summary>
+    public void Dispose() => sharing.Dispose();
 
     public string NodeName => node.Name;
 
@@ -66,6 +74,10 @@ public sealed class SwarmExecutor : IExecutor
         if (current.Spec?.Availability is { } availability && availability != "active")
         {
             throw new InvalidOperationException($"swarm node {node.Name} is {availability} in the swarm (docker node update --availability active)");
+        }
+        if (!sharesJobs && options.SharedJobsRoot is { } root)
+        {
+            await CheckSharedJobsRootAsync(root, cancellationToken);
         }
         var resources = current.Description?.Resources;
         var cpus = options.Cpus ?? (resources?.NanoCPUs ?? 0) / 1e9;
@@ -346,6 +358,85 @@ public sealed class SwarmExecutor : IExecutor
         }
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
+        }
+    }
+
+    /// <summary>
+    /// The node sees this server's job directories at the same path (a swarm node is another machine, or may be): a
+    /// probe service pinned to it reads back a token the server wrote, once, before the node takes jobs. A failure is an
+    /// answer (the node is in error), not silence.
+    /// </summary>
+    private async Task CheckSharedJobsRootAsync(string root, CancellationToken cancellationToken)
+    {
+        await sharing.WaitAsync(cancellationToken);
+        try
+        {
+            if (sharesJobs)
+            {
+                return;
+            }
+            using var probe = await SharedJobsProbe.WriteAsync(root, node.Name, cancellationToken);
+            var name = $"godocker-{options.InstanceId}-probe-{node.Id[..Math.Min(12, node.Id.Length)]}";
+            await RemoveServiceAsync(name, cancellationToken);
+            string? serviceId = null;
+            try
+            {
+                serviceId = (await manager.Swarm.CreateServiceAsync(new ServiceCreateParameters
+                {
+                    Service = new ServiceSpec
+                    {
+                        Name = name,
+                        Labels = new Dictionary<string, string> { ["godocker.probe"] = options.InstanceId },
+                        Mode = new ServiceMode { Replicated = new ReplicatedService { Replicas = 1 } },
+                        TaskTemplate = new TaskSpec
+                        {
+                            ContainerSpec = new ContainerSpec
+                            {
+                                Image = options.ProbeImage,
+                                Command = probe.Command,
+                                ReadOnly = true,
+                                Mounts = [Bind(root, root, readOnly: true)],
+                                CapabilityDrop = ["ALL"],
+                            },
+                            RestartPolicy = new SwarmRestartPolicy { Condition = "none" },
+                            Placement = new ServicePlacement { Constraints = [$"node.id=={node.Id}"] },
+                        },
+                    },
+                }, cancellationToken)).ID ?? throw new InvalidOperationException($"the swarm created service {name} without an id");
+                var deadline = time.GetUtcNow() + ProbeTimeout;
+                while (true)
+                {
+                    var task = await LatestTaskAsync(serviceId, cancellationToken);
+                    var error = task?.Status?.Err;
+                    switch (task?.Status?.State)
+                    {
+                        case TaskState.Complete:
+                            sharesJobs = true;
+                            logger.LogInformation("swarm node {Node} sees the job directories at {Root}", node.Name, root);
+                            return;
+                        case TaskState.Failed when task.Status.ContainerStatus?.ExitCode is > 0:
+                            throw probe.NotSeen();
+                        case TaskState.Failed or TaskState.Rejected when error?.Contains("No such image", StringComparison.OrdinalIgnoreCase) == true:
+                            throw probe.NoImage(options.ProbeImage, error);
+                        case TaskState.Failed or TaskState.Rejected:
+                            throw new InvalidOperationException($"cannot check that swarm node {node.Name} shares the job directories: its probe task failed: {error}");
+                    }
+                    if (time.GetUtcNow() > deadline)
+                    {
+                        throw new InvalidOperationException(
+                            $"cannot check that swarm node {node.Name} shares the job directories: its probe task is {task?.Status?.State} after {ProbeTimeout.TotalSeconds:0} s ({error})");
+                    }
+                    await Task.Delay(Poll, time, cancellationToken);
+                }
+            }
+            finally
+            {
+                await (serviceId is null ? RemoveServiceAsync(name, CancellationToken.None) : RemoveAsync(serviceId, CancellationToken.None).AsTask());
+            }
+        }
+        finally
+        {
+            sharing.Release();
         }
     }
 
