@@ -494,121 +494,13 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
     public async ValueTask<SchedulingInput> ReadSchedulingInputAsync(CancellationToken cancellationToken) =>
         await ReadSchedulingInputAsync(TimeSpan.FromDays(30), cancellationToken);
 
-    /// <summary>Everything a cycle needs, in one REPEATABLE READ transaction (one consistent snapshot, whatever other servers write meanwhile).</summary>
+    /// <summary>
+    /// Everything a cycle needs, in one REPEATABLE READ transaction (one consistent snapshot, whatever other servers write
+    /// meanwhile): the full change read, indexed.
+    /// </summary>
     /// <param name="cpuHoursWindow">How far back finished jobs count toward cpu-hour quotas.</param>
-    public async ValueTask<SchedulingInput> ReadSchedulingInputAsync(TimeSpan cpuHoursWindow, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        var pending = new List<PendingJob>();
-        var referenced = new HashSet<long>();
-        await using (var command = Command(tx,
-            """
-            SELECT id, version, owner, project, cpus, memory_bytes, submitted_at, reason,
-                   gpus, walltime_seconds, constraints, priority_adjustment, held_by, dependencies, array_id, array_max
-            FROM jobs WHERE state = 'Pending' ORDER BY id
-            """))
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var job = ReadPendingJob(reader);
-                foreach (var dependency in job.Dependencies)
-                {
-                    referenced.Add(dependency.JobId);
-                }
-                pending.Add(job);
-            }
-        }
-        var running = new List<RunningJob>();
-        // In id order, as the pending index gives them: sums over them (quotas' cpu-hours) come out the same to the last bit.
-        await using (var command = Command(tx,
-            """
-            SELECT id, owner, project, node, cpus, memory_bytes, gpus, COALESCE(started_at, scheduled_at, submitted_at), walltime_seconds, array_id
-            FROM jobs WHERE state IN ('Scheduled', 'Running', 'Suspended') AND node IS NOT NULL ORDER BY id
-            """))
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                running.Add(new RunningJob(
-                    reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                    new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(6)), reader.GetFieldValue<DateTimeOffset>(7))
-                {
-                    WalltimeSeconds = reader.IsDBNull(8) ? null : reader.GetInt64(8),
-                    ArrayId = reader.IsDBNull(9) ? null : reader.GetInt64(9),
-                });
-            }
-        }
-        var usage = NodeUsage.Of(running);
-        var states = new Dictionary<long, JobState>();
-        var referencedIds = referenced.ToArray();
-        if (referencedIds.Length > 0)
-        {
-            await using (var command = Command(tx, "SELECT id, state FROM jobs WHERE id = ANY($1)", referencedIds))
-            {
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    states[reader.GetInt64(0)] = Enum.Parse<JobState>(reader.GetString(1));
-                }
-            }
-            // A dependency on an array (its first task's id) is on every task, as in Slurm: met when all have ended the right way.
-            var arrays = new Dictionary<long, List<JobState>>();
-            await using (var command = Command(tx, "SELECT array_id, state FROM jobs WHERE array_id = ANY($1)", referencedIds))
-            {
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    var array = reader.GetInt64(0);
-                    (arrays.TryGetValue(array, out var list) ? list : arrays[array] = []).Add(Enum.Parse<JobState>(reader.GetString(1)));
-                }
-            }
-            foreach (var (array, tasks) in arrays)
-            {
-                if (ArrayStatus.Of(tasks) is { } state)
-                {
-                    states[array] = state;
-                }
-            }
-        }
-        var accounts = await ReadAccountInputsAsync(tx, cpuHoursWindow, cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return new SchedulingInput(pending, usage)
-        {
-            Running = running,
-            DependencyStates = states,
-            Limits = accounts.Limits,
-            DecayedUsage = accounts.DecayedUsage,
-            ProjectPriorities = accounts.ProjectPriorities,
-            UserWindowCpuSeconds = accounts.UserWindowCpuSeconds,
-            ProjectWindowCpuSeconds = accounts.ProjectWindowCpuSeconds,
-        };
-    }
-
-    /// <summary>A pending job from a row whose first 16 columns are <see cref="PendingColumns"/>.</summary>
-    private static PendingJob ReadPendingJob(NpgsqlDataReader reader)
-    {
-        var (dependencies, unreadableDependencies) = reader.IsDBNull(13) ? ([], null) : StoredConditions.ParseDependencies(reader.GetString(13));
-        var (constraints, unreadableConstraints) = reader.IsDBNull(10) ? ([], null) : StoredConditions.ParseConstraints(reader.GetString(10));
-        return new PendingJob(
-            reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
-            new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(8)), reader.GetFieldValue<DateTimeOffset>(6),
-            reader.IsDBNull(7) ? null : reader.GetString(7))
-        {
-            WalltimeSeconds = reader.IsDBNull(9) ? null : reader.GetInt64(9),
-            Constraints = constraints,
-            PriorityAdjustment = reader.GetInt32(11),
-            HeldBy = reader.IsDBNull(12) ? null : reader.GetString(12),
-            Dependencies = dependencies,
-            ArrayId = reader.IsDBNull(14) ? null : reader.GetInt64(14),
-            ArrayMaxRunning = reader.IsDBNull(15) ? null : reader.GetInt32(15),
-            Unreadable = unreadableConstraints ?? unreadableDependencies,
-        };
-    }
-
-    private const string PendingColumns =
-        "id, version, owner, project, cpus, memory_bytes, submitted_at, reason, gpus, walltime_seconds, constraints, priority_adjustment, held_by, dependencies, array_id, array_max";
+    public async ValueTask<SchedulingInput> ReadSchedulingInputAsync(TimeSpan cpuHoursWindow, CancellationToken cancellationToken) =>
+        PendingIndex.InputOf(await ReadSchedulingChangesAsync(null, cpuHoursWindow, cancellationToken));
 
     /// <inheritdoc/>
     /// <remarks>
@@ -634,112 +526,57 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             await reader.ReadAsync(cancellationToken);
             mark = new ChangeMark(reader.GetInt64(0), reader.GetFieldValue<long[]>(1));
         }
-        var jobs = new List<ChangedJob>();
-        var referenced = new HashSet<long>();
+        List<ChangedJob> jobs;
+        HashSet<long> referenced;
         await using (var command = since is null
-            ? Command(tx, $"SELECT {PendingColumns}, state, node, COALESCE(started_at, scheduled_at, submitted_at) FROM jobs WHERE state IN ('Pending', 'Scheduled', 'Running', 'Suspended') ORDER BY id")
+            ? Command(tx, $"SELECT {SchedulingRows.JobColumns} FROM jobs WHERE state IN ('Pending', 'Scheduled', 'Running', 'Suspended') ORDER BY id")
             : Command(tx,
                 $"""
-                SELECT {PendingColumns}, state, node, COALESCE(started_at, scheduled_at, submitted_at) FROM jobs
+                SELECT {SchedulingRows.JobColumns} FROM jobs
                 WHERE change_id >= $1::text::xid8 OR change_id = ANY($2::text[]::xid8[]) ORDER BY id
                 """,
                 since.Through.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 since.Unfinished.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray()))
         {
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var state = Enum.Parse<JobState>(reader.GetString(16));
-                var node = reader.IsDBNull(17) ? null : reader.GetString(17);
-                var job = new ChangedJob(reader.GetInt64(0), state, reader.IsDBNull(14) ? null : reader.GetInt64(14));
-                if (state == JobState.Pending)
-                {
-                    var pending = ReadPendingJob(reader);
-                    foreach (var dependency in pending.Dependencies)
-                    {
-                        referenced.Add(dependency.JobId);
-                    }
-                    job = job with { Pending = pending };
-                }
-                else if (state.HoldsResources() && node is not null)
-                {
-                    job = job with
-                    {
-                        Running = new RunningJob(job.Id, reader.GetString(2), reader.GetString(3), node,
-                            new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(8)), reader.GetFieldValue<DateTimeOffset>(18))
-                        {
-                            WalltimeSeconds = reader.IsDBNull(9) ? null : reader.GetInt64(9),
-                            ArrayId = job.ArrayId,
-                        },
-                    };
-                }
-                jobs.Add(job);
-            }
+            (jobs, referenced) = await SchedulingRows.ReadJobsAsync(reader, ReadTime, cancellationToken);
         }
         var named = new List<ChangedJob>();
         if (referenced.Count > 0)
         {
-            await using var command = Command(tx, "SELECT id, state, array_id FROM jobs WHERE id = ANY($1) OR array_id = ANY($1)", referenced.ToArray());
+            await using var command = Command(tx, $"SELECT {SchedulingRows.NamedColumns} FROM jobs WHERE id = ANY($1) OR array_id = ANY($1)", referenced.ToArray());
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                named.Add(new ChangedJob(reader.GetInt64(0), Enum.Parse<JobState>(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetInt64(2)));
-            }
+            await SchedulingRows.ReadNamedAsync(reader, named, cancellationToken);
         }
         var accounts = await ReadAccountInputsAsync(tx, cpuHoursWindow, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return accounts with { Full = since is null, Mark = mark, Jobs = jobs, Referenced = named };
     }
 
+    private static DateTimeOffset ReadTime(DbDataReader reader, int column) => reader.GetFieldValue<DateTimeOffset>(column);
+
     /// <summary>The account-level inputs of a cycle (limits, decayed usage, project priorities, cpu-seconds in the quota window).</summary>
     private async Task<SchedulingChanges> ReadAccountInputsAsync(NpgsqlTransaction tx, TimeSpan cpuHoursWindow, CancellationToken cancellationToken)
     {
         var limits = await ReadLimitsAsync(tx, null, null, cancellationToken);
-        var decayed = new Dictionary<(AccountKind, string), DecayedUsage>();
-        await using (var command = Command(tx, "SELECT kind, name, cpu_seconds, memory_gib_seconds, gpu_seconds, as_of FROM usage_decayed"))
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                if (AccountKinds.Parse(reader.GetString(0)) is { } kind)
-                {
-                    decayed[(kind, reader.GetString(1))] = new DecayedUsage(reader.GetDouble(2), reader.GetDouble(3), reader.GetDouble(4),
-                        reader.GetFieldValue<DateTimeOffset>(5));
-                }
-            }
-        }
-        var projectPriorities = new Dictionary<string, int>(StringComparer.Ordinal);
-        await using (var command = Command(tx, "SELECT name, priority FROM projects"))
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                projectPriorities[reader.GetString(0)] = reader.GetInt32(1);
-            }
-        }
-        var since = time.GetUtcNow() - cpuHoursWindow;
-        var userWindow = await SumAsync(tx, "SELECT owner, SUM(cpu_seconds) FROM usage_records WHERE ended_at >= $1 GROUP BY owner", since, cancellationToken);
-        var projectWindow = await SumAsync(tx, "SELECT project, SUM(cpu_seconds) FROM usage_records WHERE ended_at >= $1 GROUP BY project", since, cancellationToken);
+        object[] since = [time.GetUtcNow() - cpuHoursWindow];
         return new SchedulingChanges(false, ChangeMark.Start, [], [])
         {
             Limits = limits,
-            DecayedUsage = decayed,
-            ProjectPriorities = projectPriorities,
-            UserWindowCpuSeconds = userWindow,
-            ProjectWindowCpuSeconds = projectWindow,
+            DecayedUsage = await QueryAsync(SchedulingRows.DecayedUsageQuery, [], reader => SchedulingRows.ReadDecayedUsageAsync(reader, ReadTime, cancellationToken)),
+            ProjectPriorities = await QueryAsync(SchedulingRows.ProjectPrioritiesQuery, [], reader => SchedulingRows.ReadByNameAsync<int>(reader, cancellationToken)),
+            UserWindowCpuSeconds = await QueryAsync("SELECT owner, SUM(cpu_seconds) FROM usage_records WHERE ended_at >= $1 GROUP BY owner", since,
+                reader => SchedulingRows.ReadByNameAsync<double>(reader, cancellationToken)),
+            ProjectWindowCpuSeconds = await QueryAsync("SELECT project, SUM(cpu_seconds) FROM usage_records WHERE ended_at >= $1 GROUP BY project", since,
+                reader => SchedulingRows.ReadByNameAsync<double>(reader, cancellationToken)),
         };
-    }
 
-    private static async Task<Dictionary<string, double>> SumAsync(NpgsqlTransaction tx, string sql, DateTimeOffset since, CancellationToken cancellationToken)
-    {
-        await using var command = Command(tx, sql, since);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var sums = new Dictionary<string, double>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancellationToken))
+        async Task<T> QueryAsync<T>(string sql, object[] values, Func<DbDataReader, Task<T>> read)
         {
-            sums[reader.GetString(0)] = reader.GetDouble(1);
+            await using var command = Command(tx, sql, values);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            return await read(reader);
         }
-        return sums;
     }
 
     public ValueTask<IReadOnlyList<AppliedPlacement>> ApplyPlanAsync(Plan plan, IReadOnlyList<NodeInfo> nodes, CancellationToken cancellationToken) =>
