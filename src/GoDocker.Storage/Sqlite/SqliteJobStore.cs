@@ -219,9 +219,9 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         await using var insert = Command(tx,
             """
             INSERT INTO jobs (owner, project, name, state, reason, cpus, memory_bytes, spec, submitted_at,
-                gpus, walltime_seconds, held_by, constraints, dependencies, array_max)
+                gpus, walltime_seconds, held_by, constraints, dependencies, array_max, change_id)
             VALUES ($owner, $project, $name, $state, $reason, $cpus, $memory, $spec, $at,
-                $gpus, $walltime, $held, $constraints, $dependencies, $arrayMax)
+                $gpus, $walltime, $held, $constraints, $dependencies, $arrayMax, (SELECT COALESCE(MAX(change_id), 0) + 1 FROM jobs))
             RETURNING id
             """,
             ("$owner", ""), ("$project", ""), ("$name", ""), ("$state", ""), ("$reason", ""), ("$cpus", 0.0), ("$memory", 0L), ("$spec", ""), ("$at", 0L),
@@ -410,7 +410,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
     /// <inheritdoc/>
     /// <remarks>
     /// The mark is the highest change number in the snapshot: every insert and update of a job row takes the next one
-    /// (triggers in SqliteSchema), and SQLite commits one writer at a time, so a change committed
+    /// (the insert itself and a trigger, SqliteSchema), and SQLite commits one writer at a time, so a change committed
     /// later has a higher number.
     /// </remarks>
     public async ValueTask<SchedulingChanges> ReadSchedulingChangesAsync(ChangeMark? since, TimeSpan cpuHoursWindow, CancellationToken cancellationToken)
