@@ -585,10 +585,18 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
     public ValueTask<IReadOnlyList<AppliedPlacement>> ApplyPlanAsync(Plan plan, IReadOnlyList<NodeInfo> nodes, Leadership fence, CancellationToken cancellationToken) =>
         ApplyAsync(plan, nodes, fence, cancellationToken);
 
+    /// <summary>How many jobs' pending reasons and expected starts one statement writes (a first plan over a deep queue has one a job).</summary>
+    internal int PendingRowsPerStatement { get; set; } = 10_000;
+
     /// <summary>
     /// Applies a plan in one transaction that holds the plan lock (an advisory lock, to its end): plans are the only writes
     /// that add to a node's load (transitions only release it), so with plans one at a time the load read inside the lock
     /// can only shrink before the commit, and a node is never over-committed, whatever number of servers apply plans.
+    /// Pending reasons and expected starts beyond <see cref="PendingRowsPerStatement"/> are written first, each batch in
+    /// a short transaction of its own fenced alike: a million of them in one statement outlasted Npgsql's command timeout
+    /// (and held a million row locks against users' holds and kills meanwhile). They are advice to jobs still pending, so a
+    /// plan cut short (its lease lost, the database gone) leaves some written and nothing placed: the leader's next cycle
+    /// starts from a full read and writes again what differs.
     /// </summary>
     private async ValueTask<IReadOnlyList<AppliedPlacement>> ApplyAsync(Plan plan, IReadOnlyList<NodeInfo> nodes, Leadership? fence, CancellationToken cancellationToken)
     {
@@ -597,17 +605,22 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             return [];
         }
         var now = time.GetUtcNow();
+        var pendingRows = plan.PendingReasons.Select(r => (Id: r.Key, Reason: (string?)r.Value, Start: plan.ExpectedStarts.TryGetValue(r.Key, out var start) ? Stored(start) : (DateTimeOffset?)null))
+            .Concat(plan.ExpectedStarts.Where(s => !plan.PendingReasons.ContainsKey(s.Key)).Select(s => (Id: s.Key, Reason: (string?)null, Start: (DateTimeOffset?)Stored(s.Value))))
+            .Chunk(PendingRowsPerStatement).ToList();
+        for (var batch = 0; batch < pendingRows.Count - 1; batch++)
+        {
+            var rows = pendingRows[batch];
+            await WriteAsync(async tx =>
+            {
+                await LockPlansAsync(tx, fence, cancellationToken);
+                await WritePendingRowsAsync(tx, rows, cancellationToken);
+                return 0;
+            }, cancellationToken);
+        }
         return await WriteAsync<IReadOnlyList<AppliedPlacement>>(async tx =>
         {
-            await using (var planLock = Command(tx, "SELECT pg_advisory_xact_lock($1)", PlanLock))
-            {
-                await planLock.ExecuteNonQueryAsync(cancellationToken);
-            }
-            // After the plan lock: from here the lease stays live until this transaction ends (FenceAsync locks its row).
-            if (fence is not null && !await PostgresLeaderLease.FenceAsync(tx, fence, cancellationToken))
-            {
-                throw new LeaseLostException(fence);
-            }
+            await LockPlansAsync(tx, fence, cancellationToken);
             var applied = new List<AppliedPlacement>();
             var usage = await ReadUsageAsync(tx, cancellationToken);
             var byName = nodes.ToDictionary(n => n.Name);
@@ -635,31 +648,9 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
                 applied.Add(new AppliedPlacement(placement.JobId, attempt, placement.Node));
             }
             await InsertEventsAsync(tx, [.. applied.Select(a => a.JobId)], [.. applied.Select(a => JobLifecycle.Scheduled(a.Node, a.Attempt, now))], cancellationToken);
-            // Reasons and expected starts of jobs left pending: one statement each, whatever the queue's depth.
-            var reasons = plan.PendingReasons.ToList();
-            if (reasons.Count > 0)
+            if (pendingRows.Count > 0)
             {
-                await using var update = Command(tx,
-                    """
-                    UPDATE jobs SET reason = u.reason, expected_start = u.start
-                    FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS u(id, reason, start)
-                    WHERE jobs.id = u.id AND jobs.state = 'Pending'
-                    """,
-                    reasons.Select(r => r.Key).ToArray(), reasons.Select(r => r.Value).ToArray(),
-                    reasons.Select(r => plan.ExpectedStarts.TryGetValue(r.Key, out var start) ? Stored(start) : (DateTimeOffset?)null).ToArray());
-                await update.ExecuteNonQueryAsync(cancellationToken);
-            }
-            var starts = plan.ExpectedStarts.Where(s => !plan.PendingReasons.ContainsKey(s.Key)).ToList();
-            if (starts.Count > 0)
-            {
-                await using var update = Command(tx,
-                    """
-                    UPDATE jobs SET expected_start = u.start
-                    FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, start)
-                    WHERE jobs.id = u.id AND jobs.state = 'Pending'
-                    """,
-                    starts.Select(s => s.Key).ToArray(), starts.Select(s => Stored(s.Value)).ToArray());
-                await update.ExecuteNonQueryAsync(cancellationToken);
+                await WritePendingRowsAsync(tx, pendingRows[^1], cancellationToken);
             }
             foreach (var (id, reason) in plan.Rejections)
             {
@@ -675,6 +666,36 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             }
             return applied;
         }, cancellationToken);
+    }
+
+    /// <summary>Takes the plan lock; then, if fenced, checks the lease is still this term's and keeps it so to the transaction's end.</summary>
+    private static async Task LockPlansAsync(NpgsqlTransaction tx, Leadership? fence, CancellationToken cancellationToken)
+    {
+        await using (var planLock = Command(tx, "SELECT pg_advisory_xact_lock($1)", PlanLock))
+        {
+            await planLock.ExecuteNonQueryAsync(cancellationToken);
+        }
+        // After the plan lock: from here the lease stays live until this transaction ends (FenceAsync locks its row).
+        if (fence is not null && !await PostgresLeaderLease.FenceAsync(tx, fence, cancellationToken))
+        {
+            throw new LeaseLostException(fence);
+        }
+    }
+
+    /// <summary>
+    /// Reasons and expected starts of jobs left pending, in one statement: a row without a reason (an expected start alone)
+    /// keeps the job's reason. Only a job still pending takes them.
+    /// </summary>
+    private static async Task WritePendingRowsAsync(NpgsqlTransaction tx, (long Id, string? Reason, DateTimeOffset? Start)[] rows, CancellationToken cancellationToken)
+    {
+        await using var update = Command(tx,
+            """
+            UPDATE jobs SET reason = COALESCE(u.reason, jobs.reason), expected_start = u.start
+            FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS u(id, reason, start)
+            WHERE jobs.id = u.id AND jobs.state = 'Pending'
+            """,
+            rows.Select(r => r.Id).ToArray(), rows.Select(r => r.Reason).ToArray(), rows.Select(r => r.Start).ToArray());
+        await update.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async ValueTask<Job> TransitionAsync(JobChange change, CancellationToken cancellationToken)
