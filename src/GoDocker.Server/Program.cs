@@ -169,8 +169,7 @@ builder.Services.AddSingleton<UsageReport>();
 builder.Services.AddHostedService<NodeRefreshService>();
 
 builder.Services.AddProblemDetails();
-builder.Services.AddExceptionHandler<DiskFullExceptionHandler>();
-builder.Services.AddExceptionHandler<DatabaseOutageExceptionHandler>();
+builder.Services.AddExceptionHandler<StorageFailureExceptionHandler>();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.TypeInfoResolverChain.Insert(0, GoDockerJson.Default);
