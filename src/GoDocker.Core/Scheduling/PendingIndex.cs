@@ -9,7 +9,8 @@ namespace GoDocker.Scheduling;
 /// then kept current by applying each cycle's <see cref="SchedulingChanges"/> delta (only the rows that changed), so a
 /// cycle over a deep queue no longer re-reads every pending row. Its <see cref="Input"/> equals what
 /// <see cref="IJobStore.ReadSchedulingInputAsync(TimeSpan, CancellationToken)"/> would read in the same snapshot (the
-/// store contract tests compare them after every step).
+/// stores' full read is a full change read indexed alone, <see cref="InputOf"/>; the store contract tests compare the
+/// index kept by deltas with it after every step).
 /// Not thread-safe: one scheduler loop owns it.
 /// </summary>
 public sealed class PendingIndex
@@ -21,8 +22,11 @@ public sealed class PendingIndex
     private bool runningChanged;
     // How many pending jobs name each id in a dependency: the ids whose states the input carries.
     private readonly Dictionary<long, int> referenceCounts = [];
-    // Every id a pending job has named since the last rebuild (kept current even once no job names it any more).
+    // The ids pending jobs name, whose rows (and array tasks' rows) the index follows; an id no pending job names any more
+    // is dropped once a read is applied (a job naming it again comes with the id's rows in that read's Referenced).
     private readonly HashSet<long> watched = [];
+    // Ids whose reference count fell to none during the read being applied: dropped from watched at its end, unless named again.
+    private readonly List<long> released = [];
     private readonly Dictionary<long, JobState> watchedStates = [];
     private readonly Dictionary<long, Dictionary<long, JobState>> watchedArrays = [];
     private SchedulingChanges accounts = new(true, ChangeMark.Start, [], []);
@@ -33,6 +37,21 @@ public sealed class PendingIndex
 
     /// <summary>Pending jobs held now.</summary>
     public int PendingCount => pending.Count;
+
+    /// <summary>How many ids' states the index follows (those pending jobs name): bounded by the queue, not by history.</summary>
+    internal int WatchedCount => watched.Count;
+
+    /// <summary>A cycle's input from a full read alone (<see cref="SchedulingChanges.Full"/>): what a store's full read gives.</summary>
+    public static SchedulingInput InputOf(SchedulingChanges full)
+    {
+        if (!full.Full)
+        {
+            throw new ArgumentException("a delta is not a whole input: index a full read", nameof(full));
+        }
+        var index = new PendingIndex();
+        index.Apply(full);
+        return index.Input;
+    }
 
     /// <summary>
     /// Applies a read: a rebuild (<see cref="SchedulingChanges.Full"/>) replaces everything; a delta replaces each job it
@@ -97,6 +116,16 @@ public sealed class PendingIndex
             }
         }
         ordered = changes.Full ? [.. pending.Values.OrderBy(j => j.Id)] : Merge(ordered, touched);
+        foreach (var id in released)
+        {
+            if (!referenceCounts.ContainsKey(id))
+            {
+                watched.Remove(id);
+                watchedStates.Remove(id);
+                watchedArrays.Remove(id);
+            }
+        }
+        released.Clear();
         accounts = changes;
         Mark = changes.Mark;
         input = null;
@@ -181,6 +210,7 @@ public sealed class PendingIndex
             if (count == 0)
             {
                 referenceCounts.Remove(dependency.JobId);
+                released.Add(dependency.JobId);
             }
             else
             {

@@ -36,13 +36,17 @@ public interface IJobStore
     /// Applies a plan in one transaction. Each placement is re-checked: the job must still be Pending at the
     /// version the plan read, and the node must still have room given what is committed now. Returns the
     /// placements applied (jobs now Scheduled, attempt incremented); the others stay pending.
+    /// A store may write a deep queue's pending reasons and expected starts (advice, only to jobs still pending) in
+    /// bounded batches of their own before that transaction, each checked as the plan is (the PostgreSQL store does,
+    /// beyond 10,000): a plan that fails then may have written some of them, never a placement or a rejection.
     /// </summary>
     ValueTask<IReadOnlyList<AppliedPlacement>> ApplyPlanAsync(Plan plan, IReadOnlyList<NodeInfo> nodes, CancellationToken cancellationToken);
 
     /// <summary>
     /// <see cref="ApplyPlanAsync(Plan, IReadOnlyList{NodeInfo}, CancellationToken)"/> for the leader holding <paramref name="fence"/>:
     /// in the same transaction the store checks that the lease is still live with this token, so a paused old leader never
-    /// commits a plan after another took over. Throws <see cref="LeaseLostException"/> (nothing written) when it is not.
+    /// commits a plan after another took over. Throws <see cref="LeaseLostException"/> (nothing written, but for batches
+    /// of reasons written while the lease was still this term's) when it is not.
     /// </summary>
     ValueTask<IReadOnlyList<AppliedPlacement>> ApplyPlanAsync(Plan plan, IReadOnlyList<NodeInfo> nodes, Leadership fence, CancellationToken cancellationToken);
 

@@ -494,121 +494,13 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
     public async ValueTask<SchedulingInput> ReadSchedulingInputAsync(CancellationToken cancellationToken) =>
         await ReadSchedulingInputAsync(TimeSpan.FromDays(30), cancellationToken);
 
-    /// <summary>Everything a cycle needs, in one REPEATABLE READ transaction (one consistent snapshot, whatever other servers write meanwhile).</summary>
+    /// <summary>
+    /// Everything a cycle needs, in one REPEATABLE READ transaction (one consistent snapshot, whatever other servers write
+    /// meanwhile): the full change read, indexed.
+    /// </summary>
     /// <param name="cpuHoursWindow">How far back finished jobs count toward cpu-hour quotas.</param>
-    public async ValueTask<SchedulingInput> ReadSchedulingInputAsync(TimeSpan cpuHoursWindow, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        var pending = new List<PendingJob>();
-        var referenced = new HashSet<long>();
-        await using (var command = Command(tx,
-            """
-            SELECT id, version, owner, project, cpus, memory_bytes, submitted_at, reason,
-                   gpus, walltime_seconds, constraints, priority_adjustment, held_by, dependencies, array_id, array_max
-            FROM jobs WHERE state = 'Pending' ORDER BY id
-            """))
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var job = ReadPendingJob(reader);
-                foreach (var dependency in job.Dependencies)
-                {
-                    referenced.Add(dependency.JobId);
-                }
-                pending.Add(job);
-            }
-        }
-        var running = new List<RunningJob>();
-        // In id order, as the pending index gives them: sums over them (quotas' cpu-hours) come out the same to the last bit.
-        await using (var command = Command(tx,
-            """
-            SELECT id, owner, project, node, cpus, memory_bytes, gpus, COALESCE(started_at, scheduled_at, submitted_at), walltime_seconds, array_id
-            FROM jobs WHERE state IN ('Scheduled', 'Running', 'Suspended') AND node IS NOT NULL ORDER BY id
-            """))
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                running.Add(new RunningJob(
-                    reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                    new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(6)), reader.GetFieldValue<DateTimeOffset>(7))
-                {
-                    WalltimeSeconds = reader.IsDBNull(8) ? null : reader.GetInt64(8),
-                    ArrayId = reader.IsDBNull(9) ? null : reader.GetInt64(9),
-                });
-            }
-        }
-        var usage = NodeUsage.Of(running);
-        var states = new Dictionary<long, JobState>();
-        var referencedIds = referenced.ToArray();
-        if (referencedIds.Length > 0)
-        {
-            await using (var command = Command(tx, "SELECT id, state FROM jobs WHERE id = ANY($1)", referencedIds))
-            {
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    states[reader.GetInt64(0)] = Enum.Parse<JobState>(reader.GetString(1));
-                }
-            }
-            // A dependency on an array (its first task's id) is on every task, as in Slurm: met when all have ended the right way.
-            var arrays = new Dictionary<long, List<JobState>>();
-            await using (var command = Command(tx, "SELECT array_id, state FROM jobs WHERE array_id = ANY($1)", referencedIds))
-            {
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    var array = reader.GetInt64(0);
-                    (arrays.TryGetValue(array, out var list) ? list : arrays[array] = []).Add(Enum.Parse<JobState>(reader.GetString(1)));
-                }
-            }
-            foreach (var (array, tasks) in arrays)
-            {
-                if (ArrayStatus.Of(tasks) is { } state)
-                {
-                    states[array] = state;
-                }
-            }
-        }
-        var accounts = await ReadAccountInputsAsync(tx, cpuHoursWindow, cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return new SchedulingInput(pending, usage)
-        {
-            Running = running,
-            DependencyStates = states,
-            Limits = accounts.Limits,
-            DecayedUsage = accounts.DecayedUsage,
-            ProjectPriorities = accounts.ProjectPriorities,
-            UserWindowCpuSeconds = accounts.UserWindowCpuSeconds,
-            ProjectWindowCpuSeconds = accounts.ProjectWindowCpuSeconds,
-        };
-    }
-
-    /// <summary>A pending job from a row whose first 16 columns are <see cref="PendingColumns"/>.</summary>
-    private static PendingJob ReadPendingJob(NpgsqlDataReader reader)
-    {
-        var (dependencies, unreadableDependencies) = reader.IsDBNull(13) ? ([], null) : StoredConditions.ParseDependencies(reader.GetString(13));
-        var (constraints, unreadableConstraints) = reader.IsDBNull(10) ? ([], null) : StoredConditions.ParseConstraints(reader.GetString(10));
-        return new PendingJob(
-            reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
-            new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(8)), reader.GetFieldValue<DateTimeOffset>(6),
-            reader.IsDBNull(7) ? null : reader.GetString(7))
-        {
-            WalltimeSeconds = reader.IsDBNull(9) ? null : reader.GetInt64(9),
-            Constraints = constraints,
-            PriorityAdjustment = reader.GetInt32(11),
-            HeldBy = reader.IsDBNull(12) ? null : reader.GetString(12),
-            Dependencies = dependencies,
-            ArrayId = reader.IsDBNull(14) ? null : reader.GetInt64(14),
-            ArrayMaxRunning = reader.IsDBNull(15) ? null : reader.GetInt32(15),
-            Unreadable = unreadableConstraints ?? unreadableDependencies,
-        };
-    }
-
-    private const string PendingColumns =
-        "id, version, owner, project, cpus, memory_bytes, submitted_at, reason, gpus, walltime_seconds, constraints, priority_adjustment, held_by, dependencies, array_id, array_max";
+    public async ValueTask<SchedulingInput> ReadSchedulingInputAsync(TimeSpan cpuHoursWindow, CancellationToken cancellationToken) =>
+        PendingIndex.InputOf(await ReadSchedulingChangesAsync(null, cpuHoursWindow, cancellationToken));
 
     /// <inheritdoc/>
     /// <remarks>
@@ -634,112 +526,57 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             await reader.ReadAsync(cancellationToken);
             mark = new ChangeMark(reader.GetInt64(0), reader.GetFieldValue<long[]>(1));
         }
-        var jobs = new List<ChangedJob>();
-        var referenced = new HashSet<long>();
+        List<ChangedJob> jobs;
+        HashSet<long> referenced;
         await using (var command = since is null
-            ? Command(tx, $"SELECT {PendingColumns}, state, node, COALESCE(started_at, scheduled_at, submitted_at) FROM jobs WHERE state IN ('Pending', 'Scheduled', 'Running', 'Suspended') ORDER BY id")
+            ? Command(tx, $"SELECT {SchedulingRows.JobColumns} FROM jobs WHERE state IN ('Pending', 'Scheduled', 'Running', 'Suspended') ORDER BY id")
             : Command(tx,
                 $"""
-                SELECT {PendingColumns}, state, node, COALESCE(started_at, scheduled_at, submitted_at) FROM jobs
+                SELECT {SchedulingRows.JobColumns} FROM jobs
                 WHERE change_id >= $1::text::xid8 OR change_id = ANY($2::text[]::xid8[]) ORDER BY id
                 """,
                 since.Through.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 since.Unfinished.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray()))
         {
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var state = Enum.Parse<JobState>(reader.GetString(16));
-                var node = reader.IsDBNull(17) ? null : reader.GetString(17);
-                var job = new ChangedJob(reader.GetInt64(0), state, reader.IsDBNull(14) ? null : reader.GetInt64(14));
-                if (state == JobState.Pending)
-                {
-                    var pending = ReadPendingJob(reader);
-                    foreach (var dependency in pending.Dependencies)
-                    {
-                        referenced.Add(dependency.JobId);
-                    }
-                    job = job with { Pending = pending };
-                }
-                else if (state.HoldsResources() && node is not null)
-                {
-                    job = job with
-                    {
-                        Running = new RunningJob(job.Id, reader.GetString(2), reader.GetString(3), node,
-                            new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(8)), reader.GetFieldValue<DateTimeOffset>(18))
-                        {
-                            WalltimeSeconds = reader.IsDBNull(9) ? null : reader.GetInt64(9),
-                            ArrayId = job.ArrayId,
-                        },
-                    };
-                }
-                jobs.Add(job);
-            }
+            (jobs, referenced) = await SchedulingRows.ReadJobsAsync(reader, ReadTime, cancellationToken);
         }
         var named = new List<ChangedJob>();
         if (referenced.Count > 0)
         {
-            await using var command = Command(tx, "SELECT id, state, array_id FROM jobs WHERE id = ANY($1) OR array_id = ANY($1)", referenced.ToArray());
+            await using var command = Command(tx, $"SELECT {SchedulingRows.NamedColumns} FROM jobs WHERE id = ANY($1) OR array_id = ANY($1)", referenced.ToArray());
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                named.Add(new ChangedJob(reader.GetInt64(0), Enum.Parse<JobState>(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetInt64(2)));
-            }
+            await SchedulingRows.ReadNamedAsync(reader, named, cancellationToken);
         }
         var accounts = await ReadAccountInputsAsync(tx, cpuHoursWindow, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return accounts with { Full = since is null, Mark = mark, Jobs = jobs, Referenced = named };
     }
 
+    private static DateTimeOffset ReadTime(DbDataReader reader, int column) => reader.GetFieldValue<DateTimeOffset>(column);
+
     /// <summary>The account-level inputs of a cycle (limits, decayed usage, project priorities, cpu-seconds in the quota window).</summary>
     private async Task<SchedulingChanges> ReadAccountInputsAsync(NpgsqlTransaction tx, TimeSpan cpuHoursWindow, CancellationToken cancellationToken)
     {
         var limits = await ReadLimitsAsync(tx, null, null, cancellationToken);
-        var decayed = new Dictionary<(AccountKind, string), DecayedUsage>();
-        await using (var command = Command(tx, "SELECT kind, name, cpu_seconds, memory_gib_seconds, gpu_seconds, as_of FROM usage_decayed"))
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                if (AccountKinds.Parse(reader.GetString(0)) is { } kind)
-                {
-                    decayed[(kind, reader.GetString(1))] = new DecayedUsage(reader.GetDouble(2), reader.GetDouble(3), reader.GetDouble(4),
-                        reader.GetFieldValue<DateTimeOffset>(5));
-                }
-            }
-        }
-        var projectPriorities = new Dictionary<string, int>(StringComparer.Ordinal);
-        await using (var command = Command(tx, "SELECT name, priority FROM projects"))
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                projectPriorities[reader.GetString(0)] = reader.GetInt32(1);
-            }
-        }
-        var since = time.GetUtcNow() - cpuHoursWindow;
-        var userWindow = await SumAsync(tx, "SELECT owner, SUM(cpu_seconds) FROM usage_records WHERE ended_at >= $1 GROUP BY owner", since, cancellationToken);
-        var projectWindow = await SumAsync(tx, "SELECT project, SUM(cpu_seconds) FROM usage_records WHERE ended_at >= $1 GROUP BY project", since, cancellationToken);
+        object[] since = [time.GetUtcNow() - cpuHoursWindow];
         return new SchedulingChanges(false, ChangeMark.Start, [], [])
         {
             Limits = limits,
-            DecayedUsage = decayed,
-            ProjectPriorities = projectPriorities,
-            UserWindowCpuSeconds = userWindow,
-            ProjectWindowCpuSeconds = projectWindow,
+            DecayedUsage = await QueryAsync(SchedulingRows.DecayedUsageQuery, [], reader => SchedulingRows.ReadDecayedUsageAsync(reader, ReadTime, cancellationToken)),
+            ProjectPriorities = await QueryAsync(SchedulingRows.ProjectPrioritiesQuery, [], reader => SchedulingRows.ReadByNameAsync<int>(reader, cancellationToken)),
+            UserWindowCpuSeconds = await QueryAsync("SELECT owner, SUM(cpu_seconds) FROM usage_records WHERE ended_at >= $1 GROUP BY owner", since,
+                reader => SchedulingRows.ReadByNameAsync<double>(reader, cancellationToken)),
+            ProjectWindowCpuSeconds = await QueryAsync("SELECT project, SUM(cpu_seconds) FROM usage_records WHERE ended_at >= $1 GROUP BY project", since,
+                reader => SchedulingRows.ReadByNameAsync<double>(reader, cancellationToken)),
         };
-    }
 
-    private static async Task<Dictionary<string, double>> SumAsync(NpgsqlTransaction tx, string sql, DateTimeOffset since, CancellationToken cancellationToken)
-    {
-        await using var command = Command(tx, sql, since);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var sums = new Dictionary<string, double>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancellationToken))
+        async Task<T> QueryAsync<T>(string sql, object[] values, Func<DbDataReader, Task<T>> read)
         {
-            sums[reader.GetString(0)] = reader.GetDouble(1);
+            await using var command = Command(tx, sql, values);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            return await read(reader);
         }
-        return sums;
     }
 
     public ValueTask<IReadOnlyList<AppliedPlacement>> ApplyPlanAsync(Plan plan, IReadOnlyList<NodeInfo> nodes, CancellationToken cancellationToken) =>
@@ -748,10 +585,18 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
     public ValueTask<IReadOnlyList<AppliedPlacement>> ApplyPlanAsync(Plan plan, IReadOnlyList<NodeInfo> nodes, Leadership fence, CancellationToken cancellationToken) =>
         ApplyAsync(plan, nodes, fence, cancellationToken);
 
+    /// <summary>How many jobs' pending reasons and expected starts one statement writes (a first plan over a deep queue has one a job).</summary>
+    internal int PendingRowsPerStatement { get; set; } = 10_000;
+
     /// <summary>
     /// Applies a plan in one transaction that holds the plan lock (an advisory lock, to its end): plans are the only writes
     /// that add to a node's load (transitions only release it), so with plans one at a time the load read inside the lock
     /// can only shrink before the commit, and a node is never over-committed, whatever number of servers apply plans.
+    /// Pending reasons and expected starts beyond <see cref="PendingRowsPerStatement"/> are written first, each batch in
+    /// a short transaction of its own fenced alike: a million of them in one statement outlasted Npgsql's command timeout
+    /// (and held a million row locks against users' holds and kills meanwhile). They are advice to jobs still pending, so a
+    /// plan cut short (its lease lost, the database gone) leaves some written and nothing placed: the leader's next cycle
+    /// starts from a full read and writes again what differs.
     /// </summary>
     private async ValueTask<IReadOnlyList<AppliedPlacement>> ApplyAsync(Plan plan, IReadOnlyList<NodeInfo> nodes, Leadership? fence, CancellationToken cancellationToken)
     {
@@ -760,17 +605,22 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             return [];
         }
         var now = time.GetUtcNow();
+        var pendingRows = plan.PendingReasons.Select(r => (Id: r.Key, Reason: (string?)r.Value, Start: plan.ExpectedStarts.TryGetValue(r.Key, out var start) ? Stored(start) : (DateTimeOffset?)null))
+            .Concat(plan.ExpectedStarts.Where(s => !plan.PendingReasons.ContainsKey(s.Key)).Select(s => (Id: s.Key, Reason: (string?)null, Start: (DateTimeOffset?)Stored(s.Value))))
+            .Chunk(PendingRowsPerStatement).ToList();
+        for (var batch = 0; batch < pendingRows.Count - 1; batch++)
+        {
+            var rows = pendingRows[batch];
+            await WriteAsync(async tx =>
+            {
+                await LockPlansAsync(tx, fence, cancellationToken);
+                await WritePendingRowsAsync(tx, rows, cancellationToken);
+                return 0;
+            }, cancellationToken);
+        }
         return await WriteAsync<IReadOnlyList<AppliedPlacement>>(async tx =>
         {
-            await using (var planLock = Command(tx, "SELECT pg_advisory_xact_lock($1)", PlanLock))
-            {
-                await planLock.ExecuteNonQueryAsync(cancellationToken);
-            }
-            // After the plan lock: from here the lease stays live until this transaction ends (FenceAsync locks its row).
-            if (fence is not null && !await PostgresLeaderLease.FenceAsync(tx, fence, cancellationToken))
-            {
-                throw new LeaseLostException(fence);
-            }
+            await LockPlansAsync(tx, fence, cancellationToken);
             var applied = new List<AppliedPlacement>();
             var usage = await ReadUsageAsync(tx, cancellationToken);
             var byName = nodes.ToDictionary(n => n.Name);
@@ -798,31 +648,9 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
                 applied.Add(new AppliedPlacement(placement.JobId, attempt, placement.Node));
             }
             await InsertEventsAsync(tx, [.. applied.Select(a => a.JobId)], [.. applied.Select(a => JobLifecycle.Scheduled(a.Node, a.Attempt, now))], cancellationToken);
-            // Reasons and expected starts of jobs left pending: one statement each, whatever the queue's depth.
-            var reasons = plan.PendingReasons.ToList();
-            if (reasons.Count > 0)
+            if (pendingRows.Count > 0)
             {
-                await using var update = Command(tx,
-                    """
-                    UPDATE jobs SET reason = u.reason, expected_start = u.start
-                    FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS u(id, reason, start)
-                    WHERE jobs.id = u.id AND jobs.state = 'Pending'
-                    """,
-                    reasons.Select(r => r.Key).ToArray(), reasons.Select(r => r.Value).ToArray(),
-                    reasons.Select(r => plan.ExpectedStarts.TryGetValue(r.Key, out var start) ? Stored(start) : (DateTimeOffset?)null).ToArray());
-                await update.ExecuteNonQueryAsync(cancellationToken);
-            }
-            var starts = plan.ExpectedStarts.Where(s => !plan.PendingReasons.ContainsKey(s.Key)).ToList();
-            if (starts.Count > 0)
-            {
-                await using var update = Command(tx,
-                    """
-                    UPDATE jobs SET expected_start = u.start
-                    FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, start)
-                    WHERE jobs.id = u.id AND jobs.state = 'Pending'
-                    """,
-                    starts.Select(s => s.Key).ToArray(), starts.Select(s => Stored(s.Value)).ToArray());
-                await update.ExecuteNonQueryAsync(cancellationToken);
+                await WritePendingRowsAsync(tx, pendingRows[^1], cancellationToken);
             }
             foreach (var (id, reason) in plan.Rejections)
             {
@@ -838,6 +666,36 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             }
             return applied;
         }, cancellationToken);
+    }
+
+    /// <summary>Takes the plan lock; then, if fenced, checks the lease is still this term's and keeps it so to the transaction's end.</summary>
+    private static async Task LockPlansAsync(NpgsqlTransaction tx, Leadership? fence, CancellationToken cancellationToken)
+    {
+        await using (var planLock = Command(tx, "SELECT pg_advisory_xact_lock($1)", PlanLock))
+        {
+            await planLock.ExecuteNonQueryAsync(cancellationToken);
+        }
+        // After the plan lock: from here the lease stays live until this transaction ends (FenceAsync locks its row).
+        if (fence is not null && !await PostgresLeaderLease.FenceAsync(tx, fence, cancellationToken))
+        {
+            throw new LeaseLostException(fence);
+        }
+    }
+
+    /// <summary>
+    /// Reasons and expected starts of jobs left pending, in one statement: a row without a reason (an expected start alone)
+    /// keeps the job's reason. Only a job still pending takes them.
+    /// </summary>
+    private static async Task WritePendingRowsAsync(NpgsqlTransaction tx, (long Id, string? Reason, DateTimeOffset? Start)[] rows, CancellationToken cancellationToken)
+    {
+        await using var update = Command(tx,
+            """
+            UPDATE jobs SET reason = COALESCE(u.reason, jobs.reason), expected_start = u.start
+            FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS u(id, reason, start)
+            WHERE jobs.id = u.id AND jobs.state = 'Pending'
+            """,
+            rows.Select(r => r.Id).ToArray(), rows.Select(r => r.Reason).ToArray(), rows.Select(r => r.Start).ToArray());
+        await update.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async ValueTask<Job> TransitionAsync(JobChange change, CancellationToken cancellationToken)

@@ -219,9 +219,9 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         await using var insert = Command(tx,
             """
             INSERT INTO jobs (owner, project, name, state, reason, cpus, memory_bytes, spec, submitted_at,
-                gpus, walltime_seconds, held_by, constraints, dependencies, array_max)
+                gpus, walltime_seconds, held_by, constraints, dependencies, array_max, change_id)
             VALUES ($owner, $project, $name, $state, $reason, $cpus, $memory, $spec, $at,
-                $gpus, $walltime, $held, $constraints, $dependencies, $arrayMax)
+                $gpus, $walltime, $held, $constraints, $dependencies, $arrayMax, (SELECT COALESCE(MAX(change_id), 0) + 1 FROM jobs))
             RETURNING id
             """,
             ("$owner", ""), ("$project", ""), ("$name", ""), ("$state", ""), ("$reason", ""), ("$cpus", 0.0), ("$memory", 0L), ("$spec", ""), ("$at", 0L),
@@ -402,128 +402,16 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
     public async ValueTask<SchedulingInput> ReadSchedulingInputAsync(CancellationToken cancellationToken) =>
         await ReadSchedulingInputAsync(TimeSpan.FromDays(30), cancellationToken);
 
-    /// <summary>Everything a cycle needs, in one read transaction (one consistent snapshot).</summary>
+    /// <summary>Everything a cycle needs, in one read transaction (one consistent snapshot): the full change read, indexed.</summary>
     /// <param name="cpuHoursWindow">How far back finished jobs count toward cpu-hour quotas.</param>
-    public async ValueTask<SchedulingInput> ReadSchedulingInputAsync(TimeSpan cpuHoursWindow, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenReaderAsync(cancellationToken);
-        await using var tx = connection.BeginTransaction(deferred: true);
-        var pending = new List<PendingJob>();
-        var referenced = new HashSet<long>();
-        await using (var command = Command(connection,
-            """
-            SELECT id, version, owner, project, cpus, memory_bytes, submitted_at, reason,
-                   gpus, walltime_seconds, constraints, priority_adjustment, held_by, dependencies, array_id, array_max
-            FROM jobs WHERE state = 'Pending' ORDER BY id
-            """))
-        {
-            command.Transaction = tx;
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var job = ReadPendingJob(reader);
-                foreach (var dependency in job.Dependencies)
-                {
-                    referenced.Add(dependency.JobId);
-                }
-                pending.Add(job);
-            }
-        }
-        var running = new List<RunningJob>();
-        // In id order, as the pending index gives them: sums over them (quotas' cpu-hours) come out the same to the last bit.
-        await using (var command = Command(connection,
-            """
-            SELECT id, owner, project, node, cpus, memory_bytes, gpus, COALESCE(started_at, scheduled_at, submitted_at), walltime_seconds, array_id
-            FROM jobs WHERE state IN ('Scheduled', 'Running', 'Suspended') AND node IS NOT NULL ORDER BY id
-            """))
-        {
-            command.Transaction = tx;
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                running.Add(new RunningJob(
-                    reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                    new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(6)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)))
-                {
-                    WalltimeSeconds = reader.IsDBNull(8) ? null : reader.GetInt64(8),
-                    ArrayId = reader.IsDBNull(9) ? null : reader.GetInt64(9),
-                });
-            }
-        }
-        var usage = NodeUsage.Of(running);
-        var states = new Dictionary<long, JobState>();
-        foreach (var chunk in referenced.Chunk(500))
-        {
-            await using var command = Command(connection, $"SELECT id, state FROM jobs WHERE id IN ({string.Join(',', chunk)})");
-            command.Transaction = tx;
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                states[reader.GetInt64(0)] = Enum.Parse<JobState>(reader.GetString(1));
-            }
-        }
-        // A dependency on an array (its first task's id) is on every task, as in Slurm: met when all have ended the right way.
-        foreach (var chunk in referenced.Chunk(500))
-        {
-            await using var command = Command(connection,
-                $"SELECT array_id, state FROM jobs WHERE array_id IN ({string.Join(',', chunk)}) AND array_id IS NOT NULL");
-            command.Transaction = tx;
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var arrays = new Dictionary<long, List<JobState>>();
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var array = reader.GetInt64(0);
-                (arrays.TryGetValue(array, out var list) ? list : arrays[array] = []).Add(Enum.Parse<JobState>(reader.GetString(1)));
-            }
-            foreach (var (array, tasks) in arrays)
-            {
-                if (ArrayStatus.Of(tasks) is { } state)
-                {
-                    states[array] = state;
-                }
-            }
-        }
-        var accounts = await ReadAccountInputsAsync(connection, tx, cpuHoursWindow, cancellationToken);
-        return new SchedulingInput(pending, usage)
-        {
-            Running = running,
-            DependencyStates = states,
-            Limits = accounts.Limits,
-            DecayedUsage = accounts.DecayedUsage,
-            ProjectPriorities = accounts.ProjectPriorities,
-            UserWindowCpuSeconds = accounts.UserWindowCpuSeconds,
-            ProjectWindowCpuSeconds = accounts.ProjectWindowCpuSeconds,
-        };
-    }
-
-    /// <summary>A pending job from a row whose first 16 columns are <see cref="PendingColumns"/>.</summary>
-    private static PendingJob ReadPendingJob(SqliteDataReader reader)
-    {
-        var (dependencies, unreadableDependencies) = reader.IsDBNull(13) ? ([], null) : StoredConditions.ParseDependencies(reader.GetString(13));
-        var (constraints, unreadableConstraints) = reader.IsDBNull(10) ? ([], null) : StoredConditions.ParseConstraints(reader.GetString(10));
-        return new PendingJob(
-            reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
-            new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(8)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
-            reader.IsDBNull(7) ? null : reader.GetString(7))
-        {
-            WalltimeSeconds = reader.IsDBNull(9) ? null : reader.GetInt64(9),
-            Constraints = constraints,
-            PriorityAdjustment = reader.GetInt32(11),
-            HeldBy = reader.IsDBNull(12) ? null : reader.GetString(12),
-            Dependencies = dependencies,
-            ArrayId = reader.IsDBNull(14) ? null : reader.GetInt64(14),
-            ArrayMaxRunning = reader.IsDBNull(15) ? null : reader.GetInt32(15),
-            Unreadable = unreadableConstraints ?? unreadableDependencies,
-        };
-    }
-
-    private const string PendingColumns =
-        "id, version, owner, project, cpus, memory_bytes, submitted_at, reason, gpus, walltime_seconds, constraints, priority_adjustment, held_by, dependencies, array_id, array_max";
+    public async ValueTask<SchedulingInput> ReadSchedulingInputAsync(TimeSpan cpuHoursWindow, CancellationToken cancellationToken) =>
+        PendingIndex.InputOf(await ReadSchedulingChangesAsync(null, cpuHoursWindow, cancellationToken));
 
     /// <inheritdoc/>
     /// <remarks>
     /// The mark is the highest change number in the snapshot: every insert and update of a job row takes the next one
-    /// (triggers in SqliteSchema), and SQLite commits one writer at a time, so a change committed later has a higher number.
+    /// (the insert itself and a trigger, SqliteSchema), and SQLite commits one writer at a time, so a change committed
+    /// later has a higher number.
     /// </remarks>
     public async ValueTask<SchedulingChanges> ReadSchedulingChangesAsync(ChangeMark? since, TimeSpan cpuHoursWindow, CancellationToken cancellationToken)
     {
@@ -535,112 +423,55 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             command.Transaction = tx;
             mark = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         }
-        var jobs = new List<ChangedJob>();
-        var referenced = new HashSet<long>();
+        List<ChangedJob> jobs;
+        HashSet<long> referenced;
         await using (var command = Command(connection,
-            $"SELECT {PendingColumns}, state, node, COALESCE(started_at, scheduled_at, submitted_at) FROM jobs "
+            $"SELECT {SchedulingRows.JobColumns} FROM jobs "
             + (since is null ? "WHERE state IN ('Pending', 'Scheduled', 'Running', 'Suspended') ORDER BY id" : "WHERE change_id > $since ORDER BY change_id"),
             ("$since", since?.Through ?? 0)))
         {
             command.Transaction = tx;
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var state = Enum.Parse<JobState>(reader.GetString(16));
-                var node = reader.IsDBNull(17) ? null : reader.GetString(17);
-                var job = new ChangedJob(reader.GetInt64(0), state, reader.IsDBNull(14) ? null : reader.GetInt64(14));
-                if (state == JobState.Pending)
-                {
-                    var pending = ReadPendingJob(reader);
-                    foreach (var dependency in pending.Dependencies)
-                    {
-                        referenced.Add(dependency.JobId);
-                    }
-                    job = job with { Pending = pending };
-                }
-                else if (state.HoldsResources() && node is not null)
-                {
-                    job = job with
-                    {
-                        Running = new RunningJob(job.Id, reader.GetString(2), reader.GetString(3), node,
-                            new Resources(reader.GetDouble(4), reader.GetInt64(5), reader.GetInt32(8)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(18)))
-                        {
-                            WalltimeSeconds = reader.IsDBNull(9) ? null : reader.GetInt64(9),
-                            ArrayId = job.ArrayId,
-                        },
-                    };
-                }
-                jobs.Add(job);
-            }
+            (jobs, referenced) = await SchedulingRows.ReadJobsAsync(reader, ReadTime, cancellationToken);
         }
         var named = new List<ChangedJob>();
         foreach (var chunk in referenced.Chunk(500))
         {
             var ids = string.Join(',', chunk);
-            await using var command = Command(connection, $"SELECT id, state, array_id FROM jobs WHERE id IN ({ids}) OR array_id IN ({ids})");
+            await using var command = Command(connection, $"SELECT {SchedulingRows.NamedColumns} FROM jobs WHERE id IN ({ids}) OR array_id IN ({ids})");
             command.Transaction = tx;
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                named.Add(new ChangedJob(reader.GetInt64(0), Enum.Parse<JobState>(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetInt64(2)));
-            }
+            await SchedulingRows.ReadNamedAsync(reader, named, cancellationToken);
         }
         var accounts = await ReadAccountInputsAsync(connection, tx, cpuHoursWindow, cancellationToken);
         return accounts with { Full = since is null, Mark = new ChangeMark(mark, []), Jobs = jobs, Referenced = named };
     }
 
+    private static DateTimeOffset ReadTime(DbDataReader reader, int column) => DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(column));
+
     /// <summary>The account-level inputs of a cycle (limits, decayed usage, project priorities, cpu-seconds in the quota window).</summary>
     private async Task<SchedulingChanges> ReadAccountInputsAsync(SqliteConnection connection, SqliteTransaction tx, TimeSpan cpuHoursWindow, CancellationToken cancellationToken)
     {
         var limits = await ReadLimitsAsync(connection, tx, null, null, cancellationToken);
-        var decayed = new Dictionary<(AccountKind, string), DecayedUsage>();
-        await using (var command = Command(connection, "SELECT kind, name, cpu_seconds, memory_gib_seconds, gpu_seconds, as_of FROM usage_decayed"))
-        {
-            command.Transaction = tx;
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                if (AccountKinds.Parse(reader.GetString(0)) is { } kind)
-                {
-                    decayed[(kind, reader.GetString(1))] = new DecayedUsage(reader.GetDouble(2), reader.GetDouble(3), reader.GetDouble(4),
-                        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)));
-                }
-            }
-        }
-        var projectPriorities = new Dictionary<string, int>(StringComparer.Ordinal);
-        await using (var command = Command(connection, "SELECT name, priority FROM projects"))
-        {
-            command.Transaction = tx;
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                projectPriorities[reader.GetString(0)] = reader.GetInt32(1);
-            }
-        }
         var since = (time.GetUtcNow() - cpuHoursWindow).ToUnixTimeMilliseconds();
-        var userWindow = await SumAsync(connection, tx, "SELECT owner, SUM(cpu_seconds) FROM usage_records WHERE ended_at >= $since GROUP BY owner", since, cancellationToken);
-        var projectWindow = await SumAsync(connection, tx, "SELECT project, SUM(cpu_seconds) FROM usage_records WHERE ended_at >= $since GROUP BY project", since, cancellationToken);
         return new SchedulingChanges(false, ChangeMark.Start, [], [])
         {
             Limits = limits,
-            DecayedUsage = decayed,
-            ProjectPriorities = projectPriorities,
-            UserWindowCpuSeconds = userWindow,
-            ProjectWindowCpuSeconds = projectWindow,
+            DecayedUsage = await QueryAsync(SchedulingRows.DecayedUsageQuery, reader => SchedulingRows.ReadDecayedUsageAsync(reader, ReadTime, cancellationToken)),
+            ProjectPriorities = await QueryAsync(SchedulingRows.ProjectPrioritiesQuery, reader => SchedulingRows.ReadByNameAsync<int>(reader, cancellationToken)),
+            UserWindowCpuSeconds = await QueryAsync("SELECT owner, SUM(cpu_seconds) FROM usage_records WHERE ended_at >= $since GROUP BY owner",
+                reader => SchedulingRows.ReadByNameAsync<double>(reader, cancellationToken)),
+            ProjectWindowCpuSeconds = await QueryAsync("SELECT project, SUM(cpu_seconds) FROM usage_records WHERE ended_at >= $since GROUP BY project",
+                reader => SchedulingRows.ReadByNameAsync<double>(reader, cancellationToken)),
         };
-    }
 
-    private static async Task<Dictionary<string, double>> SumAsync(SqliteConnection connection, SqliteTransaction tx, string sql, long since, CancellationToken cancellationToken)
-    {
-        await using var command = Command(connection, sql, ("$since", since));
-        command.Transaction = tx;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var sums = new Dictionary<string, double>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancellationToken))
+        async Task<T> QueryAsync<T>(string sql, Func<DbDataReader, Task<T>> read)
         {
-            sums[reader.GetString(0)] = reader.GetDouble(1);
+            await using var command = Command(connection, sql, ("$since", since));
+            command.Transaction = tx;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            return await read(reader);
         }
-        return sums;
     }
 
     /// <remarks>

@@ -166,6 +166,14 @@ internal static class SqliteSchema
             UPDATE jobs SET change_id = (SELECT MAX(change_id) FROM jobs) + 1 WHERE id = NEW.id;
         END;
         """,
+        """
+        -- A submit's INSERT sets change_id itself (the next change number): the insert trigger rewrote every new row.
+        -- The trigger stays for an insert that leaves it unset (0), so no insert is ever missed by a change read.
+        DROP TRIGGER jobs_changed_by_insert;
+        CREATE TRIGGER jobs_changed_by_insert AFTER INSERT ON jobs WHEN NEW.change_id = 0 BEGIN
+            UPDATE jobs SET change_id = (SELECT MAX(change_id) FROM jobs) + 1 WHERE id = NEW.id;
+        END;
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

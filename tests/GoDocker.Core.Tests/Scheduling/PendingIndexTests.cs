@@ -66,6 +66,32 @@ public sealed class PendingIndexTests
     }
 
     [Fact]
+    public void WhatNoPendingJobNamesAnyMore_IsNoLongerFollowed()
+    {
+        var index = new PendingIndex();
+        index.Apply(new SchedulingChanges(true, new ChangeMark(1, []),
+            [Pending(Job(20).After("afterok:10")), Pending(Job(21).After("afterok:11")), Pending(Job(22).After("afterok:11"))],
+            [Holding(10, "a"), Ended(11), Ended(12, JobState.Succeeded, 11)]));
+        Assert.Equal(2, index.WatchedCount);
+
+        // 10 ends and 20 starts: no one names 10 now. 21 starts, 22 still names 11 (an array: its tasks stay followed).
+        index.Apply(Delta(Ended(10), Holding(20, "a"), Holding(21, "a")));
+
+        Assert.Equal(1, index.WatchedCount);
+        Assert.Equal(new Dictionary<long, JobState> { [11] = JobState.Succeeded }, index.Input.DependencyStates);
+
+        // 22 is held (still pending, still naming 11) in the same read as it leaves: counted out and in, 11 stays.
+        index.Apply(Delta(Pending(Job(22).After("afterok:11").HeldBy("user"))));
+        Assert.Equal(1, index.WatchedCount);
+        Assert.Equal(new Dictionary<long, JobState> { [11] = JobState.Succeeded }, index.Input.DependencyStates);
+
+        index.Apply(Delta(Ended(22, JobState.Killed)));
+
+        Assert.Equal(0, index.WatchedCount);
+        Assert.Empty(index.Input.DependencyStates);
+    }
+
+    [Fact]
     public void ARebuild_ForgetsEverythingBefore()
     {
         var index = new PendingIndex();

@@ -32,9 +32,34 @@ public abstract class SchedulingChangesContract(IJobStoreProvider provider) : Jo
             var what = await StepAsync(random, ids, index);
             // Now and then a rebuild, as the scheduler does every IndexRebuildInterval.
             await CatchUpAsync(index, full: random.Next(25) == 0);
-            AssertSame(Describe(await Store.ReadSchedulingInputAsync(Ct)), Describe(index.Input), $"step {step} ({what})");
+            var full = await Store.ReadSchedulingInputAsync(Ct);
+            AssertSame(Describe(full), Describe(index.Input), $"step {step} ({what})");
+            // The full read is a rebuild of the index: check it against the store's other reads too.
+            await AssertListedAlikeAsync(full, $"step {step} ({what})");
         }
         Assert.NotEqual(0, index.PendingCount);
+    }
+
+    /// <summary>The pending and holding jobs of <paramref name="input"/> are those the store lists, as it lists them.</summary>
+    private async Task AssertListedAlikeAsync(SchedulingInput input, string when)
+    {
+        var pending = (await Store.ListAsync(new JobQuery { States = [JobState.Pending], Limit = 10_000 }, Ct)).Items.OrderBy(j => j.Id);
+        Assert.True(
+            pending.Select(j => (j.Id, j.Version, j.Owner, j.Reason, j.HeldBy, j.PriorityAdjustment, j.ArrayId))
+                .SequenceEqual(input.Pending.Select(p => (p.Id, p.Version, p.Owner, p.CurrentReason, p.HeldBy, p.PriorityAdjustment, p.ArrayId))),
+            $"{when}: the full read's pending jobs are not those the store lists");
+        var holding = (await Store.ListActiveAsync(Ct)).Where(j => j.Node is not null).OrderBy(j => j.Id);
+        Assert.True(
+            holding.Select(j => (j.Id, j.Owner, j.Node, j.ArrayId)).SequenceEqual(input.Running.Select(r => (r.Id, r.Owner, (string?)r.Node, r.ArrayId))),
+            $"{when}: the full read's holding jobs are not those the store lists");
+        foreach (var id in input.Pending.SelectMany(p => p.Dependencies).Select(d => d.JobId).Distinct())
+        {
+            var tasks = (await Store.ListAsync(new JobQuery { ArrayId = id, Limit = 10_000 }, Ct)).Items;
+            var expected = (tasks.Count > 0 ? ArrayStatus.Of([.. tasks.Select(t => t.State)]) : null) ?? (await Store.GetAsync(id, Ct))?.State;
+            JobState? read = input.DependencyStates.TryGetValue(id, out var state) ? state : null;
+            Assert.True(expected == read, $"{when}: dependency {id} is {read} in the full read, {expected} in the store");
+        }
+        Assert.Equal(input.Pending.SelectMany(p => p.Dependencies).Select(d => d.JobId).Distinct().Count(id => input.DependencyStates.ContainsKey(id)), input.DependencyStates.Count);
     }
 
     [Fact]

@@ -170,6 +170,65 @@ public sealed class PostgresJobStoreConcurrencyTests(ITestOutputHelper output) :
     }
 
     [Fact]
+    public async Task APlanWithMoreReasonsThanOneStatementTakes_WritesThemAll_InBatches()
+    {
+        var store = await ServerAsync("server-a");
+        store.PendingRowsPerStatement = 3;
+        var jobs = new List<Job>();
+        for (var i = 0; i < 9; i++)
+        {
+            jobs.Add(await store.SubmitAsync(ASpec().Build(), "alice", Ct));
+        }
+        var at = time.GetUtcNow().AddHours(1);
+        // Job 0 placed; 1 an expected start alone (its reason stays); 2..8 a reason each, 8 with an expected start: 8 rows, 3 batches.
+        var plan = PlanOf([Place(jobs[0], "n1")]) with
+        {
+            PendingReasons = jobs.Skip(2).ToDictionary(j => j.Id, j => $"waiting: {j.Id}"),
+            ExpectedStarts = new Dictionary<long, DateTimeOffset> { [jobs[1].Id] = at, [jobs[8].Id] = at.AddHours(1) },
+        };
+
+        var applied = await store.ApplyPlanAsync(plan, [new("n1", new Resources(4, 16 * GiB, 0))], Ct);
+
+        Assert.Equal([jobs[0].Id], applied.Select(a => a.JobId));
+        var stored = new List<Job>();
+        foreach (var job in jobs)
+        {
+            stored.Add((await store.GetAsync(job.Id, Ct))!);
+        }
+        Assert.Equal(JobState.Scheduled, stored[0].State);
+        Assert.Equal((jobs[1].Reason, at), (stored[1].Reason, stored[1].ExpectedStart));
+        Assert.Equal(jobs.Skip(2).Select(j => $"waiting: {j.Id}"), stored.Skip(2).Select(j => j.Reason));
+        Assert.Equal(at.AddHours(1), stored[8].ExpectedStart);
+        Assert.All(stored.Skip(2).SkipLast(1), j => Assert.Null(j.ExpectedStart));
+    }
+
+    [Fact]
+    public async Task APlansBatchesOfReasons_WithAStaleLeaseToken_AreRefused_AndWriteNothing()
+    {
+        var dataSource = database.OpenDataSource("leases");
+        var oldLeader = await PostgresLeaderLease.OpenAsync(dataSource, "scheduler", "server-a", TimeSpan.FromMinutes(5), Ct);
+        var newLeader = await PostgresLeaderLease.OpenAsync(dataSource, "scheduler", "server-b", TimeSpan.FromMinutes(5), Ct);
+        var store = await ServerAsync("server-a");
+        store.PendingRowsPerStatement = 3;
+        var stale = (await oldLeader.TryAcquireAsync(Ct))!;
+        await oldLeader.ReleaseAsync(stale, Ct);
+        Assert.NotNull(await newLeader.TryAcquireAsync(Ct));
+        var jobs = new List<Job>();
+        for (var i = 0; i < 7; i++)
+        {
+            jobs.Add(await store.SubmitAsync(ASpec().Build(), "alice", Ct));
+        }
+        var plan = PlanOf([]) with { PendingReasons = jobs.ToDictionary(j => j.Id, _ => "waiting: stale") };
+
+        await Assert.ThrowsAsync<LeaseLostException>(async () => await store.ApplyPlanAsync(plan, [], stale, Ct));
+
+        foreach (var job in jobs)
+        {
+            Assert.NotEqual("waiting: stale", (await store.GetAsync(job.Id, Ct))!.Reason);
+        }
+    }
+
+    [Fact]
     public async Task ConcurrentSubmits_FromTwoServers_GetDistinctIds_AndArraysTheirArrayIdAtInsert()
     {
         var (a, b) = (await ServerAsync("server-a"), await ServerAsync("server-b"));
