@@ -16,9 +16,10 @@ namespace GoDocker.Server.UseCases;
 /// shared database), or the leader for a job its board does not have (submitted since, or a cycle that ranked
 /// nothing: the job directories' disk is short), ranks a snapshot of the store with the scheduler's own order
 /// (<see cref="IQueueOrder"/> over the snapshot <see cref="SchedulerService.SnapshotOf"/> builds), so it answers
-/// what the leader would for the same input. That ranking is kept for <see cref="SchedulerOptions.Interval"/> (the
-/// leader's board is no fresher) and shared by concurrent requests: many sprio calls on a standby over a deep queue
-/// cost one read of it per interval, not one each.
+/// what the leader would for the same input. That ranking is kept for <see cref="SchedulerOptions.Interval"/> after
+/// it was made (the leader's board is no fresher), or twice as long as it took when that is longer (as the
+/// scheduler's gap after a long cycle: ranking a deep queue takes at most about a third of a cpu), and shared by
+/// concurrent requests: many sprio calls on a standby over a deep queue cost one read of it per interval, not one each.
 /// </summary>
 public sealed class JobStanding(
     IJobStore store,
@@ -108,13 +109,11 @@ public sealed class JobStanding(
             var current = computing;
             var usable = current is not null
                 && current.Number > (startedAfter ?? long.MinValue)
-                && !current.Task.IsFaulted && !current.Task.IsCanceled
-                && (!current.Task.IsCompleted || time.GetElapsedTime(current.Started) < options.Value.Scheduler.Interval);
+                && (current.Task.IsCompletedSuccessfully ? Fresh(current.Task.Result) : !current.Task.IsCompleted);
             if (!usable)
             {
                 var number = Interlocked.Increment(ref reads);
-                var started = time.GetTimestamp();
-                computing = current = new Computing(number, started, Task.Run(() => RankStoreAsync(number, CancellationToken.None), CancellationToken.None));
+                computing = current = new Computing(number, Task.Run(() => RankStoreAsync(number, CancellationToken.None), CancellationToken.None));
             }
             task = current!.Task;
         }
@@ -124,6 +123,7 @@ public sealed class JobStanding(
     /// <summary>Every pending job, ranked as the scheduler ranks them: the same input, the same snapshot, the same order.</summary>
     private async Task<StoreRanking> RankStoreAsync(long number, CancellationToken cancellationToken)
     {
+        var started = time.GetTimestamp();
         var settings = options.Value;
         var input = await store.ReadSchedulingInputAsync(settings.Quotas.CpuHoursWindow, cancellationToken);
         var snapshot = SchedulerService.SnapshotOf(input, SchedulerService.NodesOf(nodes, settings), settings, time.GetUtcNow());
@@ -133,8 +133,12 @@ public sealed class JobStanding(
         {
             positions[jobs[i].Job.Id] = i;
         }
-        return new StoreRanking(jobs, positions, number);
+        return new StoreRanking(jobs, positions, number, time.GetElapsedTime(started), time.GetTimestamp());
     }
+
+    /// <summary>Whether a ranking made is still kept: for the scheduler's interval, or twice what it took when longer.</summary>
+    private bool Fresh(StoreRanking ranking) =>
+        time.GetElapsedTime(ranking.Made) < TimeSpan.FromTicks(Math.Max(options.Value.Scheduler.Interval.Ticks, 2 * ranking.Took.Ticks));
 
     private static PriorityView View(Job job, RankedJob ranked, int position, int pending, string policyName)
     {
@@ -161,11 +165,11 @@ public sealed class JobStanding(
     /// <summary>A job's ranking, its 0-based position, how many were ranked, under which policy.</summary>
     private readonly record struct Place(RankedJob Ranked, int Position, int Pending, string Policy);
 
-    /// <summary>The <see cref="Number"/>-th ranking of the store.</summary>
-    private sealed record StoreRanking(IReadOnlyList<RankedJob> Jobs, IReadOnlyDictionary<long, int> Positions, long Number);
+    /// <summary>The <see cref="Number"/>-th ranking of the store, made at timestamp <see cref="Made"/> in <see cref="Took"/>.</summary>
+    private sealed record StoreRanking(IReadOnlyList<RankedJob> Jobs, IReadOnlyDictionary<long, int> Positions, long Number, TimeSpan Took, long Made);
 
-    /// <summary>The <see cref="Number"/>-th ranking, started at timestamp <see cref="Started"/>: being read, or read.</summary>
-    private sealed record Computing(long Number, long Started, Task<StoreRanking> Task);
+    /// <summary>The <see cref="Number"/>-th ranking: being read, or read.</summary>
+    private sealed record Computing(long Number, Task<StoreRanking> Task);
 }
 
 /// <summary>What a standing request answered (<see cref="JobStanding"/>).</summary>
