@@ -7,8 +7,9 @@ public sealed record NodeView
     /// <summary>The executor plugin serving it (docker).</summary>
     public required string Executor { get; init; }
     /// <summary>
-    /// up, drained (by an administrator: no new jobs), unreachable, down (unreachable past the site's Executor:NodeDownAfter:
-    /// its jobs were requeued or failed), or recovering (reconciling its containers after a start, or after being down).
+    /// up, drained (by an administrator: no new jobs), unreachable (its engine does not answer), down (unreachable past
+    /// the site's Executor:NodeDownAfter: its jobs were requeued or failed), error (it answers but cannot take jobs; its
+    /// jobs run on), unknown (not contacted yet), or recovering (reconciling its containers after a start, or after being down).
     /// </summary>
     public required string State { get; init; }
     /// <summary>What it offers to jobs: configured, else the engine's own figures.</summary>

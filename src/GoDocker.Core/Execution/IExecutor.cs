@@ -21,7 +21,10 @@ public interface IExecutor
     /// <summary>The node this executor serves, known without reaching the engine.</summary>
     string NodeName { get; }
 
-    /// <summary>The node this executor serves, with its capacity.</summary>
+    /// <summary>
+    /// The node this executor serves, with its capacity. Throws <see cref="NodeUnreachableException"/> when the engine
+    /// does not answer (what makes a node down in time); any other exception means it answers but cannot take jobs.
+    /// </summary>
     ValueTask<NodeInfo> DescribeAsync(CancellationToken cancellationToken);
 
     ValueTask<LaunchOutcome> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken);

@@ -32,37 +32,18 @@ public static class NodeFailure
         var down = $"node {node} down (unreachable since {Format(unreachableSince)})";
         if (job.StopRequested is { } stop)
         {
-            return new JobChange(job.Id, job.Version, stop.EndState, stop.EndState == JobState.Pending ? "requeued" : "ended", $"{stop.Reason}; {down}")
-            {
-                Reason = stop.Reason,
-                EndCause = stop.EndState.IsTerminal() ? EndCause.StopRequested : EndCause.NodeDown,
-                EndedAt = stop.EndState.IsTerminal() ? now : null,
-                ClearStopRequest = true,
-            };
+            return JobLifecycle.End(job, stop.EndState, stop.EndState.IsTerminal() ? EndCause.StopRequested : EndCause.NodeDown, stop.Reason, now,
+                $"{stop.Reason}; {down}");
         }
         if (job.State == JobState.Scheduled && job.ContainerId is null)
         {
-            return new JobChange(job.Id, job.Version, JobState.Pending, "returned", $"placement on {down} returned to the queue")
-            {
-                Reason = $"{down}: placement returned, waiting for a node to take it",
-            };
+            return JobLifecycle.ReturnToQueue(job, $"{down}: placement returned, waiting for a node to take it", $"placement on {down} returned to the queue");
         }
         if (job.Spec.Requeue)
         {
-            return new JobChange(job.Id, job.Version, JobState.Pending, "requeued", $"requeued: {down}; attempt {job.Attempt} abandoned")
-            {
-                Reason = $"requeued: {down}",
-                EndCause = EndCause.NodeDown,
-                ClearStopRequest = true,
-            };
+            return JobLifecycle.End(job, JobState.Pending, EndCause.NodeDown, $"requeued: {down}", now, $"requeued: {down}; attempt {job.Attempt} abandoned");
         }
-        return new JobChange(job.Id, job.Version, JobState.Failed, "failed", $"{down}; the job does not allow requeue")
-        {
-            Reason = down,
-            EndCause = EndCause.NodeDown,
-            EndedAt = now,
-            ClearStopRequest = true,
-        };
+        return JobLifecycle.End(job, JobState.Failed, EndCause.NodeDown, down, now, $"{down}; the job does not allow requeue");
     }
 
     private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);

@@ -91,6 +91,32 @@ public static class JobLifecycle
     /// <summary>
     /// The event of a placement the store committed: the job is Scheduled on <paramref name="node"/> for this attempt.
     /// </summary>
+    /// <summary>
+    /// The change that ends a job's attempt as <paramref name="to"/>: a terminal state, with its cause, exit code and end
+    /// time, or Pending (requeued: the run charged to usage, its exit not its outcome, the next placement the next
+    /// attempt). One event kind per outcome (succeeded, killed, failed, requeued) whoever ends it: the executor's watch,
+    /// a stop applied, a node down, a stop of a job that never started.
+    /// </summary>
+    public static JobChange End(Job job, JobState to, EndCause? cause, string reason, DateTimeOffset at, string? message = null, int? exitCode = null) =>
+        new(job.Id, job.Version, to, to switch
+        {
+            JobState.Succeeded => "succeeded",
+            JobState.Killed => "killed",
+            JobState.Pending => "requeued",
+            _ => "failed",
+        }, message ?? reason)
+        {
+            Reason = reason,
+            EndCause = cause,
+            ExitCode = to == JobState.Pending ? null : exitCode,
+            EndedAt = to == JobState.Pending ? null : at,
+            ClearStopRequest = true,
+        };
+
+    /// <summary>A placement that made no container goes back to the queue, as the same attempt: nothing ran.</summary>
+    public static JobChange ReturnToQueue(Job job, string reason, string message) =>
+        new(job.Id, job.Version, JobState.Pending, "returned", message) { Reason = reason };
+
     public static JobEvent Scheduled(string node, int attempt, DateTimeOffset now) =>
         new(now, "scheduled", $"scheduled on node {node} (attempt {attempt})");
 
@@ -110,12 +136,7 @@ public static class JobLifecycle
         if (job.State == JobState.Pending || (job.State == JobState.Scheduled && job.ContainerId is null))
         {
             // A launch racing with this sees the new version and backs off.
-            return Apply(job, new JobChange(job.Id, job.Version, request.EndState, "ended", request.Reason)
-            {
-                Reason = request.Reason,
-                EndCause = request.EndState.IsTerminal() ? EndCause.StopRequested : null,
-                EndedAt = request.At,
-            }, request.At);
+            return Apply(job, End(job, request.EndState, request.EndState.IsTerminal() ? EndCause.StopRequested : null, request.Reason, request.At), request.At);
         }
         if (job.StopRequested is not null)
         {

@@ -562,12 +562,19 @@ public sealed class SchedulingCycle(
             var best = -1;
             var bestStart = long.MaxValue;
             string? ineligible = null;
+            string? awaited = null;
             var eligible = false;
             for (var i = 0; i < loads.Length; i++)
             {
                 // The node empty: could the job ever run there (node accepting, size, filters)? Only the first refusal is
                 // shown: after it, a job its feasibility class settles need not say why.
                 var empty = new NodeLoad(loads[i].Node, Resources.None);
+                // A node that takes no jobs now (drained, unreachable, in error) but could run this one once it does: the
+                // job waits for it, which is not "never".
+                if (awaited is null && !empty.Node.Schedulable && Refuse(job, empty with { Node = empty.Node with { Schedulable = true } }) is null)
+                {
+                    awaited = empty.Refusal(request);
+                }
                 if (settledBy is not null && ineligible is not null)
                 {
                     if (!(empty.Takes(request) && settledBy.Ok[i]))
@@ -586,6 +593,10 @@ public sealed class SchedulingCycle(
                     bestStart = start;
                     best = i;
                 }
+            }
+            if (best < 0 && awaited is not null)
+            {
+                return $"waiting for a node that takes no jobs now ({awaited})";
             }
             if (best < 0)
             {

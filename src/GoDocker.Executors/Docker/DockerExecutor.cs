@@ -39,7 +39,17 @@ public sealed class DockerExecutor : IExecutor, IDisposable
 
     public async ValueTask<NodeInfo> DescribeAsync(CancellationToken cancellationToken)
     {
-        var info = await client.System.GetSystemInfoAsync(cancellationToken);
+        SystemInfoResponse info;
+        try
+        {
+            info = await client.System.GetSystemInfoAsync(cancellationToken);
+        }
+        catch (Exception e) when (EngineClient.DoesNotAnswer(e, cancellationToken))
+        {
+            throw new NodeUnreachableException(options.NodeName, e.Message, e);
+        }
+        // It answers: a failure from here on (the job network, the shared job directories' check, which also touches
+        // the server's own disk) keeps new jobs away but says nothing about what already runs there.
         await EnsureReadyAsync(cancellationToken);
         var cpus = options.Cpus ?? info.NCPU;
         var memory = options.MemoryBytes ?? Math.Max(info.MemTotal - options.ReservedMemoryBytes, info.MemTotal / 2);
@@ -132,7 +142,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && EngineClient.IsTransient(e))
             {
                 // The wait request itself timed out, or the engine went away: check and wait again.
-                outage |= IsUnreachable(e);
+                outage |= EngineClient.IsUnreachable(e);
                 logger.LogDebug(e, "wait on container {Container} interrupted; waiting again", containerId);
                 await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
             }
@@ -148,7 +158,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         {
             // A stopping engine answers the wait, then nothing: its shutdown is what ended the container.
             // Any other failure leaves only the inspection to go by.
-            outage |= IsUnreachable(e);
+            outage |= EngineClient.IsUnreachable(e);
             logger.LogDebug(e, "reading the events of container {Container} failed", containerId);
         }
         var (inspected, unreachable) = await InspectThroughOutageAsync(containerId, cancellationToken);
@@ -238,7 +248,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             {
             }
         }
-        if (reading.IsFaulted && reading.Exception?.InnerException is { } broken && IsUnreachable(broken))
+        if (reading.IsFaulted && reading.Exception?.InnerException is { } broken && EngineClient.IsUnreachable(broken))
         {
             throw broken;
         }
@@ -257,16 +267,12 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && EngineClient.IsTransient(e))
             {
-                unreachable |= IsUnreachable(e);
+                unreachable |= EngineClient.IsUnreachable(e);
                 logger.LogDebug(e, "inspecting container {Container}: engine unreachable; retrying", containerId);
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, attempt)), time, cancellationToken);
             }
         }
     }
-
-    /// <summary>The engine could not be reached (connection refused or broken), as opposed to a slow answer.</summary>
-    private static bool IsUnreachable(Exception e) =>
-        e is HttpRequestException or IOException || e.InnerException is HttpRequestException or IOException or System.Net.Sockets.SocketException;
 
     public async ValueTask PauseAsync(string containerId, CancellationToken cancellationToken) =>
         await client.Containers.PauseContainerAsync(containerId, cancellationToken);

@@ -27,6 +27,17 @@ internal static class EngineClient
         e is TimeoutException or TaskCanceledException or HttpRequestException or IOException
         || e is DockerApiException { StatusCode: >= HttpStatusCode.InternalServerError };
 
+    /// <summary>The engine could not be reached (connection refused or broken), as opposed to a slow answer.</summary>
+    public static bool IsUnreachable(Exception e) =>
+        e is HttpRequestException or IOException || e.InnerException is HttpRequestException or IOException or System.Net.Sockets.SocketException;
+
+    /// <summary>
+    /// The engine does not answer: unreachable, or no answer within the client's timeout (a hung engine is as silent as
+    /// a cut link). An answer, even an error, is not this.
+    /// </summary>
+    public static bool DoesNotAnswer(Exception e, CancellationToken cancellationToken) =>
+        IsUnreachable(e) || e is TimeoutException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+
     /// <summary>The engine's "message" from an error answer, else the answer's text.</summary>
     public static string Message(DockerApiException e)
     {

@@ -21,6 +21,8 @@ public sealed class SwarmExecutor : IExecutor
 {
     public const string ExecutorName = "swarm";
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
+    /// <summary>How long a launch waits for a task the swarm says it cannot place (no suitable node) before giving it up.</summary>
+    private static readonly TimeSpan UnplaceableFor = TimeSpan.FromSeconds(20);
 
     private readonly DockerClient manager;
     private readonly SwarmNode node;
@@ -45,11 +47,22 @@ public sealed class SwarmExecutor : IExecutor
 
     public async ValueTask<NodeInfo> DescribeAsync(CancellationToken cancellationToken)
     {
-        var current = await manager.Swarm.InspectNodeAsync(node.Id, cancellationToken);
+        NodeListResponse current;
+        try
+        {
+            current = await manager.Swarm.InspectNodeAsync(node.Id, cancellationToken);
+        }
+        catch (Exception e) when (EngineClient.DoesNotAnswer(e, cancellationToken))
+        {
+            throw new NodeUnreachableException(node.Name, $"the swarm manager does not answer: {e.Message}", e);
+        }
+        // Down, unknown or disconnected: the manager has lost the node's heartbeats, so what runs there is beyond reach.
         if (current.Status?.State != "ready")
         {
-            throw new InvalidOperationException($"swarm node {node.Name} is {current.Status?.State ?? "unknown"}: {current.Status?.Message}");
+            throw new NodeUnreachableException(node.Name, $"swarm node {node.Name} is {current.Status?.State ?? "unknown"}: {current.Status?.Message}");
         }
+        // Paused or drained by the swarm's administrator: the node answers (a pause leaves its tasks running), it only
+        // takes no new jobs.
         if (current.Spec?.Availability is { } availability && availability != "active")
         {
             throw new InvalidOperationException($"swarm node {node.Name} is {availability} in the swarm (docker node update --availability active)");
@@ -105,11 +118,28 @@ public sealed class SwarmExecutor : IExecutor
         {
             throw new InvalidOperationException($"the swarm created service {name} without an id; retrying");
         }
-        // Started once its task runs (or has already ended: a short job); a task the node rejects never will.
+        // Started once its task runs (or has already ended: a short job); a task the node rejects never will. A task the
+        // swarm cannot place (its node paused or drained since the scheduler chose it) waits in 'pending' for as long as
+        // that lasts: the launch is given up after a while — the service removed, the failure reported, so the job goes
+        // back to the queue when the node is in error — instead of holding a launch worker (and every launch behind it).
+        DateTimeOffset? unplaceableSince = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var task = await LatestTaskAsync(serviceId, cancellationToken);
+            if (task?.Status is { State: TaskState.Pending, Err: { Length: > 0 } unplaceable })
+            {
+                unplaceableSince ??= time.GetUtcNow();
+                if (time.GetUtcNow() - unplaceableSince >= UnplaceableFor)
+                {
+                    await RemoveAsync(serviceId, cancellationToken);
+                    throw new InvalidOperationException($"swarm node {node.Name} cannot take the task of {name}: {unplaceable}");
+                }
+            }
+            else
+            {
+                unplaceableSince = null;
+            }
             switch (task?.Status?.State)
             {
                 case TaskState.Running or TaskState.Complete or TaskState.Failed or TaskState.Shutdown:

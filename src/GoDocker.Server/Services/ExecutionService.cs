@@ -312,21 +312,19 @@ public sealed class ExecutionService(
     {
         try
         {
-            if (nodes.ExecutorFor(order.Node) is not { } executor || (await nodes.ProbeAsync(executor, cancellationToken)).Error is not { } error)
+            if (nodes.ExecutorFor(order.Node) is not { } executor || await nodes.ProbeAsync(executor, cancellationToken) is not { Error: { } error } status)
             {
                 return false;
             }
+            var unusable = status.UnreachableSince is null ? $"in error ({error})" : $"unreachable ({error})";
             var job = await store.GetAsync(order.JobId, cancellationToken);
             if (job is not { State: JobState.Scheduled } || job.Attempt != order.Attempt)
             {
                 return true; // the job moved on meanwhile: nothing to give back
             }
-            var reason = $"node {order.Node} unreachable: {error}; waiting for a node to take it";
-            await store.TransitionAsync(new JobChange(job.Id, job.Version, JobState.Pending, "returned", $"launch on node {order.Node} given back: the node is unreachable ({error})")
-            {
-                Reason = reason,
-            }, cancellationToken);
-            logger.LogWarning("job {JobId}: node {Node} unreachable; back to pending", job.Id, order.Node);
+            var reason = $"node {order.Node} {unusable}; waiting for a node to take it";
+            await store.TransitionAsync(JobLifecycle.ReturnToQueue(job, reason, $"launch on node {order.Node} given back: the node is {unusable}"), cancellationToken);
+            logger.LogWarning("job {JobId}: node {Node} {Unusable}; back to pending", job.Id, order.Node, unusable);
             return true;
         }
         catch (JobVersionConflictException)
@@ -440,25 +438,10 @@ public sealed class ExecutionService(
 
     private async Task<Job> EndAsync(Job job, JobState state, EndCause cause, string reason, int? exitCode, DateTimeOffset? endedAt, CancellationToken cancellationToken)
     {
-        var kind = state switch
-        {
-            JobState.Succeeded => "succeeded",
-            JobState.Killed => "killed",
-            JobState.Pending => "requeued",
-            _ => "failed",
-        };
         var message = exitCode is { } code && !reason.StartsWith("exit", StringComparison.Ordinal) && state != JobState.Succeeded
             ? $"{reason} (exit code {code})"
             : reason;
-        var ended = await store.TransitionAsync(new JobChange(job.Id, job.Version, state, kind, message)
-        {
-            Reason = reason,
-            EndCause = cause,
-            // Requeued: back to pending, its run charged to usage, its exit not its outcome.
-            ExitCode = state == JobState.Pending ? null : exitCode,
-            EndedAt = state == JobState.Pending ? null : endedAt ?? time.GetUtcNow(),
-            ClearStopRequest = true,
-        }, cancellationToken);
+        var ended = await store.TransitionAsync(JobLifecycle.End(job, state, cause, reason, endedAt ?? time.GetUtcNow(), message, exitCode), cancellationToken);
         scheduler.PokeNow();
         return ended;
     }

@@ -17,6 +17,8 @@ namespace GoDocker.Server.Services;
 /// </summary>
 public sealed class NodeRegistry : IDisposable
 {
+    /// <summary>The error of a node before its first refresh.</summary>
+    internal const string NotContacted = "not contacted yet";
     private readonly Dictionary<IExecutor, NodeStatus> statuses;
     private readonly INodeStateStore states;
     private readonly TimeProvider time;
@@ -36,7 +38,7 @@ public sealed class NodeRegistry : IDisposable
         var drained = drains.ToDictionary(d => d.Node, StringComparer.Ordinal);
         statuses = executors.ToDictionary(
             e => e,
-            e => With(new NodeStatus(new NodeInfo(e.NodeName, Resources.None), e.Name, "not contacted yet", Recovered: false)
+            e => With(new NodeStatus(new NodeInfo(e.NodeName, Resources.None), e.Name, NotContacted, Recovered: false)
             {
                 Drain = drained.GetValueOrDefault(e.NodeName),
             }));
@@ -102,7 +104,6 @@ public sealed class NodeRegistry : IDisposable
         }
     }
 
-    /// <summary>The executor has re-attached or resolved every container it found: its node may take jobs.</summary>
     /// <summary>No node takes jobs until it is recovered again (a new leadership term recovers every node first).</summary>
     public void ResetRecovery()
     {
@@ -115,6 +116,7 @@ public sealed class NodeRegistry : IDisposable
         }
     }
 
+    /// <summary>The executor has re-attached or resolved every container it found: its node may take jobs.</summary>
     public void MarkRecovered(IExecutor executor)
     {
         lock (gate)
@@ -140,7 +142,7 @@ public sealed class NodeRegistry : IDisposable
             logger.LogInformation("node {Node} drained by {By}", node, drain.By);
             lock (gate)
             {
-                return statuses[executor] = With(statuses[executor] with { Drain = drain });
+                return AsOf(statuses[executor] = With(statuses[executor] with { Drain = drain }), time.GetUtcNow());
             }
         }
         finally
@@ -165,7 +167,7 @@ public sealed class NodeRegistry : IDisposable
             }
             lock (gate)
             {
-                return statuses[executor] = With(statuses[executor] with { Drain = null });
+                return AsOf(statuses[executor] = With(statuses[executor] with { Drain = null }), time.GetUtcNow());
             }
         }
         finally
@@ -222,19 +224,21 @@ public sealed class NodeRegistry : IDisposable
     public async Task<NodeStatus> ProbeAsync(IExecutor executor, CancellationToken cancellationToken)
     {
         await RefreshAsync(executor, cancellationToken);
-        lock (gate)
-        {
-            return statuses[executor];
-        }
+        return StatusOf(executor);
     }
 
     private async Task RefreshAsync(IExecutor executor, CancellationToken cancellationToken)
     {
         NodeInfo? node = null;
         string? error = null;
+        var unreachable = false;
         try
         {
             node = await executor.DescribeAsync(cancellationToken);
+        }
+        catch (NodeUnreachableException e)
+        {
+            (error, unreachable) = (e.Message, true);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -244,20 +248,21 @@ public sealed class NodeRegistry : IDisposable
         lock (gate)
         {
             var previous = statuses[executor];
-            if (error is not null && previous.Error is null)
+            if (error is not null && (previous.Error is null || unreachable != previous.UnreachableSince.HasValue))
             {
-                logger.LogWarning("node {Node} unreachable: {Error}", executor.NodeName, error);
+                logger.LogWarning("node {Node} {State}: {Error}", executor.NodeName, unreachable ? "unreachable" : "in error (takes no jobs)", error);
             }
             else if (error is null && previous.Error is not null && previous.Node.Capacity.Cpus > 0)
             {
-                logger.LogInformation("node {Node} reachable again", executor.NodeName);
+                logger.LogInformation("node {Node} usable again", executor.NodeName);
             }
             statuses[executor] = With(previous with
             {
                 Node = node ?? previous.Node,
                 Error = error,
-                // Counted from the first refresh that failed; "not contacted yet" is no failure.
-                UnreachableSince = error is null ? null : previous.UnreachableSince ?? now,
+                // Counted from the first refresh the engine did not answer; "not contacted yet" is no failure, nor is
+                // an answer that says the node cannot take jobs (its jobs run on: never given up for lost).
+                UnreachableSince = unreachable ? previous.UnreachableSince ?? now : null,
             });
         }
     }
@@ -280,7 +285,8 @@ public sealed class NodeRegistry : IDisposable
     private static NodeStatus With(NodeStatus status)
     {
         var unavailable = status.Drain is { } drain ? $"drained by {drain.By}"
-            : status.Error is { } error ? $"unreachable ({error})"
+            : status.Error is NotContacted ? NotContacted
+            : status.Error is { } error ? status.UnreachableSince is null ? $"in error ({error})" : $"unreachable ({error})"
             : status.Recovered ? null
             : "recovering its containers";
         return status with { Node = status.Node with { Schedulable = unavailable is null, Unavailable = unavailable } };
@@ -293,7 +299,7 @@ public sealed record NodeStatus(NodeInfo Node, string Executor, string? Error, b
     /// <summary>Set while an administrator has the node drained.</summary>
     public NodeDrain? Drain { get; init; }
 
-    /// <summary>Since when its engine has not answered (this server's first failed refresh); null while it answers.</summary>
+    /// <summary>Since when its engine has not answered (this server's first refresh it did not answer); null while it answers, even with an error.</summary>
     public DateTimeOffset? UnreachableSince { get; init; }
 
     /// <summary>Set while it is down: unreachable for longer than the site's Executor:NodeDownAfter, from when it became so.</summary>
@@ -301,9 +307,12 @@ public sealed record NodeStatus(NodeInfo Node, string Executor, string? Error, b
 
     /// <summary>
     /// drained (an administrator's, so named first), down (unreachable past the site's time: its jobs were resolved),
-    /// unreachable, recovering (not yet taking jobs after a start, or after being down), or up.
+    /// unreachable (its engine does not answer), error (it answers but cannot take jobs: a failed check, a node its
+    /// swarm paused; what runs there runs on), unknown (not contacted yet, as Slurm's UNKNOWN after a start), recovering
+    /// (not yet taking jobs after a start, or after being down), or up.
     /// </summary>
-    public string State => Drain is not null ? "drained" : DownSince is not null ? "down" : Error is not null ? "unreachable" : Recovered ? "up" : "recovering";
+    public string State => Drain is not null ? "drained" : DownSince is not null ? "down" : UnreachableSince is not null ? "unreachable"
+        : Error is NodeRegistry.NotContacted ? "unknown" : Error is not null ? "error" : Recovered ? "up" : "recovering";
 
     /// <summary>Reachable and recovered: nothing is wrong with it, drained or not.</summary>
     public bool Healthy => Error is null && Recovered;

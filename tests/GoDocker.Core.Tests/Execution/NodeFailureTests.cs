@@ -82,6 +82,8 @@ public sealed class NodeFailureTests
         var update = JobLifecycle.Apply(job, NodeFailure.Resolve(job, "n1", Since, now)!, now);
 
         Assert.Equal((JobState.Killed, EndCause.StopRequested, "killed by ana"), (update.Job.State, update.Job.EndCause, update.Job.Reason));
+        // Its event is a kill's, as when the executor applies it on a node that answers.
+        Assert.Equal("killed", update.Event!.Kind);
         Assert.Null(update.Job.StopRequested);
     }
 

@@ -235,7 +235,8 @@ public sealed class JobLifecycleTests
 
         Assert.Equal((endState, EndCause.StopRequested, Now, "killed by ana", 6L),
             (update.Job.State, update.Job.EndCause, update.Job.EndedAt, update.Job.Reason, update.Job.Version));
-        Assert.Equal(new JobEvent(Now, "ended", "killed by ana"), update.Event);
+        // The event a job ended that way gets from the executor too (one kind per outcome, whoever ends it).
+        Assert.Equal(new JobEvent(Now, endState == JobState.Killed ? "killed" : "failed", "killed by ana"), update.Event);
         Assert.Null(update.Job.StopRequested);
         Assert.Null(update.Charge);
     }
@@ -248,7 +249,7 @@ public sealed class JobLifecycleTests
         var update = JobLifecycle.RequestStop(job, new StopRequest(JobState.Killed, "killed by ana", Now));
 
         Assert.Equal((JobState.Killed, EndCause.StopRequested), (update.Job.State, update.Job.EndCause));
-        Assert.Equal(new JobEvent(Now, "ended", "killed by ana"), update.Event);
+        Assert.Equal(new JobEvent(Now, "killed", "killed by ana"), update.Event);
     }
 
     [Fact]
@@ -260,6 +261,8 @@ public sealed class JobLifecycleTests
 
         Assert.Equal((JobState.Pending, "requeued by ana", (string?)null), (update.Job.State, update.Job.Reason, update.Job.Node));
         Assert.Null(update.Job.EndCause);
+        Assert.Null(update.Job.EndedAt);
+        Assert.Equal(new JobEvent(Now, "requeued", "requeued by ana"), update.Event);
     }
 
     [Theory]

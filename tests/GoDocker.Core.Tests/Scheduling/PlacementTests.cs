@@ -106,6 +106,20 @@ public sealed class PlacementTests
         Assert.Empty(plan.ExpectedStarts);
     }
 
+    [Fact]
+    public void WithBackfill_AJobOnlyANodeThatTakesNoJobsNowCouldRun_WaitsForIt_NotNever()
+    {
+        var plan = Cycle().Run(Scene()
+            .Jobs(Job(1).Constraint("disk==ssd"), Job(2).Constraint("disk==ssd"), Job(3).Constraint("disk==nvme"))
+            .Nodes(Node("a").Label("disk", "hdd"), Node("b").Label("disk", "ssd").Drained("in error (swarm node b is pause in the swarm)"))
+            .Build());
+
+        Assert.Empty(plan.Placements);
+        Assert.All([plan.PendingReasons[1], plan.PendingReasons[2]], reason => Assert.Equal(
+            "waiting for a node that takes no jobs now (node b is not accepting jobs: in error (swarm node b is pause in the swarm))", reason));
+        Assert.Equal("no node can run it now or later (a does not meet disk==nvme)", plan.PendingReasons[3]);
+    }
+
     public static TheoryData<NodeLoad, PendingJob, string?> Fits() => new()
     {
         { Node("n1").Build(), Job(1).Cpus(4).Mem("16G").Build(), null },

@@ -23,7 +23,7 @@ public abstract class RequestStopContract(IJobStoreProvider provider) : JobStore
         Assert.Equal(request.At, stored.EndedAt);
         Assert.Null(stored.StopRequested);       // nothing left for an executor to do
         Assert.Equal(2, stored.Version);
-        Assert.Equal(["submitted", "ended"], await EventKindsAsync(job));
+        Assert.Equal(["submitted", "killed"], await EventKindsAsync(job));
     }
 
     [Fact]
