@@ -170,8 +170,7 @@ builder.Services.AddSingleton<JobStanding>();
 builder.Services.AddHostedService<NodeRefreshService>();
 
 builder.Services.AddProblemDetails();
-builder.Services.AddExceptionHandler<DiskFullExceptionHandler>();
-builder.Services.AddExceptionHandler<DatabaseOutageExceptionHandler>();
+builder.Services.AddExceptionHandler<StorageFailureExceptionHandler>();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.TypeInfoResolverChain.Insert(0, GoDockerJson.Default);

@@ -84,11 +84,7 @@ public sealed class NodeFailureTests : IAsyncLifetime
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var containers = await client.Containers.ListContainersAsync(new ContainersListParameters
-            {
-                All = true,
-                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"godocker.instance={server.InstanceId}"] = true } },
-            });
+            var containers = await SecondEngine.ContainersOfAsync(client, server.InstanceId!);
             if (containers.All(c => c.Labels["godocker.attempt"] != "1") || DateTime.UtcNow > deadline)
             {
                 return containers;

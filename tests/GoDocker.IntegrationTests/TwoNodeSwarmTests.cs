@@ -112,18 +112,7 @@ public sealed class TwoNodeSwarm : IAsyncLifetime
 
     /// <summary>The containers the worker's own engine ran for a job of this server (Swarm leaves finished ones there).</summary>
     public async Task<IList<ContainerListResponse>> WorkerContainersOfAsync(string instanceId, long jobId) =>
-        await WorkerClient.Containers.ListContainersAsync(new ContainersListParameters
-        {
-            All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>>
-            {
-                ["label"] = new Dictionary<string, bool>
-                {
-                    [$"godocker.instance={instanceId}"] = true,
-                    [$"godocker.job={jobId.ToString(System.Globalization.CultureInfo.InvariantCulture)}"] = true,
-                },
-            },
-        });
+        await SecondEngine.ContainersOfAsync(WorkerClient, instanceId, jobId);
 }
 
 /// <summary>

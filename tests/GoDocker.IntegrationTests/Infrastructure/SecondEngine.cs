@@ -32,16 +32,20 @@ public static class SecondEngine
 
     public static DockerClient Client(string endpoint) => new DockerClientBuilder().WithEndpoint(new Uri(endpoint)).Build();
 
-    /// <summary>This instance's containers of <paramref name="jobId"/> on the engine.</summary>
-    public static async Task<IList<ContainerListResponse>> ContainersOfAsync(DockerClient engine, string instanceId, long jobId) =>
-        await engine.Containers.ListContainersAsync(new ContainersListParameters
+    /// <summary>This instance's containers on the engine (of <paramref name="jobId"/> when given), running or not.</summary>
+    public static async Task<IList<ContainerListResponse>> ContainersOfAsync(DockerClient engine, string instanceId, long? jobId = null)
+    {
+        var labels = new Dictionary<string, bool> { [$"godocker.instance={instanceId}"] = true };
+        if (jobId is { } job)
+        {
+            labels[$"godocker.job={job.ToString(System.Globalization.CultureInfo.InvariantCulture)}"] = true;
+        }
+        return await engine.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>>
-            {
-                ["label"] = new Dictionary<string, bool> { [$"godocker.instance={instanceId}"] = true, [$"godocker.job={jobId}"] = true },
-            },
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = labels },
         });
+    }
 
     private static async Task<string> StartAsync()
     {
