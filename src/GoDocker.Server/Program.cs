@@ -166,6 +166,7 @@ builder.Services.AddHostedService(sp => new ServerHeartbeat(sp.GetRequiredServic
 builder.Services.AddSingleton<JobSubmission>();
 builder.Services.AddSingleton<JobControl>();
 builder.Services.AddSingleton<UsageReport>();
+builder.Services.AddSingleton<JobStanding>();
 builder.Services.AddHostedService<NodeRefreshService>();
 
 builder.Services.AddProblemDetails();

@@ -14,7 +14,7 @@ namespace GoDocker.Server.Api;
 /// <summary>
 /// Job control beyond kill (hold, release, suspend, resume, requeue, priority), arrays, and the fair-share and
 /// quota views: /jobs/{id}/..., /arrays/{id}, /usage, /limits. The controls are <see cref="JobControl"/>'s and the usage
-/// view <see cref="UsageReport"/>'s: these handlers only translate HTTP.
+/// view <see cref="UsageReport"/>'s, a job's priority <see cref="JobStanding"/>'s: these handlers only translate HTTP.
 /// </summary>
 internal static class SchedulingApi
 {
@@ -74,48 +74,16 @@ internal static class SchedulingApi
         return JobsApi.Controlled(await control(caller, cancellationToken), accepted);
     }
 
-    private static async Task<IResult> PriorityAsync(
-        long id, HttpContext context, JobAccess access, SchedulerBoard board, SchedulerTrigger scheduler, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> PriorityAsync(long id, HttpContext context, JobStanding standing, CallerResolver callers, CancellationToken cancellationToken)
     {
-        var (job, _, refused) = await access.SeeAsync(id, context, cancellationToken);
-        if (job is null)
+        var caller = await callers.ResolveAsync(context, cancellationToken);
+        return await standing.OfAsync(caller, id, cancellationToken) switch
         {
-            return refused!;
-        }
-        if (job.State != JobState.Pending)
-        {
-            return Problems.Conflict($"job {id} is {job.State}: priority applies to pending jobs");
-        }
-        var found = board.Find(id);
-        // Submitted since the last cycle: ask for one and wait for it, briefly.
-        for (var waited = 0; found is null && waited < 30; waited++)
-        {
-            scheduler.PokeNow();
-            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken);
-            found = board.Find(id);
-        }
-        if (found is not { } entry)
-        {
-            return Problems.Conflict($"job {id} has not been through a scheduling cycle yet; try again in a moment");
-        }
-        var f = entry.Ranked.Factors;
-        IReadOnlyList<PriorityFactorView> factors = f is null
-            ? [new PriorityFactorView("adjustment", 0, 1, entry.Ranked.Job.PriorityAdjustment)]
-            :
-            [
-                new("age", f.Age, f.Weights.Age, f.Age * f.Weights.Age),
-                new("fairshare-user", f.FairShareUser, f.Weights.FairShareUser, f.FairShareUser * f.Weights.FairShareUser),
-                new("fairshare-project", f.FairShareProject, f.Weights.FairShareProject, f.FairShareProject * f.Weights.FairShareProject),
-                new("jobsize", f.JobSize, f.Weights.JobSize, f.JobSize * f.Weights.JobSize),
-                new("user", f.UserPriority, f.Weights.User, f.UserPriority * f.Weights.User),
-                new("project", f.ProjectPriority, f.Weights.Project, f.ProjectPriority * f.Weights.Project),
-                new("adjustment", 0, 1, f.Adjustment),
-            ];
-        return TypedResults.Ok(new PriorityView(id, entry.Policy, entry.Ranked.Priority, entry.Position + 1, entry.Pending, factors)
-        {
-            ExpectedStart = job.ExpectedStart,
-            Reason = job.Reason,
-        });
+            StandingOutcome.Standing found => TypedResults.Ok(found.View),
+            StandingOutcome.NotFound => Problems.JobNotFound(id),
+            StandingOutcome.NotPending notPending => Problems.Conflict(notPending.Reason),
+            var other => throw new InvalidOperationException($"unknown standing outcome {other}"),
+        };
     }
 
     private static async Task<IResult> SetPriorityAsync(long id, HttpContext context, JobControl control, CallerResolver callers, CancellationToken cancellationToken)

@@ -114,16 +114,8 @@ public sealed class SchedulerService(
             board.Publish([], cycle.Order.Name, now);
             return 0;
         }
-        var nodeInfos = nodes.Nodes.Select(n => n with { Capacity = n.Capacity with { Cpus = n.Capacity.Cpus * settings.Scheduler.CpuOvercommit } }).ToList();
-        var loads = nodeInfos.Select(n => new NodeLoad(n, input.UsageByNode.GetValueOrDefault(n.Name))).ToList();
-        var snapshot = new SchedulingSnapshot(input.Pending, loads, now)
-        {
-            Running = input.Running,
-            DependencyStates = input.DependencyStates,
-            Usage = Standings(input, settings.Scheduler.FairShare.DefaultShares),
-            Quotas = Quotas(input, settings.Quotas, now),
-        };
-        var plan = cycle.Run(snapshot);
+        var nodeInfos = NodesOf(nodes, settings);
+        var plan = cycle.Run(SnapshotOf(input, nodeInfos, settings, now));
         foreach (var (jobId, fault) in plan.Faults)
         {
             logger.LogError(fault, "job {JobId} rejected: the scheduling cycle failed on it ({Reason})", jobId, plan.Rejections.GetValueOrDefault(jobId));
@@ -154,6 +146,23 @@ public sealed class SchedulerService(
         }
         return index.Input;
     }
+
+    /// <summary>The nodes as a cycle sees them: cpus overcommitted as configured.</summary>
+    internal static IReadOnlyList<NodeInfo> NodesOf(NodeRegistry nodes, GoDockerOptions settings) =>
+        [.. nodes.Nodes.Select(n => n with { Capacity = n.Capacity with { Cpus = n.Capacity.Cpus * settings.Scheduler.CpuOvercommit } })];
+
+    /// <summary>
+    /// A cycle's snapshot of <paramref name="input"/> on <paramref name="nodeInfos"/> at <paramref name="now"/>: also what
+    /// `godocker priority` ranks on a server that does not lead (<see cref="UseCases.JobStanding"/>), so both rank alike.
+    /// </summary>
+    internal static SchedulingSnapshot SnapshotOf(SchedulingInput input, IReadOnlyList<NodeInfo> nodeInfos, GoDockerOptions settings, DateTimeOffset now) =>
+        new(input.Pending, [.. nodeInfos.Select(n => new NodeLoad(n, input.UsageByNode.GetValueOrDefault(n.Name)))], now)
+        {
+            Running = input.Running,
+            DependencyStates = input.DependencyStates,
+            Usage = Standings(input, settings.Scheduler.FairShare.DefaultShares),
+            Quotas = Quotas(input, settings.Quotas, now),
+        };
 
     /// <summary>Shares and priority from what admins set (projects' priority from the project), decayed usage from the store.</summary>
     internal static UsageSnapshot Standings(SchedulingInput input, double defaultShares)
