@@ -96,26 +96,26 @@ public sealed class FailoverTests : IAsyncLifetime
     {
         var first = await StartAsync();
         var second = await StartAsync();
-        var leaderId = await WaitForLeaderAsync(first, _ => true);
+        var leaderId = await Until.LeaderAsync(first);
         var (leader, standby) = (await first.Api.HealthAsync()).Servers.Single(s => s.Answering).Id == leaderId ? (first, second) : (second, first);
         var spec = new JobSpec { Script = "echo done $GODOCKER_JOB_ID", Cpus = 0.02, Memory = "32M" };
 
         // Jobs submitted through both servers at once; the leader is killed once some have ended and others run or
         // wait, and the last quarter is submitted to the standby while it takes over.
         var beforeKill = await Task.WhenAll(SubmitAsync(leader, spec, Jobs / 2), SubmitAsync(standby, spec, Jobs / 4));
-        await WaitAsync(async () => (await standby.Api.ListAsync("?state=Succeeded&limit=1")).Total >= EndedBeforeKill,
+        await Until.TrueAsync(async () => (await standby.Api.ListAsync("?state=Succeeded&limit=1")).Total >= EndedBeforeKill,
             TimeSpan.FromMinutes(5), $"{EndedBeforeKill} jobs to end before the kill");
         var endedAtKill = (await standby.Api.ListAsync("?state=Succeeded&limit=1")).Total;
         await leader.KillHardAsync();
         var killedAt = Stopwatch.StartNew();
         var duringTakeover = SubmitAsync(standby, spec, Jobs - Jobs / 2 - Jobs / 4);
-        var newLeader = await WaitForLeaderAsync(standby, id => id != leaderId);
+        var newLeader = await Until.LeaderAsync(standby, id => id != leaderId);
         var takeover = killedAt.Elapsed;
         Console.WriteLine($"failover with {Jobs} jobs: the standby led {takeover.TotalMilliseconds:0} ms after kill -9 of the leader");
         var ids = beforeKill.SelectMany(i => i).Concat(await duringTakeover).ToList();
 
         var live = 0L;
-        await WaitAsync(async () => (live = (await standby.Api.ListAsync("?state=Pending&state=Scheduled&state=Running&limit=1")).Total) == 0,
+        await Until.TrueAsync(async () => (live = (await standby.Api.ListAsync("?state=Pending&state=Scheduled&state=Running&limit=1")).Total) == 0,
             TimeSpan.FromMinutes(15), () => $"every job to end ({live} of {Jobs} still pending, scheduled or running)");
         var flowed = killedAt.Elapsed;
         var ended = new List<JobView>();
@@ -171,22 +171,6 @@ public sealed class FailoverTests : IAsyncLifetime
         return ids;
     }
 
-    private static async Task<string> WaitForLeaderAsync(ServerProcess server, Func<string, bool> accept)
-    {
-        string? leader = null;
-        await WaitAsync(async () => (leader = (await server.Api.HealthAsync()).Leader) is { } id && accept(id), TimeSpan.FromSeconds(60), "a leader");
-        return leader!;
-    }
 
-    private static Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) => WaitAsync(condition, timeout, () => what);
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(deadline.Elapsed < timeout, $"waited {timeout.TotalSeconds} s for {what()}");
-            await Task.Delay(200);
-        }
-    }
 }

@@ -44,7 +44,7 @@ public sealed class PostgresRestartTests : IAsyncLifetime
     {
         var first = await StartServerAsync();
         var second = await StartServerAsync();
-        await WaitForLeaderAsync(first);
+        await Until.LeaderAsync(first);
         // A first job run end to end: the leader's node is recovered and takes jobs, so placement waits only for a cycle.
         await first.Api.WaitEndAsync((await first.Api.SubmitAsync(Job)).Id, TimeSpan.FromMinutes(3));
         var before = await MeasureWakeUpAsync(first, second);
@@ -60,14 +60,14 @@ public sealed class PostgresRestartTests : IAsyncLifetime
         await PostgresAsync("start", postgresDir);
         var outage = down.Elapsed;
         var upAgain = Stopwatch.StartNew();
-        var leaderAfter = await WaitForLeaderAsync(first);
+        var leaderAfter = await Until.LeaderAsync(first);
         var leaderTook = upAgain.Elapsed;
         await Task.Delay(TimeSpan.FromSeconds(5));
         await flowing.CancelAsync();
         var outcomes = (await Task.WhenAll(submits)).SelectMany(o => o).ToList();
         var seen = (await Task.WhenAll(healths)).Select(h => h.ToList()).ToList();
         var acknowledged = outcomes.Where(o => o.Id is not null).Select(o => o.Id!.Value).ToList();
-        await WaitAsync(async () => (await first.Api.ListAsync("?state=Pending&state=Scheduled&state=Running&limit=1")).Total == 0,
+        await Until.TrueAsync(async () => (await first.Api.ListAsync("?state=Pending&state=Scheduled&state=Running&limit=1")).Total == 0,
             TimeSpan.FromMinutes(5), "every job to end");
         // Measured on an idle cluster, three times: a submit placed at once each time was woken, not found by the poll.
         var after = TimeSpan.Zero;
@@ -185,22 +185,7 @@ public sealed class PostgresRestartTests : IAsyncLifetime
         return seen;
     }
 
-    private static async Task<string> WaitForLeaderAsync(ServerProcess server)
-    {
-        string? leader = null;
-        await WaitAsync(async () => (leader = (await server.Api.HealthAsync()).Leader) is not null, TimeSpan.FromSeconds(60), "a leader");
-        return leader!;
-    }
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(deadline.Elapsed < timeout, $"waited {timeout.TotalSeconds} s for {what}");
-            await Task.Delay(200);
-        }
-    }
 
     /// <summary>scripts/postgres.sh on this test's own folder (and port, at the first start); the connection string it prints.</summary>
     private static async Task<string> PostgresAsync(params string[] args)

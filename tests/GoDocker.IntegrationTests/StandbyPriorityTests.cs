@@ -78,7 +78,7 @@ public sealed class StandbyPriorityTests : IAsyncLifetime
     {
         var first = await StartAsync();
         var second = await StartAsync();
-        var leaderId = await WaitForLeaderAsync(first);
+        var leaderId = await Until.LeaderAsync(first);
         var (leader, standby) = (await first.Api.HealthAsync()).Servers.Single(s => s.Answering).Id == leaderId ? (first, second) : (second, first);
         // Held jobs stay pending (no container runs); sizes and adjustments tell their priorities apart.
         var ids = new List<long>();
@@ -94,7 +94,7 @@ public sealed class StandbyPriorityTests : IAsyncLifetime
         }
         // The leader's board, once a cycle has ranked every job with its adjustment.
         var fromLeader = new Dictionary<long, PriorityView>();
-        await WaitAsync(async () =>
+        await Until.TrueAsync(async () =>
         {
             foreach (var id in ids)
             {
@@ -150,20 +150,5 @@ public sealed class StandbyPriorityTests : IAsyncLifetime
         return JsonSerializer.Deserialize(body, GoDockerJson.Default.PriorityView)!;
     }
 
-    private static async Task<string> WaitForLeaderAsync(ServerProcess server)
-    {
-        string? leader = null;
-        await WaitAsync(async () => (leader = (await server.Api.HealthAsync()).Leader) is not null, TimeSpan.FromSeconds(60), "a leader");
-        return leader!;
-    }
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(deadline.Elapsed < timeout, $"waited {timeout.TotalSeconds} s for {what}");
-            await Task.Delay(200);
-        }
-    }
 }

@@ -198,7 +198,7 @@ public sealed class TwoNodeSwarmTests(TwoNodeSwarm swarm) : IClassFixture<TwoNod
         {
             // The swarm's administrator pauses the worker: the manager answers for it, its task runs on.
             await swarm.SetWorkerAvailabilityAsync("pause");
-            await WaitAsync(async () => (await server.Api.HealthAsync()).Nodes.Single(n => n.Name == running.Node).Status == "error", "the pause seen");
+            await Until.TrueAsync(async () => (await server.Api.HealthAsync()).Nodes.Single(n => n.Name == running.Node).Status == "error", TimeSpan.FromSeconds(60), "the pause seen");
             var another = await server.Api.SubmitAsync(new JobSpec { Script = "echo after the pause", Constraints = OnTheWorker });
             held = await server.Api.WaitForAsync(another.Id, j => j.Reason?.Contains("in error (", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(60));
             // Well past Executor:NodeDownAfter (3 s): had the answer counted as silence, the job would be requeued by now.
@@ -303,13 +303,4 @@ public sealed class TwoNodeSwarmTests(TwoNodeSwarm swarm) : IClassFixture<TwoNod
         }
     }
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"waited 60 s for {what}");
-            await Task.Delay(250);
-        }
-    }
 }
