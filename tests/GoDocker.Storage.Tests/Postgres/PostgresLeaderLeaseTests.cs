@@ -132,10 +132,19 @@ public sealed class PostgresLeaderLeaseTests : IAsyncLifetime
     {
         var a = await ServerAsync("a", Short);
         var b = await ServerAsync("b", Long);
-        var held = (await a.TryAcquireAsync(Ct))!;
+        // The transaction opened first, so the fence runs right after the lease is taken; on a loaded machine the 600 ms
+        // lease may still lapse before it does (the fence then rightly refuses): taken again in a new transaction.
         await using var connection = await database.DataSource.OpenConnectionAsync(Ct);
-        await using var tx = await connection.BeginTransactionAsync(Ct);
-        Assert.True(await PostgresLeaderLease.FenceAsync(tx, held, Ct));
+        var tx = await connection.BeginTransactionAsync(Ct);
+        var held = (await a.TryAcquireAsync(Ct))!;
+        for (var attempt = 1; !await PostgresLeaderLease.FenceAsync(tx, held, Ct); attempt++)
+        {
+            Assert.True(attempt < 20, "the lease lapsed before the fence ran, 20 times");
+            await tx.DisposeAsync();
+            tx = await connection.BeginTransactionAsync(Ct);
+            held = (await a.TryAcquireAsync(Ct))!;
+        }
+        await using var fenced = tx;
 
         // The lease expires while the leader's transaction is open: the contender waits for that transaction.
         await Task.Delay(Short * 2);
