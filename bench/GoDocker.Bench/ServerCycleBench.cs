@@ -187,7 +187,25 @@ internal static class ServerCycleBench
                 NpgsqlConnection.ClearAllPools();
                 await using var admin = NpgsqlDataSource.Create(server);
                 await using var drop = admin.CreateCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                await drop.ExecuteNonQueryAsync();
+                // After a million-row plan, autovacuum works in the database: a superuser's backend, which FORCE may not
+                // end for the bench's role (42501). It is waited out; a database still busy after a minute is left.
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        await drop.ExecuteNonQueryAsync();
+                        break;
+                    }
+                    catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse)
+                    {
+                        if (attempt == 30)
+                        {
+                            Console.Error.WriteLine($"[server-cycle] database {name} not dropped (still in use: {e.MessageText}); drop it later");
+                            break;
+                        }
+                        await Task.Delay(TimeSpan.FromSeconds(2));
+                    }
+                }
             }
         });
     }
