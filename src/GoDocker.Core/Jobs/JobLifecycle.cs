@@ -89,9 +89,6 @@ public static class JobLifecycle
     }
 
     /// <summary>
-    /// The event of a placement the store committed: the job is Scheduled on <paramref name="node"/> for this attempt.
-    /// </summary>
-    /// <summary>
     /// The change that ends a job's attempt as <paramref name="to"/>: a terminal state, with its cause, exit code and end
     /// time, or Pending (requeued: the run charged to usage, its exit not its outcome, the next placement the next
     /// attempt). One event kind per outcome (succeeded, killed, failed, requeued) whoever ends it: the executor's watch,
@@ -117,6 +114,9 @@ public static class JobLifecycle
     public static JobChange ReturnToQueue(Job job, string reason, string message) =>
         new(job.Id, job.Version, JobState.Pending, "returned", message) { Reason = reason };
 
+    /// <summary>
+    /// The event of a placement the store committed: the job is Scheduled on <paramref name="node"/> for this attempt.
+    /// </summary>
     public static JobEvent Scheduled(string node, int attempt, DateTimeOffset now) =>
         new(now, "scheduled", $"scheduled on node {node} (attempt {attempt})");
 

@@ -594,9 +594,15 @@ public sealed class SchedulingCycle(
                     best = i;
                 }
             }
-            if (best < 0 && awaited is not null)
+            if (best < 0 && !eligible && awaited is not null)
             {
-                return $"waiting for a node that takes no jobs now ({awaited})";
+                // As lasting as "never" for this cycle (no node's schedulability changes within it): kept the same way.
+                var waiting = $"waiting for a node that takes no jobs now ({awaited})";
+                if (settledBy is not null)
+                {
+                    neverFits[(request, settledBy)] = waiting;
+                }
+                return waiting;
             }
             if (best < 0)
             {

@@ -36,7 +36,25 @@ internal static class EngineClient
     /// a cut link). An answer, even an error, is not this.
     /// </summary>
     public static bool DoesNotAnswer(Exception e, CancellationToken cancellationToken) =>
-        IsUnreachable(e) || e is TimeoutException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+        !IsTlsRefusal(e) && (IsUnreachable(e) || e is TimeoutException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested));
+
+    /// <summary>
+    /// A TLS handshake either side refused (an engine the site CA did not sign, or one refusing our expired client
+    /// certificate, whose alert arrives as an IOException): something answered, so what runs there may run on.
+    /// </summary>
+    private static bool IsTlsRefusal(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Security.Authentication.AuthenticationException
+                || inner.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase)
+                || inner.Message.Contains("SSL", StringComparison.Ordinal) || inner.Message.Contains("TLS", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>The engine's "message" from an error answer, else the answer's text.</summary>
     public static string Message(DockerApiException e)

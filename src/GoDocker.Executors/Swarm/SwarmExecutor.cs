@@ -23,8 +23,6 @@ public sealed class SwarmExecutor : IExecutor, IDisposable
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
     /// <summary>How long the shared job directories' probe task may take on a node.</summary>
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(60);
-    /// <summary>How long a launch waits for a task the swarm says it cannot place (no suitable node) before giving it up.</summary>
-    private static readonly TimeSpan UnplaceableFor = TimeSpan.FromSeconds(20);
 
     private readonly DockerClient manager;
     private readonly SwarmNode node;
@@ -62,7 +60,9 @@ public sealed class SwarmExecutor : IExecutor, IDisposable
         }
         catch (Exception e) when (EngineClient.DoesNotAnswer(e, cancellationToken))
         {
-            throw new NodeUnreachableException(node.Name, $"the swarm manager does not answer: {e.Message}", e);
+            // The manager's silence says nothing of the node: workers run their tasks on without a manager. In error
+            // (no new jobs), never down from this alone — else one manager's reboot would requeue every swarm job.
+            throw new InvalidOperationException($"the swarm manager does not answer: {e.Message}", e);
         }
         // Down, unknown or disconnected: the manager has lost the node's heartbeats, so what runs there is beyond reach.
         if (current.Status?.State != "ready")
@@ -131,27 +131,12 @@ public sealed class SwarmExecutor : IExecutor, IDisposable
             throw new InvalidOperationException($"the swarm created service {name} without an id; retrying");
         }
         // Started once its task runs (or has already ended: a short job); a task the node rejects never will. A task the
-        // swarm cannot place (its node paused or drained since the scheduler chose it) waits in 'pending' for as long as
-        // that lasts: the launch is given up after a while — the service removed, the failure reported, so the job goes
-        // back to the queue when the node is in error — instead of holding a launch worker (and every launch behind it).
-        DateTimeOffset? unplaceableSince = null;
+        // swarm cannot place (its node paused or drained since the scheduler chose it) waits, and this launch with it,
+        // until the node is active again: giving it up could race with its start and run the attempt twice.
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var task = await LatestTaskAsync(serviceId, cancellationToken);
-            if (task?.Status is { State: TaskState.Pending, Err: { Length: > 0 } unplaceable })
-            {
-                unplaceableSince ??= time.GetUtcNow();
-                if (time.GetUtcNow() - unplaceableSince >= UnplaceableFor)
-                {
-                    await RemoveAsync(serviceId, cancellationToken);
-                    throw new InvalidOperationException($"swarm node {node.Name} cannot take the task of {name}: {unplaceable}");
-                }
-            }
-            else
-            {
-                unplaceableSince = null;
-            }
             switch (task?.Status?.State)
             {
                 case TaskState.Running or TaskState.Complete or TaskState.Failed or TaskState.Shutdown:

@@ -312,11 +312,15 @@ public sealed class ExecutionService(
     {
         try
         {
-            if (nodes.ExecutorFor(order.Node) is not { } executor || await nodes.ProbeAsync(executor, cancellationToken) is not { Error: { } error } status)
+            // Only a node that does not answer: one that answers with an error may run what the failed launch started,
+            // and it is never recovered (only a down node is), so that attempt would run beside the next. The launch is
+            // retried instead (the same attempt: an executor adopts what it finds of it).
+            if (nodes.ExecutorFor(order.Node) is not { } executor
+                || await nodes.ProbeAsync(executor, cancellationToken) is not { Error: { } error, UnreachableSince: not null })
             {
                 return false;
             }
-            var unusable = status.UnreachableSince is null ? $"in error ({error})" : $"unreachable ({error})";
+            var unusable = $"unreachable ({error})";
             var job = await store.GetAsync(order.JobId, cancellationToken);
             if (job is not { State: JobState.Scheduled } || job.Attempt != order.Attempt)
             {

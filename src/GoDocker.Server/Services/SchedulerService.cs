@@ -64,7 +64,8 @@ public sealed class SchedulerService(
             }
             catch (GoDocker.Storage.LeaseLostException)
             {
-                // Another server leads now: nothing of this plan was written; the term ends at its next renewal.
+                // Another server leads now: no placement or rejection of this plan was written (reason batches before the
+                // lease was found lost may have been: the next leader's cycle writes its own); the term ends at its next renewal.
                 logger.LogWarning("scheduling cycle refused: the leader lease of term {Token} was lost", term.Token);
                 await Task.Delay(options.Value.Scheduler.Interval, time, stoppingToken);
             }
