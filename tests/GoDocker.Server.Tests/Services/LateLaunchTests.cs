@@ -28,7 +28,7 @@ public sealed class LateLaunchTests : UseCaseTest
             new Plan([new(placedAgain.Id, placedAgain.Version, "n2", placedAgain.Spec.Resources)], new Dictionary<long, string>()),
             [new NodeInfo("n2", new Resources(4, 16L << 30, 0))], Ct));
         placedAgain = (await Store.GetAsync(placedAgain.Id, Ct))!;
-        var node = new RecordingExecutor("n1");
+        var node = new QuietNode("n1");
         using var queue = new InProcessDispatchQueue(Time, TimeSpan.FromMinutes(2));
         var dispatch = new CountingDispatch(queue);
         await dispatch.EnqueueAsync(new LaunchOrder(requeued.Id, 1, "n1"), Ct);
@@ -115,37 +115,5 @@ public sealed class LateLaunchTests : UseCaseTest
 
             public ValueTask NackAsync(TimeSpan redeliverAfter, CancellationToken cancellationToken) => lease.NackAsync(redeliverAfter, cancellationToken);
         }
-    }
-
-    /// <summary>A node that answers, holds no container, and records every launch asked of it.</summary>
-    private sealed class RecordingExecutor(string node) : IExecutor
-    {
-        public List<LaunchRequest> Launches { get; } = [];
-        public string Name => "recording";
-        public string NodeName => node;
-
-        public ValueTask<NodeInfo> DescribeAsync(CancellationToken cancellationToken) => ValueTask.FromResult(new NodeInfo(node, new Resources(4, 16L << 30, 0)));
-
-        public ValueTask<LaunchOutcome> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
-        {
-            lock (Launches)
-            {
-                Launches.Add(request);
-            }
-            return ValueTask.FromResult<LaunchOutcome>(new LaunchOutcome.Refused("a recording node runs nothing"));
-        }
-
-        public async ValueTask<ContainerExit> WaitAsync(string containerId, DateTimeOffset startedAt, CancellationToken cancellationToken)
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            throw new OperationCanceledException(cancellationToken);
-        }
-
-        public ValueTask StopAsync(string containerId, TimeSpan grace, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-        public ValueTask PauseAsync(string containerId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-        public ValueTask UnpauseAsync(string containerId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-        public ValueTask RemoveAsync(string containerId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-        public ValueTask<IReadOnlyList<RecoveredContainer>> RecoverAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<RecoveredContainer>>([]);
-        public Task WatchAsync(Func<ContainerSignal, ValueTask> report, CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
     }
 }

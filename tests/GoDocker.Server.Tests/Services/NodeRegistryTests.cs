@@ -29,7 +29,7 @@ public sealed class NodeRegistryTests : UseCaseTest
     [MemberData(nameof(Answers))]
     public async Task AfterTheSitesTime_OnlyANodeThatDoesNotAnswerIsDown(string answer, Exception? failure, string state, bool schedulable, bool down)
     {
-        var node = new DescribedNode("n1") { Failure = failure };
+        var node = new QuietNode("n1") { Failure = failure };
         using var nodes = new NodeRegistry([node], NodeStates, [], DownAfter, Time, NullLogger<NodeRegistry>.Instance);
         await nodes.RefreshAsync(Ct);
         nodes.MarkRecovered(node);
@@ -47,7 +47,7 @@ public sealed class NodeRegistryTests : UseCaseTest
     [Fact]
     public async Task AnAnswerBetweenSilences_StartsTheCountAgain()
     {
-        var node = new DescribedNode("n1") { Failure = new NodeUnreachableException("n1", "connection refused") };
+        var node = new QuietNode("n1") { Failure = new NodeUnreachableException("n1", "connection refused") };
         using var nodes = new NodeRegistry([node], NodeStates, [], DownAfter, Time, NullLogger<NodeRegistry>.Instance);
         await nodes.RefreshAsync(Ct);
         Time.Advance(TimeSpan.FromMinutes(4));
@@ -67,7 +67,7 @@ public sealed class NodeRegistryTests : UseCaseTest
     [Fact]
     public async Task ProbeDrainAndResume_SayDownAsStatusOfDoes()
     {
-        var node = new DescribedNode("n1") { Failure = new NodeUnreachableException("n1", "connection refused") };
+        var node = new QuietNode("n1") { Failure = new NodeUnreachableException("n1", "connection refused") };
         using var nodes = new NodeRegistry([node], NodeStates, [], DownAfter, Time, NullLogger<NodeRegistry>.Instance);
         await nodes.RefreshAsync(Ct);
         Time.Advance(DownAfter);
@@ -79,25 +79,5 @@ public sealed class NodeRegistryTests : UseCaseTest
         Assert.All([probed, drained!, resumed!], s => Assert.Equal(nodes.StatusOf(node).DownSince, s.DownSince));
         Assert.NotNull(probed.DownSince);
         Assert.Equal(("down", "drained", "down"), (probed.State, drained!.State, resumed!.State));
-    }
-
-    /// <summary>A node whose description fails as told (null: it answers).</summary>
-    private sealed class DescribedNode(string name) : IExecutor
-    {
-        public Exception? Failure { get; set; }
-        public string Name => "described";
-        public string NodeName => name;
-
-        public ValueTask<NodeInfo> DescribeAsync(CancellationToken cancellationToken) =>
-            Failure is { } failure ? ValueTask.FromException<NodeInfo>(failure) : ValueTask.FromResult(new NodeInfo(name, new Resources(4, 16L << 30, 0)));
-
-        public ValueTask<LaunchOutcome> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public ValueTask<ContainerExit> WaitAsync(string containerId, DateTimeOffset startedAt, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public ValueTask StopAsync(string containerId, TimeSpan grace, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public ValueTask PauseAsync(string containerId, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public ValueTask UnpauseAsync(string containerId, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public ValueTask RemoveAsync(string containerId, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public ValueTask<IReadOnlyList<RecoveredContainer>> RecoverAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task WatchAsync(Func<ContainerSignal, ValueTask> report, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

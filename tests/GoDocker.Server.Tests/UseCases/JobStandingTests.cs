@@ -4,6 +4,7 @@ using GoDocker.Execution;
 using GoDocker.Jobs;
 using GoDocker.Scheduling;
 using GoDocker.Server.Services;
+using GoDocker.Server.Tests.Services;
 using GoDocker.Server.UseCases;
 using GoDocker.Storage;
 using GoDocker.Storage.Dispatch;
@@ -120,7 +121,7 @@ public sealed class JobStandingTests : UseCaseTest
     /// <summary>A node whose capacity is read (it counts for the job-size factor) but which has not recovered: it takes no job.</summary>
     private async Task<NodeRegistry> NodesAsync()
     {
-        var nodes = new NodeRegistry([new IdleNode("n1")], NodeStates, [], TimeSpan.FromMinutes(5), Time, NullLogger<NodeRegistry>.Instance);
+        var nodes = new NodeRegistry([new QuietNode("n1", new Resources(8, 32L << 30, 0))], NodeStates, [], TimeSpan.FromMinutes(5), Time, NullLogger<NodeRegistry>.Instance);
         await nodes.RefreshAsync(Ct);
         Assert.Equal(8, Assert.Single(nodes.Nodes).Capacity.Cpus);
         return nodes;
@@ -150,27 +151,4 @@ public sealed class JobStandingTests : UseCaseTest
 
     private JobStanding Standing(NodeRegistry nodes, SchedulerBoard board, LeaderElection election, IQueueOrder? order = null) =>
         new(Store, Policy, order ?? new FairShareOrder(Settings.Scheduler.FairShare.ToOptions()), board, Scheduler, election, nodes, Time, Options.Create(Settings));
-
-    /// <summary>A node with 8 cpus that answers and runs nothing.</summary>
-    private sealed class IdleNode(string node) : IExecutor
-    {
-        public string Name => "idle";
-        public string NodeName => node;
-        public ValueTask<NodeInfo> DescribeAsync(CancellationToken cancellationToken) => ValueTask.FromResult(new NodeInfo(node, new Resources(8, 32L << 30, 0)));
-        public ValueTask<LaunchOutcome> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken) =>
-            ValueTask.FromResult<LaunchOutcome>(new LaunchOutcome.Refused("an idle node runs nothing"));
-
-        public async ValueTask<ContainerExit> WaitAsync(string containerId, DateTimeOffset startedAt, CancellationToken cancellationToken)
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            throw new OperationCanceledException(cancellationToken);
-        }
-
-        public ValueTask StopAsync(string containerId, TimeSpan grace, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-        public ValueTask PauseAsync(string containerId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-        public ValueTask UnpauseAsync(string containerId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-        public ValueTask RemoveAsync(string containerId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-        public ValueTask<IReadOnlyList<RecoveredContainer>> RecoverAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<RecoveredContainer>>([]);
-        public Task WatchAsync(Func<ContainerSignal, ValueTask> report, CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
-    }
 }
