@@ -104,30 +104,31 @@ public sealed partial class JobDirectoryAttackTests : IDisposable
         var staged = JobPath("x.file");
         var stagedLink = JobPath("x.link");
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        // The job: atomically rename a plain file or a link to the secret over x, as fast as it can.
-        var swapper = Task.Run(() =>
+        var swaps = 0;
+        // The job: atomically rename a plain file or a link to the secret over x, as fast as it can. A thread of its
+        // own: on a busy thread pool a queued swapper may not start before the reader is done (CI saw 0 swaps).
+        var swapper = Task.Factory.StartNew(() =>
         {
-            var swaps = 0;
             while (!stop.IsCancellationRequested)
             {
                 File.WriteAllText(staged, "public");
                 File.Move(staged, name, overwrite: true);
                 File.CreateSymbolicLink(stagedLink, temp.Combine("outside", "secret"));
                 File.Move(stagedLink, name, overwrite: true);
-                swaps++;
+                Interlocked.Increment(ref swaps);
             }
-            return swaps;
-        });
+        }, TaskCreationOptions.LongRunning);
 
         var outcomes = new Dictionary<string, int>();
         var clock = Stopwatch.StartNew();
-        for (var i = 0; i < 20_000 && clock.Elapsed < TimeSpan.FromSeconds(15); i++)
+        // Read while the swapper swaps: at least 20,000 opens and 1,000 swaps, at most 15 s.
+        for (var i = 0; (i < 20_000 || Volatile.Read(ref swaps) < 1_000) && clock.Elapsed < TimeSpan.FromSeconds(15); i++)
         {
             var outcome = Outcome(jobs.Open(JobId, "x"));
             outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
         }
         await stop.CancelAsync();
-        var swaps = await swapper;
+        await swapper;
 
         Assert.True(swaps > 100, $"the swapper barely ran ({swaps} swaps)");
         Assert.False(outcomes.ContainsKey(Secret), $"read the secret {outcomes.GetValueOrDefault(Secret)} times");
