@@ -26,6 +26,17 @@ public sealed class GoDockerOptions
     /// <summary>The Docker engines jobs run on; empty = the one of Executor:Docker, as node Executor:Docker:NodeName.</summary>
     public List<NodeSettings> Nodes { get; set; } = [];
     public StoreOptions Store { get; set; } = new();
+    public MetricsOptions Metrics { get; set; } = new();
+}
+
+/// <summary>GET /metrics (docs/monitoring.md).</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>
+    /// The SHA-256 (64 hex digits) of the bearer token Prometheus scrapes with (`printf %s "$token" | sha256sum`): then only
+    /// that token reads /metrics. None: only administrators do (with their API token; everyone when Auth:Provider is none).
+    /// </summary>
+    public string? TokenSha256 { get; set; }
 }
 
 /// <summary>Where jobs, accounts and node drains are kept.</summary>

@@ -27,6 +27,7 @@ public sealed class ExecutionService(
     GoDocker.Server.Auth.LaunchAuthorization authorization,
     TimeProvider time,
     IOptions<GoDockerOptions> options,
+    GoDocker.Server.Monitoring.ServerMetrics metrics,
     ILogger<ExecutionService> logger) : ILeaderWork
 {
     private const int MaxDeliveries = 10;
@@ -131,7 +132,11 @@ public sealed class ExecutionService(
             }
             try
             {
-                await store.TransitionAsync(change, cancellationToken);
+                var resolved = await store.TransitionAsync(change, cancellationToken);
+                if (change.EndCause is { } cause)
+                {
+                    metrics.Ended(cause, resolved.State); // a placement returned unstarted (no cause) ended no attempt
+                }
                 logger.LogWarning("job {JobId}: {Message}", job.Id, change.EventMessage);
             }
             catch (JobVersionConflictException)
@@ -296,6 +301,7 @@ public sealed class ExecutionService(
                 }
                 else
                 {
+                    metrics.Launched(running);
                     Monitor(executor, running, started.ContainerId);
                 }
                 break;
@@ -446,6 +452,7 @@ public sealed class ExecutionService(
             ? $"{reason} (exit code {code})"
             : reason;
         var ended = await store.TransitionAsync(JobLifecycle.End(job, state, cause, reason, endedAt ?? time.GetUtcNow(), message, exitCode), cancellationToken);
+        metrics.Ended(cause, ended.State);
         scheduler.PokeNow();
         return ended;
     }
