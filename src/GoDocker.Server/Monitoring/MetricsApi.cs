@@ -17,7 +17,10 @@ internal static class MetricsApi
         // Built now, so its scrape-time callback is on the registry before the first scrape.
         app.ServiceProvider.GetRequiredService<ClusterGauges>();
         // Anonymous to the authorization middleware: the scrape token is no API token; the handler decides (above).
-        app.MapGet(Path, ServeAsync).AllowAnonymous().ExcludeFromDescription();
+        // Published in the OpenAPI document, so the authorization tests' walk over every endpoint covers it.
+        app.MapGet(Path, ServeAsync).AllowAnonymous()
+            .WithName("Metrics").WithSummary("Prometheus metrics (text format): the scrape token's, else administrators'")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain").ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
     }
 
     private static async Task ServeAsync(HttpContext context, ServerMetrics metrics, ScrapeToken token, CancellationToken cancellationToken)
