@@ -42,4 +42,5 @@ namespace GoDocker.Contracts;
 [JsonSerializable(typeof(ArrayView))]
 [JsonSerializable(typeof(IReadOnlyList<JobView>))]
 [JsonSerializable(typeof(AccountingList))]
+[JsonSerializable(typeof(AccountingView))]
 public sealed partial class GoDockerJson : JsonSerializerContext;
