@@ -19,8 +19,10 @@ using GoDocker.Storage.Leases;
 using GoDocker.Storage.Logins;
 using GoDocker.Storage.Postgres;
 using GoDocker.Storage.Wakeups;
+using GoDocker.Usage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 // The embedded server: API, store, scheduler, dispatch and executor in one process.
@@ -153,6 +155,9 @@ else
     builder.Services.AddSingleton<IWakeups>(new InProcessWakeups());
 }
 builder.Services.AddSingleton<SchedulerService>();
+// Until containers are sampled, attempts end with nothing measured (their accounting records' measured columns are empty).
+builder.Services.TryAddSingleton<IAttemptUsage>(NothingMeasured.Instance);
+builder.Services.AddSingleton<AttemptEnds>();
 builder.Services.AddSingleton<ExecutionService>();
 builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<ExecutionService>());
 builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<SchedulerService>());
@@ -166,6 +171,7 @@ builder.Services.AddHostedService(sp => new ServerHeartbeat(sp.GetRequiredServic
 builder.Services.AddSingleton<JobSubmission>();
 builder.Services.AddSingleton<JobControl>();
 builder.Services.AddSingleton<UsageReport>();
+builder.Services.AddSingleton<AccountingHistory>();
 builder.Services.AddSingleton<JobStanding>();
 builder.Services.AddHostedService<NodeRefreshService>();
 
@@ -191,6 +197,7 @@ api.MapAuth();
 api.MapAdministration();
 api.MapJobs();
 api.MapScheduling();
+api.MapAccounting();
 api.MapJobOutput();
 api.MapJobFiles();
 api.MapHealth();

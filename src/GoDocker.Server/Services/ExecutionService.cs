@@ -25,6 +25,7 @@ public sealed class ExecutionService(
     StopRequests stopRequests,
     OwnPauses ownPauses,
     GoDocker.Server.Auth.LaunchAuthorization authorization,
+    AttemptEnds attemptEnds,
     TimeProvider time,
     IOptions<GoDockerOptions> options,
     ILogger<ExecutionService> logger) : ILeaderWork
@@ -131,7 +132,7 @@ public sealed class ExecutionService(
             }
             try
             {
-                await store.TransitionAsync(change, cancellationToken);
+                await attemptEnds.RecordAsync(job, change, cancellationToken);
                 logger.LogWarning("job {JobId}: {Message}", job.Id, change.EventMessage);
             }
             catch (JobVersionConflictException)
@@ -445,7 +446,7 @@ public sealed class ExecutionService(
         var message = exitCode is { } code && !reason.StartsWith("exit", StringComparison.Ordinal) && state != JobState.Succeeded
             ? $"{reason} (exit code {code})"
             : reason;
-        var ended = await store.TransitionAsync(JobLifecycle.End(job, state, cause, reason, endedAt ?? time.GetUtcNow(), message, exitCode), cancellationToken);
+        var ended = await attemptEnds.RecordAsync(job, JobLifecycle.End(job, state, cause, reason, endedAt ?? time.GetUtcNow(), message, exitCode), cancellationToken);
         scheduler.PokeNow();
         return ended;
     }
