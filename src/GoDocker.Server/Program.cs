@@ -20,8 +20,10 @@ using GoDocker.Storage.Leases;
 using GoDocker.Storage.Logins;
 using GoDocker.Storage.Postgres;
 using GoDocker.Storage.Wakeups;
+using GoDocker.Usage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 // The embedded server: API, store, scheduler, dispatch and executor in one process.
@@ -159,6 +161,9 @@ else
     builder.Services.AddSingleton<IWakeups>(new InProcessWakeups());
 }
 builder.Services.AddSingleton<SchedulerService>();
+// Until containers are sampled, attempts end with nothing measured (their accounting records' measured columns are empty).
+builder.Services.TryAddSingleton<IAttemptUsage>(NothingMeasured.Instance);
+builder.Services.AddSingleton<AttemptEnds>();
 builder.Services.AddSingleton<ExecutionService>();
 builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<ExecutionService>());
 builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<SchedulerService>());
@@ -172,6 +177,7 @@ builder.Services.AddHostedService(sp => new ServerHeartbeat(sp.GetRequiredServic
 builder.Services.AddSingleton<JobSubmission>();
 builder.Services.AddSingleton<JobControl>();
 builder.Services.AddSingleton<UsageReport>();
+builder.Services.AddSingleton<AccountingHistory>();
 builder.Services.AddSingleton<JobStanding>();
 builder.Services.AddHostedService<NodeRefreshService>();
 
@@ -199,6 +205,7 @@ api.MapAuth();
 api.MapAdministration();
 api.MapJobs();
 api.MapScheduling();
+api.MapAccounting();
 api.MapJobOutput();
 api.MapJobFiles();
 api.MapHealth();

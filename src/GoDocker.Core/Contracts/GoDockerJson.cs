@@ -41,4 +41,6 @@ namespace GoDocker.Contracts;
 [JsonSerializable(typeof(PriorityRequest))]
 [JsonSerializable(typeof(ArrayView))]
 [JsonSerializable(typeof(IReadOnlyList<JobView>))]
+[JsonSerializable(typeof(AccountingList))]
+[JsonSerializable(typeof(AccountingView))]
 public sealed partial class GoDockerJson : JsonSerializerContext;

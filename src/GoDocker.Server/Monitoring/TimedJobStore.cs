@@ -89,6 +89,9 @@ public sealed class TimedJobStore(IJobStore store, ServerMetrics metrics, TimePr
     public ValueTask<double> CpuSecondsSinceAsync(AccountKind kind, string name, DateTimeOffset since, CancellationToken cancellationToken) =>
         Timed("cpu_seconds_since", () => store.CpuSecondsSinceAsync(kind, name, since, cancellationToken));
 
+    public ValueTask<AccountingPage> ListAccountingAsync(AccountingQuery query, CancellationToken cancellationToken) =>
+        Timed("list_accounting", () => store.ListAccountingAsync(query, cancellationToken));
+
     public ValueTask<IReadOnlyList<JobCount>> CountJobsAsync(CancellationToken cancellationToken) =>
         Timed("count_jobs", () => store.CountJobsAsync(cancellationToken));
 

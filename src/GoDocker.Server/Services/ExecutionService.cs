@@ -25,6 +25,7 @@ public sealed class ExecutionService(
     StopRequests stopRequests,
     OwnPauses ownPauses,
     GoDocker.Server.Auth.LaunchAuthorization authorization,
+    AttemptEnds attemptEnds,
     TimeProvider time,
     IOptions<GoDockerOptions> options,
     GoDocker.Server.Monitoring.ServerMetrics metrics,
@@ -132,7 +133,7 @@ public sealed class ExecutionService(
             }
             try
             {
-                var resolved = await store.TransitionAsync(change, cancellationToken);
+                var resolved = await attemptEnds.RecordAsync(job, change, cancellationToken);
                 if (change.EndCause is { } cause)
                 {
                     metrics.Ended(cause, resolved.State); // a placement returned unstarted (no cause) ended no attempt
@@ -451,7 +452,7 @@ public sealed class ExecutionService(
         var message = exitCode is { } code && !reason.StartsWith("exit", StringComparison.Ordinal) && state != JobState.Succeeded
             ? $"{reason} (exit code {code})"
             : reason;
-        var ended = await store.TransitionAsync(JobLifecycle.End(job, state, cause, reason, endedAt ?? time.GetUtcNow(), message, exitCode), cancellationToken);
+        var ended = await attemptEnds.RecordAsync(job, JobLifecycle.End(job, state, cause, reason, endedAt ?? time.GetUtcNow(), message, exitCode), cancellationToken);
         metrics.Ended(cause, ended.State);
         scheduler.PokeNow();
         return ended;

@@ -7,6 +7,7 @@ using GoDocker.Server.Tests.UseCases;
 using GoDocker.Storage;
 using GoDocker.Storage.Dispatch;
 using GoDocker.Storage.JobDirectories;
+using GoDocker.Usage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -60,7 +61,8 @@ public sealed class LateLaunchTests : UseCaseTest
         var nodes = new NodeRegistry([node], NodeStates, [], TimeSpan.FromMinutes(5), Time, NullLogger<NodeRegistry>.Instance);
         return new ExecutionService(
             Store, dispatch, nodes, new JobDirectory(Path.Combine(Settings.Server.DataDir, "jobs")), Scheduler, StopRequests, new OwnPauses(),
-            new LaunchAuthorization(Accounts, new CallerResolver(Accounts, auth), Policy, auth), Time, Options.Create(Settings),
+            new LaunchAuthorization(Accounts, new CallerResolver(Accounts, auth), Policy, auth),
+            new AttemptEnds(Store, NothingMeasured.Instance, Options.Create(Settings), NullLogger<AttemptEnds>.Instance), Time, Options.Create(Settings),
             new GoDocker.Server.Monitoring.ServerMetrics("test"), NullLogger<ExecutionService>.Instance);
     }
 
