@@ -2,7 +2,8 @@
 # GoDocker on this machine. Every command is idempotent.
 #   ./godocker.sh up      install/start the Docker engine, build the base images and GoDocker, start the embedded server
 #   ./godocker.sh test    run every test (starts the engine, a second one for multi-node tests (scripts/dockerd2.sh),
-#                         a PostgreSQL for the store tests (scripts/postgres.sh), and builds the test image if needed)
+#                         a PostgreSQL for the store tests (scripts/postgres.sh), installs Prometheus for the metrics tests
+#                         (scripts/prometheus.sh), and builds the test image if needed)
 #   ./godocker.sh down    stop the server started by `up` (the engine keeps running)
 #   ./godocker.sh cluster a local cluster: PostgreSQL, two servers (8180, 8181), a second engine over mutual TLS
 #                         (`cluster down` stops its servers); see README "Running on several machines"
@@ -103,6 +104,8 @@ cmd_test() {
   GODOCKER_TEST_POSTGRES=$(scripts/postgres.sh start)
   export GODOCKER_TEST_POSTGRES
   say "PostgreSQL at 127.0.0.1:${GODOCKER_PG_PORT:-55432} (scripts/postgres.sh stop stops it)"
+  # Debian's prometheus and promtool: the metrics tests start a private Prometheus of their own (scripts/prometheus.sh).
+  scripts/prometheus.sh install
   say "building"
   dotnet build GoDocker.slnx -c Debug --nologo -v quiet
   # The CLI tests run the real NativeAOT binary, as users do.

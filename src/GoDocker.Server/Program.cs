@@ -9,6 +9,7 @@ using GoDocker.Server.Auth;
 using GoDocker.Server.Auth.Ldap;
 using GoDocker.Server.Configuration;
 using GoDocker.Server.Hosting;
+using GoDocker.Server.Monitoring;
 using GoDocker.Server.RequestGuards;
 using GoDocker.Server.Services;
 using GoDocker.Server.UseCases;
@@ -72,7 +73,12 @@ var store = stores.Jobs;
 var instanceId = stores.InstanceId;
 
 builder.Services.AddSingleton(time);
-builder.Services.AddSingleton<IJobStore>(store);
+// Prometheus instruments (GET /metrics, docs/monitoring.md); every store operation is timed on its way through.
+var metrics = new ServerMetrics(HealthApi.Version);
+builder.Services.AddSingleton(metrics);
+builder.Services.AddSingleton(new ScrapeToken(settings.Metrics.TokenSha256));
+builder.Services.AddSingleton<ClusterGauges>();
+builder.Services.AddSingleton<IJobStore>(new TimedJobStore(store, metrics, time));
 var jobDirectories = new JobDirectory(string.IsNullOrEmpty(settings.Server.JobsDir) ? Path.Combine(settings.Server.DataDir, "jobs") : settings.Server.JobsDir);
 builder.Services.AddSingleton(jobDirectories);
 builder.Services.AddSingleton(new FreeSpaceFloor(jobDirectories, settings.Server.MinFreeSpace));
@@ -185,6 +191,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 builder.Services.AddOpenApi("v1");
 
 var app = builder.Build();
+app.UseMiddleware<RequestDurations>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<BrowserRequestGuard>();
@@ -192,6 +199,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapOpenApi("/api/{documentName}/openapi.json").AllowAnonymous();
+app.MapMetrics();
 var api = app.MapGroup("/api/v1");
 api.MapAuth();
 api.MapAdministration();

@@ -527,6 +527,7 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         "GET /api/v1/arrays/{id}", "POST /api/v1/arrays/{id}/kill",
         "GET /api/v1/usage", "GET /api/v1/limits", "PUT /api/v1/limits/{kind}/{name}",
         "GET /api/v1/accounting",
+        "GET /metrics",
     ];
 
     [Fact]
@@ -553,7 +554,9 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
             // Setting a job's priority is an administrator's act: refused (403) before the job is looked at.
             var adminOnly = template.StartsWith("/api/v1/users", StringComparison.Ordinal) || template.StartsWith("/api/v1/projects", StringComparison.Ordinal)
                 || template.StartsWith("/api/v1/nodes/", StringComparison.Ordinal)
-                || operation is "POST /api/v1/jobs/{id}/priority" or "PUT /api/v1/limits/{kind}/{name}";
+                || operation is "POST /api/v1/jobs/{id}/priority" or "PUT /api/v1/limits/{kind}/{name}"
+                // Without a scrape token (Metrics:TokenSha256), the metrics are the administrators'.
+                || operation is "GET /metrics";
             var jobScoped = !adminOnly && (template.StartsWith("/api/v1/jobs/{id}", StringComparison.Ordinal) || template.StartsWith("/api/v1/arrays/{id}", StringComparison.Ordinal));
 
             var asAnonymous = await SendAsync(null, method, path);

@@ -107,6 +107,12 @@ public interface IJobStore
 
     /// <summary>Cpu-seconds charged to a user or project by jobs that ended since <paramref name="since"/>.</summary>
     ValueTask<double> CpuSecondsSinceAsync(GoDocker.Usage.AccountKind kind, string name, DateTimeOffset since, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How many jobs there are in each (state, project), every job the store keeps: one grouped count in one read, for
+    /// the metrics' gauges (the caller keeps it briefly: it reads the whole table). Pairs with no job are absent.
+    /// </summary>
+    ValueTask<IReadOnlyList<JobCount>> CountJobsAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>A state change. Fields left null keep their current value.</summary>
@@ -160,6 +166,9 @@ public sealed record SchedulingInput(IReadOnlyList<PendingJob> Pending, IReadOnl
     public IReadOnlyDictionary<string, double> UserWindowCpuSeconds { get; init; } = new Dictionary<string, double>();
     public IReadOnlyDictionary<string, double> ProjectWindowCpuSeconds { get; init; } = new Dictionary<string, double>();
 }
+
+/// <summary>How many jobs are in <see cref="State"/> and charged to <see cref="Project"/>.</summary>
+public sealed record JobCount(JobState State, string Project, long Count);
 
 /// <summary>A placement the store committed: the job is Scheduled on Node for this Attempt.</summary>
 public sealed record AppliedPlacement(long JobId, int Attempt, string Node);

@@ -234,6 +234,8 @@ internal static partial class ConfigurationCheck
             Check(quota.MaxPendingJobs is null or >= 0, $"{at}:MaxPendingJobs: {quota.MaxPendingJobs} must be 0 or more");
         }
 
+        Check(GoDocker.Server.Monitoring.ScrapeToken.IsValidHash(settings.Metrics.TokenSha256),
+            "Metrics:TokenSha256: must be the token's SHA-256 as 64 hex digits (printf %s \"$token\" | sha256sum), never the token itself");
         Check(settings.Cluster.LeaseTime >= TimeSpan.FromSeconds(2) && settings.Cluster.LeaseTime <= TimeSpan.FromMinutes(5),
             $"Cluster:LeaseTime: {settings.Cluster.LeaseTime} must be from 2 seconds to 5 minutes");
         var executor = settings.Executor;

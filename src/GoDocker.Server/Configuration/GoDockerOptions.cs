@@ -27,6 +27,7 @@ public sealed class GoDockerOptions
     public List<NodeSettings> Nodes { get; set; } = [];
     public StoreOptions Store { get; set; } = new();
     public UsageOptions Usage { get; set; } = new();
+    public MetricsOptions Metrics { get; set; } = new();
 }
 
 /// <summary>Usage:, what an attempt's run is charged (fair share, quota windows).</summary>
@@ -37,6 +38,16 @@ public sealed class UsageOptions
     /// was measured. Memory and gpus are charged as allocated either way.
     /// </summary>
     public ChargeBasis Charge { get; set; } = ChargeBasis.Allocated;
+}
+
+/// <summary>GET /metrics (docs/monitoring.md).</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>
+    /// The SHA-256 (64 hex digits) of the bearer token Prometheus scrapes with (`printf %s "$token" | sha256sum`): then only
+    /// that token reads /metrics. None: only administrators do (with their API token; everyone when Auth:Provider is none).
+    /// </summary>
+    public string? TokenSha256 { get; set; }
 }
 
 /// <summary>Where jobs, accounts and node drains are kept.</summary>

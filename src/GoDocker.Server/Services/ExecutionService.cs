@@ -28,6 +28,7 @@ public sealed class ExecutionService(
     AttemptEnds attemptEnds,
     TimeProvider time,
     IOptions<GoDockerOptions> options,
+    GoDocker.Server.Monitoring.ServerMetrics metrics,
     ILogger<ExecutionService> logger) : ILeaderWork
 {
     private const int MaxDeliveries = 10;
@@ -132,7 +133,11 @@ public sealed class ExecutionService(
             }
             try
             {
-                await attemptEnds.RecordAsync(job, change, cancellationToken);
+                var resolved = await attemptEnds.RecordAsync(job, change, cancellationToken);
+                if (change.EndCause is { } cause)
+                {
+                    metrics.Ended(cause, resolved.State); // a placement returned unstarted (no cause) ended no attempt
+                }
                 logger.LogWarning("job {JobId}: {Message}", job.Id, change.EventMessage);
             }
             catch (JobVersionConflictException)
@@ -297,6 +302,7 @@ public sealed class ExecutionService(
                 }
                 else
                 {
+                    metrics.Launched(running);
                     Monitor(executor, running, started.ContainerId);
                 }
                 break;
@@ -447,6 +453,7 @@ public sealed class ExecutionService(
             ? $"{reason} (exit code {code})"
             : reason;
         var ended = await attemptEnds.RecordAsync(job, JobLifecycle.End(job, state, cause, reason, endedAt ?? time.GetUtcNow(), message, exitCode), cancellationToken);
+        metrics.Ended(cause, ended.State);
         scheduler.PokeNow();
         return ended;
     }

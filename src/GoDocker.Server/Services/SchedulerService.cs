@@ -25,6 +25,7 @@ public sealed class SchedulerService(
     FreeSpaceFloor freeSpace,
     TimeProvider time,
     IOptions<GoDockerOptions> options,
+    GoDocker.Server.Monitoring.ServerMetrics metrics,
     ILogger<SchedulerService> logger) : ILeaderWork
 {
     private PendingIndex index = new();
@@ -38,6 +39,19 @@ public sealed class SchedulerService(
         logger.LogInformation("scheduler running, policy {Policy}", cycle.Order.Name);
         // A new term starts from a full read: another server may have led (and written) since this one last did.
         index = new PendingIndex();
+        try
+        {
+            await ScheduleAsync(term, stoppingToken);
+        }
+        finally
+        {
+            // Pending kinds are the leader's figures: a server that no longer leads reports none.
+            metrics.NoPendingKinds();
+        }
+    }
+
+    private async Task ScheduleAsync(GoDocker.Storage.Leadership term, CancellationToken stoppingToken)
+    {
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -82,6 +96,7 @@ public sealed class SchedulerService(
     /// <summary>One cycle of <paramref name="term"/>'s leader (its plans are fenced by it); returns how many jobs were placed.</summary>
     public async Task<int> RunOnceAsync(GoDocker.Storage.Leadership term, CancellationToken cancellationToken)
     {
+        var started = time.GetTimestamp();
         try
         {
             return await CycleAsync(term, cancellationToken);
@@ -92,6 +107,10 @@ public sealed class SchedulerService(
             index = new PendingIndex();
             throw;
         }
+        finally
+        {
+            metrics.CycleTook(time.GetElapsedTime(started));
+        }
     }
 
     private async Task<int> CycleAsync(GoDocker.Storage.Leadership term, CancellationToken cancellationToken)
@@ -101,6 +120,7 @@ public sealed class SchedulerService(
         var now = time.GetUtcNow();
         if (input.Pending.Count == 0)
         {
+            metrics.PendingKinds(new Dictionary<PendingKind, int>());
             board.Publish([], cycle.Order.Name, now);
             return 0;
         }
@@ -112,6 +132,7 @@ public sealed class SchedulerService(
             var waiting = new Plan([], reasons);
             await store.ApplyPlanAsync(waiting, [], term, cancellationToken);
             index.Applied(waiting);
+            metrics.PendingKinds(new Dictionary<PendingKind, int> { [PendingKind.DiskSpace] = input.Pending.Count });
             board.Publish([], cycle.Order.Name, now);
             return 0;
         }
@@ -123,6 +144,7 @@ public sealed class SchedulerService(
         }
         var applied = await store.ApplyPlanAsync(plan, nodeInfos, term, cancellationToken);
         index.Applied(plan);
+        metrics.PendingKinds(PendingKinds.Count(input.Pending, plan));
         board.Publish(plan.Ranking, cycle.Order.Name, now);
         foreach (var placement in applied)
         {

@@ -25,7 +25,8 @@ public sealed class JobSubmission(
     AccountLimitsCache limits,
     SchedulerTrigger scheduler,
     AuthOptions auth,
-    IOptions<GoDockerOptions> options)
+    IOptions<GoDockerOptions> options,
+    GoDocker.Server.Monitoring.ServerMetrics metrics)
 {
     /// <summary>The spec checked against the site's limits and the nodes known now (no I/O): what a submit checks first.</summary>
     public SpecValidation Validate(JobSpec spec) => JobSpecValidator.Validate(spec, SubmitLimits(options.Value.Jobs, nodes));
@@ -120,6 +121,7 @@ public sealed class JobSubmission(
         {
             pendingCounts.Added(caller.Login);
         }
+        metrics.Submitted(valid.Project, stored.Count);
         scheduler.Poke();
         return new SubmitOutcome.Stored(stored, array is not null);
     }

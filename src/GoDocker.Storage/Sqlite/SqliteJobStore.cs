@@ -721,6 +721,19 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         return Convert.ToDouble(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
+    public async ValueTask<IReadOnlyList<JobCount>> CountJobsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = Command(connection, "SELECT state, project, COUNT(*) FROM jobs GROUP BY state, project");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var counts = new List<JobCount>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts.Add(new JobCount(Enum.Parse<JobState>(reader.GetString(0)), reader.GetString(1), reader.GetInt64(2)));
+        }
+        return counts;
+    }
+
     /// <summary>Shares, priority and quotas an administrator set; filtered by kind and name when given.</summary>
     public async ValueTask<IReadOnlyList<AccountLimits>> GetLimitsAsync(AccountKind? kind, string? name, CancellationToken cancellationToken)
     {

@@ -63,7 +63,7 @@ public sealed class LateLaunchTests : UseCaseTest
             Store, dispatch, nodes, new JobDirectory(Path.Combine(Settings.Server.DataDir, "jobs")), Scheduler, StopRequests, new OwnPauses(),
             new LaunchAuthorization(Accounts, new CallerResolver(Accounts, auth), Policy, auth),
             new AttemptEnds(Store, NothingMeasured.Instance, Options.Create(Settings), NullLogger<AttemptEnds>.Instance), Time, Options.Create(Settings),
-            NullLogger<ExecutionService>.Instance);
+            new GoDocker.Server.Monitoring.ServerMetrics("test"), NullLogger<ExecutionService>.Instance);
     }
 
     /// <summary>A dispatch queue that counts acknowledgements.</summary>

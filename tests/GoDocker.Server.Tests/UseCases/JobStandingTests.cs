@@ -142,7 +142,7 @@ public sealed class JobStandingTests : UseCaseTest
         var service = new SchedulerService(
             Store, new InProcessDispatchQueue(Time, TimeSpan.FromMinutes(2)), cycle, nodes, Scheduler, board,
             new FreeSpaceFloor(new JobDirectory(Path.Combine(Settings.Server.DataDir, "jobs")), "0"), Time, Options.Create(Settings),
-            NullLogger<SchedulerService>.Instance);
+            new GoDocker.Server.Monitoring.ServerMetrics("test"), NullLogger<SchedulerService>.Instance);
         return (Standing(nodes, board, election, order), service, election);
     }
 

@@ -69,7 +69,10 @@ public abstract class UseCaseTest : IAsyncLifetime
 
     protected JobSubmission Submission() => new(
         Store, accounts, Policy, Nodes(), new PendingCounts(Store, Time), new AccountLimitsCache(Store, Time, Options.Create(Settings)),
-        Scheduler, new AuthOptions(), Options.Create(Settings));
+        Scheduler, new AuthOptions(), Options.Create(Settings), Metrics);
+
+    /// <summary>The instruments the use cases count in (a registry of their own per test).</summary>
+    protected GoDocker.Server.Monitoring.ServerMetrics Metrics { get; } = new("test");
 
     protected JobControl Control() => new(
         Store, Policy, StopRequests, Nodes(), new OwnPauses(), Scheduler, Time, NullLogger<JobControl>.Instance);

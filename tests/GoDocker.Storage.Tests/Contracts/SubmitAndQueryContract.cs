@@ -31,6 +31,29 @@ public abstract class SubmitAndQueryContract(IJobStoreProvider provider) : JobSt
     }
 
     [Fact]
+    public async Task CountJobs_CountsEveryJob_ByStateAndProject()
+    {
+        Assert.Empty(await Store.CountJobsAsync(Ct));
+        await SubmitAsync(ASpec().Project("physics"));
+        await SubmitAsync(ASpec().Project("physics"), owner: "bob");
+        await SubmitAsync(ASpec().Project("biology"));
+        await JobInStateAsync(JobState.Running, ASpec().Project("physics"));
+        await JobInStateAsync(JobState.Succeeded, ASpec().Project("biology"));
+        await JobInStateAsync(JobState.Succeeded, ASpec().Project("biology"));
+
+        var counts = (await Store.CountJobsAsync(Ct)).OrderBy(c => c.State).ThenBy(c => c.Project, StringComparer.Ordinal).ToList();
+
+        Assert.Equal(
+            [
+                new JobCount(JobState.Pending, "biology", 1),
+                new JobCount(JobState.Pending, "physics", 2),
+                new JobCount(JobState.Running, "physics", 1),
+                new JobCount(JobState.Succeeded, "biology", 2),
+            ],
+            counts);
+    }
+
+    [Fact]
     public async Task Submit_KeepsTheWholeSpec()
     {
         var spec = ASpec().Name("analysis").Cpus(2.5).Mem("3G").Project("physics").Tags("nightly", "gpu").Build();
