@@ -92,6 +92,7 @@ var nodeOptions = NodesConfiguration.Resolve(settings, instanceId);
 var nodeStates = stores.NodeStates;
 var drains = await nodeStates.ListDrainsAsync(CancellationToken.None);
 builder.Services.AddSingleton<INodeStateStore>(nodeStates);
+builder.Services.AddSingleton<IUsageStore>(stores.Usage);
 // Swarm: the manager is Executor:Docker's endpoint, the nodes are the swarm's, read now.
 var swarm = settings.Executor.Type == ExecutorType.Swarm ? await SwarmCluster.ConnectAsync(nodeOptions[0], CancellationToken.None) : null;
 builder.Services.AddSingleton(sp => new NodeRegistry(
@@ -153,6 +154,10 @@ else
     builder.Services.AddSingleton<IWakeups>(new InProcessWakeups());
 }
 builder.Services.AddSingleton<SchedulerService>();
+// Live usage of running jobs, sampled by the leader; what accounting reads at an attempt's end.
+builder.Services.AddSingleton<UsageSampler>();
+builder.Services.AddSingleton<GoDocker.Usage.IAttemptUsage>(sp => sp.GetRequiredService<UsageSampler>());
+builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<UsageSampler>());
 builder.Services.AddSingleton<ExecutionService>();
 builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<ExecutionService>());
 builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<SchedulerService>());
@@ -167,6 +172,7 @@ builder.Services.AddSingleton<JobSubmission>();
 builder.Services.AddSingleton<JobControl>();
 builder.Services.AddSingleton<UsageReport>();
 builder.Services.AddSingleton<JobStanding>();
+builder.Services.AddSingleton<JobUsageReport>();
 builder.Services.AddHostedService<NodeRefreshService>();
 
 builder.Services.AddProblemDetails();
@@ -190,6 +196,7 @@ var api = app.MapGroup("/api/v1");
 api.MapAuth();
 api.MapAdministration();
 api.MapJobs();
+api.MapJobUsage();
 api.MapScheduling();
 api.MapJobOutput();
 api.MapJobFiles();

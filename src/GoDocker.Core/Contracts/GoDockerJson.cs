@@ -41,4 +41,5 @@ namespace GoDocker.Contracts;
 [JsonSerializable(typeof(PriorityRequest))]
 [JsonSerializable(typeof(ArrayView))]
 [JsonSerializable(typeof(IReadOnlyList<JobView>))]
+[JsonSerializable(typeof(JobUsageView))]
 public sealed partial class GoDockerJson : JsonSerializerContext;

@@ -26,6 +26,21 @@ public sealed class GoDockerOptions
     /// <summary>The Docker engines jobs run on; empty = the one of Executor:Docker, as node Executor:Docker:NodeName.</summary>
     public List<NodeSettings> Nodes { get; set; } = [];
     public StoreOptions Store { get; set; } = new();
+    public MonitoringOptions Monitoring { get; set; } = new();
+}
+
+/// <summary>Live resource sampling of running jobs (the leader's UsageSampler).</summary>
+public sealed class MonitoringOptions
+{
+    /// <summary>How often each running job's container is sampled: a duration (5s, 00:00:05, 1m); 0 or off: never.</summary>
+    public string SampleInterval { get; set; } = "5s";
+    /// <summary>Points kept per attempt; a longer series merges adjacent points in pairs.</summary>
+    public int MaxPoints { get; set; } = GoDocker.Usage.UsageSeries.DefaultCapacity;
+    /// <summary>Containers sampled at once (each is one engine request).</summary>
+    public int MaxConcurrentSamples { get; set; } = 8;
+
+    /// <summary>The parsed <see cref="SampleInterval"/> (set by the configuration check); null: sampling is off.</summary>
+    internal TimeSpan? Interval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Where jobs, accounts and node drains are kept.</summary>

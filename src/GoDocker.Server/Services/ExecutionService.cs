@@ -25,6 +25,7 @@ public sealed class ExecutionService(
     StopRequests stopRequests,
     OwnPauses ownPauses,
     GoDocker.Server.Auth.LaunchAuthorization authorization,
+    UsageSampler usage,
     TimeProvider time,
     IOptions<GoDockerOptions> options,
     ILogger<ExecutionService> logger) : ILeaderWork
@@ -372,6 +373,7 @@ public sealed class ExecutionService(
         monitors[job.Id] = Task.Run(async () =>
         {
             var stoppingToken = termToken;
+            usage.Watch(executor, job, containerId, stoppingToken);
             try
             {
                 if (job.StopRequested is not null)
@@ -392,6 +394,7 @@ public sealed class ExecutionService(
             }
             finally
             {
+                usage.Forget(job.Id, job.Attempt);
                 monitors.TryRemove(job.Id, out _);
                 stopping.TryRemove(containerId, out _);
                 ownPauses.Forget(containerId);

@@ -60,7 +60,8 @@ public sealed class LateLaunchTests : UseCaseTest
         var nodes = new NodeRegistry([node], NodeStates, [], TimeSpan.FromMinutes(5), Time, NullLogger<NodeRegistry>.Instance);
         return new ExecutionService(
             Store, dispatch, nodes, new JobDirectory(Path.Combine(Settings.Server.DataDir, "jobs")), Scheduler, StopRequests, new OwnPauses(),
-            new LaunchAuthorization(Accounts, new CallerResolver(Accounts, auth), Policy, auth), Time, Options.Create(Settings),
+            new LaunchAuthorization(Accounts, new CallerResolver(Accounts, auth), Policy, auth),
+            new UsageSampler(new MemoryUsageStore(), Time, Options.Create(Settings), NullLogger<UsageSampler>.Instance), Time, Options.Create(Settings),
             NullLogger<ExecutionService>.Instance);
     }
 
