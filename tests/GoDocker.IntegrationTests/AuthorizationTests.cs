@@ -133,7 +133,7 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         (string Method, string Path)[] endpoints =
         [
             ("GET", "/api/v1/jobs/{job}"), ("GET", "/api/v1/jobs/{job}/stdout"), ("GET", "/api/v1/jobs/{job}/stderr"),
-            ("GET", "/api/v1/jobs/{job}/files"), ("GET", "/api/v1/jobs/{job}/files/stdout"),
+            ("GET", "/api/v1/jobs/{job}/files"), ("GET", "/api/v1/jobs/{job}/files/stdout"), ("GET", "/api/v1/jobs/{job}/usage"),
         ];
         foreach (var (method, path) in endpoints)
         {
