@@ -108,6 +108,30 @@ public sealed class UsageSamplingTests(UsageSamplingTests.SamplingServer fixture
         }
     }
 
+    [Fact]
+    public async Task AfterTheServerIsKilled_TheSeriesGoesOnFromTheStore_LosingOnlyTheGap()
+    {
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string> { ["Monitoring:SampleInterval"] = "1s" });
+        var job = await server.Api.SubmitAsync(new JobSpec { Script = "yes >/dev/null & sleep 60; kill $!", Cpus = 1 });
+        await server.Api.WaitForAsync(job.Id, j => j.State == JobState.Running, TimeSpan.FromMinutes(1));
+        async Task<UsageSummaryView?> SummaryAsync() =>
+            (await server.Api.Http.GetFromJsonAsync($"/api/v1/jobs/{job.Id}/usage", GoDockerJson.Default.JobUsageView))!.Summary;
+        await Until.TrueAsync(async () => await SummaryAsync() is { Samples: >= 3 }, TimeSpan.FromMinutes(1), "three samples");
+        var before = (await SummaryAsync())!;
+
+        await server.KillHardAsync();
+        await server.StartAgainAsync();
+        // The first sample after the restart: it continues the kept series (a new one would start again at one sample).
+        UsageSummaryView? after = null;
+        await Until.TrueAsync(async () => (after = await SummaryAsync()) is { } s && s.LastSampleAt > before.LastSampleAt, TimeSpan.FromMinutes(1),
+            "a sample after the restart");
+        await server.Api.KillAsync(job.Id);
+
+        Assert.True(after!.Samples > before.Samples, $"samples {before.Samples} then {after.Samples}");
+        Assert.True(after.CpuSeconds > before.CpuSeconds, $"cpu seconds {before.CpuSeconds} then {after.CpuSeconds}");
+        Assert.Equal(before.Attempt, after.Attempt);
+    }
+
     [Theory]
     [InlineData("?attempt=x", "attempt")]
     [InlineData("?attempt=0", "attempt")]
