@@ -70,8 +70,11 @@ public sealed class UsageSamplingTests(UsageSamplingTests.SamplingServer fixture
         // Sampled up to the last second or two before the end: never more than the cgroup's count, not much less.
         Assert.InRange(summary.CpuSeconds, own * 0.75, own + 0.05);
         Assert.InRange(summary.AverageCpu!.Value, ownCores * 0.7, Math.Min(1.3, ownCores * 1.3));
-        Assert.True(ownCores > 0.2, $"the loop got {ownCores} cores: the machine is too loaded to say anything");
-        Assert.All(usage.Points, p => Assert.True(p.CpuCores is null or >= 0 and <= 1.5, $"{p.CpuCores} cores at {p.At}"));
+        Assert.True(own > 0.2, $"the loop got {own} cpu seconds in 12 s: nothing to compare");
+        // Between samples, a job limited to one cpu uses at most about one (the first point counts from the start, where the
+        // container's setup also runs in its cgroup and a tenth of a second can show more: only never negative).
+        Assert.All(usage.Points, p => Assert.True(p.CpuCores is null or >= 0, $"{p.CpuCores} cores at {p.At}"));
+        Assert.All(usage.Points.Skip(1), p => Assert.True(p.CpuCores is null or <= 1.5, $"{p.CpuCores} cores at {p.At}"));
     }
 
     [Fact]
