@@ -19,6 +19,7 @@ using GoDocker.Storage.Leases;
 using GoDocker.Storage.Logins;
 using GoDocker.Storage.Postgres;
 using GoDocker.Storage.Wakeups;
+using GoDocker.Usage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
@@ -156,8 +157,9 @@ else
 builder.Services.AddSingleton<SchedulerService>();
 // Live usage of running jobs, sampled by the leader; what accounting reads at an attempt's end.
 builder.Services.AddSingleton<UsageSampler>();
-builder.Services.AddSingleton<GoDocker.Usage.IAttemptUsage>(sp => sp.GetRequiredService<UsageSampler>());
+builder.Services.AddSingleton<IAttemptUsage>(sp => sp.GetRequiredService<UsageSampler>());
 builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<UsageSampler>());
+builder.Services.AddSingleton<AttemptEnds>();
 builder.Services.AddSingleton<ExecutionService>();
 builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<ExecutionService>());
 builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<SchedulerService>());
@@ -171,6 +173,7 @@ builder.Services.AddHostedService(sp => new ServerHeartbeat(sp.GetRequiredServic
 builder.Services.AddSingleton<JobSubmission>();
 builder.Services.AddSingleton<JobControl>();
 builder.Services.AddSingleton<UsageReport>();
+builder.Services.AddSingleton<AccountingHistory>();
 builder.Services.AddSingleton<JobStanding>();
 builder.Services.AddSingleton<JobUsageReport>();
 builder.Services.AddHostedService<NodeRefreshService>();
@@ -198,6 +201,7 @@ api.MapAdministration();
 api.MapJobs();
 api.MapJobUsage();
 api.MapScheduling();
+api.MapAccounting();
 api.MapJobOutput();
 api.MapJobFiles();
 api.MapHealth();

@@ -488,6 +488,27 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         Assert.Equal(expected, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("alice", true)]
+    [InlineData("carol", true)]
+    [InlineData("admin", true)]
+    [InlineData("bob", false)]
+    [InlineData("dave", false)]
+    public async Task AccountingRecords_AreSeenAsTheirJobIs(string login, bool sees)
+    {
+        using var client = site.As(login);
+        var job = site.AliceJob.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var filtered = await client.GetFromJsonAsync($"/api/v1/accounting?job={job}&user=alice", GoDockerJson.Default.AccountingList);
+        var all = await client.GetFromJsonAsync("/api/v1/accounting?limit=1000", GoDockerJson.Default.AccountingList);
+
+        // Owner, the project's manager and admins see alice's record; a fellow member or an outsider, whatever they ask, do not.
+        Assert.Equal(sees ? [site.AliceJob] : [], filtered!.Items.Select(r => r.JobId));
+        Assert.Equal(sees, all!.Items.Any(r => r.JobId == site.AliceJob));
+        Assert.All(all.Items, r => Assert.True(login is "admin" || r.Owner == login || (login == "carol" && r.Project == "genomics"),
+            $"{login} sees job {r.JobId} of {r.Owner} in {r.Project}"));
+    }
+
     /// <summary>Every operation the OpenAPI document publishes, so a new endpoint cannot escape the walk below.</summary>
     private static readonly string[] KnownOperations =
     [
@@ -505,6 +526,7 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         "POST /api/v1/jobs/{id}/requeue", "GET /api/v1/jobs/{id}/priority", "POST /api/v1/jobs/{id}/priority",
         "GET /api/v1/arrays/{id}", "POST /api/v1/arrays/{id}/kill",
         "GET /api/v1/usage", "GET /api/v1/limits", "PUT /api/v1/limits/{kind}/{name}",
+        "GET /api/v1/accounting",
     ];
 
     [Fact]

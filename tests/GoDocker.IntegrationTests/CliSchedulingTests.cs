@@ -315,4 +315,26 @@ public sealed class CliSchedulingTests(CliSchedulingTests.FairShareServer fixtur
         Assert.Contains(accounts, a => a.Kind == "user" && a.Name == User);
         Assert.Contains(accounts, a => a.Kind == "project" && a.Name == "default");
     }
+
+    [Fact]
+    public async Task History_ListsWhatEnded_InTheColumnsAsked_AsATableCsvAndJson()
+    {
+        var id = await SubmitAsync("--name", "hist,ory", "--", "sh", "-c", "exit 3");
+        await Godocker("wait", Text(id));
+
+        var table = await Godocker("history", "-j", Text(id));
+        var csv = await Godocker("history", "-j", Text(id), "--format", "jobid,JobName,state,ExitCode,Cause,Node,Attempt", "-o", "csv");
+        var json = await Godocker("history", "-S", "now-1hour", "-u", User, "-s", "failed", "-o", "json");
+        var unknown = await Godocker("history", "--format", "JobID,Bogus");
+
+        Assert.True(table.ExitCode == 0, table.Stderr);
+        Assert.StartsWith("JobID  JobName   User ", table.Stdout, StringComparison.Ordinal);
+        Assert.True(Regex.IsMatch(table.Stdout, $@"(?m)^ *{id}  hist,ory  {User} +default +[0-9.]+  Failed +3$"), table.Stdout);
+        Assert.Equal($"JobID,JobName,State,ExitCode,Cause,Node,Attempt\r\n{id},\"hist,ory\",Failed,3,Exited,local,1\r\n", csv.Stdout);
+        var list = JsonSerializer.Deserialize(json.Stdout, GoDockerJson.Default.AccountingList)!;
+        Assert.Contains(list.Items, r => r.JobId == id && r.ExitCode == 3 && r.ElapsedSeconds >= 0);
+        Assert.All(list.Items, r => Assert.Equal((User, GoDocker.Usage.AccountedState.Failed), (r.Owner, r.State)));
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("'Bogus' is not a column", unknown.Stderr, StringComparison.Ordinal);
+    }
 }

@@ -48,6 +48,10 @@ internal sealed class GoDockerClient(Uri server, string? bearerToken = null)
     public Task<ApiResult<JobList>> ListJobsAsync(JobQuery query, CancellationToken cancellationToken) =>
         SendAsync(new HttpRequest("GET", apiBase + "/jobs" + query.ToQueryString()), GoDockerJson.Default.JobList, cancellationToken);
 
+    /// <summary>A page of accounting records (sacct).</summary>
+    public Task<ApiResult<AccountingList>> ListAccountingAsync(HistoryQuery query, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequest("GET", apiBase + "/accounting" + query.ToQueryString()), GoDockerJson.Default.AccountingList, cancellationToken);
+
     public Task<ApiResult<JobView>> GetJobAsync(long id, CancellationToken cancellationToken) =>
         SendAsync(new HttpRequest("GET", $"{apiBase}/jobs/{id}"), GoDockerJson.Default.JobView, cancellationToken);
 

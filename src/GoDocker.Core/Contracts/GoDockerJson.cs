@@ -42,4 +42,6 @@ namespace GoDocker.Contracts;
 [JsonSerializable(typeof(ArrayView))]
 [JsonSerializable(typeof(IReadOnlyList<JobView>))]
 [JsonSerializable(typeof(JobUsageView))]
+[JsonSerializable(typeof(AccountingList))]
+[JsonSerializable(typeof(AccountingView))]
 public sealed partial class GoDockerJson : JsonSerializerContext;

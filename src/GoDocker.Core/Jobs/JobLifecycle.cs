@@ -46,7 +46,8 @@ public static class JobLifecycle
     /// is the change's (a move without one clears it); the end cause is kept only into a terminal state; the expected
     /// start is cleared; back to Pending (requeue) the node, container, start and schedule times are cleared, as the next
     /// attempt is placed and launched anew. Leaving Running or Suspended with a start charges the attempt's usage, up to
-    /// the change's end time (or <paramref name="now"/>).
+    /// the change's end time (or <paramref name="now"/>), by the change's <see cref="JobChange.ChargeBasis"/>; an end of an
+    /// attempt or of a job gives its <see cref="AccountingRecord"/> (<see cref="JobUpdate.Record"/>).
     /// </summary>
     /// <exception cref="JobVersionConflictException">when the change was made against another version of the job.</exception>
     /// <exception cref="IllegalTransitionException">when <see cref="JobTransitions"/> forbids the move.</exception>
@@ -85,7 +86,10 @@ public static class JobLifecycle
                 Reason = change.Reason ?? RequeuedReason,
             };
         }
-        return new JobUpdate(updated, new JobEvent(now, change.EventKind, change.EventMessage), Charge(job, change, now));
+        return new JobUpdate(updated, new JobEvent(now, change.EventKind, change.EventMessage), Charge(job, change, now))
+        {
+            Record = Accounted(job, change, now),
+        };
     }
 
     /// <summary>
@@ -176,7 +180,8 @@ public static class JobLifecycle
     }
 
     // A run is billed when it leaves the node's resources (ends, or is requeued), from its start: a job that never
-    // started (or was only Scheduled) costs nothing.
+    // started (or was only Scheduled) costs nothing. Its cpu time is the allocated cpus × elapsed, or what was measured
+    // where the site charges that (allocated when nothing was measured: an unsampled run is not free).
     private static UsageCharge? Charge(Job job, JobChange change, DateTimeOffset now)
     {
         if (job.State is not (JobState.Running or JobState.Suspended) || job.StartedAt is not { } started
@@ -185,18 +190,80 @@ public static class JobLifecycle
             return null;
         }
         var ended = change.EndedAt ?? now;
-        return new UsageCharge(job.Id, job.Attempt, job.Owner, job.Spec.Project, ended,
-            JobConsumption.Of(job.Spec.Cpus, job.Spec.MemoryBytes, job.Spec.Gpus, ended - started));
+        var consumption = JobConsumption.Of(job.Spec.Cpus, job.Spec.MemoryBytes, job.Spec.Gpus, ended - started);
+        if (change.ChargeBasis == ChargeBasis.Measured && change.Measured is { } measured)
+        {
+            consumption = consumption with { CpuSeconds = Math.Max(0, measured.CpuSeconds) };
+        }
+        return new UsageCharge(job.Id, job.Attempt, job.Owner, job.Spec.Project, ended, consumption);
+    }
+
+    // An attempt is accounted when it ends: it leaves Running or Suspended (ended, or requeued), or a Scheduled one
+    // whose container was made is requeued; and a job is accounted when it ends without its attempt running (killed
+    // while pending, rejected, refused or failed at launch). A placement given back before any container existed is no
+    // end: the same attempt is placed again.
+    private static AccountingRecord? Accounted(Job job, JobChange change, DateTimeOffset now)
+    {
+        if (job.State.IsTerminal())
+        {
+            return null;
+        }
+        var ran = job.State is JobState.Running or JobState.Suspended || (job.State == JobState.Scheduled && job.ContainerId is not null);
+        AccountedState state;
+        switch (change.To)
+        {
+            case JobState.Pending when ran:
+                state = AccountedState.Requeued;
+                break;
+            case JobState.Succeeded:
+                state = AccountedState.Succeeded;
+                break;
+            case JobState.Failed:
+                state = AccountedState.Failed;
+                break;
+            case JobState.Killed:
+                state = AccountedState.Killed;
+                break;
+            case JobState.Rejected:
+                state = AccountedState.Rejected;
+                break;
+            default:
+                return null;
+        }
+        return new AccountingRecord
+        {
+            JobId = job.Id,
+            ArrayId = job.ArrayId,
+            Name = job.Spec.Name,
+            Owner = job.Owner,
+            Project = job.Spec.Project,
+            Attempt = job.Attempt,
+            State = state,
+            Cause = change.EndCause,
+            Reason = change.Reason,
+            ExitCode = change.ExitCode,
+            Node = job.Node,
+            SubmittedAt = job.SubmittedAt,
+            StartedAt = change.StartedAt ?? job.StartedAt,
+            EndedAt = change.EndedAt ?? now,
+            Cpus = job.Spec.Cpus,
+            MemoryBytes = job.Spec.MemoryBytes,
+            Gpus = job.Spec.Gpus,
+            Measured = change.Measured,
+        };
     }
 }
 
 /// <summary>
 /// What one change does to a stored job: <see cref="Job"/> as it becomes (version bumped), the <see cref="Event"/> to append
-/// to its timeline, and the <see cref="Charge"/> to record, if any. Every change appends exactly one event, so no event
-/// means <see cref="Unchanged"/>: nothing to write.
+/// to its timeline, and the <see cref="Charge"/> and accounting <see cref="Record"/> to record, if any. Every change
+/// appends exactly one event, so no event means <see cref="Unchanged"/>: nothing to write.
 /// </summary>
 public sealed record JobUpdate(Job Job, JobEvent? Event, UsageCharge? Charge = null)
 {
+    /// <summary>The accounting record of the attempt (or job) this change ends, kept in the change's transaction.</summary>
+    public AccountingRecord? Record { get; init; }
+
     public static JobUpdate Unchanged(Job job) => new(job, null);
 
     [MemberNotNullWhen(true, nameof(Event))]

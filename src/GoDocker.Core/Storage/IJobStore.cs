@@ -23,6 +23,12 @@ public interface IJobStore
 
     ValueTask<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The accounting records that match, a page of them and their total, from one snapshot. A record is written by the
+    /// change that ends its attempt (<see cref="JobUpdate.Record"/>), in that change's transaction.
+    /// </summary>
+    ValueTask<AccountingPage> ListAccountingAsync(AccountingQuery query, CancellationToken cancellationToken);
+
     /// <summary>The job's timeline, oldest first.</summary>
     ValueTask<IReadOnlyList<JobEvent>> GetEventsAsync(long id, CancellationToken cancellationToken);
 
@@ -115,6 +121,10 @@ public sealed record JobChange(long JobId, long ExpectedVersion, JobState To, st
     public DateTimeOffset? EndedAt { get; init; }
     /// <summary>Clears a stop request once applied.</summary>
     public bool ClearStopRequest { get; init; }
+    /// <summary>What the attempt this change ends was measured to use (null: nothing measured), for its accounting record and charge.</summary>
+    public GoDocker.Usage.MeasuredUsage? Measured { get; init; }
+    /// <summary>What the attempt's usage charge counts as cpu time (the site's Usage:Charge).</summary>
+    public GoDocker.Usage.ChargeBasis ChargeBasis { get; init; }
 }
 
 public sealed record JobQuery

@@ -129,7 +129,7 @@ internal static class JobsApi
         _ => throw new InvalidOperationException($"unknown control outcome {outcome}"),
     };
 
-    private static bool TryInt(Microsoft.Extensions.Primitives.StringValues values, int fallback, int min, int max, out int value)
+    internal static bool TryInt(Microsoft.Extensions.Primitives.StringValues values, int fallback, int min, int max, out int value)
     {
         value = fallback;
         var text = values.LastOrDefault();
@@ -141,6 +141,6 @@ internal static class JobsApi
             && value >= min && value <= max;
     }
 
-    private static string? NullIfEmpty(Microsoft.Extensions.Primitives.StringValues values) =>
+    internal static string? NullIfEmpty(Microsoft.Extensions.Primitives.StringValues values) =>
         string.IsNullOrEmpty(values.LastOrDefault()) ? null : values.LastOrDefault();
 }

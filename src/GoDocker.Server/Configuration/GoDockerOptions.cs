@@ -26,7 +26,18 @@ public sealed class GoDockerOptions
     /// <summary>The Docker engines jobs run on; empty = the one of Executor:Docker, as node Executor:Docker:NodeName.</summary>
     public List<NodeSettings> Nodes { get; set; } = [];
     public StoreOptions Store { get; set; } = new();
+    public UsageOptions Usage { get; set; } = new();
     public MonitoringOptions Monitoring { get; set; } = new();
+}
+
+/// <summary>Usage:, what an attempt's run is charged (fair share, quota windows).</summary>
+public sealed class UsageOptions
+{
+    /// <summary>
+    /// allocated: cpus × elapsed (as Slurm bills); measured: the cpu time measured in the container, allocated when nothing
+    /// was measured. Memory and gpus are charged as allocated either way.
+    /// </summary>
+    public ChargeBasis Charge { get; set; } = ChargeBasis.Allocated;
 }
 
 /// <summary>Live resource sampling of running jobs (the leader's UsageSampler).</summary>

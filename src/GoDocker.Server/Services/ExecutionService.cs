@@ -26,6 +26,7 @@ public sealed class ExecutionService(
     OwnPauses ownPauses,
     GoDocker.Server.Auth.LaunchAuthorization authorization,
     UsageSampler usage,
+    AttemptEnds attemptEnds,
     TimeProvider time,
     IOptions<GoDockerOptions> options,
     ILogger<ExecutionService> logger) : ILeaderWork
@@ -132,7 +133,7 @@ public sealed class ExecutionService(
             }
             try
             {
-                await store.TransitionAsync(change, cancellationToken);
+                await attemptEnds.RecordAsync(job, change, cancellationToken);
                 logger.LogWarning("job {JobId}: {Message}", job.Id, change.EventMessage);
             }
             catch (JobVersionConflictException)
@@ -448,7 +449,7 @@ public sealed class ExecutionService(
         var message = exitCode is { } code && !reason.StartsWith("exit", StringComparison.Ordinal) && state != JobState.Succeeded
             ? $"{reason} (exit code {code})"
             : reason;
-        var ended = await store.TransitionAsync(JobLifecycle.End(job, state, cause, reason, endedAt ?? time.GetUtcNow(), message, exitCode), cancellationToken);
+        var ended = await attemptEnds.RecordAsync(job, JobLifecycle.End(job, state, cause, reason, endedAt ?? time.GetUtcNow(), message, exitCode), cancellationToken);
         scheduler.PokeNow();
         return ended;
     }

@@ -465,6 +465,12 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
         return new JobPage(items, total);
     }
 
+    public async ValueTask<AccountingPage> ListAccountingAsync(AccountingQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        return await PostgresAccounting.ListAsync(connection, query, cancellationToken);
+    }
+
     public async ValueTask<IReadOnlyList<JobEvent>> GetEventsAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
@@ -755,7 +761,7 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
 
     /// <summary>
     /// Writes what the life cycle decided: the job's fields, guarded by the version read (and locked) in this transaction,
-    /// its event, and its usage charge. An unchanged job is not written.
+    /// its event, its usage charge and its accounting record. An unchanged job is not written.
     /// </summary>
     private async Task<Job> PersistAsync(NpgsqlTransaction tx, Job read, JobUpdate update, CancellationToken cancellationToken)
     {
@@ -785,6 +791,10 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
         if (update.Charge is { } charge)
         {
             await RecordUsageAsync(tx, charge, UsageHalfLife, cancellationToken);
+        }
+        if (update.Record is { } record)
+        {
+            await PostgresAccounting.InsertAsync(tx, record, cancellationToken);
         }
         return job;
     }

@@ -372,6 +372,12 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         return new JobPage(items, total);
     }
 
+    public async ValueTask<AccountingPage> ListAccountingAsync(AccountingQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        return await SqliteAccounting.ListAsync(connection, query, cancellationToken);
+    }
+
     public async ValueTask<IReadOnlyList<JobEvent>> GetEventsAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken);
@@ -597,7 +603,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
 
     /// <summary>
     /// Writes what the life cycle decided: the job's fields, guarded by the version read in this transaction, its event,
-    /// and its usage charge. An unchanged job is not written.
+    /// its usage charge and its accounting record. An unchanged job is not written.
     /// </summary>
     private async Task<Job> PersistAsync(SqliteTransaction tx, Job read, JobUpdate update, CancellationToken cancellationToken)
     {
@@ -627,6 +633,10 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         if (update.Charge is { } charge)
         {
             await RecordUsageAsync(tx, charge, UsageHalfLife, cancellationToken);
+        }
+        if (update.Record is { } record)
+        {
+            await SqliteAccounting.InsertAsync(tx, record, cancellationToken);
         }
         return job;
     }

@@ -175,6 +175,44 @@ internal static class SqliteSchema
         END;
         """,
         """
+        -- Accounting (sacct): one record per ended attempt, or per job that ended without its attempt running, written in
+        -- the transaction of the change that ends it (JobLifecycle decides it). The measured columns are null when nothing
+        -- was measured. Beside usage_records (the charges fair share and quotas read), which stay as they are.
+        CREATE TABLE accounting (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            job_id INTEGER NOT NULL,
+            array_id INTEGER,
+            name TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            project TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            end_cause TEXT,
+            reason TEXT,
+            exit_code INTEGER,
+            node TEXT,
+            submitted_at INTEGER NOT NULL,
+            started_at INTEGER,
+            ended_at INTEGER NOT NULL,
+            cpus REAL NOT NULL,
+            memory_bytes INTEGER NOT NULL,
+            gpus INTEGER NOT NULL,
+            cpu_seconds REAL,
+            max_rss_bytes INTEGER,
+            max_pids INTEGER,
+            block_read_bytes INTEGER,
+            block_write_bytes INTEGER,
+            net_received_bytes INTEGER,
+            net_sent_bytes INTEGER,
+            samples INTEGER,
+            last_sample_at INTEGER
+        );
+        -- The history's filters: a job's records, and a user's, a project's, a state's or everyone's by end time.
+        CREATE INDEX accounting_by_job ON accounting (job_id, seq);
+        CREATE INDEX accounting_by_owner ON accounting (owner, ended_at);
+        CREATE INDEX accounting_by_project ON accounting (project, ended_at);
+        CREATE INDEX accounting_by_state ON accounting (state, ended_at);
+        CREATE INDEX accounting_by_end ON accounting (ended_at);
         -- The kept usage series of each job's attempts (UsageSeries): bounded, rewritten from an index when compacted.
         CREATE TABLE usage_points (
             job_id INTEGER NOT NULL,

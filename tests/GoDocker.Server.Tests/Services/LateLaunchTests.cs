@@ -7,6 +7,7 @@ using GoDocker.Server.Tests.UseCases;
 using GoDocker.Storage;
 using GoDocker.Storage.Dispatch;
 using GoDocker.Storage.JobDirectories;
+using GoDocker.Usage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -61,7 +62,8 @@ public sealed class LateLaunchTests : UseCaseTest
         return new ExecutionService(
             Store, dispatch, nodes, new JobDirectory(Path.Combine(Settings.Server.DataDir, "jobs")), Scheduler, StopRequests, new OwnPauses(),
             new LaunchAuthorization(Accounts, new CallerResolver(Accounts, auth), Policy, auth),
-            new UsageSampler(new MemoryUsageStore(), Time, Options.Create(Settings), NullLogger<UsageSampler>.Instance), Time, Options.Create(Settings),
+            new UsageSampler(new MemoryUsageStore(), Time, Options.Create(Settings), NullLogger<UsageSampler>.Instance),
+            new AttemptEnds(Store, NothingMeasured.Instance, Options.Create(Settings), NullLogger<AttemptEnds>.Instance), Time, Options.Create(Settings),
             NullLogger<ExecutionService>.Instance);
     }
 

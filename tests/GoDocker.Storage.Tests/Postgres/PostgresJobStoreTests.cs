@@ -53,3 +53,5 @@ public sealed class PostgresIdempotencyKeyTests() : IdempotencyKeyContract(new P
 public sealed class PostgresDurabilityTests() : DurabilityContract(new PostgresJobStoreProvider());
 
 public sealed class PostgresSchedulingChangesTests() : SchedulingChangesContract(new PostgresJobStoreProvider());
+
+public sealed class PostgresAccountingTests() : AccountingContract(new PostgresJobStoreProvider());

@@ -52,3 +52,5 @@ public sealed class IdempotencyKeyTests() : IdempotencyKeyContract(new SqliteJob
 public sealed class DurabilityTests() : DurabilityContract(new SqliteJobStoreProvider());
 
 public sealed class SchedulingChangesTests() : SchedulingChangesContract(new SqliteJobStoreProvider());
+
+public sealed class AccountingTests() : AccountingContract(new SqliteJobStoreProvider());
