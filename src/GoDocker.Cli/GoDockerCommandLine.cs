@@ -19,6 +19,7 @@ internal static class GoDockerCommandLine
         ("submit", global => new SubmitCommand(global).Command),
         ("jobs", JobsCommand.Create),
         ("show", ShowCommand.Create),
+        ("top", TopCommand.Create),
         ("logs", LogsCommand.Create),
         ("kill", KillCommand.Create),
         ("hold", global => JobControlCommand.Create(global, JobControl.Hold)),

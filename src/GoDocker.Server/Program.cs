@@ -23,7 +23,6 @@ using GoDocker.Storage.Wakeups;
 using GoDocker.Usage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 // The embedded server: API, store, scheduler, dispatch and executor in one process.
@@ -100,6 +99,7 @@ var nodeOptions = NodesConfiguration.Resolve(settings, instanceId);
 var nodeStates = stores.NodeStates;
 var drains = await nodeStates.ListDrainsAsync(CancellationToken.None);
 builder.Services.AddSingleton<INodeStateStore>(nodeStates);
+builder.Services.AddSingleton<IUsageStore>(stores.Usage);
 // Swarm: the manager is Executor:Docker's endpoint, the nodes are the swarm's, read now.
 var swarm = settings.Executor.Type == ExecutorType.Swarm ? await SwarmCluster.ConnectAsync(nodeOptions[0], CancellationToken.None) : null;
 builder.Services.AddSingleton(sp => new NodeRegistry(
@@ -161,8 +161,10 @@ else
     builder.Services.AddSingleton<IWakeups>(new InProcessWakeups());
 }
 builder.Services.AddSingleton<SchedulerService>();
-// Until containers are sampled, attempts end with nothing measured (their accounting records' measured columns are empty).
-builder.Services.TryAddSingleton<IAttemptUsage>(NothingMeasured.Instance);
+// Live usage of running jobs, sampled by the leader; what accounting reads at an attempt's end.
+builder.Services.AddSingleton<UsageSampler>();
+builder.Services.AddSingleton<IAttemptUsage>(sp => sp.GetRequiredService<UsageSampler>());
+builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<UsageSampler>());
 builder.Services.AddSingleton<AttemptEnds>();
 builder.Services.AddSingleton<ExecutionService>();
 builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<ExecutionService>());
@@ -179,6 +181,7 @@ builder.Services.AddSingleton<JobControl>();
 builder.Services.AddSingleton<UsageReport>();
 builder.Services.AddSingleton<AccountingHistory>();
 builder.Services.AddSingleton<JobStanding>();
+builder.Services.AddSingleton<JobUsageReport>();
 builder.Services.AddHostedService<NodeRefreshService>();
 
 builder.Services.AddProblemDetails();
@@ -204,6 +207,7 @@ var api = app.MapGroup("/api/v1");
 api.MapAuth();
 api.MapAdministration();
 api.MapJobs();
+api.MapJobUsage();
 api.MapScheduling();
 api.MapAccounting();
 api.MapJobOutput();

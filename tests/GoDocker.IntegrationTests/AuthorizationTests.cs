@@ -133,7 +133,7 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         (string Method, string Path)[] endpoints =
         [
             ("GET", "/api/v1/jobs/{job}"), ("GET", "/api/v1/jobs/{job}/stdout"), ("GET", "/api/v1/jobs/{job}/stderr"),
-            ("GET", "/api/v1/jobs/{job}/files"), ("GET", "/api/v1/jobs/{job}/files/stdout"),
+            ("GET", "/api/v1/jobs/{job}/files"), ("GET", "/api/v1/jobs/{job}/files/stdout"), ("GET", "/api/v1/jobs/{job}/usage"),
         ];
         foreach (var (method, path) in endpoints)
         {
@@ -516,7 +516,7 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         "GET /api/v1/health", "GET /api/v1/images",
         "GET /api/v1/jobs", "POST /api/v1/jobs", "GET /api/v1/jobs/{id}", "POST /api/v1/jobs/{id}/kill",
         "GET /api/v1/jobs/{id}/stdout", "GET /api/v1/jobs/{id}/stderr",
-        "GET /api/v1/jobs/{id}/files", "GET /api/v1/jobs/{id}/files/{path}",
+        "GET /api/v1/jobs/{id}/files", "GET /api/v1/jobs/{id}/files/{path}", "GET /api/v1/jobs/{id}/usage",
         "GET /api/v1/nodes", "POST /api/v1/nodes/{name}/drain", "POST /api/v1/nodes/{name}/resume",
         "GET /api/v1/projects", "POST /api/v1/projects", "GET /api/v1/projects/{name}",
         "PUT /api/v1/projects/{name}/members/{login}", "DELETE /api/v1/projects/{name}/members/{login}",

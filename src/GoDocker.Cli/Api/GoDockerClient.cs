@@ -55,6 +55,12 @@ internal sealed class GoDockerClient(Uri server, string? bearerToken = null)
     public Task<ApiResult<JobView>> GetJobAsync(long id, CancellationToken cancellationToken) =>
         SendAsync(new HttpRequest("GET", $"{apiBase}/jobs/{id}"), GoDockerJson.Default.JobView, cancellationToken);
 
+    /// <summary>A job's sampled usage: its current attempt's summary and live figures, and the kept points after <paramref name="since"/>.</summary>
+    public Task<ApiResult<JobUsageView>> GetUsageAsync(long id, DateTimeOffset? since, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequest("GET", $"{apiBase}/jobs/{id}/usage"
+            + Query(("since", since?.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture)))),
+            GoDockerJson.Default.JobUsageView, cancellationToken);
+
     public Task<ApiResult<JobView>> KillAsync(long id, CancellationToken cancellationToken) =>
         SendAsync(new HttpRequest("POST", $"{apiBase}/jobs/{id}/kill"), GoDockerJson.Default.JobView, cancellationToken);
 

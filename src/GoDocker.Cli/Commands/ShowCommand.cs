@@ -4,7 +4,7 @@ using GoDocker.Contracts;
 
 namespace GoDocker.Cli.Commands;
 
-/// <summary>`godocker show ID`: every field of one job, then its timeline.</summary>
+/// <summary>`godocker show ID`: every field of one job with its sampled usage, then its timeline.</summary>
 internal static class ShowCommand
 {
     public static Command Create(GlobalOptions global)
@@ -26,7 +26,13 @@ internal static class ShowCommand
             }
             else
             {
-                await Console.Out.WriteAsync(JobDetails.Render(result.Value).AsMemory(), cancellationToken);
+                // The usage is an addition: a server without it (older) or a job never sampled prints the rest alone.
+                JobUsageView? usage = null;
+                if (result.Value.StartedAt is not null && await client.GetUsageAsync(result.Value.Id, DateTimeOffset.MaxValue, cancellationToken) is { IsOk: true } measured)
+                {
+                    usage = measured.Value;
+                }
+                await Console.Out.WriteAsync(JobDetails.Render(result.Value, usage: usage).AsMemory(), cancellationToken);
             }
             return ExitCodes.Ok;
         });

@@ -8,7 +8,8 @@ namespace GoDocker.Cli.Output;
 /// <summary>`godocker show`: every field as "Label: value", then the script and the timeline.</summary>
 internal static class JobDetails
 {
-    public static string Render(JobView job, TimeZoneInfo? zone = null)
+    /// <param name="usage">The job's sampled usage, when there is some to print.</param>
+    public static string Render(JobView job, TimeZoneInfo? zone = null, JobUsageView? usage = null)
     {
         var fields = new List<(string Label, string Value)>
         {
@@ -84,6 +85,10 @@ internal static class JobDetails
         fields.Add(("Scheduled", Display.Time(job.ScheduledAt, zone)));
         fields.Add(("Started", Display.Time(job.StartedAt, zone)));
         fields.Add(("Ended", Display.Time(job.EndedAt, zone)));
+        if (usage is not null)
+        {
+            fields.AddRange(UsageFigures.Fields(usage, zone));
+        }
         if (job.Env is { Count: > 0 } env)
         {
             var first = true;

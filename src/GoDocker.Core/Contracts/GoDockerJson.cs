@@ -41,6 +41,7 @@ namespace GoDocker.Contracts;
 [JsonSerializable(typeof(PriorityRequest))]
 [JsonSerializable(typeof(ArrayView))]
 [JsonSerializable(typeof(IReadOnlyList<JobView>))]
+[JsonSerializable(typeof(JobUsageView))]
 [JsonSerializable(typeof(AccountingList))]
 [JsonSerializable(typeof(AccountingView))]
 public sealed partial class GoDockerJson : JsonSerializerContext;

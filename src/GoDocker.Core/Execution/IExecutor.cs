@@ -1,5 +1,6 @@
 using GoDocker.Jobs;
 using GoDocker.Scheduling;
+using GoDocker.Usage;
 
 namespace GoDocker.Execution;
 
@@ -58,6 +59,14 @@ public interface IExecutor
     /// cannot be reached or its event stream breaks, and the caller watches again.
     /// </summary>
     Task WatchAsync(Func<ContainerSignal, ValueTask> report, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One reading of the container's usage from its engine (cpu, memory, block and network IO, pids), taken now; one
+    /// engine request, no streaming. Null when there is nothing to read: the container is gone or not running, or this
+    /// executor cannot read usage where its containers run (the default). Throws only when the engine cannot be reached
+    /// or answers with a fault; a sampler skips that reading and tries again at its next.
+    /// </summary>
+    ValueTask<UsageSample?> SampleAsync(string containerId, CancellationToken cancellationToken) => ValueTask.FromResult<UsageSample?>(null);
 }
 
 /// <summary>Something that happened to a job's container on its engine.</summary>

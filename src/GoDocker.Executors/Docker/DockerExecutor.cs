@@ -4,6 +4,7 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using GoDocker.Execution;
 using GoDocker.Scheduling;
+using GoDocker.Usage;
 using Microsoft.Extensions.Logging;
 
 namespace GoDocker.Executors.Docker;
@@ -382,6 +383,21 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         throw new IOException($"node {options.NodeName}: the engine closed its event stream");
     }
 
+    public async ValueTask<UsageSample?> SampleAsync(string containerId, CancellationToken cancellationToken)
+    {
+        var report = new LastReport<ContainerStatsResponse>();
+        try
+        {
+            await client.Containers.GetContainerStatsAsync(containerId,
+                new ContainerStatsParameters { Stream = false, OneShot = true }, report, cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return null;
+        }
+        return report.Value is { } stats ? ContainerUsage.From(stats) : null;
+    }
+
     public void Dispose()
     {
         client.Dispose();
@@ -597,4 +613,12 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) && t.Year > 1
             ? t
             : null;
+}
+
+/// <summary>Keeps what a one-shot engine call reports, as it reports it (Progress&lt;T&gt; would post it to another thread, later).</summary>
+internal sealed class LastReport<T> : IProgress<T>
+{
+    public T? Value { get; private set; }
+
+    public void Report(T value) => Value = value;
 }

@@ -49,6 +49,13 @@ public sealed class SwarmExecutor : IExecutor, IDisposable
     /// <summary>The manager's client is the cluster's (<see cref="SwarmCluster"/>), not this node's.</summary>
     public void Dispose() => sharing.Dispose();
 
+    /// <summary>
+    /// No usage: a task's container runs on a worker's engine, whose stats the manager does not serve, and the configuration
+    /// knows only the manager's endpoint. Jobs on a swarm have no live usage and no measured totals (a known limitation).
+    /// </summary>
+    public ValueTask<GoDocker.Usage.UsageSample?> SampleAsync(string containerId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<GoDocker.Usage.UsageSample?>(null);
+
     public string NodeName => node.Name;
 
     public async ValueTask<NodeInfo> DescribeAsync(CancellationToken cancellationToken)

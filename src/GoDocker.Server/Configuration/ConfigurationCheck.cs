@@ -204,6 +204,12 @@ internal static partial class ConfigurationCheck
             $"Scheduler:MinGap: {scheduler.MinGap} must be from 0 to 1 minute");
         Check(scheduler.IndexRebuildInterval >= TimeSpan.Zero && scheduler.IndexRebuildInterval <= TimeSpan.FromDays(1),
             $"Scheduler:IndexRebuildInterval: {scheduler.IndexRebuildInterval} must be from 0 to 1 day");
+        var monitoring = settings.Monitoring;
+        monitoring.Interval = SampleInterval(monitoring.SampleInterval, problems);
+        Check(monitoring.MaxPoints >= 2 && monitoring.MaxPoints <= 100_000,
+            $"Monitoring:MaxPoints: {monitoring.MaxPoints} must be from 2 to 100000");
+        Check(monitoring.MaxConcurrentSamples >= 1 && monitoring.MaxConcurrentSamples <= 256,
+            $"Monitoring:MaxConcurrentSamples: {monitoring.MaxConcurrentSamples} must be from 1 to 256");
         var fairShare = scheduler.FairShare;
         foreach (var (name, value) in new[]
         {
@@ -311,6 +317,30 @@ internal static partial class ConfigurationCheck
     }
 
     /// <summary>A walltime given as text; null when absent or empty (unlimited), or bad (then a problem names the key).</summary>
+    /// <summary>Monitoring:SampleInterval: off (or 0) is null; else a duration from 100 ms to 1 hour.</summary>
+    private static TimeSpan? SampleInterval(string? text, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Trim() is "0" or "off" or "Off" or "OFF")
+        {
+            return null;
+        }
+        if (!Walltime.TryParse(text, out var interval) && !TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out interval))
+        {
+            problems.Add($"Monitoring:SampleInterval: '{text}' is not a duration (5s, 1m, 00:00:05; 0 or off: no sampling)");
+            return null;
+        }
+        if (interval == TimeSpan.Zero)
+        {
+            return null;
+        }
+        if (interval < TimeSpan.FromMilliseconds(100) || interval > TimeSpan.FromHours(1))
+        {
+            problems.Add($"Monitoring:SampleInterval: '{text}' must be from 100 ms to 1 hour (0 or off: no sampling)");
+            return null;
+        }
+        return interval;
+    }
+
     private static TimeSpan? Duration(string key, string? text, List<string> problems)
     {
         if (string.IsNullOrEmpty(text))

@@ -28,6 +28,7 @@ public sealed class GoDockerOptions
     public StoreOptions Store { get; set; } = new();
     public UsageOptions Usage { get; set; } = new();
     public MetricsOptions Metrics { get; set; } = new();
+    public MonitoringOptions Monitoring { get; set; } = new();
 }
 
 /// <summary>Usage:, what an attempt's run is charged (fair share, quota windows).</summary>
@@ -48,6 +49,20 @@ public sealed class MetricsOptions
     /// that token reads /metrics. None: only administrators do (with their API token; everyone when Auth:Provider is none).
     /// </summary>
     public string? TokenSha256 { get; set; }
+}
+
+/// <summary>Live resource sampling of running jobs (the leader's UsageSampler).</summary>
+public sealed class MonitoringOptions
+{
+    /// <summary>How often each running job's container is sampled: a duration (5s, 00:00:05, 1m); 0 or off: never.</summary>
+    public string SampleInterval { get; set; } = "5s";
+    /// <summary>Points kept per attempt; a longer series merges adjacent points in pairs.</summary>
+    public int MaxPoints { get; set; } = GoDocker.Usage.UsageSeries.DefaultCapacity;
+    /// <summary>Containers sampled at once (each is one engine request).</summary>
+    public int MaxConcurrentSamples { get; set; } = 8;
+
+    /// <summary>The parsed <see cref="SampleInterval"/> (set by the configuration check); null: sampling is off.</summary>
+    internal TimeSpan? Interval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Where jobs, accounts and node drains are kept.</summary>

@@ -29,6 +29,9 @@ internal sealed class Stores : IAsyncDisposable
     public IAccountStore Accounts { get; }
     public INodeStateStore NodeStates { get; }
 
+    /// <summary>The kept usage series of jobs' attempts.</summary>
+    public required IUsageStore Usage { get; init; }
+
     /// <summary>Labels this GoDocker's containers (a second GoDocker on the same engine never touches them); one for every server on a database.</summary>
     public string InstanceId { get; }
 
@@ -73,8 +76,9 @@ internal static class StoreFactory
         store.UsageHalfLife = settings.Scheduler.FairShare.HalfLife;
         var sqliteAccounts = await SqliteAccountStore.OpenAsync(path, time, cancellationToken);
         var sqliteNodeStates = await SqliteNodeStateStore.OpenAsync(path, cancellationToken);
+        var sqliteUsage = await SqliteUsageStore.OpenAsync(path, cancellationToken);
         var id = await store.GetOrCreateMetaAsync("instance-id", NewInstanceId, cancellationToken);
-        return new Stores(store, sqliteAccounts, sqliteNodeStates, id, database: null, [store, sqliteAccounts]);
+        return new Stores(store, sqliteAccounts, sqliteNodeStates, id, database: null, [store, sqliteAccounts]) { Usage = sqliteUsage };
     }
 
     private static async Task<Stores> OpenPostgresAsync(GoDockerOptions settings, NpgsqlDataSource database, TimeProvider time, CancellationToken cancellationToken)
@@ -83,8 +87,9 @@ internal static class StoreFactory
         jobs.UsageHalfLife = settings.Scheduler.FairShare.HalfLife;
         var accounts = await PostgresAccountStore.OpenAsync(database, time, cancellationToken);
         var nodeStates = await PostgresNodeStateStore.OpenAsync(database, cancellationToken);
+        var usage = await PostgresUsageStore.OpenAsync(database, cancellationToken);
         var instanceId = await jobs.GetOrCreateMetaAsync("instance-id", NewInstanceId, cancellationToken);
-        return new Stores(jobs, accounts, nodeStates, instanceId, database, [jobs, database]);
+        return new Stores(jobs, accounts, nodeStates, instanceId, database, [jobs, database]) { Usage = usage };
     }
 
     private static string NewInstanceId() => Guid.NewGuid().ToString("N")[..12];

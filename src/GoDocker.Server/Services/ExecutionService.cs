@@ -25,6 +25,7 @@ public sealed class ExecutionService(
     StopRequests stopRequests,
     OwnPauses ownPauses,
     GoDocker.Server.Auth.LaunchAuthorization authorization,
+    UsageSampler usage,
     AttemptEnds attemptEnds,
     TimeProvider time,
     IOptions<GoDockerOptions> options,
@@ -379,6 +380,7 @@ public sealed class ExecutionService(
         monitors[job.Id] = Task.Run(async () =>
         {
             var stoppingToken = termToken;
+            usage.Watch(executor, job, containerId, stoppingToken);
             try
             {
                 if (job.StopRequested is not null)
@@ -399,6 +401,7 @@ public sealed class ExecutionService(
             }
             finally
             {
+                usage.Forget(job.Id, job.Attempt);
                 monitors.TryRemove(job.Id, out _);
                 stopping.TryRemove(containerId, out _);
                 ownPauses.Forget(containerId);

@@ -246,6 +246,23 @@ internal static class PostgresSchema
         CREATE INDEX accounting_by_project ON accounting (project, ended_at);
         CREATE INDEX accounting_by_state ON accounting (state, ended_at);
         CREATE INDEX accounting_by_end ON accounting (ended_at);
+        -- The kept usage series of each job's attempts (UsageSeries): bounded, rewritten from an index when compacted.
+        CREATE TABLE usage_points (
+            job_id bigint NOT NULL,
+            attempt integer NOT NULL,
+            idx integer NOT NULL,
+            at timestamptz NOT NULL,
+            samples integer NOT NULL,
+            cpu_seconds double precision NOT NULL,
+            max_rss_bytes bigint NOT NULL,
+            cache_bytes bigint NOT NULL,
+            max_pids bigint NOT NULL,
+            block_read_bytes bigint NOT NULL,
+            block_write_bytes bigint NOT NULL,
+            network_received_bytes bigint NOT NULL,
+            network_sent_bytes bigint NOT NULL,
+            PRIMARY KEY (job_id, attempt, idx)
+        );
         """,
     ];
 

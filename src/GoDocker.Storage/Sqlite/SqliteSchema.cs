@@ -213,6 +213,23 @@ internal static class SqliteSchema
         CREATE INDEX accounting_by_project ON accounting (project, ended_at);
         CREATE INDEX accounting_by_state ON accounting (state, ended_at);
         CREATE INDEX accounting_by_end ON accounting (ended_at);
+        -- The kept usage series of each job's attempts (UsageSeries): bounded, rewritten from an index when compacted.
+        CREATE TABLE usage_points (
+            job_id INTEGER NOT NULL,
+            attempt INTEGER NOT NULL,
+            idx INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            samples INTEGER NOT NULL,
+            cpu_seconds REAL NOT NULL,
+            max_rss_bytes INTEGER NOT NULL,
+            cache_bytes INTEGER NOT NULL,
+            max_pids INTEGER NOT NULL,
+            block_read_bytes INTEGER NOT NULL,
+            block_write_bytes INTEGER NOT NULL,
+            network_received_bytes INTEGER NOT NULL,
+            network_sent_bytes INTEGER NOT NULL,
+            PRIMARY KEY (job_id, attempt, idx)
+        ) WITHOUT ROWID;
         """,
     ];
 

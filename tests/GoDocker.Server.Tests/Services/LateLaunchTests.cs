@@ -62,6 +62,7 @@ public sealed class LateLaunchTests : UseCaseTest
         return new ExecutionService(
             Store, dispatch, nodes, new JobDirectory(Path.Combine(Settings.Server.DataDir, "jobs")), Scheduler, StopRequests, new OwnPauses(),
             new LaunchAuthorization(Accounts, new CallerResolver(Accounts, auth), Policy, auth),
+            new UsageSampler(new MemoryUsageStore(), Time, Options.Create(Settings), NullLogger<UsageSampler>.Instance),
             new AttemptEnds(Store, NothingMeasured.Instance, Options.Create(Settings), NullLogger<AttemptEnds>.Instance), Time, Options.Create(Settings),
             new GoDocker.Server.Monitoring.ServerMetrics("test"), NullLogger<ExecutionService>.Instance);
     }

@@ -14,6 +14,8 @@ internal sealed class QuietNode(string node, Resources? capacity = null) : IExec
     /// <summary>What describing the node throws; null: it answers.</summary>
     public Exception? Failure { get; set; }
     public List<LaunchRequest> Launches { get; } = [];
+    /// <summary>What sampling a container reads (by container id); null: no sample, as for a container gone.</summary>
+    public Func<string, GoDocker.Usage.UsageSample?> Usage { get; set; } = _ => null;
     public string Name => "quiet";
     public string NodeName => node;
 
@@ -43,4 +45,5 @@ internal sealed class QuietNode(string node, Resources? capacity = null) : IExec
     public ValueTask RemoveAsync(string containerId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     public ValueTask<IReadOnlyList<RecoveredContainer>> RecoverAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<RecoveredContainer>>([]);
     public Task WatchAsync(Func<ContainerSignal, ValueTask> report, CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
+    public ValueTask<GoDocker.Usage.UsageSample?> SampleAsync(string containerId, CancellationToken cancellationToken) => ValueTask.FromResult(Usage(containerId));
 }
