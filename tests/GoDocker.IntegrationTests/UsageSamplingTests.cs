@@ -28,6 +28,9 @@ public sealed class UsageSamplingTests(UsageSamplingTests.SamplingServer fixture
     private async Task<JobUsageView> UsageAsync(long id, string query = "") =>
         (await fixture.Api.Http.GetFromJsonAsync($"/api/v1/jobs/{id}/usage{query}", GoDockerJson.Default.JobUsageView))!;
 
+    private async Task<IReadOnlyList<AccountingView>> AccountingAsync(long id) =>
+        (await fixture.Api.Http.GetFromJsonAsync($"/api/v1/accounting?job={id}", GoDockerJson.Default.AccountingList))!.Items;
+
     [Fact]
     public async Task AJobHolding200MiB_ShowsAMaxRssOfAtLeast200MiB()
     {
@@ -44,6 +47,10 @@ public sealed class UsageSamplingTests(UsageSamplingTests.SamplingServer fixture
         Assert.Equal(512L << 20, usage.MemoryLimitBytes);
         Assert.Null(usage.Live);
         Assert.Equal(summary.Samples, usage.Points.Sum(p => p.Samples));
+        // The end's accounting record holds what was sampled (what `godocker history` prints as MaxRSS).
+        var record = Assert.Single(await AccountingAsync(job.Id));
+        Assert.Equal(summary.MaxRssBytes, record.MaxRssBytes);
+        Assert.Equal(summary.CpuSeconds, record.CpuSeconds!.Value, 6);
     }
 
     [Fact]
@@ -71,6 +78,8 @@ public sealed class UsageSamplingTests(UsageSamplingTests.SamplingServer fixture
         Assert.InRange(summary.CpuSeconds, own * 0.75, own + 0.05);
         Assert.InRange(summary.AverageCpu!.Value, ownCores * 0.7, Math.Min(1.3, ownCores * 1.3));
         Assert.True(own > 0.2, $"the loop got {own} cpu seconds in 12 s: nothing to compare");
+        var record = Assert.Single(await AccountingAsync(job.Id));
+        Assert.Equal(summary.CpuSeconds, record.CpuSeconds!.Value, 6);
         // Between samples, a job limited to one cpu uses at most about one (the first point counts from the start, where the
         // container's setup also runs in its cgroup and a tenth of a second can show more: only never negative).
         Assert.All(usage.Points, p => Assert.True(p.CpuCores is null or >= 0, $"{p.CpuCores} cores at {p.At}"));
