@@ -18,6 +18,8 @@ using GoDocker.Jobs;
 //   store-read what one server cycle costs on that queue: reading the scheduling input from (a copy of) its store, the cycle
 //   server-cycle  one server cycle (read, cycle, plan applied) over --pending jobs preloaded in a SQLite file or PostgreSQL
 //              database: the full read every cycle vs the scheduler's pending index (nothing changed; --delta new submits)
+//   api-latency   sequential reads (running jobs' list, one job) for --seconds: p50/p95 (bench/monitoring.sh)
+//   series-memory the managed memory of one running job's usage series at its fullest (bench/monitoring.sh)
 var mode = args.ElementAtOrDefault(0) ?? "";
 var opts = args.Skip(1).Select(a => a.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1]);
 string Opt(string key, string fallback) => opts.TryGetValue(key, out var v) ? v : fallback;
@@ -64,8 +66,12 @@ switch (mode)
         return await StoreBench.RunAsync(Opt);
     case "server-cycle":
         return await ServerCycleBench.RunAsync(Opt);
+    case "api-latency":
+        return await MonitoringBench.ApiLatencyAsync(Opt);
+    case "series-memory":
+        return MonitoringBench.SeriesMemory(Opt);
     default:
-        Console.Error.WriteLine("usage: GoDocker.Bench raw|raw-latency|godocker|submit|submit-latency|latency|cycle|store-read|server-cycle --n=200 --c=8 --url=... --image=...");
+        Console.Error.WriteLine("usage: GoDocker.Bench raw|raw-latency|godocker|submit|submit-latency|latency|cycle|store-read|server-cycle|api-latency|series-memory --n=200 --c=8 --url=... --image=...");
         return 2;
 }
 return 0;
