@@ -12,6 +12,8 @@
 #           GODOCKER_CONFIG (a configuration file, see config/godocker.sample.jsonc).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
+# shellcheck source=scripts/lib/engine.sh
+. scripts/lib/engine.sh
 ROOT=$PWD
 URL=${GODOCKER_URL:-http://127.0.0.1:8080}
 DATA=${GODOCKER_DATA:-/var/lib/godocker}
@@ -36,6 +38,7 @@ ensure_docker() {
   fi
   if ! docker info >/dev/null 2>&1; then
     mkdir -p "$LOGS"
+    clear_stale_containerd_pidfile /var/run/docker
     say "starting dockerd (log: $LOGS/dockerd.log)"
     nohup dockerd >"$LOGS/dockerd.log" 2>&1 &
     for _ in $(seq 1 60); do

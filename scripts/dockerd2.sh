@@ -24,6 +24,8 @@
 # `ip netns exec` would also remount /sys and hide the cgroup mounts.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
+# shellcheck source=scripts/lib/engine.sh
+. scripts/lib/engine.sh
 
 NAME=${GODOCKER_NODE2:-godocker-node2}
 RUN=/run/$NAME
@@ -103,6 +105,7 @@ start_engine() {
       local tls=""
       if [ -n "$TLS_SITE" ]; then ensure_link; tls=$(tls_flags); fi
       if [ -n "$WANT_LINK" ]; then ensure_link; ensure_route; fi
+      clear_stale_containerd_pidfile "$RUN/exec"
       log "starting dockerd $NAME (log: $LOG)"
       # Detached from our stdout/stderr: whoever reads this script's output must not wait for the daemon.
       # shellcheck disable=SC2086 # $tls is a list of flags
