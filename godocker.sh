@@ -114,7 +114,10 @@ cmd_test() {
   # The CLI tests run the real NativeAOT binary, as users do.
   dotnet publish src/GoDocker.Cli -c Release -r linux-x64 -o out/bin --nologo -v quiet
   export GODOCKER_CLI=$ROOT/out/bin/godocker
-  local results; results=$(mktemp -d)
+  # Kept after the run (CI artifacts: the trx files, and what tests save there through GODOCKER_TEST_RESULTS).
+  local results=$ROOT/out/test-results
+  rm -rf "$results" && mkdir -p "$results"
+  export GODOCKER_TEST_RESULTS=$results
   local status=0
   dotnet test GoDocker.slnx --no-build -c Debug --nologo --logger "trx" --results-directory "$results" "$@" || status=$?
   # One closing line in the plain form CI reads: N passed, N failed, N skipped.
@@ -126,9 +129,19 @@ for f in glob.glob(sys.argv[1] + "/*.trx"):
     c = ET.parse(f).getroot().find("t:ResultSummary/t:Counters", ns)
     passed += int(c.get("passed")); failed += int(c.get("failed")) + int(c.get("error"))
     skipped += int(c.get("notExecuted"))
+# The slowest test classes (what to trim when the run grows), then the closing line.
+classes = {}
+for f in glob.glob(sys.argv[1] + "/*.trx"):
+    root = ET.parse(f).getroot()
+    names = {d.get("id"): d.find("t:TestMethod", ns).get("className") for d in root.iterfind("t:TestDefinitions/t:UnitTest", ns)}
+    for r in root.iterfind("t:Results/t:UnitTestResult", ns):
+        h, m, s = r.get("duration", "0:0:0").split(":")
+        classes[names.get(r.get("testId"), "?")] = classes.get(names.get(r.get("testId"), "?"), 0) + int(h) * 3600 + int(m) * 60 + float(s)
+for name, secs in sorted(classes.items(), key=lambda kv: -kv[1])[:8]:
+    print(f"  slowest: {secs:7.1f} s  {name}")
 print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
 PY
-  rm -rf "$results"
+  say "test results (trx, screenshots): $results"
   return $status
 }
 
