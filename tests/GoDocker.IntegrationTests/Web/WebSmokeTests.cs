@@ -76,6 +76,12 @@ public sealed class WebSmokeTests(WebFixture web, ITestOutputHelper output) : We
         var screenshot = TestResults.Screenshot(nameof(WebSmokeTests), nameof(APageError_FailsTheTest_WithTheConsoleAndAScreenshotInTheMessage) + ".phone.failure");
         Assert.Contains("screenshot: " + screenshot, failure.Message, StringComparison.Ordinal);
         Assert.True(File.Exists(screenshot), screenshot);
+        if (Environment.GetEnvironmentVariable("GODOCKER_BROWSER_TRACE") is null or "")
+        {
+            var trace = TestResults.Trace(nameof(WebSmokeTests), nameof(APageError_FailsTheTest_WithTheConsoleAndAScreenshotInTheMessage) + ".phone");
+            Assert.Contains("trace: " + trace, failure.Message, StringComparison.Ordinal);
+            Assert.True(new FileInfo(trace).Length > 0, trace);
+        }
     }
 
     [Fact]
@@ -185,7 +191,7 @@ public sealed class WebSmokeTests(WebFixture web, ITestOutputHelper output) : We
             var jsonSent = !outcomes[4].Contains("refused by the browser", StringComparison.Ordinal);
             Assert.Equal(jsonSent ? 3 : 2, answers.Count(a => a.StartsWith("fetch /api/v1/jobs:", StringComparison.Ordinal)));
             Assert.Contains("document /api/v1/jobs: 403", answers);
-        });
+        }, $"{nameof(CrossOriginPage_CannotChangeState)}_{pageHost}");
 
         Assert.Equal(0, (await Web.Api.ListAsync($"?tag={tag}")).Total);
         var after = await Web.Api.GetAsync(held.Id);
