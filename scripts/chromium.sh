@@ -9,7 +9,7 @@ set -euo pipefail
 
 log() { echo "[chromium] $*" >&2; }
 die() { echo "[chromium] $*" >&2; exit 1; }
-usage() { sed -n '2,6p' "$0" >&2; exit 2; }
+usage() { sed -n '2,5p' "$0" >&2; exit 2; }
 
 # The real browser binary, not Debian's /usr/bin/chromium wrapper: the wrapper is a shell script that reads
 # /etc/chromium.d and adds flags of its own (e.g. --enable-remote-extensions); the tests set every flag themselves.
