@@ -54,8 +54,28 @@ ensure_tools() {
   command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
 }
 
+# The web interface (web/): TypeScript and Preact, built by Vite into web/dist with the machine's Node.js and npm; the
+# server's build copies web/dist beside the server binary (ui/), which serves it at /. Rebuilt only when a source changed.
+build_web() {
+  command -v node >/dev/null 2>&1 || { say "Node.js >= 20.19 and npm are needed to build the web interface (web/)"; exit 1; }
+  if [ "$(npm --version | cut -d. -f1)" -lt 11 ]; then
+    say "upgrading npm to 11 (Vite 8 does not install with an older npm)"
+    npm install -g npm@11 --no-audit --no-fund --loglevel=error >/dev/null
+  fi
+  if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+    say "installing the web interface's packages (npm ci)"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  if [ ! -f web/dist/index.html ] \
+    || [ -n "$(find web/src web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json -newer web/dist/index.html -print -quit)" ]; then
+    say "building the web interface (web/dist)"
+    (cd web && npm run build --silent >/dev/null)
+  fi
+}
+
 build() {
-  say "building GoDocker (server, NativeAOT CLI)"
+  build_web
+  say "building GoDocker (server, NativeAOT CLI, web interface)"
   # ReadyToRun: a fresh server answers its first thousands of requests without JIT pauses.
   dotnet publish src/GoDocker.Server -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o out/server --nologo -v quiet
   dotnet publish src/GoDocker.Cli -c Release -r linux-x64 -o out/bin --nologo -v quiet
@@ -110,6 +130,7 @@ cmd_test() {
   # Debian's prometheus and promtool: the metrics tests start a private Prometheus of their own (scripts/prometheus.sh).
   scripts/prometheus.sh install
   say "building"
+  build_web
   dotnet build GoDocker.slnx -c Debug --nologo -v quiet
   # The CLI tests run the real NativeAOT binary, as users do.
   dotnet publish src/GoDocker.Cli -c Release -r linux-x64 -o out/bin --nologo -v quiet
