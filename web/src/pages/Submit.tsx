@@ -7,10 +7,12 @@ import { readDirectives, type Directive, type DirectiveField } from "../jobs/dir
 import { ErrorNote } from "../components/ErrorNote";
 import { useSession } from "../session";
 
+/** GET /volumes: a site volume the user may ask for (through projects: only for jobs charged to one of them). */
 interface VolumeView {
   name: string;
-  containerPath?: string;
+  containerPath: string;
   readOnly: boolean;
+  projects: string[];
 }
 
 interface Form {
@@ -162,7 +164,8 @@ export function Submit() {
               <label key={v.name} class="check">
                 <input type="checkbox" name="volumes" value={v.name} checked={form.volumes.includes(v.name)}
                   onChange={(e) => set("volumes", e.currentTarget.checked ? [...form.volumes, v.name] : form.volumes.filter((x) => x !== v.name))} />
-                {v.name} {v.containerPath && <code>{v.containerPath}</code>} {v.readOnly && <span class="muted">read-only</span>}
+                {v.name} <code>{v.containerPath}</code> {v.readOnly && <span class="muted">read-only</span>}
+                {v.projects.length > 0 && <span class="muted"> (projects {v.projects.join(", ")})</span>}
               </label>
             ))}
             {fieldError("volumes")}
