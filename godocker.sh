@@ -141,6 +141,10 @@ cmd_test() {
   export GODOCKER_TEST_RESULTS=$results
   local status=0
   dotnet test GoDocker.slnx --no-build -c Debug --nologo --logger "trx" --results-directory "$results" "$@" || status=$?
+  # The web interface's unit tests (vitest), unless a filter picked some .NET tests only.
+  if [ $# -eq 0 ]; then
+    (cd web && npx vitest run --reporter=default --reporter=junit --outputFile.junit="$results/web-unit.junit.xml") || status=$?
+  fi
   # One closing line in the plain form CI reads: N passed, N failed, N skipped.
   python3 - "$results" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
@@ -160,6 +164,12 @@ for f in glob.glob(sys.argv[1] + "/*.trx"):
         classes[names.get(r.get("testId"), "?")] = classes.get(names.get(r.get("testId"), "?"), 0) + int(h) * 3600 + int(m) * 60 + float(s)
 for name, secs in sorted(classes.items(), key=lambda kv: -kv[1])[:8]:
     print(f"  slowest: {secs:7.1f} s  {name}")
+for f in glob.glob(sys.argv[1] + "/*.junit.xml"):
+    root = ET.parse(f).getroot()
+    for suite in root.iter("testsuite"):
+        total, bad = int(suite.get("tests", 0)), int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+        skip = int(suite.get("skipped", 0))
+        passed += total - bad - skip; failed += bad; skipped += skip
 print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
 PY
   say "test results (trx, screenshots): $results"

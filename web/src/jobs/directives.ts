@@ -70,8 +70,9 @@ export function split(text: string): string[] {
   return words;
 }
 
-export function readDirectives(script: string): Directive[] {
-  const found: Directive[] = [];
+/** The leading #GODOCKER lines' words, each with its line number (1-based). */
+function directiveLines(script: string): { line: number; words: string[] }[] {
+  const found: { line: number; words: string[] }[] = [];
   const lines = script.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const trimmed = (lines[i] ?? "").trim();
@@ -79,30 +80,42 @@ export function readDirectives(script: string): Directive[] {
     if (trimmed.length === 0) continue;
     if (!trimmed.startsWith("#")) break;
     if (!trimmed.startsWith("#GODOCKER") || (trimmed.length > 9 && !/\s/.test(trimmed[9] ?? ""))) continue;
-    const words = split(trimmed.slice(9));
-    for (let w = 0; w < words.length; w++) {
-      let word = words[w] ?? "";
-      let inline: string | null = null;
-      const eq = word.indexOf("=");
-      if (word.startsWith("--") && eq > 0) {
-        inline = word.slice(eq + 1);
-        word = word.slice(0, eq);
-      }
-      const known = options[word];
-      if (!known) {
-        found.push({ option: word, field: null, value: null, line: i + 1, error: `'${word}' is not an option a #GODOCKER line may carry` });
-        continue;
-      }
-      if (known.flag) {
-        found.push({ option: word, field: known.field, value: null, line: i + 1 });
-        continue;
-      }
-      const value = inline ?? words[++w];
-      if (value === undefined) {
-        found.push({ option: word, field: known.field, value: null, line: i + 1, error: `${word} needs a value` });
-        continue;
-      }
-      found.push({ option: word, field: known.field, value, line: i + 1 });
+    found.push({ line: i + 1, words: split(trimmed.slice(9)) });
+  }
+  return found;
+}
+
+/** The arguments the leading #GODOCKER lines carry, in order (as ScriptDirectives.Read returns them). */
+export function readArguments(script: string): string[] {
+  return directiveLines(script).flatMap((l) => l.words);
+}
+
+/**
+ * The leading #GODOCKER lines read as `godocker submit` options: what each sets, or why it cannot. The words of all the
+ * lines are one argument list, as the CLI parses them (an option's value may be the next line's first word).
+ */
+export function readDirectives(script: string): Directive[] {
+  const words = directiveLines(script).flatMap(({ line, words }) => words.map((word) => ({ line, word })));
+  const found: Directive[] = [];
+  for (let w = 0; w < words.length; w++) {
+    const { line } = words[w]!;
+    let option = words[w]!.word;
+    let inline: string | null = null;
+    const eq = option.indexOf("=");
+    if (option.startsWith("--") && eq > 0) {
+      inline = option.slice(eq + 1);
+      option = option.slice(0, eq);
+    }
+    const known = options[option];
+    if (!known) {
+      found.push({ option, field: null, value: null, line, error: `'${option}' is not an option a #GODOCKER line may carry` });
+    } else if (known.flag) {
+      found.push({ option, field: known.field, value: null, line });
+    } else {
+      const value = inline ?? words[++w]?.word;
+      found.push(value === undefined
+        ? { option, field: known.field, value: null, line, error: `${option} needs a value` }
+        : { option, field: known.field, value, line });
     }
   }
   return found;
