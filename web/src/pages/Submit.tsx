@@ -189,7 +189,12 @@ export function Submit() {
           </div>
         )}
         {unnamed && <ErrorNote error={error} />}
-        {error?.problem.errors && <p class="error" role="alert">{error.problem.title ?? "The job was refused"}: see the fields marked.</p>}
+        {error?.problem.errors && (
+          <div class="error" role="alert" data-testid="refusal">
+            <p>{error.problem.title ?? "The job was refused"}:</p>
+            <ul>{Object.entries(error.problem.errors).map(([field, messages]) => <li key={field}><strong>{field}</strong>: {messages.join(" ")}</li>)}</ul>
+          </div>
+        )}
         <button type="submit" disabled={busy || directives.some((d) => d.error)}>Submit</button>
       </form>
     </section>
