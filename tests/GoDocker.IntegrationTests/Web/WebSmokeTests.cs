@@ -98,6 +98,25 @@ public sealed class WebSmokeTests(WebFixture web, ITestOutputHelper output) : We
         Assert.Contains("[warning] warned-7", failure.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Chromium resolves no name but localhost: a page's request to the outside fails at once, and shows in the report.
+    /// The name tried is one chromium would otherwise resolve to loopback by itself (RFC 6761), so that a run without
+    /// the rule reaches this server, never the outside.
+    /// </summary>
+    [Fact]
+    public Task AnyNameButLocalhost_IsNotResolved() => BrowseAsync(Viewport.Desktop, async page =>
+    {
+        await page.Page.GotoAsync("/api/v1/health");
+
+        var outcome = await page.Page.EvaluateAsync<string>(
+            $"() => fetch('http://outside.localhost:{Web.BaseUrl.Port}/api/v1/health', {{ mode: 'no-cors' }}).then(() => 'fetched', e => 'failed: ' + e.message)");
+
+        Assert.StartsWith("failed", outcome, StringComparison.Ordinal);
+        Assert.Contains("outside.localhost", page.Describe(), StringComparison.Ordinal);
+        Assert.Contains("ERR_NAME_NOT_RESOLVED", page.Describe(), StringComparison.Ordinal);
+        page.AllowError("ERR_NAME_NOT_RESOLVED");
+    });
+
     /// <summary>The control for the attacks below: the API's own origin submits and kills from a page, so a refusal there is the origin's doing.</summary>
     [Fact]
     public Task SameOriginPage_SubmitsAndKills() => BrowseAsync(Viewport.Desktop, async page =>
