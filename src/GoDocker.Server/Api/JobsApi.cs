@@ -21,7 +21,7 @@ internal static class JobsApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapGet("/jobs", ListAsync)
-            .WithName("ListJobs").WithSummary("List jobs; filter by state (repeatable), owner, project, tag; page with offset and limit")
+            .WithName("ListJobs").WithSummary("List jobs; filter by state (repeatable), owner, project, tag, name (substring); order with sort (id, name, state, owner, project, submitted, started, ended; -key descending); page with offset and limit")
             .Produces<JobList>().ProducesValidationProblem();
         api.MapGet("/jobs/{id:long}", GetAsync)
             .WithName("GetJob").WithSummary("A job with its timeline")
@@ -65,37 +65,12 @@ internal static class JobsApi
     private static async Task<IResult> ListAsync(HttpContext context, IJobStore store, CallerResolver callers, CancellationToken cancellationToken)
     {
         var caller = await callers.ResolveAsync(context, cancellationToken);
-        var query = context.Request.Query;
-        var states = new List<JobState>();
-        foreach (var value in query["state"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        if (!JobListQuery.TryParse(context.Request.Query, caller, out var query, out var refused))
         {
-            if (!Enum.TryParse<JobState>(value, ignoreCase: true, out var state) || !Enum.IsDefined(state))
-            {
-                return Problems.Field("state", $"'{value}' is not a state ({string.Join(", ", Enum.GetNames<JobState>())})");
-            }
-            states.Add(state);
+            return refused;
         }
-        if (!TryInt(query["offset"], 0, 0, int.MaxValue, out var offset))
-        {
-            return Problems.Field("offset", "offset must be a whole number ≥ 0");
-        }
-        if (!TryInt(query["limit"], 100, 1, MaxPageSize, out var limit))
-        {
-            return Problems.Field("limit", $"limit must be a whole number from 1 to {MaxPageSize}");
-        }
-        var page = await store.ListAsync(new JobQuery
-        {
-            States = states,
-            Owner = NullIfEmpty(query["owner"]),
-            Project = NullIfEmpty(query["project"]),
-            Tag = NullIfEmpty(query["tag"]),
-            ArrayId = long.TryParse(query["array"].LastOrDefault(), out var arrayId) ? arrayId : null,
-            Offset = offset,
-            Limit = limit,
-            // Everyone but admins sees their own jobs and those of the projects they manage.
-            VisibleTo = caller.Admin ? null : new JobVisibility(caller.Login, [.. caller.ManagedProjects]),
-        }, cancellationToken);
-        return TypedResults.Ok(new JobList([.. page.Items.Select(j => JobView.From(j))], page.Total, offset, limit));
+        var page = await store.ListAsync(query, cancellationToken);
+        return TypedResults.Ok(new JobList([.. page.Items.Select(j => JobView.From(j))], page.Total, query.Offset, query.Limit));
     }
 
     private static async Task<IResult> GetAsync(long id, HttpContext context, IJobStore store, JobAccess access, CancellationToken cancellationToken)
