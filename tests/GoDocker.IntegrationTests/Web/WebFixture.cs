@@ -16,7 +16,7 @@ public class WebFixture : IAsyncLifetime
 
     protected virtual IReadOnlyDictionary<string, string>? Settings => null;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         // Both take seconds: side by side.
         var server = ServerProcess.StartAsync(Settings);
@@ -26,7 +26,7 @@ public class WebFixture : IAsyncLifetime
     }
 
     /// <summary>The server only: the browser is the run's, closed when the test process ends.</summary>
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Server is not null)
         {
