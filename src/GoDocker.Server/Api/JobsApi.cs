@@ -65,25 +65,35 @@ internal static class JobsApi
     private static async Task<IResult> ListAsync(HttpContext context, IJobStore store, CallerResolver callers, CancellationToken cancellationToken)
     {
         var caller = await callers.ResolveAsync(context, cancellationToken);
-        var query = context.Request.Query;
+        var (query, refused) = ReadListQuery(context.Request.Query, caller);
+        return query is null ? refused! : TypedResults.Ok(await ListPageAsync(store, query, cancellationToken));
+    }
+
+    /// <summary>
+    /// The page GET /jobs asks for, read from its query string (state, owner, project, tag, array, offset, limit) for the
+    /// caller, or the refusal naming the bad field. The one place the list's parameters are parsed: GET /jobs and its
+    /// live view GET /jobs/events both call it.
+    /// </summary>
+    internal static (JobQuery? Query, IResult? Refused) ReadListQuery(IQueryCollection query, GoDocker.Access.Caller caller)
+    {
         var states = new List<JobState>();
         foreach (var value in query["state"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
         {
             if (!Enum.TryParse<JobState>(value, ignoreCase: true, out var state) || !Enum.IsDefined(state))
             {
-                return Problems.Field("state", $"'{value}' is not a state ({string.Join(", ", Enum.GetNames<JobState>())})");
+                return (null, Problems.Field("state", $"'{value}' is not a state ({string.Join(", ", Enum.GetNames<JobState>())})"));
             }
             states.Add(state);
         }
         if (!TryInt(query["offset"], 0, 0, int.MaxValue, out var offset))
         {
-            return Problems.Field("offset", "offset must be a whole number ≥ 0");
+            return (null, Problems.Field("offset", "offset must be a whole number ≥ 0"));
         }
         if (!TryInt(query["limit"], 100, 1, MaxPageSize, out var limit))
         {
-            return Problems.Field("limit", $"limit must be a whole number from 1 to {MaxPageSize}");
+            return (null, Problems.Field("limit", $"limit must be a whole number from 1 to {MaxPageSize}"));
         }
-        var page = await store.ListAsync(new JobQuery
+        return (new JobQuery
         {
             States = states,
             Owner = NullIfEmpty(query["owner"]),
@@ -94,8 +104,14 @@ internal static class JobsApi
             Limit = limit,
             // Everyone but admins sees their own jobs and those of the projects they manage.
             VisibleTo = caller.Admin ? null : new JobVisibility(caller.Login, [.. caller.ManagedProjects]),
-        }, cancellationToken);
-        return TypedResults.Ok(new JobList([.. page.Items.Select(j => JobView.From(j))], page.Total, offset, limit));
+        }, null);
+    }
+
+    /// <summary>The page of jobs a query asks for, as GET /jobs answers it.</summary>
+    internal static async Task<JobList> ListPageAsync(IJobStore store, JobQuery query, CancellationToken cancellationToken)
+    {
+        var page = await store.ListAsync(query, cancellationToken);
+        return new JobList([.. page.Items.Select(j => JobView.From(j))], page.Total, query.Offset, query.Limit);
     }
 
     private static async Task<IResult> GetAsync(long id, HttpContext context, IJobStore store, JobAccess access, CancellationToken cancellationToken)
@@ -105,9 +121,12 @@ internal static class JobsApi
         {
             return refused!;
         }
-        var events = await store.GetEventsAsync(id, cancellationToken);
-        return TypedResults.Ok(JobView.From(job, events, withDetails: true));
+        return TypedResults.Ok(await DetailedViewAsync(store, job, cancellationToken));
     }
+
+    /// <summary>A job with its timeline and details, as GET /jobs/{id} (and its live view) answers it.</summary>
+    internal static async Task<JobView> DetailedViewAsync(IJobStore store, Job job, CancellationToken cancellationToken) =>
+        JobView.From(job, await store.GetEventsAsync(job.Id, cancellationToken), withDetails: true);
 
     private static async Task<IResult> KillAsync(
         long id, HttpContext context, JobControl control, CallerResolver callers, CancellationToken cancellationToken) =>
