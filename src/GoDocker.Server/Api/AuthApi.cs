@@ -173,6 +173,8 @@ internal static class AuthApi
     private static async Task<LoginResponse> IssueAsync(IAccountStore accounts, UserAccount user, string name, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
     {
         var secret = TokenSecrets.NewSecret();
+        // In milliseconds, as the stores keep it: the expiry shown now is the one GET /auth/session shows later.
+        expiresAt = expiresAt?.AddTicks(-(expiresAt.Value.Ticks % TimeSpan.TicksPerMillisecond));
         var id = await accounts.AddTokenAsync(user.Login, name, TokenSecrets.Hash(secret), expiresAt, cancellationToken);
         return new LoginResponse(secret, id, expiresAt, UserView.From(user));
     }
