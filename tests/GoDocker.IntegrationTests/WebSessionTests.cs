@@ -346,6 +346,29 @@ public sealed class WebSessionTests(WebSessionTests.Site site) : IClassFixture<W
     }
 
     [Fact]
+    public async Task LiveList_EndsWhenItsSessionIsLoggedOut()
+    {
+        // A stream authenticates once; a stolen session that is revoked must not keep watching.
+        var session = await LogInAsync("alice");
+        using var browser = Browser(session, withCsrf: true);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        using var response = await browser.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/jobs/events"), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        using var events = new ServerSentEvents(await response.Content.ReadAsStreamAsync(timeout.Token));
+        await events.NextAsync(timeout.Token);
+
+        (await browser.DeleteAsync("/api/v1/auth/session", timeout.Token)).EnsureSuccessStatusCode();
+
+        // Re-checked every 15 s (the keepalive's period): the stream then ends.
+        await Assert.ThrowsAsync<EndOfStreamException>(async () =>
+        {
+            while (true)
+            {
+                await events.NextAsync(timeout.Token);
+            }
+        });
+    }
+
+    [Fact]
     public async Task LiveList_ABadParameter_Is400NamingIt_BeforeAnyStream()
     {
         var session = await LogInAsync("alice");
