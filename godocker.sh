@@ -54,8 +54,28 @@ ensure_tools() {
   command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
 }
 
+# The web interface (web/): TypeScript and Preact, built by Vite into web/dist with the machine's Node.js and npm; the
+# server's build copies web/dist beside the server binary (ui/), which serves it at /. Rebuilt only when a source changed.
+build_web() {
+  command -v node >/dev/null 2>&1 || { say "Node.js >= 20.19 and npm are needed to build the web interface (web/)"; exit 1; }
+  if [ "$(npm --version | cut -d. -f1)" -lt 11 ]; then
+    say "upgrading npm to 11 (Vite 8 does not install with an older npm)"
+    npm install -g npm@11 --no-audit --no-fund --loglevel=error >/dev/null
+  fi
+  if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+    say "installing the web interface's packages (npm ci)"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  if [ ! -f web/dist/index.html ] \
+    || [ -n "$(find web/src web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json -newer web/dist/index.html -print -quit)" ]; then
+    say "building the web interface (web/dist)"
+    (cd web && npm run build --silent >/dev/null)
+  fi
+}
+
 build() {
-  say "building GoDocker (server, NativeAOT CLI)"
+  build_web
+  say "building GoDocker (server, NativeAOT CLI, web interface)"
   # ReadyToRun: a fresh server answers its first thousands of requests without JIT pauses.
   dotnet publish src/GoDocker.Server -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o out/server --nologo -v quiet
   dotnet publish src/GoDocker.Cli -c Release -r linux-x64 -o out/bin --nologo -v quiet
@@ -110,6 +130,7 @@ cmd_test() {
   # Debian's prometheus and promtool: the metrics tests start a private Prometheus of their own (scripts/prometheus.sh).
   scripts/prometheus.sh install
   say "building"
+  build_web
   dotnet build GoDocker.slnx -c Debug --nologo -v quiet
   # The CLI tests run the real NativeAOT binary, as users do.
   dotnet publish src/GoDocker.Cli -c Release -r linux-x64 -o out/bin --nologo -v quiet
@@ -120,6 +141,10 @@ cmd_test() {
   export GODOCKER_TEST_RESULTS=$results
   local status=0
   dotnet test GoDocker.slnx --no-build -c Debug --nologo --logger "trx" --results-directory "$results" "$@" || status=$?
+  # The web interface's unit tests (vitest), unless a filter picked some .NET tests only.
+  if [ $# -eq 0 ]; then
+    (cd web && npx vitest run --reporter=default --reporter=junit --outputFile.junit="$results/web-unit.junit.xml") || status=$?
+  fi
   # One closing line in the plain form CI reads: N passed, N failed, N skipped.
   python3 - "$results" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
@@ -139,6 +164,12 @@ for f in glob.glob(sys.argv[1] + "/*.trx"):
         classes[names.get(r.get("testId"), "?")] = classes.get(names.get(r.get("testId"), "?"), 0) + int(h) * 3600 + int(m) * 60 + float(s)
 for name, secs in sorted(classes.items(), key=lambda kv: -kv[1])[:8]:
     print(f"  slowest: {secs:7.1f} s  {name}")
+for f in glob.glob(sys.argv[1] + "/*.junit.xml"):
+    root = ET.parse(f).getroot()
+    for suite in root.iter("testsuite"):
+        total, bad = int(suite.get("tests", 0)), int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+        skip = int(suite.get("skipped", 0))
+        passed += total - bad - skip; failed += bad; skipped += skip
 print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
 PY
   say "test results (trx, screenshots): $results"

@@ -223,6 +223,7 @@ api.MapJobFiles();
 api.MapHealth();
 api.MapNodes();
 api.MapImages();
+api.MapVolumes();
 
 await Bootstrap.AdminAsync(auth, accounts, app.Logger, CancellationToken.None);
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using GoDocker.Contracts;
 using GoDocker.IntegrationTests.Infrastructure;
+using GoDocker.Jobs;
 
 namespace GoDocker.IntegrationTests;
 
@@ -92,6 +93,12 @@ public sealed class ValidationTests(ValidationTests.Fixture fixture) : IClassFix
     [InlineData("?limit=0", "limit")]
     [InlineData("?limit=5000", "limit")]
     [InlineData("?offset=-1", "offset")]
+    [InlineData("?sort=newest", "sort")]
+    [InlineData("?sort=-", "sort")]
+    [InlineData("?sort=Submitted", "sort")]
+    [InlineData("?sort=submitted_at", "sort")]
+    [InlineData("?sort=id;DROP%20TABLE%20jobs", "sort")]
+    [InlineData("?state=Pending&sort=--id", "sort")]
     public async Task BadListQuery_Is400_NamingTheParameter(string query, string field)
     {
         using var response = await Api.Http.GetAsync("/api/v1/jobs" + query);
@@ -99,6 +106,33 @@ public sealed class ValidationTests(ValidationTests.Fixture fixture) : IClassFix
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True(problem!.Errors!.ContainsKey(field));
+    }
+
+    [Fact]
+    public async Task ANameFilterLongerThanAnyJobName_Is400_NamingTheParameter()
+    {
+        using var response = await Api.Http.GetAsync("/api/v1/jobs?name=" + new string('x', 201));
+        var problem = await response.Content.ReadFromJsonAsync(GoDockerJson.Default.Problem);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(problem!.Errors!.ContainsKey("name"));
+    }
+
+    [Fact]
+    public async Task ListQuery_SearchesNames_WildcardsLiterally_AndSorts()
+    {
+        var token = "t" + Guid.NewGuid().ToString("N")[..7];   // a letter first: its upper case sorts before it
+        var percent = await Api.SubmitAsync(new JobSpec { Name = $"{token}-100%", Script = "true" });
+        var upper = await Api.SubmitAsync(new JobSpec { Name = $"{token.ToUpperInvariant()}-B", Script = "true" });
+        var underscore = await Api.SubmitAsync(new JobSpec { Name = $"{token}_a", Script = "true" });
+
+        Assert.Equal([underscore.Id, upper.Id, percent.Id], (await Api.ListAsync($"?name={token}&sort=-id")).Items.Select(j => j.Id));
+        Assert.Equal([percent.Id, upper.Id, underscore.Id], (await Api.ListAsync($"?name={token}")).Items.Select(j => j.Id));
+        Assert.Equal([percent.Id], (await Api.ListAsync($"?name={token}-100%25")).Items.Select(j => j.Id));
+        Assert.Equal([underscore.Id], (await Api.ListAsync($"?name={token}_")).Items.Select(j => j.Id));
+        var byName = await Api.ListAsync($"?name={token}&sort=-name&limit=2");
+        Assert.Equal(3, byName.Total);
+        Assert.Equal([underscore.Id, percent.Id], byName.Items.Select(j => j.Id));   // '_' > '-' > upper case: code point order
     }
 
     [Fact]

@@ -11,6 +11,10 @@ internal sealed record JobQuery
     public string? Tag { get; init; }
     /// <summary>Only the tasks of this array.</summary>
     public long? ArrayId { get; init; }
+    /// <summary>Only jobs whose name holds this text (ASCII letters in either case).</summary>
+    public string? NameContains { get; init; }
+    /// <summary>The order; null is the server's (oldest first).</summary>
+    public GoDocker.Storage.JobSort? Sort { get; init; }
     public int? Offset { get; init; }
     public int? Limit { get; init; }
 
@@ -25,6 +29,8 @@ internal sealed record JobQuery
         Add("project", Project);
         Add("tag", Tag);
         Add("array", ArrayId?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Add("name", NameContains);
+        Add("sort", Sort?.ToString());
         Add("offset", Offset?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add("limit", Limit?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return parts.Count == 0 ? "" : "?" + string.Join('&', parts);

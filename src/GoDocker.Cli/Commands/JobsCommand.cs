@@ -4,6 +4,7 @@ using GoDocker.Cli.Api;
 using GoDocker.Cli.Output;
 using GoDocker.Contracts;
 using GoDocker.Jobs;
+using JobSort = GoDocker.Storage.JobSort;
 
 namespace GoDocker.Cli.Commands;
 
@@ -32,9 +33,22 @@ internal static class JobsCommand
                 r.AddError("--limit must be at least 1");
             }
         });
+        var name = new Option<string>("--name") { Description = "Only jobs whose name contains this text (ignoring case)", HelpName = "TEXT" };
+        var sort = new Option<string>("--sort")
+        {
+            Description = $"Order by {string.Join(", ", JobSort.KeyNames)}; a leading - for descending (--sort=-submitted). Default: id",
+            HelpName = "KEY",
+        };
+        sort.Validators.Add(r =>
+        {
+            if (!JobSort.TryParse(r.GetValueOrDefault<string>(), out _))
+            {
+                r.AddError($"--sort: '{r.GetValueOrDefault<string>()}' is not one of {string.Join(", ", JobSort.KeyNames)} (with a leading - for descending)");
+            }
+        });
         var output = OutputOption.Create("table", "json");
 
-        var command = new Command("jobs", "List jobs") { states, owner, project, tag, all, pending, array, limit, output };
+        var command = new Command("jobs", "List jobs") { states, owner, project, tag, name, all, pending, array, sort, limit, output };
         command.Validators.Add(result =>
         {
             if (result.GetValue(pending) && result.GetResult(states) is not null)
@@ -52,6 +66,8 @@ internal static class JobsCommand
                 Project = parse.GetValue(project),
                 Tag = parse.GetValue(tag),
                 ArrayId = parse.GetValue(array),
+                NameContains = string.IsNullOrEmpty(parse.GetValue(name)) ? null : parse.GetValue(name),
+                Sort = parse.GetValue(sort) is { } sortText && JobSort.TryParse(sortText, out var order) ? order : null,
                 Limit = parse.GetValue(limit),
             };
             var client = global.CreateClient(parse);

@@ -22,6 +22,13 @@ public sealed record VolumeRule
 /// <summary>A job's mount, resolved: what the executor binds.</summary>
 public sealed record Mount(string Name, string HostPath, string ContainerPath, bool ReadOnly);
 
+/// <summary>
+/// A volume a user may ask for by <see cref="Name"/>: where it appears in the container (a template: {user}, {home},
+/// {project}), whether it is read-only at most, and, when not granted to the user as such, the projects through which
+/// it is (a job charged to one of them may mount it).
+/// </summary>
+public sealed record VolumeOffer(string Name, string ContainerPath, bool ReadOnly, IReadOnlyList<string> Projects);
+
 /// <summary>Turns the volumes a job asks for ("home", "data:ro") into mounts, by the site's rules. Pure.</summary>
 public static class VolumePolicy
 {
@@ -54,6 +61,16 @@ public static class VolumePolicy
         }
         return (mounts, null);
     }
+
+    /// <summary>
+    /// The volumes <paramref name="caller"/> may ask for, as <see cref="Plan"/> would grant them: to the caller (their
+    /// <see cref="VolumeOffer.Projects"/> empty), or only for jobs charged to the listed projects the caller is a member of.
+    /// </summary>
+    public static IReadOnlyList<VolumeOffer> Offered(IReadOnlyList<VolumeRule> rules, Caller caller) =>
+        [.. rules
+            .Select(r => (Rule: r, Yours: r.Who.Covers(caller), Through: r.Projects.Where(caller.MemberOf).ToList()))
+            .Where(o => o.Yours || o.Through.Count > 0)
+            .Select(o => new VolumeOffer(o.Rule.Name, o.Rule.ContainerPath ?? o.Rule.HostPath, o.Rule.ReadOnly, o.Yours ? [] : o.Through))];
 
     /// <summary>"data" → (data, null); "data:ro" → (data, true); "data:rw" → (data, false).</summary>
     public static (string Name, bool? ReadOnly) Parse(string request)

@@ -34,6 +34,7 @@ namespace GoDocker.Contracts;
 [JsonSerializable(typeof(IReadOnlyList<ProjectView>))]
 [JsonSerializable(typeof(ProjectRequest))]
 [JsonSerializable(typeof(ImagesView))]
+[JsonSerializable(typeof(IReadOnlyList<GoDocker.Access.VolumeOffer>))]
 [JsonSerializable(typeof(PriorityView))]
 [JsonSerializable(typeof(AccountLimitsView))]
 [JsonSerializable(typeof(IReadOnlyList<AccountLimitsView>))]

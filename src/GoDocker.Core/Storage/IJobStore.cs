@@ -21,6 +21,7 @@ public interface IJobStore
 
     ValueTask<Job?> GetAsync(long id, CancellationToken cancellationToken);
 
+    /// <summary>One page of the jobs matching every filter of <paramref name="query"/>, in its <see cref="JobQuery.Sort"/> order; the total counts every match.</summary>
     ValueTask<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken);
 
     /// <summary>
@@ -141,6 +142,10 @@ public sealed record JobQuery
     public string? Tag { get; init; }
     /// <summary>Only the tasks of this array.</summary>
     public long? ArrayId { get; init; }
+    /// <summary>Only jobs whose name holds this text, ignoring the case of ASCII letters; every character matches itself (% and _ too).</summary>
+    public string? NameContains { get; init; }
+    /// <summary>The order of <see cref="JobPage.Items"/>; ties are broken by id, so paging is stable.</summary>
+    public JobSort Sort { get; init; } = JobSort.Default;
     public int Offset { get; init; }
     public int Limit { get; init; } = 100;
     /// <summary>Only jobs this caller may see; null = all (admins).</summary>

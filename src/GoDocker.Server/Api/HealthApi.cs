@@ -28,6 +28,19 @@ internal static class HealthApi
             .Produces<ImagesView>();
     }
 
+    public static void MapVolumes(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/volumes", async (HttpContext context, CallerResolver callers,
+                Microsoft.Extensions.Options.IOptions<GoDocker.Server.Configuration.GoDockerOptions> options, CancellationToken ct) =>
+            {
+                var caller = await callers.ResolveAsync(context, ct);
+                // The host paths stay the site's: a user learns a volume's name, where it appears and its mode.
+                return TypedResults.Ok(GoDocker.Access.VolumePolicy.Offered([.. options.Value.Volumes.Select(v => v.ToRule())], caller));
+            })
+            .WithName("ListVolumes").WithSummary("The site volumes the caller may ask for by name (submit's volumes), and through which projects")
+            .Produces<IReadOnlyList<GoDocker.Access.VolumeOffer>>();
+    }
+
     public static void MapHealth(this IEndpointRouteBuilder api)
     {
         api.MapGet("/health", async (NodeRegistry nodes, FreeSpaceFloor freeSpace, GoDocker.Storage.IJobStore store, LeaderElection election,

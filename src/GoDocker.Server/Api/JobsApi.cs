@@ -21,7 +21,7 @@ internal static class JobsApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapGet("/jobs", ListAsync)
-            .WithName("ListJobs").WithSummary("List jobs; filter by state (repeatable), owner, project, tag; page with offset and limit")
+            .WithName("ListJobs").WithSummary("List jobs; filter by state (repeatable), owner, project, tag, name (substring); order with sort (id, name, state, owner, project, submitted, started, ended; -key descending); page with offset and limit")
             .Produces<JobList>().ProducesValidationProblem();
         api.MapGet("/jobs/{id:long}", GetAsync)
             .WithName("GetJob").WithSummary("A job with its timeline")
@@ -65,49 +65,14 @@ internal static class JobsApi
     private static async Task<IResult> ListAsync(HttpContext context, IJobStore store, CallerResolver callers, CancellationToken cancellationToken)
     {
         var caller = await callers.ResolveAsync(context, cancellationToken);
-        var (query, refused) = ReadListQuery(context.Request.Query, caller);
-        return query is null ? refused! : TypedResults.Ok(await ListPageAsync(store, query, cancellationToken));
+        if (!JobListQuery.TryParse(context.Request.Query, caller, out var query, out var refused))
+        {
+            return refused;
+        }
+        return TypedResults.Ok(await ListPageAsync(store, query, cancellationToken));
     }
 
-    /// <summary>
-    /// The page GET /jobs asks for, read from its query string (state, owner, project, tag, array, offset, limit) for the
-    /// caller, or the refusal naming the bad field. The one place the list's parameters are parsed: GET /jobs and its
-    /// live view GET /jobs/events both call it.
-    /// </summary>
-    internal static (JobQuery? Query, IResult? Refused) ReadListQuery(IQueryCollection query, GoDocker.Access.Caller caller)
-    {
-        var states = new List<JobState>();
-        foreach (var value in query["state"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
-        {
-            if (!Enum.TryParse<JobState>(value, ignoreCase: true, out var state) || !Enum.IsDefined(state))
-            {
-                return (null, Problems.Field("state", $"'{value}' is not a state ({string.Join(", ", Enum.GetNames<JobState>())})"));
-            }
-            states.Add(state);
-        }
-        if (!TryInt(query["offset"], 0, 0, int.MaxValue, out var offset))
-        {
-            return (null, Problems.Field("offset", "offset must be a whole number ≥ 0"));
-        }
-        if (!TryInt(query["limit"], 100, 1, MaxPageSize, out var limit))
-        {
-            return (null, Problems.Field("limit", $"limit must be a whole number from 1 to {MaxPageSize}"));
-        }
-        return (new JobQuery
-        {
-            States = states,
-            Owner = NullIfEmpty(query["owner"]),
-            Project = NullIfEmpty(query["project"]),
-            Tag = NullIfEmpty(query["tag"]),
-            ArrayId = long.TryParse(query["array"].LastOrDefault(), out var arrayId) ? arrayId : null,
-            Offset = offset,
-            Limit = limit,
-            // Everyone but admins sees their own jobs and those of the projects they manage.
-            VisibleTo = caller.Admin ? null : new JobVisibility(caller.Login, [.. caller.ManagedProjects]),
-        }, null);
-    }
-
-    /// <summary>The page of jobs a query asks for, as GET /jobs answers it.</summary>
+    /// <summary>The page of jobs a query asks for, as GET /jobs answers it (and its live view, GET /jobs/events, sends it).</summary>
     internal static async Task<JobList> ListPageAsync(IJobStore store, JobQuery query, CancellationToken cancellationToken)
     {
         var page = await store.ListAsync(query, cancellationToken);

@@ -11,7 +11,7 @@ namespace GoDocker.Server.Api;
 
 /// <summary>
 /// Live views for the web interface, as server-sent events: GET /jobs/events (the page GET /jobs would answer, with the
-/// same parameters) and GET /jobs/{id}/live (the job as GET /jobs/{id} answers it). Each reads its page again every
+/// same parameters, read by <see cref="JobListQuery"/>) and GET /jobs/{id}/live (the job as GET /jobs/{id} answers it). Each reads its page again every
 /// Web:LiveInterval and sends it only when its JSON changed; each read is authorized as the plain read is, so a job that
 /// stops being the caller's to see drops out (the list) or ends the stream (the job).
 /// </summary>
@@ -33,15 +33,14 @@ internal static class JobsLiveApi
         HttpContext context, IJobStore store, CallerResolver callers, LiveCredentials credentials, IOptions<HttpJsonOptions> json,
         IOptions<GoDockerOptions> settings, TimeProvider time, IHostApplicationLifetime lifetime)
     {
-        var (_, refused) = JobsApi.ReadListQuery(context.Request.Query, await callers.ResolveAsync(context, context.RequestAborted));
-        if (refused is not null)
+        if (!JobListQuery.TryParse(context.Request.Query, await callers.ResolveAsync(context, context.RequestAborted), out _, out var refused))
         {
             return refused;
         }
         await StreamAsync(context, "jobs", settings.Value.Web.LiveInterval, time, lifetime, credentials, async cancellationToken =>
         {
             // The caller again each time: the projects they manage decide what the page holds.
-            var (query, _) = JobsApi.ReadListQuery(context.Request.Query, await callers.ResolveAsync(context, cancellationToken));
+            JobListQuery.TryParse(context.Request.Query, await callers.ResolveAsync(context, cancellationToken), out var query, out _);
             return Serialize(await JobsApi.ListPageAsync(store, query!, cancellationToken), json.Value);
         });
         return Results.Empty;

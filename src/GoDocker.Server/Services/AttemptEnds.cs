@@ -19,7 +19,11 @@ public sealed class AttemptEnds(IJobStore store, IAttemptUsage usage, IOptions<G
         MeasuredUsage? measured = null;
         try
         {
-            measured = await usage.MeasuredAsync(job.Id, job.Attempt, cancellationToken);
+            // Only an attempt whose container ran was sampled; one that ends Scheduled (killed, refused at launch) has nothing to read.
+            if (job.State is JobState.Running or JobState.Suspended)
+            {
+                measured = await usage.MeasuredAsync(job.Id, job.Attempt, cancellationToken);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

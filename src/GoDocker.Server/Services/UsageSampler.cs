@@ -100,6 +100,10 @@ public sealed class UsageSampler(
 
     public async ValueTask<MeasuredUsage?> MeasuredAsync(long jobId, int attempt, CancellationToken cancellationToken)
     {
+        if (!Enabled)
+        {
+            return null;
+        }
         if (watched.TryGetValue((jobId, attempt), out var entry))
         {
             lock (entry)

@@ -439,6 +439,12 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
         {
             where.Append(" AND id IN (SELECT job_id FROM job_tags WHERE tag = ").Append(Value(query.Tag)).Append(')');
         }
+        if (query.NameContains is not null)
+        {
+            // Folds ASCII letters only (lower() under the "C" collation), as SQLite's LIKE does: both stores match alike.
+            where.Append(" AND lower(name COLLATE \"C\") LIKE lower(").Append(Value(LikePattern.Containing(query.NameContains)))
+                .Append(" COLLATE \"C\") ").Append(LikePattern.EscapeClause);
+        }
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         if (query.Limit == 0)
         {
@@ -452,7 +458,7 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
         var total = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
         var limit = Value(query.Limit);
         var offset = Value(query.Offset);
-        await using var list = Command(tx, $"SELECT {JobColumns} FROM jobs{where} ORDER BY id LIMIT {limit} OFFSET {offset}", [.. values]);
+        await using var list = Command(tx, $"SELECT {JobColumns} FROM jobs{where} ORDER BY {OrderBy(query.Sort)} LIMIT {limit} OFFSET {offset}", [.. values]);
         var items = new List<Job>();
         await using (var reader = await list.ExecuteReaderAsync(cancellationToken))
         {
@@ -463,6 +469,29 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
         }
         await tx.CommitAsync(cancellationToken);
         return new JobPage(items, total);
+    }
+
+    /// <summary>
+    /// The ORDER BY of a list: fixed column names for the closed <see cref="JobSort"/>, then the id in the same direction
+    /// (an index on (column, id) serves both ways). Text compares by code point (the "C" collation), as SQLite's BINARY does,
+    /// whatever the database's collation; a missing time comes last either way (PostgreSQL alone would put it first when descending).
+    /// </summary>
+    private static string OrderBy(JobSort sort)
+    {
+        var direction = sort.Descending ? " DESC" : " ASC";
+        var key = sort.Key switch
+        {
+            JobSortKey.Id => null,
+            JobSortKey.Name => "name COLLATE \"C\"" + direction,
+            JobSortKey.State => "state COLLATE \"C\"" + direction,
+            JobSortKey.Owner => "owner COLLATE \"C\"" + direction,
+            JobSortKey.Project => "project COLLATE \"C\"" + direction,
+            JobSortKey.Submitted => "submitted_at" + direction,
+            JobSortKey.Started => "started_at" + direction + " NULLS LAST",
+            JobSortKey.Ended => "ended_at" + direction + " NULLS LAST",
+            _ => throw new ArgumentOutOfRangeException(nameof(sort), sort, null),
+        };
+        return key is null ? "id" + direction : key + ", id" + direction;
     }
 
     public async ValueTask<AccountingPage> ListAccountingAsync(AccountingQuery query, CancellationToken cancellationToken)

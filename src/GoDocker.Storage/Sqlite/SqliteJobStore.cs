@@ -348,6 +348,12 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             where.Append(" AND id IN (SELECT job_id FROM job_tags WHERE tag = $tag)");
             parameters.Add(("$tag", query.Tag));
         }
+        if (query.NameContains is not null)
+        {
+            // SQLite's LIKE ignores the case of ASCII letters only; PostgreSQL's statement folds the same letters.
+            where.Append(" AND name LIKE $name ").Append(LikePattern.EscapeClause);
+            parameters.Add(("$name", LikePattern.Containing(query.NameContains)));
+        }
         await using var connection = await OpenReaderAsync(cancellationToken);
         await using var tx = connection.BeginTransaction(deferred: true);
         await using var count = Command(connection, "SELECT COUNT(*) FROM jobs" + where, [.. parameters]);
@@ -359,7 +365,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         }
         parameters.Add(("$limit", query.Limit));
         parameters.Add(("$offset", query.Offset));
-        await using var list = Command(connection, $"SELECT {JobColumns} FROM jobs{where} ORDER BY id LIMIT $limit OFFSET $offset", [.. parameters]);
+        await using var list = Command(connection, $"SELECT {JobColumns} FROM jobs{where} ORDER BY {OrderBy(query.Sort)} LIMIT $limit OFFSET $offset", [.. parameters]);
         list.Transaction = tx;
         var items = new List<Job>();
         await using (var reader = await list.ExecuteReaderAsync(cancellationToken))
@@ -370,6 +376,28 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             }
         }
         return new JobPage(items, total);
+    }
+
+    /// <summary>
+    /// The ORDER BY of a list: fixed column names for the closed <see cref="JobSort"/>, then the id in the same direction
+    /// (an index on (column, id) serves both ways). Text compares by code point (BINARY); a missing time comes last either way.
+    /// </summary>
+    private static string OrderBy(JobSort sort)
+    {
+        var direction = sort.Descending ? " DESC" : " ASC";
+        var key = sort.Key switch
+        {
+            JobSortKey.Id => null,
+            JobSortKey.Name => "name" + direction,
+            JobSortKey.State => "state" + direction,
+            JobSortKey.Owner => "owner" + direction,
+            JobSortKey.Project => "project" + direction,
+            JobSortKey.Submitted => "submitted_at" + direction,
+            JobSortKey.Started => "started_at" + direction + " NULLS LAST",
+            JobSortKey.Ended => "ended_at" + direction + " NULLS LAST",
+            _ => throw new ArgumentOutOfRangeException(nameof(sort), sort, null),
+        };
+        return key is null ? "id" + direction : key + ", id" + direction;
     }
 
     public async ValueTask<AccountingPage> ListAccountingAsync(AccountingQuery query, CancellationToken cancellationToken)

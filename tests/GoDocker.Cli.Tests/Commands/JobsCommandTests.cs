@@ -49,6 +49,39 @@ public class JobsCommandTests
     }
 
     [Fact]
+    public void JobQuery_SendsTheNameFilterEscaped_AndTheSortAsWritten()
+    {
+        var query = new JobQuery { NameContains = "50%_done & more", Sort = new GoDocker.Storage.JobSort(GoDocker.Storage.JobSortKey.Submitted, Descending: true) };
+
+        Assert.Equal("?name=50%25_done%20%26%20more&sort=-submitted", query.ToQueryString());
+    }
+
+    [Theory]
+    [InlineData("--sort", "-submitted")]
+    [InlineData("--sort=-submitted")]
+    [InlineData("--sort", "name", "--name", "50%")]
+    public void Jobs_SortAndName_AreAccepted_ADescendingSortToo(params string[] args)
+    {
+        var parse = GoDockerCommandLine.Build().Parse(["jobs", .. args], GoDockerCommandLine.Parsing);
+
+        Assert.Empty(parse.Errors);
+        Assert.Equal(args.Contains("name") ? "name" : "-submitted", parse.GetValue<string>("--sort"));
+    }
+
+    [Theory]
+    [InlineData("newest")]
+    [InlineData("Submitted")]
+    [InlineData("--id")]
+    public void Jobs_AnUnknownSort_IsAUsageError_NamingTheKeys(string sort)
+    {
+        var parse = GoDockerCommandLine.Build().Parse(["jobs", "--sort=" + sort], GoDockerCommandLine.Parsing);
+
+        var error = Assert.Single(parse.Errors);
+        Assert.Contains("--sort", error.Message);
+        Assert.Contains("submitted", error.Message);
+    }
+
+    [Fact]
     public void JobQuery_WithNothingSet_IsEmpty()
     {
         Assert.Equal("", new JobQuery().ToQueryString());

@@ -27,6 +27,17 @@ public sealed class AttemptEndsTests : UseCaseTest
             fault is not null ? throw fault : ValueTask.FromResult(id == jobId && asked == attempt ? measured : null);
     }
 
+    private sealed class CountingSampler : IAttemptUsage
+    {
+        public int Asked { get; private set; }
+
+        public ValueTask<MeasuredUsage?> MeasuredAsync(long id, int asked, CancellationToken cancellationToken)
+        {
+            Asked++;
+            return ValueTask.FromResult<MeasuredUsage?>(null);
+        }
+    }
+
     private AttemptEnds Ends(IAttemptUsage usage) => new(Store, usage, Options.Create(Settings), NullLogger<AttemptEnds>.Instance);
 
     private async Task<Job> EndAsync(AttemptEnds ends, Job running) =>
@@ -56,6 +67,26 @@ public sealed class AttemptEndsTests : UseCaseTest
         var ended = await EndAsync(Ends(new Sampler(running.Id, running.Attempt, null, new IOException("engine gone"))), running);
 
         Assert.Equal(JobState.Succeeded, ended.State);
+        Assert.Null(Assert.Single((await Store.ListAccountingAsync(new AccountingQuery(), Ct)).Items).Measured);
+    }
+
+    [Fact]
+    public async Task AnAttemptThatNeverRan_IsEndedWithoutAskingTheSampler()
+    {
+        var job = await SubmittedAsync(Alice);
+        await Store.ApplyPlanAsync(
+            new GoDocker.Scheduling.Plan([new(job.Id, job.Version, "n1", job.Spec.Resources)], new Dictionary<long, string>()),
+            [new GoDocker.Scheduling.NodeInfo("n1", new Resources(4, 16L << 30, 0))], Ct);
+        var scheduled = await GetAsync(job.Id);
+        // Nothing of a container that never started was sampled: the sampler (a store read when it does not watch the
+        // attempt) is not asked.
+        var sampler = new CountingSampler();
+
+        var ended = await Ends(sampler).RecordAsync(scheduled,
+            JobLifecycle.End(scheduled, JobState.Failed, EndCause.RefusedAtLaunch, "refused", Time.GetUtcNow()), Ct);
+
+        Assert.Equal(JobState.Failed, ended.State);
+        Assert.Equal(0, sampler.Asked);
         Assert.Null(Assert.Single((await Store.ListAccountingAsync(new AccountingQuery(), Ct)).Items).Measured);
     }
 

@@ -112,6 +112,23 @@ public sealed class UsageSamplerTests : UseCaseTest
         Assert.Null(await sampler.MeasuredAsync(job.Id, job.Attempt, Ct));
     }
 
+    [Fact]
+    public async Task WithSamplingOff_NothingIsMeasured_NorReadFromTheStore()
+    {
+        var job = await RunningAsync(Alice);
+        using (var on = Sampler())
+        {
+            cpu = 1.5;
+            on.Watch(Node(), job, "c1", Ct);
+            await Until(async () => await KeptSamplesAsync(job) == 1);
+        }
+        Settings.Monitoring.Interval = null;
+        using var off = Sampler();
+
+        Assert.False(off.Enabled);
+        Assert.Null(await off.MeasuredAsync(job.Id, job.Attempt, Ct));
+    }
+
     /// <summary>Waits (real time, the sampler's first samples run in the background) until the condition holds.</summary>
     private static async Task Until(Func<Task<bool>> condition)
     {

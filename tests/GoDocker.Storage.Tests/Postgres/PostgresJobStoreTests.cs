@@ -55,3 +55,5 @@ public sealed class PostgresDurabilityTests() : DurabilityContract(new PostgresJ
 public sealed class PostgresSchedulingChangesTests() : SchedulingChangesContract(new PostgresJobStoreProvider());
 
 public sealed class PostgresAccountingTests() : AccountingContract(new PostgresJobStoreProvider());
+
+public sealed class PostgresListOrderTests() : ListOrderContract(new PostgresJobStoreProvider());

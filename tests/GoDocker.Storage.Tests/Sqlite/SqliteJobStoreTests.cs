@@ -54,3 +54,5 @@ public sealed class DurabilityTests() : DurabilityContract(new SqliteJobStorePro
 public sealed class SchedulingChangesTests() : SchedulingChangesContract(new SqliteJobStoreProvider());
 
 public sealed class AccountingTests() : AccountingContract(new SqliteJobStoreProvider());
+
+public sealed class ListOrderTests() : ListOrderContract(new SqliteJobStoreProvider());
