@@ -517,7 +517,7 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         "GET /api/v1/auth/whoami", "POST /api/v1/auth/login",
         "POST /api/v1/auth/session", "GET /api/v1/auth/session", "DELETE /api/v1/auth/session",
         "GET /api/v1/jobs/events", "GET /api/v1/jobs/{id}/live",
-        "GET /api/v1/health", "GET /api/v1/images",
+        "GET /api/v1/health", "GET /api/v1/images", "GET /api/v1/volumes",
         "GET /api/v1/jobs", "POST /api/v1/jobs", "GET /api/v1/jobs/{id}", "POST /api/v1/jobs/{id}/kill",
         "GET /api/v1/jobs/{id}/stdout", "GET /api/v1/jobs/{id}/stderr",
         "GET /api/v1/jobs/{id}/files", "GET /api/v1/jobs/{id}/files/{path}", "GET /api/v1/jobs/{id}/usage",
