@@ -129,6 +129,9 @@ cmd_test() {
   say "PostgreSQL at 127.0.0.1:${GODOCKER_PG_PORT:-55432} (scripts/postgres.sh stop stops it)"
   # Debian's prometheus and promtool: the metrics tests start a private Prometheus of their own (scripts/prometheus.sh).
   scripts/prometheus.sh install
+  # Debian's chromium for the browser tests (Playwright drives it; no browser is downloaded).
+  GODOCKER_CHROMIUM=$(scripts/chromium.sh install)
+  export GODOCKER_CHROMIUM
   say "building"
   build_web
   dotnet build GoDocker.slnx -c Debug --nologo -v quiet
