@@ -13,6 +13,7 @@ using GoDocker.Server.Monitoring;
 using GoDocker.Server.RequestGuards;
 using GoDocker.Server.Services;
 using GoDocker.Server.UseCases;
+using GoDocker.Server.Web;
 using GoDocker.Storage;
 using GoDocker.Storage.Dispatch;
 using GoDocker.Storage.JobDirectories;
@@ -131,6 +132,8 @@ builder.Services.AddSingleton<JobAccess>();
 builder.Services.AddSingleton<LaunchAuthorization>();
 builder.Services.AddSingleton<PendingCounts>();
 builder.Services.AddSingleton<LoginThrottle>();
+builder.Services.AddSingleton<PasswordLogin>();
+builder.Services.AddSingleton<LiveCredentials>();
 Plugins.AddAuthProvider(builder.Services, auth, builder.Configuration.GetSection("Auth:Ldap"));
 builder.Services.AddAuthentication(GoDockerAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, GoDockerAuthenticationHandler>(GoDockerAuthenticationHandler.SchemeName, null);
@@ -195,10 +198,14 @@ builder.Services.AddOpenApi("v1");
 
 var app = builder.Build();
 app.UseMiddleware<RequestDurations>();
+app.UseMiddleware<ApiResponseHeaders>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<BrowserRequestGuard>();
+// The web interface (web/dist): anyone may load the app; everything it then asks for is the API's, authenticated.
+app.UseMiddleware<WebInterface>();
 app.UseAuthentication();
+app.UseMiddleware<CsrfGuard>();
 app.UseAuthorization();
 
 app.MapOpenApi("/api/{documentName}/openapi.json").AllowAnonymous();
@@ -207,6 +214,7 @@ var api = app.MapGroup("/api/v1");
 api.MapAuth();
 api.MapAdministration();
 api.MapJobs();
+api.MapJobsLive();
 api.MapJobUsage();
 api.MapScheduling();
 api.MapAccounting();

@@ -99,12 +99,14 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
             Directory.Delete(VolumeRoot, recursive: true);
         }
 
-        public HttpClient As(string? login)
+        public HttpClient As(string? login) => WithToken(login is null ? null : Tokens[login]);
+
+        public HttpClient WithToken(string? token)
         {
             var client = new HttpClient { BaseAddress = Server.BaseUrl };
-            if (login is not null)
+            if (token is not null)
             {
-                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens[login]);
+                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
             }
             return client;
         }
@@ -513,7 +515,9 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
     private static readonly string[] KnownOperations =
     [
         "GET /api/v1/auth/whoami", "POST /api/v1/auth/login",
-        "GET /api/v1/health", "GET /api/v1/images",
+        "POST /api/v1/auth/session", "GET /api/v1/auth/session", "DELETE /api/v1/auth/session",
+        "GET /api/v1/jobs/events", "GET /api/v1/jobs/{id}/live",
+        "GET /api/v1/health", "GET /api/v1/images", "GET /api/v1/volumes",
         "GET /api/v1/jobs", "POST /api/v1/jobs", "GET /api/v1/jobs/{id}", "POST /api/v1/jobs/{id}/kill",
         "GET /api/v1/jobs/{id}/stdout", "GET /api/v1/jobs/{id}/stderr",
         "GET /api/v1/jobs/{id}/files", "GET /api/v1/jobs/{id}/files/{path}", "GET /api/v1/jobs/{id}/usage",
@@ -542,7 +546,7 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
             .Order().ToList();
         Assert.Equal(KnownOperations.Order(), operations);
 
-        var open = new HashSet<string> { "GET /api/v1/health", "POST /api/v1/auth/login" };
+        var open = new HashSet<string> { "GET /api/v1/health", "POST /api/v1/auth/login", "POST /api/v1/auth/session" };
         foreach (var operation in operations)
         {
             var (method, template) = (operation.Split(' ')[0], operation.Split(' ')[1]);
@@ -585,7 +589,10 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
 
     private async Task<HttpStatusCode> SendAsync(string? login, string method, string path)
     {
-        using var client = site.As(login);
+        // Logging out revokes the token it is sent with: never one the other tests share.
+        using var client = login is not null && method == "DELETE" && path == "/api/v1/auth/session"
+            ? site.WithToken(await site.LoginAsync(login, login == "admin" ? "admin-secret-1" : $"{login}-password"))
+            : site.As(login);
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (method is "POST" or "PUT" or "PATCH")
         {
@@ -597,7 +604,8 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         {
             return HttpStatusCode.Accepted; // not actually changing alice's job for the other tests (SchedulingApiTests exercise these on real jobs)
         }
-        using var response = await client.SendAsync(request);
+        // Headers only: a live view (server-sent events) answers until the client goes.
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         return response.StatusCode;
     }
 }

@@ -7,6 +7,13 @@ public sealed record LoginRequest(string Login, string Password);
 /// <summary>The token is shown here once; the server keeps only its hash.</summary>
 public sealed record LoginResponse(string Token, long TokenId, DateTimeOffset? ExpiresAt, UserView User);
 
+/// <summary>
+/// The browser's session (POST/GET /auth/session): who is logged in, the CSRF value to send back in X-CSRF-Token on
+/// every state-changing request, when the session ends, and how the server authenticates (local, ldap, none). Its
+/// secret travels only in the HttpOnly cookie, never here.
+/// </summary>
+public sealed record SessionView(UserView User, string CsrfToken, DateTimeOffset? ExpiresAt, string Authentication);
+
 public sealed record NewTokenRequest(string Name, int? ExpiresInDays);
 
 public sealed record UserView

@@ -45,4 +45,5 @@ namespace GoDocker.Contracts;
 [JsonSerializable(typeof(JobUsageView))]
 [JsonSerializable(typeof(AccountingList))]
 [JsonSerializable(typeof(AccountingView))]
+[JsonSerializable(typeof(SessionView))]
 public sealed partial class GoDockerJson : JsonSerializerContext;

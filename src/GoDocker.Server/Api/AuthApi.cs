@@ -6,7 +6,7 @@ using GoDocker.Storage;
 
 namespace GoDocker.Server.Api;
 
-/// <summary>/api/v1/auth and /api/v1/tokens: log in for a token, who am I, personal API keys.</summary>
+/// <summary>/api/v1/auth and /api/v1/tokens: log in for a token or a browser session, who am I, personal API keys.</summary>
 internal static class AuthApi
 {
     public const string AdminPolicy = "admin";
@@ -18,6 +18,16 @@ internal static class AuthApi
             .WithName("Login").WithSummary("Exchange a login and password for an API token (shown once)")
             .Accepts<LoginRequest>("application/json")
             .Produces<LoginResponse>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        api.MapPost("/auth/session", CreateSessionAsync).AllowAnonymous()
+            .WithName("CreateSession").WithSummary("Log a browser in: the session token in an HttpOnly cookie, its CSRF value in the answer")
+            .Accepts<LoginRequest>("application/json")
+            .Produces<SessionView>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        api.MapGet("/auth/session", GetSessionAsync)
+            .WithName("GetSession").WithSummary("The browser's session: user, CSRF value, expiry, authentication provider")
+            .Produces<SessionView>().ProducesProblem(StatusCodes.Status401Unauthorized);
+        api.MapDelete("/auth/session", DeleteSessionAsync)
+            .WithName("DeleteSession").WithSummary("Log out: revoke the session's token and expire its cookie")
+            .Produces(StatusCodes.Status204NoContent);
         api.MapGet("/auth/whoami", WhoAmIAsync)
             .WithName("WhoAmI").WithSummary("The calling user").Produces<UserView>();
         api.MapGet("/tokens", ListTokensAsync)
@@ -31,63 +41,101 @@ internal static class AuthApi
     }
 
     private static async Task<IResult> LoginAsync(
-        HttpContext context, IAccountStore accounts, AuthOptions auth, LoginThrottle throttle, TimeProvider time,
-        IServiceProvider services, CancellationToken cancellationToken)
+        HttpContext context, IAccountStore accounts, AuthOptions auth, PasswordLogin logins, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (user, refused) = await CheckPasswordAsync(context, logins, cancellationToken);
+        if (user is null)
+        {
+            return refused!;
+        }
+        return TypedResults.Ok(await IssueAsync(accounts, user, "login", time.GetUtcNow() + auth.TokenLifetime, cancellationToken));
+    }
+
+    /// <summary>Logs a browser in: the token's secret goes only into the HttpOnly cookie; the app gets the CSRF value.</summary>
+    private static async Task<IResult> CreateSessionAsync(
+        HttpContext context, IAccountStore accounts, AuthOptions auth, PasswordLogin logins, CallerResolver callers, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var (user, refused) = await CheckPasswordAsync(context, logins, cancellationToken);
+        if (user is null)
+        {
+            return refused!;
+        }
+        var issued = await IssueAsync(accounts, user, WebSession.TokenName, time.GetUtcNow() + auth.TokenLifetime, cancellationToken);
+        context.Response.Cookies.Append(WebSession.CookieName, issued.Token, WebSession.CookieOptions(context.Request));
+        var projects = Projects(await callers.ResolveAsync(user.Login, user.Admin, cancellationToken));
+        return TypedResults.Ok(new SessionView(UserView.From(user, projects), WebSession.CsrfToken(issued.Token), issued.ExpiresAt, auth.Provider));
+    }
+
+    /// <summary>The session of the cookie (or bearer token); with Auth:Provider none, the local user, no CSRF value needed.</summary>
+    private static async Task<IResult> GetSessionAsync(
+        HttpContext context, IAccountStore accounts, AuthOptions auth, CallerResolver callers, CancellationToken cancellationToken)
+    {
+        var user = await CallerViewAsync(context, accounts, callers, cancellationToken);
+        var expires = context.User.FindFirst(GoDockerAuthenticationHandler.TokenExpiresClaim)?.Value;
+        return TypedResults.Ok(new SessionView(
+            user,
+            context.User.FindFirst(GoDockerAuthenticationHandler.CsrfClaim)?.Value ?? "",
+            expires is null ? null : DateTimeOffset.Parse(expires, System.Globalization.CultureInfo.InvariantCulture),
+            auth.Provider));
+    }
+
+    /// <summary>Logs out: revokes the request's token (the cookie's, or the bearer's) and expires the cookie.</summary>
+    private static async Task<IResult> DeleteSessionAsync(HttpContext context, IAccountStore accounts, CancellationToken cancellationToken)
+    {
+        if (long.TryParse(context.User.FindFirst(GoDockerAuthenticationHandler.TokenIdClaim)?.Value, System.Globalization.CultureInfo.InvariantCulture, out var tokenId))
+        {
+            await accounts.RevokeTokenAsync(context.User.Identity!.Name!, tokenId, cancellationToken);
+        }
+        context.Response.Cookies.Delete(WebSession.CookieName, WebSession.CookieOptions(context.Request));
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// The login and password of the request's body checked (<see cref="PasswordLogin"/>): the user, or the refusal to answer
+    /// (400 without authentication, 429 with Retry-After while throttled, 401 for anything else wrong).
+    /// </summary>
+    private static async Task<(UserAccount? User, IResult? Refused)> CheckPasswordAsync(HttpContext context, PasswordLogin logins, CancellationToken cancellationToken)
     {
         var request = await JsonBody.ReadAsync(context, GoDockerJson.Default.LoginRequest, cancellationToken);
         if (request.Refused is not null)
         {
-            return request.Refused;
+            return (null, request.Refused);
         }
-        var (login, password) = (request.Value!.Login ?? "", request.Value.Password ?? "");
-        if (services.GetService<IAuthProvider>() is not { } provider)
+        var outcome = await logins.AttemptAsync(request.Value!.Login ?? "", request.Value.Password ?? "", context.Connection.RemoteIpAddress, cancellationToken);
+        switch (outcome)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Authentication is not configured",
-                detail: "this server runs with Auth:Provider=none: every request already acts as its local user");
+            case LoginOutcome.Succeeded succeeded:
+                return (succeeded.User, null);
+            case LoginOutcome.NotConfigured:
+                return (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Authentication is not configured",
+                    detail: "this server runs with Auth:Provider=none: every request already acts as its local user"));
+            case LoginOutcome.Throttled throttled:
+                var seconds = Math.Max(1, (int)Math.Ceiling(throttled.RetryAfter.TotalSeconds));
+                context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return (null, TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed logins",
+                    detail: $"try again in {seconds} seconds"));
+            default:
+                return (null, TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: BadCredentials));
         }
-        // Reserved before the password is checked: parallel guesses cannot all pass a count read before any of them failed.
-        var (attempt, retryAfter) = await throttle.ReserveAsync(login, context.Connection.RemoteIpAddress, cancellationToken);
-        if (attempt is null)
-        {
-            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed logins",
-                detail: $"try again in {seconds} seconds");
-        }
-        UserIdentity? identity;
-        try
-        {
-            identity = login.Length == 0 || password.Length == 0 ? null : await provider.AuthenticateAsync(login, password, cancellationToken);
-        }
-        catch
-        {
-            await throttle.AbandonedAsync(attempt, CancellationToken.None);
-            throw;
-        }
-        var user = identity is null ? null : await accounts.GetUserAsync(login, cancellationToken);
-        if (identity is not null && provider.Name != LocalAuthProvider.ProviderName)
-        {
-            // A directory user: keep their identity current; admin and disabled flags stay GoDocker's.
-            user = new UserAccount { Identity = identity, Provider = provider.Name, Admin = user?.Admin ?? false, Disabled = user?.Disabled ?? false };
-            await accounts.SaveUserAsync(user, null, cancellationToken);
-        }
-        if (identity is null || user is null || user.Disabled)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: BadCredentials);
-        }
-        await throttle.SucceededAsync(attempt, cancellationToken);
-        return TypedResults.Ok(await IssueAsync(accounts, user, "login", time.GetUtcNow() + auth.TokenLifetime, cancellationToken));
     }
 
-    private static async Task<IResult> WhoAmIAsync(HttpContext context, IAccountStore accounts, CallerResolver callers, CancellationToken cancellationToken)
+    private static async Task<IResult> WhoAmIAsync(HttpContext context, IAccountStore accounts, CallerResolver callers, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await CallerViewAsync(context, accounts, callers, cancellationToken));
+
+    /// <summary>The calling user with their projects (default included); the local user without an account under Auth:Provider none.</summary>
+    private static async Task<UserView> CallerViewAsync(HttpContext context, IAccountStore accounts, CallerResolver callers, CancellationToken cancellationToken)
     {
         var caller = await callers.ResolveAsync(context, cancellationToken);
         var user = await accounts.GetUserAsync(caller.Login, cancellationToken);
-        var projects = caller.Projects.Union(caller.ManagedProjects).Prepend(Project.Default).Distinct().Order().ToList();
-        return TypedResults.Ok(user is null
+        var projects = Projects(caller);
+        return user is null
             ? new UserView { Login = caller.Login, Uid = 0, Gid = 0, Home = "", Admin = caller.Admin, Provider = AuthOptions.NoAuthentication, Projects = projects }
-            : UserView.From(user, projects));
+            : UserView.From(user, projects);
     }
+
+    private static List<string> Projects(Caller caller) =>
+        caller.Projects.Union(caller.ManagedProjects).Prepend(Project.Default).Distinct().Order().ToList();
 
     private static async Task<IResult> ListTokensAsync(HttpContext context, IAccountStore accounts, CancellationToken cancellationToken) =>
         TypedResults.Ok(await accounts.ListTokensAsync(context.User.Identity!.Name!, cancellationToken));
@@ -125,6 +173,8 @@ internal static class AuthApi
     private static async Task<LoginResponse> IssueAsync(IAccountStore accounts, UserAccount user, string name, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
     {
         var secret = TokenSecrets.NewSecret();
+        // In milliseconds, as the stores keep it: the expiry shown now is the one GET /auth/session shows later.
+        expiresAt = expiresAt?.AddTicks(-(expiresAt.Value.Ticks % TimeSpan.TicksPerMillisecond));
         var id = await accounts.AddTokenAsync(user.Login, name, TokenSecrets.Hash(secret), expiresAt, cancellationToken);
         return new LoginResponse(secret, id, expiresAt, UserView.From(user));
     }

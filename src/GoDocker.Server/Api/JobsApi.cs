@@ -69,8 +69,14 @@ internal static class JobsApi
         {
             return refused;
         }
+        return TypedResults.Ok(await ListPageAsync(store, query, cancellationToken));
+    }
+
+    /// <summary>The page of jobs a query asks for, as GET /jobs answers it (and its live view, GET /jobs/events, sends it).</summary>
+    internal static async Task<JobList> ListPageAsync(IJobStore store, JobQuery query, CancellationToken cancellationToken)
+    {
         var page = await store.ListAsync(query, cancellationToken);
-        return TypedResults.Ok(new JobList([.. page.Items.Select(j => JobView.From(j))], page.Total, query.Offset, query.Limit));
+        return new JobList([.. page.Items.Select(j => JobView.From(j))], page.Total, query.Offset, query.Limit);
     }
 
     private static async Task<IResult> GetAsync(long id, HttpContext context, IJobStore store, JobAccess access, CancellationToken cancellationToken)
@@ -80,9 +86,12 @@ internal static class JobsApi
         {
             return refused!;
         }
-        var events = await store.GetEventsAsync(id, cancellationToken);
-        return TypedResults.Ok(JobView.From(job, events, withDetails: true));
+        return TypedResults.Ok(await DetailedViewAsync(store, job, cancellationToken));
     }
+
+    /// <summary>A job with its timeline and details, as GET /jobs/{id} (and its live view) answers it.</summary>
+    internal static async Task<JobView> DetailedViewAsync(IJobStore store, Job job, CancellationToken cancellationToken) =>
+        JobView.From(job, await store.GetEventsAsync(job.Id, cancellationToken), withDetails: true);
 
     private static async Task<IResult> KillAsync(
         long id, HttpContext context, JobControl control, CallerResolver callers, CancellationToken cancellationToken) =>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using GoDocker.Server.Configuration;
@@ -9,7 +10,9 @@ namespace GoDocker.Server.Auth;
 
 /// <summary>
 /// Authenticates every request: with provider "none", as the configured local user (admin); otherwise by
-/// `Authorization: Bearer gd_…`, a token that must be live and belong to an enabled user.
+/// `Authorization: Bearer gd_…`, else by the browser's session cookie (<see cref="WebSession.CookieName"/>): either way a
+/// token that must be live and belong to an enabled user. A cookie-authenticated request that changes state must also
+/// carry the session's CSRF value (<see cref="RequestGuards.CsrfGuard"/>, from the claims set here).
 /// </summary>
 public sealed class GoDockerAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions,
@@ -22,6 +25,11 @@ public sealed class GoDockerAuthenticationHandler(
 {
     public const string SchemeName = "GoDocker";
     public const string AdminClaim = "godocker:admin";
+    /// <summary>The token the request came with: its id, expiry, CSRF value, and whether it came as the session cookie.</summary>
+    public const string TokenIdClaim = "godocker:token";
+    public const string TokenExpiresClaim = "godocker:token-expires";
+    public const string CsrfClaim = "godocker:csrf";
+    public const string ViaCookieClaim = "godocker:via-cookie";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -30,11 +38,13 @@ public sealed class GoDockerAuthenticationHandler(
             return Success(settings.Value.Server.LocalUser, admin: true);
         }
         var header = Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        // The header first: a page of another site cannot set it, so a request with it needs no CSRF value.
+        var viaCookie = !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
+        var secret = viaCookie ? Request.Cookies[WebSession.CookieName] : header["Bearer ".Length..].Trim();
+        if (string.IsNullOrEmpty(secret))
         {
             return AuthenticateResult.NoResult();
         }
-        var secret = header["Bearer ".Length..].Trim();
         var token = await accounts.UseTokenAsync(TokenSecrets.Hash(secret), Context.RequestAborted);
         if (token is null)
         {
@@ -45,16 +55,30 @@ public sealed class GoDockerAuthenticationHandler(
         {
             return AuthenticateResult.Fail("invalid or expired token");
         }
-        return Success(user.Login, user.Admin);
+        List<Claim> claims =
+        [
+            new(TokenIdClaim, token.Id.ToString(CultureInfo.InvariantCulture)),
+            new(CsrfClaim, WebSession.CsrfToken(secret)),
+        ];
+        if (token.ExpiresAt is { } expiresAt)
+        {
+            claims.Add(new Claim(TokenExpiresClaim, expiresAt.ToString("O", CultureInfo.InvariantCulture)));
+        }
+        if (viaCookie)
+        {
+            claims.Add(new Claim(ViaCookieClaim, "true"));
+        }
+        return Success(user.Login, user.Admin, claims);
     }
 
-    private static AuthenticateResult Success(string login, bool admin)
+    private static AuthenticateResult Success(string login, bool admin, List<Claim>? tokenClaims = null)
     {
         var claims = new List<Claim> { new(ClaimTypes.Name, login) };
         if (admin)
         {
             claims.Add(new Claim(AdminClaim, "true"));
         }
+        claims.AddRange(tokenClaims ?? []);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
     }
 }

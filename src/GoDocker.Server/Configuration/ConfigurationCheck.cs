@@ -172,6 +172,10 @@ internal static partial class ConfigurationCheck
                 string.Create(CultureInfo.InvariantCulture, $"Server:PublicUrls:{i}: '{url}' is not an absolute http:// or https:// URL"));
         }
 
+        Check(string.IsNullOrEmpty(server.WebRoot) || server.WebRoot.StartsWith('/'), $"Server:WebRoot: '{server.WebRoot}' is not an absolute path");
+        Check(settings.Web.LiveInterval >= TimeSpan.FromMilliseconds(100) && settings.Web.LiveInterval <= TimeSpan.FromMinutes(1),
+            $"Web:LiveInterval: {settings.Web.LiveInterval} must be from 100 ms to 1 minute");
+
         var jobs = settings.Jobs;
         Check(ImageReference.IsValid(jobs.DefaultImage), $"Jobs:DefaultImage: '{jobs.DefaultImage}' is not an image reference");
         Check(double.IsFinite(jobs.DefaultCpus) && jobs.DefaultCpus >= 0.01 && jobs.DefaultCpus <= SubmitLimits.CpusCeiling,

@@ -29,6 +29,14 @@ public sealed class GoDockerOptions
     public UsageOptions Usage { get; set; } = new();
     public MetricsOptions Metrics { get; set; } = new();
     public MonitoringOptions Monitoring { get; set; } = new();
+    public WebOptions Web { get; set; } = new();
+}
+
+/// <summary>The web interface's live views (GET /jobs/events, /jobs/{id}/live).</summary>
+public sealed class WebOptions
+{
+    /// <summary>How often a live view reads its page again; it sends only when what it read changed.</summary>
+    public TimeSpan LiveInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>Usage:, what an attempt's run is charged (fair share, quota windows).</summary>
@@ -161,6 +169,8 @@ public sealed class ServerOptions
     public List<string> PublicUrls { get; set; } = [];
     /// <summary>No job launches while the job directories' filesystem has less free: a size (2G) or a share of it (5%).</summary>
     public string MinFreeSpace { get; set; } = "2G";
+    /// <summary>The built web interface (index.html, assets/) served at /; empty: the ui folder beside the server's binary.</summary>
+    public string? WebRoot { get; set; }
 }
 
 public sealed class JobOptions

@@ -35,6 +35,7 @@ public sealed class RequestGenerator(Random random, IReadOnlyList<FuzzRoute> rou
         ["PATCH /api/v1/users/{login}"] = ["""{"email":"x@example.org","groups":["g2"],"secondaryGids":[7],"home":"/home/x"}"""],
         ["POST /api/v1/projects"] = ["""{"name":"p1","priority":3}"""],
         ["POST /api/v1/auth/login"] = ["""{"login":"nobody","password":"wrong"}"""],
+        ["POST /api/v1/auth/session"] = ["""{"login":"nobody","password":"wrong"}"""],
         ["POST /api/v1/tokens"] = ["""{"name":"t","expiresInDays":3}"""],
     };
 
@@ -115,6 +116,13 @@ public sealed class RequestGenerator(Random random, IReadOnlyList<FuzzRoute> rou
         }
         var contentType = body is null ? (Chance(0.05) ? "application/json" : null)
             : Chance(0.8) ? "application/json" : Pick(ContentTypes);
+        // Logging out revokes the token it is sent with: the fuzzer's own would leave it knocking at 401s.
+        if (path.StartsWith("/api/v1/auth/session", StringComparison.OrdinalIgnoreCase) && method == "DELETE")
+        {
+            var logout = new FuzzRequest(method, path) { Body = body, ContentType = contentType };
+            logout.Headers.Add(("Cookie", "godocker_session=" + Pick(["gd_x", "", "%00", new string('x', 5000)])));
+            return logout;
+        }
         if (Chance(0.03))
         {
             return RawRequest(method, path, body, contentType);
@@ -127,6 +135,15 @@ public sealed class RequestGenerator(Random random, IReadOnlyList<FuzzRoute> rou
     private void AddHeaders(FuzzRequest request)
     {
         var roll = random.NextDouble();
+        if (Chance(0.05))
+        {
+            // The web session's cookie, unknown or malformed, with or without its CSRF header.
+            request.Headers.Add(("Cookie", Pick(["godocker_session=gd_x", "godocker_session=", "godocker_session=%FF; godocker_session=gd_y", "a=b;;;"])));
+            if (Chance(0.5))
+            {
+                request.Headers.Add(("X-CSRF-Token", Pick(["", "x", new string('x', 5000)])));
+            }
+        }
         if (roll < 0.45)
         {
             request.Headers.Add(("Authorization", "Bearer " + targets.Tokens[0]));
