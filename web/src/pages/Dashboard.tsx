@@ -56,6 +56,7 @@ export function Dashboard() {
               <dt>Fair-share usage</dt><dd>{number(u.decayedCpuHours, 1)} cpu-h (shares {u.shares})</dd>
             </dl>
           ))}
+          {usage.data?.length === 0 && <p class="muted">Nothing used yet.</p>}
           <ErrorNote error={usage.error} />
         </article>
         <article class="card wide">

@@ -144,7 +144,7 @@ function JobRow({ job, checked, onToggle }: { job: JobView; checked: boolean; on
       <td>{cpus(job.cpus)} cpu · {bytes(job.memoryBytes)}{job.gpus ? ` · ${job.gpus} gpu` : ""}</td>
       <td>{dateTime(job.submittedAt)}</td>
       <td>{job.startedAt ? since(job.startedAt, job.endedAt) : "–"}</td>
-      <td class="reason">{job.exitCode !== undefined ? `exit ${job.exitCode}` : ""}{job.reason ? ` ${job.reason}` : ""}</td>
+      <td class="reason">{job.reason ?? (job.exitCode !== undefined ? `exit ${job.exitCode}` : "")}</td>
     </tr>
   );
 }
