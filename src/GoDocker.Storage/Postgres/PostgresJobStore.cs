@@ -458,7 +458,7 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
         var total = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
         var limit = Value(query.Limit);
         var offset = Value(query.Offset);
-        await using var list = Command(tx, $"SELECT {JobColumns} FROM jobs{where} ORDER BY {OrderBy(query.Sort)} LIMIT {limit} OFFSET {offset}", [.. values]);
+        await using var list = Command(tx, $"SELECT {JobColumns} FROM jobs{where} ORDER BY {JobListOrder.OrderBy(query.Sort, "COLLATE \"C\"")} LIMIT {limit} OFFSET {offset}", [.. values]);
         var items = new List<Job>();
         await using (var reader = await list.ExecuteReaderAsync(cancellationToken))
         {
@@ -469,29 +469,6 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
         }
         await tx.CommitAsync(cancellationToken);
         return new JobPage(items, total);
-    }
-
-    /// <summary>
-    /// The ORDER BY of a list: fixed column names for the closed <see cref="JobSort"/>, then the id in the same direction
-    /// (an index on (column, id) serves both ways). Text compares by code point (the "C" collation), as SQLite's BINARY does,
-    /// whatever the database's collation; a missing time comes last either way (PostgreSQL alone would put it first when descending).
-    /// </summary>
-    private static string OrderBy(JobSort sort)
-    {
-        var direction = sort.Descending ? " DESC" : " ASC";
-        var key = sort.Key switch
-        {
-            JobSortKey.Id => null,
-            JobSortKey.Name => "name COLLATE \"C\"" + direction,
-            JobSortKey.State => "state COLLATE \"C\"" + direction,
-            JobSortKey.Owner => "owner COLLATE \"C\"" + direction,
-            JobSortKey.Project => "project COLLATE \"C\"" + direction,
-            JobSortKey.Submitted => "submitted_at" + direction,
-            JobSortKey.Started => "started_at" + direction + " NULLS LAST",
-            JobSortKey.Ended => "ended_at" + direction + " NULLS LAST",
-            _ => throw new ArgumentOutOfRangeException(nameof(sort), sort, null),
-        };
-        return key is null ? "id" + direction : key + ", id" + direction;
     }
 
     public async ValueTask<AccountingPage> ListAccountingAsync(AccountingQuery query, CancellationToken cancellationToken)

@@ -365,7 +365,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         }
         parameters.Add(("$limit", query.Limit));
         parameters.Add(("$offset", query.Offset));
-        await using var list = Command(connection, $"SELECT {JobColumns} FROM jobs{where} ORDER BY {OrderBy(query.Sort)} LIMIT $limit OFFSET $offset", [.. parameters]);
+        await using var list = Command(connection, $"SELECT {JobColumns} FROM jobs{where} ORDER BY {JobListOrder.OrderBy(query.Sort, "")} LIMIT $limit OFFSET $offset", [.. parameters]);
         list.Transaction = tx;
         var items = new List<Job>();
         await using (var reader = await list.ExecuteReaderAsync(cancellationToken))
@@ -376,28 +376,6 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             }
         }
         return new JobPage(items, total);
-    }
-
-    /// <summary>
-    /// The ORDER BY of a list: fixed column names for the closed <see cref="JobSort"/>, then the id in the same direction
-    /// (an index on (column, id) serves both ways). Text compares by code point (BINARY); a missing time comes last either way.
-    /// </summary>
-    private static string OrderBy(JobSort sort)
-    {
-        var direction = sort.Descending ? " DESC" : " ASC";
-        var key = sort.Key switch
-        {
-            JobSortKey.Id => null,
-            JobSortKey.Name => "name" + direction,
-            JobSortKey.State => "state" + direction,
-            JobSortKey.Owner => "owner" + direction,
-            JobSortKey.Project => "project" + direction,
-            JobSortKey.Submitted => "submitted_at" + direction,
-            JobSortKey.Started => "started_at" + direction + " NULLS LAST",
-            JobSortKey.Ended => "ended_at" + direction + " NULLS LAST",
-            _ => throw new ArgumentOutOfRangeException(nameof(sort), sort, null),
-        };
-        return key is null ? "id" + direction : key + ", id" + direction;
     }
 
     public async ValueTask<AccountingPage> ListAccountingAsync(AccountingQuery query, CancellationToken cancellationToken)
