@@ -27,6 +27,8 @@ public sealed class WebInterfaceTests(WebInterfaceTests.Site web, ITestOutputHel
             ["Auth:Provider"] = "local",
             ["Auth:BootstrapAdmin"] = "admin",
             ["Auth:BootstrapAdminPasswordFile"] = passwordFile,
+            // Samples every second: a job of a few seconds has a chart.
+            ["Monitoring:SampleInterval"] = "1s",
         };
 
         public override async Task InitializeAsync()
@@ -182,6 +184,27 @@ public sealed class WebInterfaceTests(WebInterfaceTests.Site web, ITestOutputHel
 
         Assert.Equal("result.txt", download.SuggestedFilename);
         Assert.Equal("result-42\n", await File.ReadAllTextAsync(await download.PathAsync()));
+    });
+
+    [Fact]
+    public Task AJobsUsage_IsChartedAfterItsEnd() => BrowseAsync(Viewport.Desktop, async page =>
+    {
+        // Busy for 8 s: sampled every second, it leaves a series of points and a cpu time.
+        var job = await Web.SubmitAsync("alice", new JobSpec
+        {
+            Name = "busy",
+            Script = "end=$(($(date +%s) + 8)); while [ $(date +%s) -lt $end ]; do :; done",
+        });
+        await Web.WaitForAsync(job.Id, j => j.State.IsTerminal());
+        await LogInAsync(page, "alice");
+        await page.Page.GotoAsync($"/jobs/{job.Id}");
+
+        await page.Page.GetByRole(AriaRole.Tab, new() { Name = "usage" }).ClickAsync();
+
+        await Expect(page.Page.GetByTestId("usage-summary")).ToContainTextAsync("CPU time");
+        await Expect(page.Page.Locator(".chart canvas")).ToHaveCountAsync(2);
+        await Expect(page.Page.GetByText("CPU (cores)")).ToBeVisibleAsync();
+        await page.ScreenshotAsync("job-usage");
     });
 
     [Fact]
