@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { useRoute } from "preact-iso";
 import { api, ApiError } from "../api/client";
 import { useEventStream } from "../api/live";
@@ -25,6 +25,14 @@ export function JobPage() {
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const job = live.data;
+  // The elapsed time of a running job moves on between live updates.
+  const [, tick] = useState(0);
+  const ticking = job?.state === "Running";
+  useEffect(() => {
+    if (!ticking) return undefined;
+    const timer = setInterval(() => tick((t) => t + 1), 1000);
+    return () => clearInterval(timer);
+  }, [ticking]);
 
   if (!valid || live.error?.status === 404) return <NotFound what={`There is no job ${params["id"]} you may see.`} />;
   if (!job) return live.error ? <ErrorNote error={live.error} /> : <p class="muted">Loading…</p>;
