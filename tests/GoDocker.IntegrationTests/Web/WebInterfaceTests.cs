@@ -128,7 +128,7 @@ public sealed class WebInterfaceTests(WebInterfaceTests.Site web, ITestOutputHel
     public Task AScriptSubmittedFromTheForm_OpensItsJobPage_WhereItsOutputGrowsLive() => BrowseAsync(Viewport.Desktop, async page =>
     {
         await LogInAsync(page, "alice");
-        await page.Page.GetByRole(AriaRole.Link, new() { Name = "Submit" }).ClickAsync();
+        await page.Page.GetByRole(AriaRole.Link, new() { Name = "Submit", Exact = true }).ClickAsync();
         // Eight seconds between lines: the page, opened at once, sees the first line long before the last.
         await page.Page.GetByLabel("Script").FillAsync("#!/bin/sh\n#GODOCKER --name live-log --time 5m\nfor i in 1 2 3; do echo line $i; sleep 8; done\n");
         await Expect(page.Page.GetByTestId("directives")).ToContainTextAsync("--name live-log → name");
@@ -241,7 +241,7 @@ public sealed class WebInterfaceTests(WebInterfaceTests.Site web, ITestOutputHel
     public Task AnAdmin_DrainsANode_AndResumesIt() => BrowseAsync(Viewport.Desktop, async page =>
     {
         await LogInAsync(page, "admin");
-        await page.Page.GetByRole(AriaRole.Link, new() { Name = "Administration" }).ClickAsync();
+        await page.Page.GetByRole(AriaRole.Link, new() { Name = "Administration", Exact = true }).ClickAsync();
         var node = page.Page.Locator("tr[data-node='local']");
         await Expect(node.GetByTestId("node-state")).ToHaveTextAsync("up");
         try
@@ -339,7 +339,7 @@ public sealed class WebInterfaceTests(WebInterfaceTests.Site web, ITestOutputHel
         }
         // The menu folds on a phone: opened, it shows the pages.
         await page.Page.GetByRole(AriaRole.Button, new() { Name = "Menu" }).ClickAsync();
-        await Expect(page.Page.GetByRole(AriaRole.Link, new() { Name = "Jobs" })).ToBeVisibleAsync();
+        await Expect(page.Page.GetByRole(AriaRole.Link, new() { Name = "Jobs", Exact = true })).ToBeVisibleAsync();
         await page.ScreenshotAsync("phone-menu");
     });
 }
