@@ -132,6 +132,10 @@ cmd_test() {
   # Debian's chromium for the browser tests (Playwright drives it; no browser is downloaded).
   GODOCKER_CHROMIUM=$(scripts/chromium.sh install)
   export GODOCKER_CHROMIUM
+  # In a network namespace of its own: on the machine's, chromium fails requests in flight (ERR_NETWORK_CHANGED)
+  # whenever a container starts or stops.
+  read -r GODOCKER_BROWSER_NAMESPACE GODOCKER_BROWSER_ADDRESS < <(scripts/chromium.sh namespace)
+  export GODOCKER_BROWSER_NAMESPACE GODOCKER_BROWSER_ADDRESS
   say "building"
   build_web
   dotnet build GoDocker.slnx -c Debug --nologo -v quiet

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using GoDocker.IntegrationTests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -37,8 +38,33 @@ public static class Chromium
         "--no-pings",
         // Nothing but localhost and 127.0.0.1 resolves (the rules map IP literals too): a page that loads anything from outside
         // fails at once with ERR_NAME_NOT_RESOLVED, in its console, instead of waiting for a network this machine lacks.
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+        // In the browser's namespace both go to the host's end of its link instead (the first rule that matches wins),
+        // so pages keep their 127.0.0.1 and localhost origins while their packets cross the link.
+        HostAddress is { } host
+            ? $"--host-resolver-rules=MAP localhost {host}, MAP 127.0.0.1 {host}, MAP * ~NOTFOUND"
+            : "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
     ];
+
+    /// <summary>
+    /// The network namespace the browser runs in (GODOCKER_BROWSER_NAMESPACE, set by ./godocker.sh test from
+    /// `scripts/chromium.sh namespace`), or null: the machine's own, where chromium fails requests in flight with
+    /// net::ERR_NETWORK_CHANGED whenever a container starts or stops (scripts/chromium.sh says why).
+    /// </summary>
+    public static string? Namespace { get; } = Environment.GetEnvironmentVariable("GODOCKER_BROWSER_NAMESPACE") is { Length: > 0 } name ? name : null;
+
+    /// <summary>The host's address on the browser namespace's link (GODOCKER_BROWSER_ADDRESS), when it has one.</summary>
+    public static string? HostAddress { get; } = Namespace is null
+        ? null
+        : Environment.GetEnvironmentVariable("GODOCKER_BROWSER_ADDRESS") is { Length: > 0 } address
+            ? address
+            : throw new InvalidOperationException("GODOCKER_BROWSER_NAMESPACE is set without GODOCKER_BROWSER_ADDRESS (scripts/chromium.sh namespace prints both)");
+
+    /// <summary>
+    /// Where a server or site the browser opens must listen: every address when the browser is in its namespace (its
+    /// requests arrive on the link's host address, the tests' own on 127.0.0.1), else loopback only.
+    /// </summary>
+    public static IPAddress ListenAddress => HostAddress is null ? IPAddress.Loopback : IPAddress.Any;
+
 
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static IPlaywright? playwright;
@@ -78,16 +104,31 @@ public static class Chromium
         }
     }
 
-    /// <summary>A browser of its own (headless, the flags above, a fresh temporary profile that Playwright deletes at close).</summary>
-    public static Task<IBrowser> LaunchAsync(IPlaywright driver) =>
-        driver.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    /// <summary>
+    /// A browser of its own (headless, the flags above, a fresh temporary profile that Playwright deletes at close), in
+    /// the browser's namespace when there is one (through scripts/chromium-in-namespace.sh, told the real executable).
+    /// </summary>
+    public static Task<IBrowser> LaunchAsync(IPlaywright driver)
+    {
+        var options = new BrowserTypeLaunchOptions
         {
             ExecutablePath = ExecutablePath,
             Headless = true,
             Args = Flags,
             // The launch itself takes 1–4 s on a loaded 2-core machine; a minute means it hangs.
             Timeout = 60_000,
-        });
+        };
+        if (Namespace is not null)
+        {
+            options.ExecutablePath = Path.Combine(Paths.RepoRoot, "scripts/chromium-in-namespace.sh");
+            // Env replaces the browser's whole environment: the test process's, plus the real executable.
+            var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                .ToDictionary(entry => (string)entry.Key, entry => (string?)entry.Value ?? "");
+            environment["GODOCKER_CHROMIUM_BINARY"] = ExecutablePath;
+            options.Env = environment;
+        }
+        return driver.Chromium.LaunchAsync(options);
+    }
 
     /// <summary>
     /// At the end of the test run. Closing the driver's pipe would end chromium too (it is launched with

@@ -10,7 +10,7 @@ namespace GoDocker.IntegrationTests.Web;
 /// </summary>
 public sealed class OtherSite : IAsyncDisposable
 {
-    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener listener = new(Chromium.ListenAddress, 0);
     private readonly CancellationTokenSource stop = new();
     private readonly byte[] page;
     private readonly Task serving;

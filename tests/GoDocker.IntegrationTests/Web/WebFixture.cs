@@ -19,7 +19,7 @@ public class WebFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         // Both take seconds: side by side.
-        var server = ServerProcess.StartAsync(Settings);
+        var server = ServerProcess.StartAsync(Settings, listenHost: Chromium.ListenAddress.ToString());
         var browser = Chromium.SharedAsync();
         Server = await server;
         Browser = await browser;
