@@ -14,7 +14,7 @@ namespace GoDocker.Storage.JobDirectories;
 /// (openat2 RESOLVE_BENEATH; O_NOFOLLOW per component where the kernel has no openat2), checks what it
 /// opened with fstat, and then uses that descriptor, never the name again.
 /// </summary>
-public sealed class JobDirectory
+public sealed partial class JobDirectory
 {
     public const string ScriptFile = "job.sh";
     public const string StdoutFile = "stdout";
@@ -112,7 +112,9 @@ public sealed class JobDirectory
         using var dir = OpenFolder(jobId, OPath);
         if (dir is null)
         {
-            return new JobPath.Refused(PathRefusal.NotFound, "the job directory does not exist (yet)");
+            // Retention may have archived it: the same paths are served from the archive.
+            return OpenInArchive(jobId, segments, path)
+                ?? new JobPath.Refused(PathRefusal.NotFound, "the job directory does not exist (yet, or any more)");
         }
         var (found, refused) = useOpenat2 ? OpenBeneath(dir, segments) : OpenEachComponent(dir, segments);
         if (found is null)

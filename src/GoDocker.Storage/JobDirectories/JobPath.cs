@@ -14,6 +14,12 @@ public abstract record JobPath
         public SnapshotStream Snapshot() => new(Stream);
     }
 
+    /// <summary>
+    /// A regular file of an archived job directory: its bytes, read from the archive as they are served (not seekable: no
+    /// ranges), <paramref name="Length"/> of them. The caller disposes it (which closes the archive).
+    /// </summary>
+    public sealed record ArchivedFile(Stream Stream, string Name, long Length) : JobPath;
+
     /// <summary>A folder's entries, sorted by name; links are listed as links, never followed.</summary>
     public sealed record Listing(IReadOnlyList<JobDirectoryEntry> Entries) : JobPath;
 

@@ -133,6 +133,32 @@ internal static unsafe partial class Posix
     [LibraryImport("libc", EntryPoint = "close")]
     private static partial int Close(int fd);
 
+    [LibraryImport("libc", EntryPoint = "readlinkat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial nint ReadLinkAtRaw(int dirFd, string path, byte* buffer, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int FSyncRaw(int fd);
+
+    /// <summary>A symlink's target as text, read (never followed) relative to <paramref name="dirFd"/>; null when the name is not a link (any more).</summary>
+    public static string? ReadLinkAt(int dirFd, string name)
+    {
+        var buffer = new byte[4096];
+        fixed (byte* p = buffer)
+        {
+            var length = ReadLinkAtRaw(dirFd, name, p, (nuint)buffer.Length);
+            return length < 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, (int)length);
+        }
+    }
+
+    /// <summary>fsync: what was written (or renamed, for a folder) is on disk when it returns.</summary>
+    public static void FSyncOrThrow(int fd, string what)
+    {
+        if (FSyncRaw(fd) != 0)
+        {
+            throw Fault("fsync", what);
+        }
+    }
+
     /// <summary>A descriptor-relative open; the descriptor, or -errno.</summary>
     public static int OpenAt(int dirFd, string path, int flags, uint mode = 0)
     {
