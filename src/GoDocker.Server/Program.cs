@@ -174,6 +174,7 @@ builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<Execution
 builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<SchedulerService>());
 builder.Services.AddSingleton<ILeaderWork, WalltimeWatcher>();
 builder.Services.AddSingleton<ILeaderWork, JobDirectoryWatcher>();
+builder.Services.AddSingleton<ILeaderWork, JobDirectoryRetentionService>();
 builder.Services.AddSingleton<LeaderElection>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<LeaderElection>());
 builder.Services.AddHostedService(sp => new ServerHeartbeat(sp.GetRequiredService<IServerRegistry>(), sp.GetRequiredService<LeaderElection>(),

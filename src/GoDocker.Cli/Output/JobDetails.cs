@@ -85,6 +85,10 @@ internal static class JobDetails
         fields.Add(("Scheduled", Display.Time(job.ScheduledAt, zone)));
         fields.Add(("Started", Display.Time(job.StartedAt, zone)));
         fields.Add(("Ended", Display.Time(job.EndedAt, zone)));
+        if (job.Directory is { } directory)
+        {
+            fields.Add(("Directory", directory));
+        }
         if (usage is not null)
         {
             fields.AddRange(UsageFigures.Fields(usage, zone));

@@ -45,6 +45,8 @@ public sealed record JobView
     public DateTimeOffset? ExpectedStart { get; init; }
     /// <summary>Run again from the start when its node goes down (else failed); a server that does not say means true.</summary>
     public bool Requeue { get; init; } = true;
+    /// <summary>The job directory: present, archived (one tar.gz, still listed and downloadable) or removed; only on GET /jobs/{id}.</summary>
+    public string? Directory { get; init; }
     /// <summary>The timeline; only on GET /jobs/{id}.</summary>
     public IReadOnlyList<JobEvent>? Events { get; init; }
 

@@ -1,4 +1,5 @@
 using GoDocker.Contracts;
+using GoDocker.Jobs;
 using GoDocker.Storage.JobDirectories;
 
 namespace GoDocker.Server.Api;
@@ -28,6 +29,9 @@ internal static class JobFilesApi
             case JobPath.OpenedFile file:
                 await file.Stream.DisposeAsync();
                 return Problems.Field("path", $"'{path}' is a file; download it from /files/{path}");
+            case JobPath.ArchivedFile archived:
+                await archived.Stream.DisposeAsync();
+                return Problems.Field("path", $"'{path}' is a file; download it from /files/{path}");
         }
         var prefix = string.IsNullOrEmpty(path) ? "" : path.Trim('/') + "/";
         var entries = ((JobPath.Listing)found).Entries
@@ -45,8 +49,16 @@ internal static class JobFilesApi
             // The descriptor that was checked is the one served (ranges included); the name is never opened again.
             // The job may still be writing it: the length announced is the length served.
             JobPath.OpenedFile file => TypedResults.Stream(file.Snapshot(), "application/octet-stream", file.Name, enableRangeProcessing: true),
+            // From an archived directory: read from the archive as it is sent, so no ranges; the length is the entry's.
+            JobPath.ArchivedFile archived => Archived(context, archived),
             _ => Problems.Field("path", $"'{path}' is a folder; list it with /files?path={path}"),
         };
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.FileStreamHttpResult Archived(HttpContext context, JobPath.ArchivedFile file)
+    {
+        context.Response.ContentLength = file.Length;
+        return TypedResults.Stream(file.Stream, "application/octet-stream", file.Name);
     }
 
     /// <summary>The job must exist and the path open inside its directory; otherwise the refusal to return.</summary>
@@ -59,6 +71,10 @@ internal static class JobFilesApi
             return (null, refused);
         }
         var found = dirs.Open(id, path);
+        if (found is JobPath.Refused { Kind: PathRefusal.NotFound } && job.State.IsTerminal() && dirs.StateOf(id) == JobDirectoryState.None)
+        {
+            return (null, Problems.NotFound("Job directory removed", $"job {id}'s directory was removed (retention or purge); its record stays"));
+        }
         return found is JobPath.Refused refusal ? (null, Refuse(refusal, path)) : (found, null);
     }
 

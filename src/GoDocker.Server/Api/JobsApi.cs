@@ -3,6 +3,7 @@ using GoDocker.Jobs;
 using GoDocker.Server.Auth;
 using GoDocker.Server.UseCases;
 using GoDocker.Storage;
+using GoDocker.Storage.JobDirectories;
 
 namespace GoDocker.Server.Api;
 
@@ -79,19 +80,28 @@ internal static class JobsApi
         return new JobList([.. page.Items.Select(j => JobView.From(j))], page.Total, query.Offset, query.Limit);
     }
 
-    private static async Task<IResult> GetAsync(long id, HttpContext context, IJobStore store, JobAccess access, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(long id, HttpContext context, IJobStore store, JobAccess access, JobDirectory dirs, CancellationToken cancellationToken)
     {
         var (job, _, refused) = await access.SeeAsync(id, context, cancellationToken);
         if (job is null)
         {
             return refused!;
         }
-        return TypedResults.Ok(await DetailedViewAsync(store, job, cancellationToken));
+        return TypedResults.Ok(await DetailedViewAsync(store, dirs, job, cancellationToken));
     }
 
     /// <summary>A job with its timeline and details, as GET /jobs/{id} (and its live view) answers it.</summary>
-    internal static async Task<JobView> DetailedViewAsync(IJobStore store, Job job, CancellationToken cancellationToken) =>
-        JobView.From(job, await store.GetEventsAsync(job.Id, cancellationToken), withDetails: true);
+    internal static async Task<JobView> DetailedViewAsync(IJobStore store, JobDirectory dirs, Job job, CancellationToken cancellationToken) =>
+        JobView.From(job, await store.GetEventsAsync(job.Id, cancellationToken), withDetails: true) with { Directory = DirectoryState(dirs, job) };
+
+    /// <summary>What the job's directory is now (present, archived, removed), or null before it exists.</summary>
+    internal static string? DirectoryState(JobDirectory dirs, Job job) => dirs.StateOf(job.Id) switch
+    {
+        JobDirectoryState.Present => "present",
+        JobDirectoryState.Archived => "archived",
+        _ when job.State.IsTerminal() => "removed",
+        _ => null,
+    };
 
     private static async Task<IResult> KillAsync(
         long id, HttpContext context, JobControl control, CallerResolver callers, CancellationToken cancellationToken) =>

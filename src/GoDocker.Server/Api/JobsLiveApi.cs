@@ -3,6 +3,7 @@ using System.Text.Json;
 using GoDocker.Server.Auth;
 using GoDocker.Server.Configuration;
 using GoDocker.Storage;
+using GoDocker.Storage.JobDirectories;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
@@ -47,7 +48,7 @@ internal static class JobsLiveApi
     }
 
     private static async Task<IResult> JobAsync(
-        long id, HttpContext context, IJobStore store, JobAccess access, LiveCredentials credentials, IOptions<HttpJsonOptions> json,
+        long id, HttpContext context, IJobStore store, JobDirectory dirs, JobAccess access, LiveCredentials credentials, IOptions<HttpJsonOptions> json,
         IOptions<GoDockerOptions> settings, TimeProvider time, IHostApplicationLifetime lifetime)
     {
         var (job, _, refused) = await access.SeeAsync(id, context, context.RequestAborted);
@@ -58,7 +59,7 @@ internal static class JobsLiveApi
         await StreamAsync(context, "job", settings.Value.Web.LiveInterval, time, lifetime, credentials, async cancellationToken =>
         {
             var (current, _, _) = await access.SeeAsync(id, context, cancellationToken);
-            return current is null ? null : Serialize(await JobsApi.DetailedViewAsync(store, current, cancellationToken), json.Value);
+            return current is null ? null : Serialize(await JobsApi.DetailedViewAsync(store, dirs, current, cancellationToken), json.Value);
         });
         return Results.Empty;
     }

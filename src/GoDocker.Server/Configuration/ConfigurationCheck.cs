@@ -196,6 +196,18 @@ internal static partial class ConfigurationCheck
         Check(jobs.JobDirectoryCheckInterval > TimeSpan.Zero && jobs.JobDirectoryCheckInterval <= TimeSpan.FromHours(1),
             $"Jobs:JobDirectoryCheckInterval: {jobs.JobDirectoryCheckInterval} must be more than 0 and at most 1 hour");
 
+        var retention = settings.JobDirectories;
+        Check(retention.ArchiveAfter is null || retention.ArchiveAfter >= TimeSpan.Zero,
+            $"JobDirectories:ArchiveAfter: {retention.ArchiveAfter} must be 0 or more");
+        Check(retention.RemoveAfter is null || retention.RemoveAfter >= TimeSpan.Zero,
+            $"JobDirectories:RemoveAfter: {retention.RemoveAfter} must be 0 or more");
+        Check(retention.ArchiveAfter is null || retention.RemoveAfter is null || retention.RemoveAfter > retention.ArchiveAfter,
+            $"JobDirectories:RemoveAfter: {retention.RemoveAfter} must be longer than JobDirectories:ArchiveAfter ({retention.ArchiveAfter})");
+        Check(retention.CheckInterval >= TimeSpan.FromMilliseconds(100) && retention.CheckInterval <= TimeSpan.FromDays(1),
+            $"JobDirectories:CheckInterval: {retention.CheckInterval} must be from 100 ms to 1 day");
+        Check(retention.BatchSize is >= 1 and <= 10_000, $"JobDirectories:BatchSize: {retention.BatchSize} must be from 1 to 10000");
+        retention.MaxArchiveBytes = Size("JobDirectories:MaxArchiveSize", retention.MaxArchiveSize, 1L << 20, long.MaxValue / 2, problems) ?? retention.MaxArchiveBytes;
+
         var scheduler = settings.Scheduler;
         Check(scheduler.Reservations >= 0, $"Scheduler:Reservations: {scheduler.Reservations} must be 0 or more");
         Check(scheduler.DefaultWalltime > TimeSpan.Zero && scheduler.DefaultWalltime <= SubmitLimits.WalltimeCeiling,

@@ -30,6 +30,27 @@ public sealed class GoDockerOptions
     public MetricsOptions Metrics { get; set; } = new();
     public MonitoringOptions Monitoring { get; set; } = new();
     public WebOptions Web { get; set; } = new();
+    public JobDirectoriesOptions JobDirectories { get; set; } = new();
+}
+
+/// <summary>
+/// JobDirectories:, retention of ended jobs' directories (durations after the job's end). Both off by default: what a job
+/// wrote is its owner's result, and a server upgrade must never start deleting it; a site turns retention on knowingly.
+/// </summary>
+public sealed class JobDirectoriesOptions
+{
+    /// <summary>An ended job's directory is replaced by one tar.gz this long after the job's end (still listed and downloadable); off when unset.</summary>
+    public TimeSpan? ArchiveAfter { get; set; }
+    /// <summary>An ended job's directory (or its archive) is removed this long after the job's end; the job's record stays. Off when unset.</summary>
+    public TimeSpan? RemoveAfter { get; set; }
+    /// <summary>A directory larger than this (apparent sizes: a sparse file counts whole) is not archived; it stays until removed.</summary>
+    public string MaxArchiveSize { get; set; } = "10G";
+    /// <summary>How often the leader looks for directories due.</summary>
+    public TimeSpan CheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>At most this many directories archived or removed per check (the rest wait for the next one).</summary>
+    public int BatchSize { get; set; } = 20;
+    /// <summary>MaxArchiveSize as ConfigurationCheck parsed it at start (not configuration).</summary>
+    internal long MaxArchiveBytes { get; set; } = 10L << 30;
 }
 
 /// <summary>The web interface's live views (GET /jobs/events, /jobs/{id}/live).</summary>
