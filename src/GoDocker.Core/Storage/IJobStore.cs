@@ -114,6 +114,32 @@ public interface IJobStore
     /// the metrics' gauges (the caller keeps it briefly: it reads the whole table). Pairs with no job are absent.
     /// </summary>
     ValueTask<IReadOnlyList<JobCount>> CountJobsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The ended jobs a purge would delete (ended before <see cref="PurgeQuery.EndedBefore"/>, of the owner and in the states
+    /// when given), oldest id first, at most <see cref="PurgeQuery.Limit"/>. Never a job that has not ended.
+    /// </summary>
+    ValueTask<IReadOnlyList<Job>> ListPurgeableAsync(PurgeQuery query, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes the records of those of <paramref name="ids"/> that have ended (the job, its timeline, tags, usage series and
+    /// idempotency key) in one transaction; a job that has not ended is left alone. The accounting records and the usage
+    /// charges stay: they are the history that fair share, quotas and `godocker history` read. Returns the ids deleted.
+    /// </summary>
+    ValueTask<IReadOnlyList<long>> DeleteEndedAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken);
+}
+
+/// <summary>What a purge selects: ended jobs that ended before a time, optionally of one owner and in some (ended) states.</summary>
+public sealed record PurgeQuery(DateTimeOffset EndedBefore)
+{
+    public string? Owner { get; init; }
+    /// <summary>Ended states only; null = every ended state.</summary>
+    public IReadOnlyList<JobState>? States { get; init; }
+    public int Limit { get; init; } = 1000;
+
+    /// <summary>The states the query matches: those asked for that have ended (a job still pending or running is never purged).</summary>
+    public IReadOnlyList<JobState> EndedStates =>
+        [.. (States ?? Enum.GetValues<JobState>()).Where(s => s.IsTerminal()).Distinct()];
 }
 
 /// <summary>A state change. Fields left null keep their current value.</summary>

@@ -95,6 +95,12 @@ public sealed class TimedJobStore(IJobStore store, ServerMetrics metrics, TimePr
     public ValueTask<IReadOnlyList<JobCount>> CountJobsAsync(CancellationToken cancellationToken) =>
         Timed("count_jobs", () => store.CountJobsAsync(cancellationToken));
 
+    public ValueTask<IReadOnlyList<Job>> ListPurgeableAsync(PurgeQuery query, CancellationToken cancellationToken) =>
+        Timed("list_purgeable", () => store.ListPurgeableAsync(query, cancellationToken));
+
+    public ValueTask<IReadOnlyList<long>> DeleteEndedAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken) =>
+        Timed("delete_ended", () => store.DeleteEndedAsync(ids, cancellationToken));
+
     // The clock starts before the store's call does (its synchronous part counts too), and stops however it ends.
     private async ValueTask<T> Timed<T>(string operation, Func<ValueTask<T>> call)
     {

@@ -888,6 +888,58 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
         return counts;
     }
 
+    public async ValueTask<IReadOnlyList<Job>> ListPurgeableAsync(PurgeQuery query, CancellationToken cancellationToken)
+    {
+        var states = query.EndedStates;
+        if (states.Count == 0 || query.Limit <= 0)
+        {
+            return [];
+        }
+        var sql = $"SELECT {JobColumns} FROM jobs WHERE state = ANY($1) AND ended_at IS NOT NULL AND ended_at < $2"
+            + (query.Owner is not null ? " AND owner = $4" : "") + " ORDER BY id LIMIT $3";
+        object?[] values = query.Owner is not null
+            ? [states.Select(s => s.ToString()).ToArray(), query.EndedBefore, query.Limit, query.Owner]
+            : [states.Select(s => s.ToString()).ToArray(), query.EndedBefore, query.Limit];
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = Command(connection, sql, values);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var jobs = new List<Job>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            jobs.Add(ReadJob(reader));
+        }
+        return jobs;
+    }
+
+    public async ValueTask<IReadOnlyList<long>> DeleteEndedAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+        var ended = Enum.GetValues<JobState>().Where(s => s.IsTerminal()).Select(s => s.ToString()).ToArray();
+        return await WriteAsync<IReadOnlyList<long>>(async tx =>
+        {
+            await using var jobs = Command(tx, "DELETE FROM jobs WHERE id = ANY($1) AND state = ANY($2) RETURNING id", ids.Distinct().ToArray(), ended);
+            var deleted = new List<long>();
+            await using (var reader = await jobs.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    deleted.Add(reader.GetInt64(0));
+                }
+            }
+            var gone = deleted.ToArray();
+            foreach (var table in (string[])["job_events", "job_tags", "usage_points", "idempotency_keys"])
+            {
+                await using var rest = Command(tx, $"DELETE FROM {table} WHERE job_id = ANY($1)", gone);
+                await rest.ExecuteNonQueryAsync(cancellationToken);
+            }
+            deleted.Sort();
+            return deleted;
+        }, cancellationToken);
+    }
+
     /// <summary>Shares, priority and quotas an administrator set; filtered by kind and name when given.</summary>
     public async ValueTask<IReadOnlyList<AccountLimits>> GetLimitsAsync(AccountKind? kind, string? name, CancellationToken cancellationToken)
     {

@@ -740,6 +740,67 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         return counts;
     }
 
+    public async ValueTask<IReadOnlyList<Job>> ListPurgeableAsync(PurgeQuery query, CancellationToken cancellationToken)
+    {
+        var states = query.EndedStates;
+        if (states.Count == 0 || query.Limit <= 0)
+        {
+            return [];
+        }
+        var parameters = new List<(string, object?)> { ("$before", query.EndedBefore.ToUnixTimeMilliseconds()), ("$limit", query.Limit) };
+        var inStates = string.Join(", ", states.Select((state, i) =>
+        {
+            parameters.Add(($"$s{i}", state.ToString()));
+            return $"$s{i}";
+        }));
+        var sql = $"SELECT {JobColumns} FROM jobs WHERE state IN ({inStates}) AND ended_at IS NOT NULL AND ended_at < $before";
+        if (query.Owner is not null)
+        {
+            sql += " AND owner = $owner";
+            parameters.Add(("$owner", query.Owner));
+        }
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = Command(connection, sql + " ORDER BY id LIMIT $limit", [.. parameters]);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var jobs = new List<Job>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            jobs.Add(ReadJob(reader));
+        }
+        return jobs;
+    }
+
+    public async ValueTask<IReadOnlyList<long>> DeleteEndedAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+        var ended = string.Join(", ", Enum.GetValues<JobState>().Where(s => s.IsTerminal()).Select(s => $"'{s}'"));
+        return await WriteAsync<IReadOnlyList<long>>(async tx =>
+        {
+            var deleted = new List<long>();
+            foreach (var id in ids.Distinct())
+            {
+                await using var job = Command(tx, $"DELETE FROM jobs WHERE id = $id AND state IN ({ended})", ("$id", id));
+                if (await job.ExecuteNonQueryAsync(cancellationToken) == 0)
+                {
+                    continue;
+                }
+                await using var rest = Command(tx,
+                    """
+                    DELETE FROM job_events WHERE job_id = $id;
+                    DELETE FROM job_tags WHERE job_id = $id;
+                    DELETE FROM usage_points WHERE job_id = $id;
+                    DELETE FROM idempotency_keys WHERE job_id = $id;
+                    """, ("$id", id));
+                await rest.ExecuteNonQueryAsync(cancellationToken);
+                deleted.Add(id);
+            }
+            return deleted;
+        }, cancellationToken);
+    }
+
     /// <summary>Shares, priority and quotas an administrator set; filtered by kind and name when given.</summary>
     public async ValueTask<IReadOnlyList<AccountLimits>> GetLimitsAsync(AccountKind? kind, string? name, CancellationToken cancellationToken)
     {

@@ -57,3 +57,5 @@ public sealed class PostgresSchedulingChangesTests() : SchedulingChangesContract
 public sealed class PostgresAccountingTests() : AccountingContract(new PostgresJobStoreProvider());
 
 public sealed class PostgresListOrderTests() : ListOrderContract(new PostgresJobStoreProvider());
+
+public sealed class PostgresPurgeTests() : PurgeContract(new PostgresJobStoreProvider());

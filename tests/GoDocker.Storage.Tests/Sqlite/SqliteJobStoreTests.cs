@@ -56,3 +56,5 @@ public sealed class SchedulingChangesTests() : SchedulingChangesContract(new Sql
 public sealed class AccountingTests() : AccountingContract(new SqliteJobStoreProvider());
 
 public sealed class ListOrderTests() : ListOrderContract(new SqliteJobStoreProvider());
+
+public sealed class PurgeTests() : PurgeContract(new SqliteJobStoreProvider());
