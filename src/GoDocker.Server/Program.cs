@@ -186,6 +186,8 @@ builder.Services.AddSingleton<UsageReport>();
 builder.Services.AddSingleton<AccountingHistory>();
 builder.Services.AddSingleton<JobStanding>();
 builder.Services.AddSingleton<JobUsageReport>();
+builder.Services.AddSingleton<JobPurge>();
+builder.Services.AddSingleton<KeptDirectoryTotals>();
 builder.Services.AddHostedService<NodeRefreshService>();
 
 builder.Services.AddProblemDetails();
@@ -221,6 +223,7 @@ api.MapScheduling();
 api.MapAccounting();
 api.MapJobOutput();
 api.MapJobFiles();
+api.MapPurge();
 api.MapHealth();
 api.MapNodes();
 api.MapImages();

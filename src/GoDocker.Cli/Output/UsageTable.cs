@@ -17,7 +17,8 @@ internal static class UsageTable
             new Column("WINDOW-CPU-H", Align.Right),
             new Column("RUNNING(JOBS/CPUS/MEM/GPUS)", Align.Right),
             new Column("PENDING", Align.Right),
-            new Column("QUOTA"));
+            new Column("QUOTA"),
+            new Column("JOB-DIRS(PRESENT/ARCHIVED)", Align.Right));
         foreach (var a in accounts)
         {
             table.Add(
@@ -28,7 +29,10 @@ internal static class UsageTable
                 Hours(a.WindowCpuHours),
                 $"{a.RunningJobs.ToString(CultureInfo.InvariantCulture)}/{Display.Cpus(a.RunningCpus)}/{CompactSize(a.RunningMemoryBytes)}/{a.RunningGpus.ToString(CultureInfo.InvariantCulture)}",
                 a.PendingJobs.ToString(CultureInfo.InvariantCulture),
-                QuotaSummary(a.Quota));
+                QuotaSummary(a.Quota),
+                a.JobDirectories is { } dirs
+                    ? $"{dirs.Present.ToString(CultureInfo.InvariantCulture)}:{CompactSize(dirs.PresentBytes)}/{dirs.Archived.ToString(CultureInfo.InvariantCulture)}:{CompactSize(dirs.ArchivedBytes)}"
+                    : Display.None);
         }
         return table;
     }

@@ -46,4 +46,6 @@ namespace GoDocker.Contracts;
 [JsonSerializable(typeof(AccountingList))]
 [JsonSerializable(typeof(AccountingView))]
 [JsonSerializable(typeof(SessionView))]
+[JsonSerializable(typeof(PurgeRequest))]
+[JsonSerializable(typeof(PurgeView))]
 public sealed partial class GoDockerJson : JsonSerializerContext;

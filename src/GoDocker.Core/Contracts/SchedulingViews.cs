@@ -67,6 +67,17 @@ public sealed record AccountUsageView
     public int PendingJobs { get; init; }
     /// <summary>The quota in force (defaults merged with the account's own).</summary>
     public AccountLimitsView? Quota { get; init; }
+    /// <summary>A user's kept job directories (as they are on disk, archived or not); null for projects.</summary>
+    public KeptDirectoriesView? JobDirectories { get; init; }
+}
+
+/// <summary>Job directories kept on disk: as the jobs left them (present) and archived by retention, with what each holds.</summary>
+public sealed record KeptDirectoriesView
+{
+    public int Present { get; init; }
+    public long PresentBytes { get; init; }
+    public int Archived { get; init; }
+    public long ArchivedBytes { get; init; }
 }
 
 /// <summary>An administrator's priority adjustment for one job (POST /jobs/{id}/priority).</summary>

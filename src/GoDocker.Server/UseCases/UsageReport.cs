@@ -14,7 +14,7 @@ namespace GoDocker.Server.UseCases;
 /// usage, shares and priority, cpu-hours in the quota window, what runs and waits now. Everyone sees their own and
 /// their projects'; administrators see everyone's.
 /// </summary>
-public sealed class UsageReport(IJobStore store, TimeProvider time, IOptions<GoDockerOptions> options)
+public sealed class UsageReport(IJobStore store, TimeProvider time, IOptions<GoDockerOptions> options, KeptDirectoryTotals? keptDirectories = null)
 {
     /// <summary>
     /// Every account the caller may see, users then projects, by name; only <paramref name="user"/> and
@@ -31,8 +31,9 @@ public sealed class UsageReport(IJobStore store, TimeProvider time, IOptions<GoD
         var now = time.GetUtcNow();
         var standings = SchedulerService.Standings(input, settings.Scheduler.FairShare.DefaultShares);
         var quotas = SchedulerService.Quotas(input, settings.Quotas, now);
+        var kept = keptDirectories is null ? new Dictionary<string, KeptDirectoriesView>() : await keptDirectories.ByUserAsync(cancellationToken);
         var names = new SortedSet<(AccountKind Kind, string Name)>();
-        foreach (var name in standings.Users.Keys.Concat(input.Pending.Select(p => p.Owner)).Concat(input.Running.Select(r => r.Owner)).Concat(quotas.UserCpuHours.Keys))
+        foreach (var name in standings.Users.Keys.Concat(input.Pending.Select(p => p.Owner)).Concat(input.Running.Select(r => r.Owner)).Concat(quotas.UserCpuHours.Keys).Concat(kept.Keys))
         {
             names.Add((AccountKind.User, name));
         }
@@ -75,6 +76,7 @@ public sealed class UsageReport(IJobStore store, TimeProvider time, IOptions<GoD
                 RunningGpus = held.Gpus,
                 PendingJobs = input.Pending.Count(p => (isUser ? p.Owner : p.Project) == name),
                 Quota = quota.IsUnlimited ? null : AccountLimitsView.From(kind, name, null, null, quota),
+                JobDirectories = isUser ? kept.GetValueOrDefault(name) ?? new KeptDirectoriesView() : null,
             });
         }
         return new UsageOutcome.Report(views);

@@ -102,14 +102,15 @@ public class SchedulingOutputTests
             {
                 Kind = "user", Name = "alice", Shares = 2, DecayedCpuHours = 12.3456, WindowCpuHours = 40, RunningJobs = 1, RunningCpus = 0.5,
                 RunningMemoryBytes = 1L << 30, PendingJobs = 3, Quota = new AccountLimitsView { MaxRunningJobs = 1, MaxMemoryBytes = 64L << 30, MaxCpuHours = 1000 },
+                JobDirectories = new KeptDirectoriesView { Present = 2, PresentBytes = 3L << 20, Archived = 5, ArchivedBytes = 1L << 30 },
             },
             new AccountUsageView { Kind = "project", Name = "default", Shares = 1 },
         ]).Render();
 
         var lines = text.TrimEnd('\n').Split('\n');
-        Assert.Equal("KIND     NAME     SHARES  DECAYED-CPU-H  WINDOW-CPU-H  RUNNING(JOBS/CPUS/MEM/GPUS)  PENDING  QUOTA", lines[0]);
-        Assert.Equal("user     alice         2         12.346            40                 1/0.5/1GiB/0        3  jobs=1,mem=64GiB,cpu-h=1000", lines[1]);
-        Assert.Equal("project  default       1              0             0                     0/0/0B/0        0  -", lines[2]);
+        Assert.Equal("KIND     NAME     SHARES  DECAYED-CPU-H  WINDOW-CPU-H  RUNNING(JOBS/CPUS/MEM/GPUS)  PENDING  QUOTA                        JOB-DIRS(PRESENT/ARCHIVED)", lines[0]);
+        Assert.Equal("user     alice         2         12.346            40                 1/0.5/1GiB/0        3  jobs=1,mem=64GiB,cpu-h=1000               2:3MiB/5:1GiB", lines[1]);
+        Assert.Equal("project  default       1              0             0                     0/0/0B/0        0  -                                                     -", lines[2]);
     }
 
     [Fact]
