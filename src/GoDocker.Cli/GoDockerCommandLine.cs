@@ -32,6 +32,7 @@ internal static class GoDockerCommandLine
         ("priority", PriorityCommand.Create),
         ("files", FilesCommand.Create),
         ("usage", UsageCommand.Create),
+        ("purge", PurgeCommand.Create),
         ("history", HistoryCommand.Create),
         ("quota", QuotaCommand.Create),
         ("health", HealthCommand.Create),

@@ -90,6 +90,10 @@ internal sealed class GoDockerClient(Uri server, string? bearerToken = null)
             GoDockerJson.Default.IReadOnlyListAccountUsageView,
             cancellationToken);
 
+    /// <summary>An administrator's purge of old ended jobs (or its dry run).</summary>
+    public Task<ApiResult<PurgeView>> PurgeAsync(PurgeRequest request, CancellationToken cancellationToken) =>
+        SendAsync(JsonRequest("POST", apiBase + "/admin/purge", request, GoDockerJson.Default.PurgeRequest), GoDockerJson.Default.PurgeView, cancellationToken);
+
     /// <summary>The shares, priority and quotas set per account; <paramref name="kind"/> is "user" or "project".</summary>
     public Task<ApiResult<IReadOnlyList<AccountLimitsView>>> LimitsAsync(string? kind, string? name, CancellationToken cancellationToken) =>
         SendAsync(
