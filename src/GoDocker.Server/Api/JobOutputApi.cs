@@ -39,6 +39,10 @@ internal static class JobOutputApi
                 return JobFilesApi.Refuse(refusal, file);
             case JobPath.Listing:
                 return JobFilesApi.Refuse(new JobPath.Refused(PathRefusal.NotRegularFile, "is a folder"), file);
+            case JobPath.ArchivedFile archived:
+                // Archived by retention: the job ended long ago, so following it is reading it whole.
+                context.Response.ContentLength = archived.Length;
+                return TypedResults.Stream(archived.Stream, "text/plain; charset=utf-8");
             case JobPath.OpenedFile output when !follow:
                 // A running job writes on: serve the length announced (Content-Length), not what came since.
                 return TypedResults.Stream(output.Snapshot(), "text/plain; charset=utf-8", enableRangeProcessing: true);
