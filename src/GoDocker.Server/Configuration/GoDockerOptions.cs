@@ -30,6 +30,7 @@ public sealed class GoDockerOptions
     public MetricsOptions Metrics { get; set; } = new();
     public MonitoringOptions Monitoring { get; set; } = new();
     public WebOptions Web { get; set; } = new();
+    public NotificationOptions Notifications { get; set; } = new();
 }
 
 /// <summary>The web interface's live views (GET /jobs/events, /jobs/{id}/live).</summary>

@@ -31,6 +31,8 @@ public abstract class UseCaseTest : IAsyncLifetime
 
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
     protected SqliteJobStore Store { get; private set; } = null!;
+    /// <summary>The SQLite file the stores share (for a store a test opens on it).</summary>
+    protected string DatabasePath => Path.Combine(directory, "godocker.db");
     protected IAccountStore Accounts => accounts;
     protected INodeStateStore NodeStates => nodeStates;
     protected StopRequests StopRequests { get; private set; } = null!;
