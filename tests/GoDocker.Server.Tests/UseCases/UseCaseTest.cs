@@ -69,9 +69,10 @@ public abstract class UseCaseTest : IAsyncLifetime
     protected static Caller User(string login, params string[] managedProjects) =>
         new(login, false, new HashSet<string>(), managedProjects.ToHashSet());
 
-    protected JobSubmission Submission() => new(
+    /// <param name="auth">The authentication settings (default: none, jobs run as the server's local user).</param>
+    protected JobSubmission Submission(AuthOptions? auth = null) => new(
         Store, accounts, Policy, Nodes(), new PendingCounts(Store, Time), new AccountLimitsCache(Store, Time, Options.Create(Settings)),
-        Scheduler, new AuthOptions(), Options.Create(Settings), Metrics);
+        Scheduler, auth ?? new AuthOptions(), Options.Create(Settings), Metrics);
 
     /// <summary>The instruments the use cases count in (a registry of their own per test).</summary>
     protected GoDocker.Server.Monitoring.ServerMetrics Metrics { get; } = new("test");
