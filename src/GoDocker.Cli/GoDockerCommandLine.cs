@@ -34,6 +34,7 @@ internal static class GoDockerCommandLine
         ("usage", UsageCommand.Create),
         ("purge", PurgeCommand.Create),
         ("history", HistoryCommand.Create),
+        ("webhooks", WebhooksCommand.Create),
         ("quota", QuotaCommand.Create),
         ("health", HealthCommand.Create),
         ("nodes", NodesCommand.List),

@@ -48,4 +48,8 @@ namespace GoDocker.Contracts;
 [JsonSerializable(typeof(SessionView))]
 [JsonSerializable(typeof(PurgeRequest))]
 [JsonSerializable(typeof(PurgeView))]
+[JsonSerializable(typeof(GoDocker.Notifications.JobNotice))]
+[JsonSerializable(typeof(NewWebhookRequest))]
+[JsonSerializable(typeof(WebhookView))]
+[JsonSerializable(typeof(IReadOnlyList<WebhookView>))]
 public sealed partial class GoDockerJson : JsonSerializerContext;

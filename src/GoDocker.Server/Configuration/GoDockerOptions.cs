@@ -31,6 +31,7 @@ public sealed class GoDockerOptions
     public MonitoringOptions Monitoring { get; set; } = new();
     public WebOptions Web { get; set; } = new();
     public JobDirectoriesOptions JobDirectories { get; set; } = new();
+    public NotificationOptions Notifications { get; set; } = new();
 }
 
 /// <summary>

@@ -19,6 +19,8 @@ public sealed class PostgresJobStoreProvider : IJobStoreProvider
     public async Task<string> GetOrCreateMetaAsync(IJobStore store, string key, Func<string> create) =>
         await ((PostgresJobStore)store).GetOrCreateMetaAsync(key, create, CancellationToken.None);
 
+    public async Task<INotificationStore> OpenNotificationsAsync() => await PostgresNotificationStore.OpenAsync(database!.DataSource, CancellationToken.None);
+
     public async Task FailIdempotencyKeyWritesAsync()
     {
         await using var command = database!.DataSource.CreateCommand(
@@ -59,3 +61,5 @@ public sealed class PostgresAccountingTests() : AccountingContract(new PostgresJ
 public sealed class PostgresListOrderTests() : ListOrderContract(new PostgresJobStoreProvider());
 
 public sealed class PostgresPurgeTests() : PurgeContract(new PostgresJobStoreProvider());
+
+public sealed class PostgresNotificationStoreTests() : NotificationStoreContract(new PostgresJobStoreProvider());

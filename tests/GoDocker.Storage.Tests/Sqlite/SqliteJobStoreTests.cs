@@ -18,6 +18,8 @@ public sealed class SqliteJobStoreProvider : IJobStoreProvider
     public async Task<string> GetOrCreateMetaAsync(IJobStore store, string key, Func<string> create) =>
         await ((SqliteJobStore)store).GetOrCreateMetaAsync(key, create, CancellationToken.None);
 
+    public async Task<INotificationStore> OpenNotificationsAsync() => await SqliteNotificationStore.OpenAsync(DatabasePath, CancellationToken.None);
+
     public async Task FailIdempotencyKeyWritesAsync()
     {
         await using var connection = new SqliteConnection($"Data Source={DatabasePath}");
@@ -58,3 +60,5 @@ public sealed class AccountingTests() : AccountingContract(new SqliteJobStorePro
 public sealed class ListOrderTests() : ListOrderContract(new SqliteJobStoreProvider());
 
 public sealed class PurgeTests() : PurgeContract(new SqliteJobStoreProvider());
+
+public sealed class NotificationStoreTests() : NotificationStoreContract(new SqliteJobStoreProvider());
