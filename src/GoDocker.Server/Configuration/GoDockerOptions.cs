@@ -30,6 +30,17 @@ public sealed class GoDockerOptions
     public MetricsOptions Metrics { get; set; } = new();
     public MonitoringOptions Monitoring { get; set; } = new();
     public WebOptions Web { get; set; } = new();
+    public ExecOptions Exec { get; set; } = new();
+}
+
+/// <summary>Exec:, commands run in running jobs (GET /jobs/{id}/exec, `godocker exec`).</summary>
+public sealed class ExecOptions
+{
+    /// <summary>A session with no input and no output for this long is ended.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>No session lasts longer than this, busy or not.</summary>
+    public TimeSpan MaxSession { get; set; } = TimeSpan.FromHours(12);
 }
 
 /// <summary>The web interface's live views (GET /jobs/events, /jobs/{id}/live).</summary>
