@@ -29,7 +29,6 @@ internal sealed class DockerExecSession(DockerClient client, string execId, Mult
                 AttachStdout = true,
                 AttachStderr = true,
                 Privileged = false,
-                ConsoleSize = request.Tty && request.Size is { } size ? new ConsoleSize { Height = (ulong)size.Rows, Width = (ulong)size.Cols } : null!,
             }, cancellationToken)).ID;
         }
         catch (DockerContainerNotFoundException)
@@ -45,7 +44,36 @@ internal sealed class DockerExecSession(DockerClient client, string execId, Mult
             Detach = false,
             TTY = request.Tty,
         }, cancellationToken);
-        return new ExecOutcome.Started(new DockerExecSession(client, execId, stream));
+        var session = new DockerExecSession(client, execId, stream);
+        if (request.Tty && request.Size is { } size)
+        {
+            await session.ResizeInitiallyAsync(size, cancellationToken);
+        }
+        return new ExecOutcome.Started(session);
+    }
+
+    /// <summary>
+    /// The starting size, set as docker's CLI sets it: by a resize once started (the engine refuses one until the
+    /// process exists, so a refusal is tried again a few times; a terminal left at its default size is no failure).
+    /// </summary>
+    private async Task ResizeInitiallyAsync(TerminalSize size, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await ResizeAsync(size, cancellationToken);
+                return;
+            }
+            catch (DockerApiException) when (attempt < 10)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken);
+            }
+            catch (DockerApiException)
+            {
+                return;
+            }
+        }
     }
 
     public async ValueTask<ExecOutput> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
