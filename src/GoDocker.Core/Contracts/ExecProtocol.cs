@@ -62,8 +62,8 @@ public static class ExecProtocol
             using var document = JsonDocument.ParseValue(ref reader);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("cols", out var cols) || !cols.TryGetInt32(out var c)
-                || !root.TryGetProperty("rows", out var rows) || !rows.TryGetInt32(out var r))
+                || !root.TryGetProperty("cols", out var cols) || cols.ValueKind != JsonValueKind.Number || !cols.TryGetInt32(out var c)
+                || !root.TryGetProperty("rows", out var rows) || rows.ValueKind != JsonValueKind.Number || !rows.TryGetInt32(out var r))
             {
                 return false;
             }
@@ -107,7 +107,7 @@ public static class ExecProtocol
             {
                 return null;
             }
-            int? exitCode = root.TryGetProperty("exitCode", out var code) && code.TryGetInt32(out var c) ? c : null;
+            int? exitCode = root.TryGetProperty("exitCode", out var code) && code.ValueKind == JsonValueKind.Number && code.TryGetInt32(out var c) ? c : null;
             var message = root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "";
             return new ExecStatus(reason.GetString()!, exitCode, message);
         }
