@@ -8,6 +8,10 @@ namespace GoDocker.Server.Hosting;
 /// </summary>
 internal static class ServerIdentity
 {
+    /// <param name="listen">Server:Listen: one URL, or several separated by ';' (the first one's port names the server).</param>
     public static string New(string listen) =>
-        $"{Environment.MachineName}/{(Uri.TryCreate(listen, UriKind.Absolute, out var uri) ? uri.Port : 0)}/{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+        $"{Environment.MachineName}/{Port(listen)}/{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+
+    private static int Port(string listen) =>
+        Uri.TryCreate(listen.Split(';', StringSplitOptions.TrimEntries)[0], UriKind.Absolute, out var uri) ? uri.Port : 0;
 }

@@ -53,7 +53,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
         ["Scheduler:Interval"] = "00:00:01",
     };
 
-    /// <param name="listenHost">The address the server listens on (0.0.0.0: every one); the tests reach it on 127.0.0.1.</param>
+    /// <param name="listenHost">
+    /// The address the server listens on (0.0.0.0: every one); the tests reach it on 127.0.0.1. Several separated by
+    /// ';' (e.g. 127.0.0.1 and the browser namespace's link address) listen on each, on the same port.
+    /// </param>
     /// <param name="dataDir">A data directory the caller made (e.g. on a small filesystem); a new temp one when null.</param>
     /// <param name="launcher">A command the server is started through (its arguments follow), e.g. to give it a mount namespace of its own.</param>
     public static async Task<ServerProcess> StartAsync(
@@ -94,7 +97,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         info.ArgumentList.Add("--data-dir");
         info.ArgumentList.Add(DataDir);
         info.ArgumentList.Add("--listen");
-        info.ArgumentList.Add($"http://{listenHost}:{port}");
+        info.ArgumentList.Add(string.Join(';', listenHost.Split(';').Select(host => $"http://{host}:{port}")));
         foreach (var (key, value) in settings)
         {
             info.Environment["GODOCKER_" + key.Replace(":", "__", StringComparison.Ordinal)] = value;

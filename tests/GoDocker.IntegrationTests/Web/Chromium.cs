@@ -16,6 +16,22 @@ namespace GoDocker.IntegrationTests.Web;
 /// </summary>
 public static class Chromium
 {
+    // Static initializers run in the order written: these two come first, Flags reads them.
+
+    /// <summary>
+    /// The network namespace the browser runs in (GODOCKER_BROWSER_NAMESPACE, set by ./godocker.sh test from
+    /// `scripts/chromium.sh namespace`), or null: the machine's own, where chromium fails requests in flight with
+    /// net::ERR_NETWORK_CHANGED whenever a container starts or stops (scripts/chromium.sh says why).
+    /// </summary>
+    public static string? Namespace { get; } = Environment.GetEnvironmentVariable("GODOCKER_BROWSER_NAMESPACE") is { Length: > 0 } name ? name : null;
+
+    /// <summary>The host's address on the browser namespace's link (GODOCKER_BROWSER_ADDRESS), when it has one.</summary>
+    public static string? HostAddress { get; } = Namespace is null
+        ? null
+        : Environment.GetEnvironmentVariable("GODOCKER_BROWSER_ADDRESS") is { Length: > 0 } address
+            ? address
+            : throw new InvalidOperationException("GODOCKER_BROWSER_NAMESPACE is set without GODOCKER_BROWSER_ADDRESS (scripts/chromium.sh namespace prints both)");
+
     /// <summary>
     /// On top of Playwright's own switches (it already adds --no-sandbox, --disable-background-networking,
     /// --disable-component-update, --no-first-run, --disable-dev-shm-usage and a --disable-features list that holds
@@ -46,24 +62,25 @@ public static class Chromium
     ];
 
     /// <summary>
-    /// The network namespace the browser runs in (GODOCKER_BROWSER_NAMESPACE, set by ./godocker.sh test from
-    /// `scripts/chromium.sh namespace`), or null: the machine's own, where chromium fails requests in flight with
-    /// net::ERR_NETWORK_CHANGED whenever a container starts or stops (scripts/chromium.sh says why).
+    /// Where a site the browser opens must listen (<see cref="OtherSite"/>): the link's host address when the browser
+    /// is in its namespace (its requests arrive there), else loopback.
     /// </summary>
-    public static string? Namespace { get; } = Environment.GetEnvironmentVariable("GODOCKER_BROWSER_NAMESPACE") is { Length: > 0 } name ? name : null;
-
-    /// <summary>The host's address on the browser namespace's link (GODOCKER_BROWSER_ADDRESS), when it has one.</summary>
-    public static string? HostAddress { get; } = Namespace is null
-        ? null
-        : Environment.GetEnvironmentVariable("GODOCKER_BROWSER_ADDRESS") is { Length: > 0 } address
-            ? address
-            : throw new InvalidOperationException("GODOCKER_BROWSER_NAMESPACE is set without GODOCKER_BROWSER_ADDRESS (scripts/chromium.sh namespace prints both)");
+    public static IPAddress ListenAddress => HostAddress is { } host ? IPAddress.Parse(host) : IPAddress.Loopback;
 
     /// <summary>
-    /// Where a server or site the browser opens must listen: every address when the browser is in its namespace (its
-    /// requests arrive on the link's host address, the tests' own on 127.0.0.1), else loopback only.
+    /// Where a test server the browser opens listens: 127.0.0.1 (the tests' own requests), and the link's host address
+    /// when the browser is in its namespace. Only those two: never every address.
     /// </summary>
-    public static IPAddress ListenAddress => HostAddress is null ? IPAddress.Loopback : IPAddress.Any;
+    public static string ServerListenHosts => HostAddress is { } host ? $"127.0.0.1;{host}" : "127.0.0.1";
+
+    /// <summary>
+    /// Settings a server the browser opens needs: with the link's address it no longer listens on loopback only, which a
+    /// server without authentication refuses to start with unless told it is meant (the link reaches nothing but
+    /// this machine and the browser's namespace).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ServerSettings { get; } = HostAddress is null
+        ? new Dictionary<string, string>()
+        : new Dictionary<string, string> { ["Auth:AllowNoneOnNetwork"] = "true" };
 
 
     private static readonly SemaphoreSlim Gate = new(1, 1);

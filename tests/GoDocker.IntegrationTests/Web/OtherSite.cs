@@ -25,6 +25,9 @@ public sealed class OtherSite : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The address the last connection came from: where the browser's packets leave from.</summary>
+    public IPAddress? LastPeer { get; private set; }
+
     /// <summary>The page at http://<paramref name="host"/>:port/: "localhost" is another site than 127.0.0.1, "127.0.0.1" the same site on another port.</summary>
     public Uri Url(string host) => new($"http://{host}:{Port}/");
 
@@ -41,6 +44,7 @@ public sealed class OtherSite : IAsyncDisposable
             {
                 return;
             }
+            LastPeer = (client.Client.RemoteEndPoint as IPEndPoint)?.Address;
             _ = AnswerAsync(client, cancellation);
         }
     }

@@ -19,7 +19,12 @@ public class WebFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         // Both take seconds: side by side.
-        var server = ServerProcess.StartAsync(Settings, listenHost: Chromium.ListenAddress.ToString());
+        var settings = new Dictionary<string, string>(Chromium.ServerSettings);
+        foreach (var (key, value) in Settings ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+        var server = ServerProcess.StartAsync(settings, listenHost: Chromium.ServerListenHosts);
         var browser = Chromium.SharedAsync();
         Server = await server;
         Browser = await browser;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Text.Json;
 using GoDocker.Contracts;
 using GoDocker.Jobs;
@@ -120,6 +121,31 @@ public sealed class WebSmokeTests(WebFixture web, ITestOutputHelper output) : We
         Assert.Contains("outside.localhost", page.Describe(), StringComparison.Ordinal);
         Assert.Contains("ERR_NAME_NOT_RESOLVED", page.Describe(), StringComparison.Ordinal);
         page.AllowError("ERR_NAME_NOT_RESOLVED");
+    });
+
+    /// <summary>
+    /// The browser runs where the run said (./godocker.sh test: in its namespace, so another test adding an address
+    /// cannot fail its requests with ERR_NETWORK_CHANGED): a page on 127.0.0.1 reaches a site whose peer is the
+    /// namespace's end of the link, not loopback. Without the namespace, the peer is loopback.
+    /// </summary>
+    [Fact]
+    public Task TheBrowser_RunsInTheNetworkNamespaceItWasGiven() => BrowseAsync(Viewport.Desktop, async page =>
+    {
+        await using var site = new OtherSite("<!doctype html><title>where</title><p>here</p>");
+
+        await page.Page.GotoAsync(site.Url("127.0.0.1").ToString());
+
+        await Microsoft.Playwright.Assertions.Expect(page.Page.GetByText("here")).ToBeVisibleAsync();
+        var peer = Assert.IsType<IPAddress>(site.LastPeer);
+        if (Chromium.HostAddress is { } host)
+        {
+            Assert.False(IPAddress.IsLoopback(peer), $"the browser reached {site.Url("127.0.0.1")} from {peer}: not from its namespace");
+            Assert.NotEqual(IPAddress.Parse(host), peer);
+        }
+        else
+        {
+            Assert.True(IPAddress.IsLoopback(peer), $"peer {peer}");
+        }
     });
 
     /// <summary>The control for the attacks below: the API's own origin submits and kills from a page, so a refusal there is the origin's doing.</summary>
