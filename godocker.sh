@@ -3,7 +3,8 @@
 #   ./godocker.sh up      install/start the Docker engine, build the base images and GoDocker, start the embedded server
 #   ./godocker.sh test    run every test (starts the engine, a second one for multi-node tests (scripts/dockerd2.sh),
 #                         a PostgreSQL for the store tests (scripts/postgres.sh), installs Prometheus for the metrics tests
-#                         (scripts/prometheus.sh), and builds the test image if needed)
+#                         (scripts/prometheus.sh) and an SMTP server for the mail tests (scripts/smtp.sh), and builds
+#                         the test image if needed)
 #   ./godocker.sh down    stop the server started by `up` (the engine keeps running)
 #   ./godocker.sh cluster a local cluster: PostgreSQL, two servers (8180, 8181), a second engine over mutual TLS
 #                         (`cluster down` stops its servers); see README "Running on several machines"
@@ -129,6 +130,8 @@ cmd_test() {
   say "PostgreSQL at 127.0.0.1:${GODOCKER_PG_PORT:-55432} (scripts/postgres.sh stop stops it)"
   # Debian's prometheus and promtool: the metrics tests start a private Prometheus of their own (scripts/prometheus.sh).
   scripts/prometheus.sh install
+  # Debian's python3-aiosmtpd: the mail tests start a private SMTP server of their own (scripts/smtp.sh).
+  scripts/smtp.sh install
   # Debian's chromium for the browser tests (Playwright drives it; no browser is downloaded).
   GODOCKER_CHROMIUM=$(scripts/chromium.sh install)
   export GODOCKER_CHROMIUM

@@ -34,6 +34,7 @@ internal static class GoDockerCommandLine
         ("files", FilesCommand.Create),
         ("usage", UsageCommand.Create),
         ("history", HistoryCommand.Create),
+        ("webhooks", WebhooksCommand.Create),
         ("quota", QuotaCommand.Create),
         ("health", HealthCommand.Create),
         ("nodes", NodesCommand.List),

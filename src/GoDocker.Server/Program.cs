@@ -10,6 +10,7 @@ using GoDocker.Server.Auth.Ldap;
 using GoDocker.Server.Configuration;
 using GoDocker.Server.Hosting;
 using GoDocker.Server.Monitoring;
+using GoDocker.Server.Notifications;
 using GoDocker.Server.RequestGuards;
 using GoDocker.Server.Services;
 using GoDocker.Server.UseCases;
@@ -174,6 +175,13 @@ builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<Execution
 builder.Services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<SchedulerService>());
 builder.Services.AddSingleton<ILeaderWork, WalltimeWatcher>();
 builder.Services.AddSingleton<ILeaderWork, JobDirectoryWatcher>();
+builder.Services.AddSingleton(stores.Notifications);
+builder.Services.AddSingleton(new WebhookUrlPolicy(settings.Notifications.UserWebhookUrlPrefixes));
+builder.Services.AddSingleton(new WebhookKeys(settings.Notifications, stores.StoredWebhookSecret));
+builder.Services.AddSingleton<IJobMailer>(new SmtpMailer(settings.Notifications.Smtp));
+builder.Services.AddSingleton(sp => new WebhookPoster(WebhookPoster.NewClient(), time));
+builder.Services.AddSingleton<ILeaderWork, NotificationSender>();
+builder.Services.AddSingleton<UserWebhooks>();
 builder.Services.AddSingleton<LeaderElection>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<LeaderElection>());
 builder.Services.AddHostedService(sp => new ServerHeartbeat(sp.GetRequiredService<IServerRegistry>(), sp.GetRequiredService<LeaderElection>(),
@@ -228,6 +236,7 @@ api.MapHealth();
 api.MapNodes();
 api.MapImages();
 api.MapVolumes();
+api.MapWebhooks();
 
 await Bootstrap.AdminAsync(auth, accounts, app.Logger, CancellationToken.None);
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -155,6 +155,16 @@ internal sealed class GoDockerClient(Uri server, string? bearerToken = null)
             GoDockerJson.Default.ProjectView,
             cancellationToken);
 
+    public Task<ApiResult<WebhookView>> AddWebhookAsync(NewWebhookRequest request, CancellationToken cancellationToken) =>
+        SendAsync(JsonRequest("POST", apiBase + "/webhooks", request, GoDockerJson.Default.NewWebhookRequest), GoDockerJson.Default.WebhookView, cancellationToken);
+
+    public Task<ApiResult<IReadOnlyList<WebhookView>>> ListWebhooksAsync(CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequest("GET", apiBase + "/webhooks"), GoDockerJson.Default.IReadOnlyListWebhookView, cancellationToken);
+
+    /// <summary>Removes one of the caller's webhooks; the answer has no body.</summary>
+    public Task<ApiResult<bool>> RemoveWebhookAsync(string id, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequest("DELETE", $"{apiBase}/webhooks/{Uri.EscapeDataString(id)}"), _ => true, $"DELETE {apiBase}/webhooks/{id}", cancellationToken);
+
     public Task<ApiResult<ImagesView>> ImagesAsync(CancellationToken cancellationToken) =>
         SendAsync(new HttpRequest("GET", apiBase + "/images"), GoDockerJson.Default.ImagesView, cancellationToken);
 

@@ -54,6 +54,12 @@ internal sealed class SubmitCommand
         Description = "none: the job gets loopback only (default: the site's jobs network)",
         HelpName = "default|none",
     };
+    private readonly Option<string> mailType = new("--mail-type")
+    {
+        Description = "Mail at these moments: BEGIN, END (every end), FAIL, REQUEUE, ALL, NONE; comma-separated (default: the site's)",
+        HelpName = "TYPE[,TYPE]",
+    };
+    private readonly Option<string> mailUser = new("--mail-user") { Description = "Who gets the mail (default: your account's address)", HelpName = "ADDRESS" };
     private readonly Option<string> inlineScript = new("--script", "-s") { Description = "Script text to run instead of a SCRIPT_FILE", HelpName = "TEXT" };
     private readonly Option<string> output = OutputOption.Create("id", "json");
     private readonly Argument<string[]> target = new("SCRIPT_FILE | -- ARGV")
@@ -74,11 +80,11 @@ internal sealed class SubmitCommand
         array.Validators.Add(SchedulingArguments.ValidateArray);
         dependency.Validators.Add(SchedulingArguments.ValidateDependency);
         network.AcceptOnlyFromAmong("default", "none");
-        Option[] jobOptions = [name, image, cpus, memory, env, workdir, tags, project, walltime, labels, gpus, constraints, array, dependency, hold, requeue, noRequeue, network];
+        Option[] jobOptions = [name, image, cpus, memory, env, workdir, tags, project, walltime, labels, gpus, constraints, array, dependency, hold, requeue, noRequeue, network, mailType, mailUser];
         directiveOptionNames = jobOptions.SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet(StringComparer.Ordinal);
         Command = new Command("submit", "Submit a job; prints its id")
         {
-            name, image, cpus, memory, env, workdir, tags, project, walltime, labels, gpus, constraints, array, dependency, hold, requeue, noRequeue, network,
+            name, image, cpus, memory, env, workdir, tags, project, walltime, labels, gpus, constraints, array, dependency, hold, requeue, noRequeue, network, mailType, mailUser,
             inlineScript, output, target,
         };
         Command.SetAction(RunAsync);
@@ -219,6 +225,8 @@ internal sealed class SubmitCommand
             _ => null,
         },
         Network = parse.GetValue(network),
+        MailType = parse.GetValue(mailType),
+        MailUser = parse.GetValue(mailUser),
     };
 
     private static async Task<string> ReadScriptAsync(string path, CancellationToken cancellationToken)

@@ -28,6 +28,9 @@ internal sealed record SubmitFlags
     public bool? Requeue { get; init; }
     /// <summary>default or none.</summary>
     public string? Network { get; init; }
+    /// <summary>As Slurm's --mail-type (BEGIN, END, FAIL, REQUEUE, ALL, NONE; comma-separated).</summary>
+    public string? MailType { get; init; }
+    public string? MailUser { get; init; }
 
     /// <summary>
     /// These flags laid over <paramref name="lower"/>: a value given here wins; env and labels merge key by key
@@ -52,6 +55,8 @@ internal sealed record SubmitFlags
         Hold = Hold ?? lower.Hold,
         Requeue = Requeue ?? lower.Requeue,
         Network = Network ?? lower.Network,
+        MailType = MailType ?? lower.MailType,
+        MailUser = MailUser ?? lower.MailUser,
     };
 
     /// <summary>The spec to send; exactly one of <paramref name="script"/> and <paramref name="command"/> is expected.</summary>
@@ -76,6 +81,8 @@ internal sealed record SubmitFlags
         Hold = Hold,
         Requeue = Requeue,
         Network = Network,
+        MailType = MailType,
+        MailUser = MailUser,
     };
 
     /// <summary>Later pairs win, as a later -e KEY=VALUE does.</summary>

@@ -54,6 +54,8 @@ internal static class SubmitWire
                 json.WriteBoolean("requeue", requeue);
             }
             String(json, "network", spec.Network);
+            String(json, "mailType", spec.MailType);
+            String(json, "mailUser", spec.MailUser);
             json.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();

@@ -46,4 +46,8 @@ namespace GoDocker.Contracts;
 [JsonSerializable(typeof(AccountingList))]
 [JsonSerializable(typeof(AccountingView))]
 [JsonSerializable(typeof(SessionView))]
+[JsonSerializable(typeof(GoDocker.Notifications.JobNotice))]
+[JsonSerializable(typeof(NewWebhookRequest))]
+[JsonSerializable(typeof(WebhookView))]
+[JsonSerializable(typeof(IReadOnlyList<WebhookView>))]
 public sealed partial class GoDockerJson : JsonSerializerContext;

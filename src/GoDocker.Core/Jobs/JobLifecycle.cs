@@ -7,7 +7,7 @@ namespace GoDocker.Jobs;
 
 /// <summary>
 /// What every change does to a job, decided here and nowhere else: a store reads the job, asks one of these functions,
-/// and persists the <see cref="JobUpdate"/> it gets (the job's new fields, its event, its usage charge) in one
+/// and persists the <see cref="JobUpdate"/> it gets (the job's new fields, its event, its usage charge, its notice) in one
 /// transaction guarded by the version it read. No I/O: time is an argument.
 /// </summary>
 /// <remarks>
@@ -89,6 +89,7 @@ public static class JobLifecycle
         return new JobUpdate(updated, new JobEvent(now, change.EventKind, change.EventMessage), Charge(job, change, now))
         {
             Record = Accounted(job, change, now),
+            Notice = GoDocker.Notifications.JobNotices.Of(job, updated, now),
         };
     }
 
@@ -263,6 +264,9 @@ public sealed record JobUpdate(Job Job, JobEvent? Event, UsageCharge? Charge = n
 {
     /// <summary>The accounting record of the attempt (or job) this change ends, kept in the change's transaction.</summary>
     public AccountingRecord? Record { get; init; }
+
+    /// <summary>What this change tells those who asked to know (mail, webhooks), kept in the notification outbox in the change's transaction.</summary>
+    public GoDocker.Notifications.JobNotice? Notice { get; init; }
 
     public static JobUpdate Unchanged(Job job) => new(job, null);
 

@@ -49,6 +49,10 @@ public sealed record JobSpec
     /// (true) or fail it (false). The site's Jobs:Requeue when absent.
     /// </summary>
     public bool? Requeue { get; init; }
+    /// <summary>As Slurm's --mail-type: "END,FAIL" (BEGIN, END, FAIL, REQUEUE, ALL, NONE); the site's Notifications:DefaultMailType when absent.</summary>
+    public string? MailType { get; init; }
+    /// <summary>As Slurm's --mail-user: who gets the mails; the owner's address from their account when absent.</summary>
+    public string? MailUser { get; init; }
 }
 
 /// <summary>A spec after validation: defaults applied, units resolved. This is what the store keeps and the executor runs.</summary>
@@ -86,6 +90,10 @@ public sealed record ResolvedJobSpec
     /// choice; a job stored before the choice existed reads as true, Slurm's default (JobRequeue=1).
     /// </summary>
     public bool Requeue { get; init; } = true;
+    /// <summary>Which of the job's moments are mailed (<see cref="GoDocker.Notifications.JobNotices"/>).</summary>
+    public GoDocker.Notifications.MailTypes MailTypes { get; init; }
+    /// <summary>Who gets them: the --mail-user asked for, else the owner's address, fixed at submit; null: nobody.</summary>
+    public string? MailUser { get; init; }
 }
 
 /// <summary>A task of a job array: its index, the array's first, last and step (GODOCKER_TASK_*), and %N.</summary>

@@ -20,6 +20,8 @@ public sealed record SubmitLimits
     public long MinMemoryBytes { get; init; } = 6L << 20;
     /// <summary>Whether a job that says nothing is requeued when its node goes down (Jobs:Requeue).</summary>
     public bool DefaultRequeue { get; init; } = true;
+    /// <summary>The mail types of a job that gives none (Notifications:DefaultMailType).</summary>
+    public GoDocker.Notifications.MailTypes DefaultMailTypes { get; init; }
 
     // Ceilings whatever the site or its nodes say (nodes not yet reached count as unlimited): every request stays far
     // from the ends of the types the scheduler computes with (ticks of a walltime added to now, bytes and cpus summed).
@@ -279,6 +281,16 @@ public static partial class JobSpecValidator
             Add("network", $"'{spec.Network}' is not a network choice (default or none)");
         }
 
+        var mailTypes = limits.DefaultMailTypes;
+        if (spec.MailType is not null && !GoDocker.Notifications.MailTypeList.TryParse(spec.MailType, out mailTypes, out var mailTypeError))
+        {
+            Add("mailType", mailTypeError);
+        }
+        if (spec.MailUser is not null && !MailAddress.IsValid(spec.MailUser))
+        {
+            Add("mailUser", $"'{spec.MailUser}' is not a mail address (user@example.org)");
+        }
+
         if (errors.Count > 0)
         {
             return new SpecValidation(null, errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
@@ -304,6 +316,8 @@ public static partial class JobSpecValidator
             Dependencies = dependencies,
             NoNetwork = spec.Network == "none",
             Requeue = spec.Requeue ?? limits.DefaultRequeue,
+            MailTypes = mailTypes,
+            MailUser = spec.MailUser,
         };
         return new SpecValidation(resolved, new Dictionary<string, string[]>()) { Array = array };
     }

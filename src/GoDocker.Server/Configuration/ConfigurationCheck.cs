@@ -300,6 +300,63 @@ internal static partial class ConfigurationCheck
             var ldap = configuration.GetSection("Auth:Ldap").Get<LdapOptions>() ?? new LdapOptions();
             problems.AddRange(ldap.Problems().Select(p => $"Auth:Ldap: {p}"));
         }
+        CheckNotifications(settings.Notifications, problems);
+    }
+
+    private static void CheckNotifications(NotificationOptions notifications, List<string> problems)
+    {
+        void Check(bool ok, string problem)
+        {
+            if (!ok)
+            {
+                problems.Add(problem);
+            }
+        }
+        if (GoDocker.Notifications.MailTypeList.TryParse(notifications.DefaultMailType, out var defaultTypes, out var typeError))
+        {
+            notifications.DefaultMailTypes = defaultTypes;
+        }
+        else
+        {
+            problems.Add($"Notifications:DefaultMailType: {typeError}");
+        }
+        var smtp = notifications.Smtp;
+        Check(smtp.Port is > 0 and < 65536, $"Notifications:Smtp:Port: {smtp.Port} is not a port (1 to 65535)");
+        Check(MailAddress.IsValid(smtp.From), $"Notifications:Smtp:From: '{smtp.From}' is not a mail address");
+        Check(smtp.PasswordFile is null || File.Exists(smtp.PasswordFile), $"Notifications:Smtp:PasswordFile: {smtp.PasswordFile} does not exist");
+        Check(smtp.Password is null || smtp.PasswordFile is null, "Notifications:Smtp: give Password or PasswordFile, not both");
+        Check(notifications.MaxAttempts is >= 1 and <= 100, $"Notifications:MaxAttempts: {notifications.MaxAttempts} must be from 1 to 100");
+        Check(notifications.MaxWebhooksPerUser is >= 0 and <= 1000, $"Notifications:MaxWebhooksPerUser: {notifications.MaxWebhooksPerUser} must be from 0 to 1000");
+        Check(notifications.FirstRetryDelay > TimeSpan.Zero && notifications.FirstRetryDelay <= notifications.MaxRetryDelay,
+            $"Notifications:FirstRetryDelay: {notifications.FirstRetryDelay} must be more than 0 and at most MaxRetryDelay ({notifications.MaxRetryDelay})");
+        Check(notifications.DeliveryTimeout > TimeSpan.Zero && notifications.DeliveryTimeout <= TimeSpan.FromMinutes(10),
+            $"Notifications:DeliveryTimeout: {notifications.DeliveryTimeout} must be more than 0 and at most 10 minutes");
+        Check(notifications.PollInterval >= TimeSpan.FromMilliseconds(50) && notifications.PollInterval <= TimeSpan.FromMinutes(10),
+            $"Notifications:PollInterval: {notifications.PollInterval} must be from 50 ms to 10 minutes");
+        Check(notifications.WebhookSecretFile is null || File.Exists(notifications.WebhookSecretFile),
+            $"Notifications:WebhookSecretFile: {notifications.WebhookSecretFile} does not exist");
+        for (var i = 0; i < notifications.Webhooks.Count; i++)
+        {
+            var hook = notifications.Webhooks[i];
+            var key = string.Create(CultureInfo.InvariantCulture, $"Notifications:Webhooks:{i}");
+            Check(Uri.TryCreate(hook.Url, UriKind.Absolute, out var url) && url.Scheme is "http" or "https",
+                $"{key}:Url: '{hook.Url}' is not an absolute http:// or https:// URL");
+            if (GoDocker.Notifications.MailTypeList.TryParse(hook.Events, out var events, out var eventsError))
+            {
+                hook.Subscribed = events;
+            }
+            else
+            {
+                problems.Add($"{key}:Events: {eventsError}");
+            }
+            Check(hook.SecretFile is not null && File.Exists(hook.SecretFile), $"{key}:SecretFile: '{hook.SecretFile}' is missing or does not exist (a site webhook is always signed)");
+        }
+        for (var i = 0; i < notifications.UserWebhookUrlPrefixes.Count; i++)
+        {
+            var prefix = notifications.UserWebhookUrlPrefixes[i];
+            Check(Uri.TryCreate(prefix, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.UserInfo.Length == 0,
+                string.Create(CultureInfo.InvariantCulture, $"Notifications:UserWebhookUrlPrefixes:{i}: '{prefix}' is not an absolute http:// or https:// URL"));
+        }
     }
 
     /// <summary>A size given as text (512M, 2G); null when absent or bad (then a problem names the key).</summary>

@@ -31,6 +31,7 @@ public sealed class GoDockerOptions
     public MonitoringOptions Monitoring { get; set; } = new();
     public WebOptions Web { get; set; } = new();
     public ExecOptions Exec { get; set; } = new();
+    public NotificationOptions Notifications { get; set; } = new();
 }
 
 /// <summary>Exec:, commands run in running jobs (GET /jobs/{id}/exec, `godocker exec`).</summary>

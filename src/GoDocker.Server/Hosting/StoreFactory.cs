@@ -32,6 +32,12 @@ internal sealed class Stores : IAsyncDisposable
     /// <summary>The kept usage series of jobs' attempts.</summary>
     public required IUsageStore Usage { get; init; }
 
+    /// <summary>The notification outbox and users' webhooks.</summary>
+    public required INotificationStore Notifications { get; init; }
+
+    /// <summary>A random secret kept in the store, which users' webhook keys derive from when the site names no Notifications:WebhookSecretFile.</summary>
+    public required string StoredWebhookSecret { get; init; }
+
     /// <summary>Labels this GoDocker's containers (a second GoDocker on the same engine never touches them); one for every server on a database.</summary>
     public string InstanceId { get; }
 
@@ -77,8 +83,15 @@ internal static class StoreFactory
         var sqliteAccounts = await SqliteAccountStore.OpenAsync(path, time, cancellationToken);
         var sqliteNodeStates = await SqliteNodeStateStore.OpenAsync(path, cancellationToken);
         var sqliteUsage = await SqliteUsageStore.OpenAsync(path, cancellationToken);
+        var sqliteNotifications = await SqliteNotificationStore.OpenAsync(path, cancellationToken);
         var id = await store.GetOrCreateMetaAsync("instance-id", NewInstanceId, cancellationToken);
-        return new Stores(store, sqliteAccounts, sqliteNodeStates, id, database: null, [store, sqliteAccounts]) { Usage = sqliteUsage };
+        var webhookSecret = await store.GetOrCreateMetaAsync("webhook-secret", NewSecret, cancellationToken);
+        return new Stores(store, sqliteAccounts, sqliteNodeStates, id, database: null, [store, sqliteAccounts])
+        {
+            Usage = sqliteUsage,
+            Notifications = sqliteNotifications,
+            StoredWebhookSecret = webhookSecret,
+        };
     }
 
     private static async Task<Stores> OpenPostgresAsync(GoDockerOptions settings, NpgsqlDataSource database, TimeProvider time, CancellationToken cancellationToken)
@@ -88,11 +101,20 @@ internal static class StoreFactory
         var accounts = await PostgresAccountStore.OpenAsync(database, time, cancellationToken);
         var nodeStates = await PostgresNodeStateStore.OpenAsync(database, cancellationToken);
         var usage = await PostgresUsageStore.OpenAsync(database, cancellationToken);
+        var notifications = await PostgresNotificationStore.OpenAsync(database, cancellationToken);
         var instanceId = await jobs.GetOrCreateMetaAsync("instance-id", NewInstanceId, cancellationToken);
-        return new Stores(jobs, accounts, nodeStates, instanceId, database, [jobs, database]) { Usage = usage };
+        var webhookSecret = await jobs.GetOrCreateMetaAsync("webhook-secret", NewSecret, cancellationToken);
+        return new Stores(jobs, accounts, nodeStates, instanceId, database, [jobs, database])
+        {
+            Usage = usage,
+            Notifications = notifications,
+            StoredWebhookSecret = webhookSecret,
+        };
     }
 
     private static string NewInstanceId() => Guid.NewGuid().ToString("N")[..12];
+
+    private static string NewSecret() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     /// <summary>
     /// What is wrong with Store:ConnectionString for the provider, or null. The problem never quotes the string, which

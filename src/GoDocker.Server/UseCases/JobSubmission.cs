@@ -29,7 +29,7 @@ public sealed class JobSubmission(
     GoDocker.Server.Monitoring.ServerMetrics metrics)
 {
     /// <summary>The spec checked against the site's limits and the nodes known now (no I/O): what a submit checks first.</summary>
-    public SpecValidation Validate(JobSpec spec) => JobSpecValidator.Validate(spec, SubmitLimits(options.Value.Jobs, nodes));
+    public SpecValidation Validate(JobSpec spec) => JobSpecValidator.Validate(spec, SubmitLimits(options.Value.Jobs, nodes, options.Value.Notifications.DefaultMailTypes));
 
     /// <summary>
     /// Submits <paramref name="spec"/> for <paramref name="caller"/>. With an idempotency key, a retry of a submit
@@ -97,7 +97,13 @@ public sealed class JobSubmission(
         {
             return new SubmitOutcome.Forbidden("volumes", volumeRefusal);
         }
-        var resolved = valid with { RunAs = runAs, Mounts = mounts };
+        // Mail goes to --mail-user, else to the owner's address from their account (LDAP's mail); a site may allow only that.
+        if (valid.MailUser is { } mailUser && options.Value.Notifications.MailUserOwnAddressOnly
+            && !string.Equals(mailUser, runAs.Email, StringComparison.OrdinalIgnoreCase))
+        {
+            return new SubmitOutcome.Forbidden("mailUser", $"this site sends job mail only to your own address ({runAs.Email ?? "none in your account"})");
+        }
+        var resolved = valid with { RunAs = runAs, Mounts = mounts, MailUser = valid.MailUser ?? runAs.Email };
         var heldBy = spec.Hold == true ? "user" : null;
         IReadOnlyList<ResolvedJobSpec> specs = array is null ? [resolved]
             : [.. array.TaskIds.Select(id => resolved with { Task = new ArrayTask(id, array.First, array.Last, array.Step, array.MaxRunning) { Count = array.TaskIds.Count } })];
@@ -173,7 +179,7 @@ public sealed class JobSubmission(
         return null;
     }
 
-    internal static SubmitLimits SubmitLimits(JobOptions jobs, NodeRegistry nodes)
+    internal static SubmitLimits SubmitLimits(JobOptions jobs, NodeRegistry nodes, GoDocker.Notifications.MailTypes mailTypes = GoDocker.Notifications.MailTypes.None)
     {
         var largest = nodes.Largest;
         return new SubmitLimits
@@ -188,6 +194,7 @@ public sealed class JobSubmission(
             DefaultWalltime = jobs.Parsed.DefaultWalltime,
             MaxWalltime = jobs.Parsed.MaxWalltime,
             DefaultRequeue = jobs.Requeue,
+            DefaultMailTypes = mailTypes,
         };
     }
 }

@@ -767,7 +767,7 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
 
     /// <summary>
     /// Writes what the life cycle decided: the job's fields, guarded by the version read (and locked) in this transaction,
-    /// its event, its usage charge and its accounting record. An unchanged job is not written.
+    /// its event, its usage charge, its accounting record and its notice. An unchanged job is not written.
     /// </summary>
     private async Task<Job> PersistAsync(NpgsqlTransaction tx, Job read, JobUpdate update, CancellationToken cancellationToken)
     {
@@ -801,6 +801,10 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
         if (update.Record is { } record)
         {
             await PostgresAccounting.InsertAsync(tx, record, cancellationToken);
+        }
+        if (update.Notice is { } notice)
+        {
+            await PostgresNotificationStore.InsertAsync(tx, notice, update.Event!.At, cancellationToken);
         }
         return job;
     }

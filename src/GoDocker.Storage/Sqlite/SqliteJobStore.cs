@@ -609,7 +609,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
 
     /// <summary>
     /// Writes what the life cycle decided: the job's fields, guarded by the version read in this transaction, its event,
-    /// its usage charge and its accounting record. An unchanged job is not written.
+    /// its usage charge, its accounting record and its notice. An unchanged job is not written.
     /// </summary>
     private async Task<Job> PersistAsync(SqliteTransaction tx, Job read, JobUpdate update, CancellationToken cancellationToken)
     {
@@ -643,6 +643,10 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
         if (update.Record is { } record)
         {
             await SqliteAccounting.InsertAsync(tx, record, cancellationToken);
+        }
+        if (update.Notice is { } notice)
+        {
+            await SqliteNotificationStore.InsertAsync(tx, notice, update.Event.At, cancellationToken);
         }
         return job;
     }

@@ -33,6 +33,8 @@ public sealed class SubmitWireTests
             Hold = true,
             Requeue = true,
             Network = "none",
+            MailType = "END,FAIL",
+            MailUser = "ana.b+jobs@example.org",
         },
         new JobSpec { Command = ["true"], Gpus = 0, Hold = false, Requeue = false, Constraints = [] },
         new JobSpec { Command = ["sh", "-c", "echo a  b", ""], Tags = [] , Env = new Dictionary<string, string>() },

@@ -31,6 +31,8 @@ public abstract class UseCaseTest : IAsyncLifetime
 
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
     protected SqliteJobStore Store { get; private set; } = null!;
+    /// <summary>The SQLite file the stores share (for a store a test opens on it).</summary>
+    protected string DatabasePath => Path.Combine(directory, "godocker.db");
     protected IAccountStore Accounts => accounts;
     protected INodeStateStore NodeStates => nodeStates;
     protected StopRequests StopRequests { get; private set; } = null!;
@@ -67,9 +69,10 @@ public abstract class UseCaseTest : IAsyncLifetime
     protected static Caller User(string login, params string[] managedProjects) =>
         new(login, false, new HashSet<string>(), managedProjects.ToHashSet());
 
-    protected JobSubmission Submission() => new(
+    /// <param name="auth">The authentication settings (default: none, jobs run as the server's local user).</param>
+    protected JobSubmission Submission(AuthOptions? auth = null) => new(
         Store, accounts, Policy, Nodes(), new PendingCounts(Store, Time), new AccountLimitsCache(Store, Time, Options.Create(Settings)),
-        Scheduler, new AuthOptions(), Options.Create(Settings), Metrics);
+        Scheduler, auth ?? new AuthOptions(), Options.Create(Settings), Metrics);
 
     /// <summary>The instruments the use cases count in (a registry of their own per test).</summary>
     protected GoDocker.Server.Monitoring.ServerMetrics Metrics { get; } = new("test");

@@ -12,6 +12,9 @@ public interface IJobStoreProvider : IAsyncDisposable
     /// <summary>The store's kept value under <paramref name="key"/> (its GetOrCreateMetaAsync, which is no part of <see cref="IJobStore"/>).</summary>
     Task<string> GetOrCreateMetaAsync(IJobStore store, string key, Func<string> create);
 
+    /// <summary>The notification outbox and webhooks on this provider's database (open a job store first).</summary>
+    Task<INotificationStore> OpenNotificationsAsync();
+
     /// <summary>Makes every later write of an idempotency key fail in the database, as a full disk would.</summary>
     Task FailIdempotencyKeyWritesAsync();
 }

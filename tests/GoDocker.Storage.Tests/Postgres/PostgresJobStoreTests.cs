@@ -19,6 +19,8 @@ public sealed class PostgresJobStoreProvider : IJobStoreProvider
     public async Task<string> GetOrCreateMetaAsync(IJobStore store, string key, Func<string> create) =>
         await ((PostgresJobStore)store).GetOrCreateMetaAsync(key, create, CancellationToken.None);
 
+    public async Task<INotificationStore> OpenNotificationsAsync() => await PostgresNotificationStore.OpenAsync(database!.DataSource, CancellationToken.None);
+
     public async Task FailIdempotencyKeyWritesAsync()
     {
         await using var command = database!.DataSource.CreateCommand(
@@ -57,3 +59,5 @@ public sealed class PostgresSchedulingChangesTests() : SchedulingChangesContract
 public sealed class PostgresAccountingTests() : AccountingContract(new PostgresJobStoreProvider());
 
 public sealed class PostgresListOrderTests() : ListOrderContract(new PostgresJobStoreProvider());
+
+public sealed class PostgresNotificationStoreTests() : NotificationStoreContract(new PostgresJobStoreProvider());

@@ -18,6 +18,8 @@ public sealed class SqliteJobStoreProvider : IJobStoreProvider
     public async Task<string> GetOrCreateMetaAsync(IJobStore store, string key, Func<string> create) =>
         await ((SqliteJobStore)store).GetOrCreateMetaAsync(key, create, CancellationToken.None);
 
+    public async Task<INotificationStore> OpenNotificationsAsync() => await SqliteNotificationStore.OpenAsync(DatabasePath, CancellationToken.None);
+
     public async Task FailIdempotencyKeyWritesAsync()
     {
         await using var connection = new SqliteConnection($"Data Source={DatabasePath}");
@@ -56,3 +58,5 @@ public sealed class SchedulingChangesTests() : SchedulingChangesContract(new Sql
 public sealed class AccountingTests() : AccountingContract(new SqliteJobStoreProvider());
 
 public sealed class ListOrderTests() : ListOrderContract(new SqliteJobStoreProvider());
+
+public sealed class NotificationStoreTests() : NotificationStoreContract(new SqliteJobStoreProvider());

@@ -28,6 +28,14 @@ describe("readDirectives", () => {
     ]);
   });
 
+  it("reads the mail options as `godocker submit` does (--mail-type, --mail-user)", () => {
+    const script = "#GODOCKER --mail-type=END,FAIL --mail-user ana@example.org\n";
+    expect(readDirectives(script).map((d) => [d.field, d.value, d.error])).toEqual([
+      ["mailType", "END,FAIL", undefined],
+      ["mailUser", "ana@example.org", undefined],
+    ]);
+  });
+
   it("names an option a #GODOCKER line may not carry, and an option without its value", () => {
     const found = readDirectives("#GODOCKER --output json --cpus\n");
     expect(found.map((d) => d.error)).toEqual([

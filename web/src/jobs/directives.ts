@@ -15,7 +15,8 @@ export interface Directive {
 
 export type DirectiveField =
   | "name" | "image" | "cpus" | "memory" | "env" | "workdir" | "tags" | "project" | "walltime" | "labels"
-  | "gpus" | "constraints" | "array" | "dependency" | "hold" | "requeue" | "noRequeue" | "network";
+  | "gpus" | "constraints" | "array" | "dependency" | "hold" | "requeue" | "noRequeue" | "network"
+  | "mailType" | "mailUser";
 
 const options: Record<string, { field: DirectiveField; flag?: boolean }> = {
   "--name": { field: "name" }, "-J": { field: "name" },
@@ -36,6 +37,8 @@ const options: Record<string, { field: DirectiveField; flag?: boolean }> = {
   "--requeue": { field: "requeue", flag: true },
   "--no-requeue": { field: "noRequeue", flag: true },
   "--network": { field: "network" },
+  "--mail-type": { field: "mailType" },
+  "--mail-user": { field: "mailUser" },
 };
 
 export function split(text: string): string[] {

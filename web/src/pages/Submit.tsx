@@ -97,6 +97,8 @@ export function Submit() {
       volumes: form.volumes.length ? form.volumes : undefined,
       hold: form.hold || given.hold ? true : undefined,
       requeue: given.noRequeue ? false : given.requeue ? true : undefined,
+      mailType: last("mailType"),
+      mailUser: last("mailUser"),
     };
     return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined && v !== ""));
   }
