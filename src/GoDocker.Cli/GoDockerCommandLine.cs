@@ -22,6 +22,7 @@ internal static class GoDockerCommandLine
         ("top", TopCommand.Create),
         ("logs", LogsCommand.Create),
         ("kill", KillCommand.Create),
+        ("exec", ExecCommand.Create),
         ("hold", global => JobControlCommand.Create(global, JobControl.Hold)),
         ("release", global => JobControlCommand.Create(global, JobControl.Release)),
         ("suspend", global => JobControlCommand.Create(global, JobControl.Suspend)),

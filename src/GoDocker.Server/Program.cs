@@ -190,6 +190,7 @@ builder.Services.AddHostedService(sp => new ServerHeartbeat(sp.GetRequiredServic
 // Use cases: what the API (and later the web UI and standard APIs) call; handlers only translate HTTP.
 builder.Services.AddSingleton<JobSubmission>();
 builder.Services.AddSingleton<JobControl>();
+builder.Services.AddSingleton<JobExec>();
 builder.Services.AddSingleton<UsageReport>();
 builder.Services.AddSingleton<AccountingHistory>();
 builder.Services.AddSingleton<JobStanding>();
@@ -212,6 +213,8 @@ app.UseMiddleware<RequestDurations>();
 app.UseMiddleware<ApiResponseHeaders>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+// Before the guard, which refuses a WebSocket upgrade from another origin (cross-site WebSocket hijacking).
+app.UseWebSockets();
 app.UseMiddleware<BrowserRequestGuard>();
 // The web interface (web/dist): anyone may load the app; everything it then asks for is the API's, authenticated.
 app.UseMiddleware<WebInterface>();
@@ -225,6 +228,7 @@ var api = app.MapGroup("/api/v1");
 api.MapAuth();
 api.MapAdministration();
 api.MapJobs();
+api.MapJobExec();
 api.MapJobsLive();
 api.MapJobUsage();
 api.MapScheduling();

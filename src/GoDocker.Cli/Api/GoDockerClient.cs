@@ -234,6 +234,57 @@ internal sealed class GoDockerClient(Uri server, string? bearerToken = null)
         return ApiResult<T>.Ok(read(body));
     }
 
+    /// <summary>
+    /// Opens a command in a running job (GET /jobs/{id}/exec, a WebSocket of <see cref="ExecProtocol.SubProtocol"/>):
+    /// the socket once the server switched, or its refusal (404 not yours, 409 not running, 400 naming a field).
+    /// </summary>
+    public async Task<ApiResult<System.Net.WebSockets.WebSocket>> OpenExecAsync(
+        long id, IReadOnlyList<string> command, bool tty, bool stdin, GoDocker.Execution.TerminalSize? size, CancellationToken cancellationToken)
+    {
+        var query = new List<(string, string?)>(command.Select(w => ("command", (string?)w)))
+        {
+            ("tty", tty ? "true" : null),
+            ("stdin", stdin ? "true" : null),
+            ("cols", size?.Cols.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("rows", size?.Rows.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        };
+        var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var request = new HttpRequest("GET", $"{apiBase}/jobs/{id}/exec" + Query([.. query])) { WebSocket = (key, ExecProtocol.SubProtocol) };
+        try
+        {
+            var (head, switched, refusal) = await http.UpgradeAsync(request, cancellationToken);
+            if (refusal is not null)
+            {
+                using (refusal)
+                {
+                    return ApiResult<System.Net.WebSockets.WebSocket>.Refused(ProblemFrom(head, await refusal.ReadBodyAsync(MaxJsonBytes, cancellationToken)));
+                }
+            }
+            // RFC 6455 4.1: the server proves it read our key; a proxy or another service that answered 101 does not.
+            // SHA-1 is what the RFC fixes for this handshake check; it protects no secret.
+#pragma warning disable CA5350
+            var expected = Convert.ToBase64String(System.Security.Cryptography.SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
+#pragma warning restore CA5350
+            if (!head.Headers.TryGetValue("Sec-WebSocket-Accept", out var accept) || accept != expected
+                || !head.Headers.TryGetValue("Sec-WebSocket-Protocol", out var protocol) || protocol != ExecProtocol.SubProtocol)
+            {
+                await switched!.DisposeAsync();
+                throw new MalformedReplyException("the server switched protocols without accepting our WebSocket");
+            }
+            return ApiResult<System.Net.WebSockets.WebSocket>.Ok(System.Net.WebSockets.WebSocket.CreateFromStream(switched!, new System.Net.WebSockets.WebSocketCreationOptions
+            {
+                IsServer = false,
+                SubProtocol = ExecProtocol.SubProtocol,
+                // The server pings; the client only answers.
+                KeepAliveInterval = TimeSpan.Zero,
+            }));
+        }
+        catch (Exception e) when (TransportFailure(e) is { } reason)
+        {
+            throw new ServerUnreachableException(server, reason, e);
+        }
+    }
+
     private static string NewIdempotencyKey() => Guid.NewGuid().ToString("D");
 
     private async Task<ApiResult<T>> SendIdempotentAsync<T>(HttpRequest request, Func<byte[], T> read, CancellationToken cancellationToken)

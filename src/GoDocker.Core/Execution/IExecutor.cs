@@ -67,6 +67,15 @@ public interface IExecutor
     /// or answers with a fault; a sampler skips that reading and tries again at its next.
     /// </summary>
     ValueTask<UsageSample?> SampleAsync(string containerId, CancellationToken cancellationToken) => ValueTask.FromResult<UsageSample?>(null);
+
+    /// <summary>
+    /// Starts a command in a running container (docker exec), as <see cref="ExecRequest.User"/>, in the container's
+    /// namespaces and limits. Expected refusals are values: the container is not running (<see cref="ExecOutcome.NotRunning"/>),
+    /// or this executor cannot reach its containers' engines (<see cref="ExecOutcome.NotSupported"/>, the default).
+    /// Throws when the engine cannot be reached.
+    /// </summary>
+    ValueTask<ExecOutcome> ExecAsync(ExecRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<ExecOutcome>(new ExecOutcome.NotSupported($"the {Name} executor cannot run commands in its jobs' containers"));
 }
 
 /// <summary>Something that happened to a job's container on its engine.</summary>

@@ -398,6 +398,9 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         return report.Value is { } stats ? ContainerUsage.From(stats) : null;
     }
 
+    public async ValueTask<ExecOutcome> ExecAsync(ExecRequest request, CancellationToken cancellationToken) =>
+        await DockerExecSession.StartAsync(client, request, cancellationToken);
+
     public void Dispose()
     {
         client.Dispose();

@@ -56,6 +56,14 @@ public sealed class SwarmExecutor : IExecutor, IDisposable
     public ValueTask<GoDocker.Usage.UsageSample?> SampleAsync(string containerId, CancellationToken cancellationToken) =>
         ValueTask.FromResult<GoDocker.Usage.UsageSample?>(null);
 
+    /// <summary>
+    /// Not supported: exec is an engine call on the worker that runs the task's container, and the configuration knows
+    /// only the manager's endpoint (as for <see cref="SampleAsync"/>).
+    /// </summary>
+    public ValueTask<ExecOutcome> ExecAsync(ExecRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<ExecOutcome>(new ExecOutcome.NotSupported(
+            $"node {node.Name} is a swarm worker: its containers run on an engine this server does not reach, so it cannot run commands in them"));
+
     public string NodeName => node.Name;
 
     public async ValueTask<NodeInfo> DescribeAsync(CancellationToken cancellationToken)

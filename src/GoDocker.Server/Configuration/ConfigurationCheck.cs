@@ -175,6 +175,8 @@ internal static partial class ConfigurationCheck
         Check(string.IsNullOrEmpty(server.WebRoot) || server.WebRoot.StartsWith('/'), $"Server:WebRoot: '{server.WebRoot}' is not an absolute path");
         Check(settings.Web.LiveInterval >= TimeSpan.FromMilliseconds(100) && settings.Web.LiveInterval <= TimeSpan.FromMinutes(1),
             $"Web:LiveInterval: {settings.Web.LiveInterval} must be from 100 ms to 1 minute");
+        Check(settings.Exec.IdleTimeout >= TimeSpan.FromSeconds(1), $"Exec:IdleTimeout: {settings.Exec.IdleTimeout} must be at least 1 second");
+        Check(settings.Exec.MaxSession >= TimeSpan.FromSeconds(1), $"Exec:MaxSession: {settings.Exec.MaxSession} must be at least 1 second");
 
         var jobs = settings.Jobs;
         Check(ImageReference.IsValid(jobs.DefaultImage), $"Jobs:DefaultImage: '{jobs.DefaultImage}' is not an image reference");

@@ -31,6 +31,7 @@ public sealed class GoDockerOptions
     public MonitoringOptions Monitoring { get; set; } = new();
     public WebOptions Web { get; set; } = new();
     public JobDirectoriesOptions JobDirectories { get; set; } = new();
+    public ExecOptions Exec { get; set; } = new();
     public NotificationOptions Notifications { get; set; } = new();
 }
 
@@ -52,6 +53,16 @@ public sealed class JobDirectoriesOptions
     public int BatchSize { get; set; } = 20;
     /// <summary>MaxArchiveSize as ConfigurationCheck parsed it at start (not configuration).</summary>
     internal long MaxArchiveBytes { get; set; } = 10L << 30;
+}
+
+/// <summary>Exec:, commands run in running jobs (GET /jobs/{id}/exec, `godocker exec`).</summary>
+public sealed class ExecOptions
+{
+    /// <summary>A session with no input and no output for this long is ended.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>No session lasts longer than this, busy or not.</summary>
+    public TimeSpan MaxSession { get; set; } = TimeSpan.FromHours(12);
 }
 
 /// <summary>The web interface's live views (GET /jobs/events, /jobs/{id}/live).</summary>

@@ -6,7 +6,7 @@ namespace GoDocker.Server.RequestGuards;
 /// <summary>
 /// Refuses what only a web page the operator opens would send, before authentication runs:
 /// a Host that is not this server's (DNS rebinding: 421), a state-changing request from another origin
-/// (Origin not ours, Origin: null, Sec-Fetch-Site cross-site or same-site: 403), and a body that is not JSON
+/// or a WebSocket upgrade from another origin (Origin not ours, Origin: null, Sec-Fetch-Site cross-site or same-site: 403), and a body that is not JSON
 /// (415: a page can send text/plain or a form cross-origin without a CORS preflight, but not application/json).
 /// Clients that are not browsers (the CLI, curl, scripts) send no Origin and a JSON body, and pass.
 /// </summary>
@@ -20,7 +20,10 @@ internal sealed class BrowserRequestGuard(RequestDelegate next, ServerAuthoritie
             return Refuse(context, StatusCodes.Status421MisdirectedRequest, "Misdirected request", "Host",
                 $"Host '{request.Headers.Host}' is not a name of this server: add its URL to Server:PublicUrls if it is");
         }
-        if (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method) || HttpMethods.IsDelete(request.Method))
+        // A WebSocket upgrade is a GET that acts (a shell in a job), and browsers let any page open one to any origin
+        // with the user's cookie (cross-site WebSocket hijacking): it is checked as a state-changing request.
+        if (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method) || HttpMethods.IsDelete(request.Method)
+            || context.WebSockets.IsWebSocketRequest)
         {
             var fetchSite = request.Headers["Sec-Fetch-Site"].ToString();
             if (fetchSite is "cross-site" or "same-site")

@@ -15,6 +15,20 @@ internal sealed class CsrfGuard(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)
     {
+        // A browser cannot add the CSRF header to a WebSocket, but always sends its Origin, which the
+        // BrowserRequestGuard checked: a cookie-authenticated upgrade without one came from no page of ours.
+        if (context.WebSockets.IsWebSocketRequest
+            && context.User.HasClaim(GoDockerAuthenticationHandler.ViaCookieClaim, "true")
+            && context.Request.Headers.Origin.Count == 0)
+        {
+            const string Detail = "a WebSocket authenticated by the session cookie needs this server's Origin";
+            return TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["Origin"] = [Detail] })
+            {
+                Status = StatusCodes.Status403Forbidden,
+                Title = "Origin missing",
+                Detail = Detail,
+            }).ExecuteAsync(context);
+        }
         if (!WebSession.ChangesState(context.Request.Method)
             || !context.User.HasClaim(GoDockerAuthenticationHandler.ViaCookieClaim, "true")
             // An endpoint open to anyone (logging in) acts for no caller: the cookie lends it no authority to forge.

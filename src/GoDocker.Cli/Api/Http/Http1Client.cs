@@ -46,6 +46,34 @@ internal sealed class Http1Client(Uri server, string? bearerToken = null)
         }
     }
 
+    /// <summary>
+    /// Sends a request that asks to switch protocols (<see cref="HttpRequest.WebSocket"/>). When the server switches (101),
+    /// the connection, bytes it already sent included; otherwise its response, as <see cref="SendAsync"/> answers it.
+    /// </summary>
+    public async Task<(HttpResponseHead Head, Stream? Switched, HttpResponse? Refusal)> UpgradeAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var stream = await ConnectAsync(cancellationToken);
+        try
+        {
+            await stream.WriteAsync(request.Encode(server.Authority, bearerToken), cancellationToken);
+            var reader = new BufferedReader(stream);
+            HttpResponseHead head;
+            do
+            {
+                head = await ReadHeadAsync(reader, cancellationToken);
+            }
+            while (head.Status is 100 or 102 or 103);
+            return head.Status == 101
+                ? (head, new SwitchedStream(reader, stream), null)
+                : (head, null, new HttpResponse(head, new ResponseBodyStream(reader, head.Framing(request.Method), stream)));
+        }
+        catch
+        {
+            await stream.DisposeAsync();
+            throw;
+        }
+    }
+
     private static async Task<HttpResponseHead> ReadHeadAsync(BufferedReader reader, CancellationToken cancellationToken)
     {
         const int maxHeaderLines = 200;

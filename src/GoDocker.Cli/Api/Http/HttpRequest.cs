@@ -10,6 +10,9 @@ internal sealed record HttpRequest(string Method, string PathAndQuery)
     /// <summary>Sent as Idempotency-Key (a structured-field string, as the IETF draft has it): the server answers a repeat with the first result.</summary>
     public string? IdempotencyKey { get; init; }
 
+    /// <summary>Asks to switch to a WebSocket (RFC 6455) of this subprotocol, with this Sec-WebSocket-Key.</summary>
+    public (string Key, string SubProtocol)? WebSocket { get; init; }
+
     /// <summary>The whole request as bytes, so it leaves in one write: head, then body.</summary>
     public byte[] Encode(string authority, string? bearerToken = null)
     {
@@ -24,7 +27,13 @@ internal sealed record HttpRequest(string Method, string PathAndQuery)
             .Append("User-Agent: godocker\r\n")
             .Append("Accept: */*\r\n")
             // One request per process: closing tells the server not to keep state for us.
-            .Append("Connection: close\r\n");
+            .Append(WebSocket is null ? "Connection: close\r\n" : "Connection: Upgrade\r\n");
+        if (WebSocket is { } upgrade)
+        {
+            head.Append("Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n")
+                .Append("Sec-WebSocket-Key: ").Append(upgrade.Key).Append("\r\n")
+                .Append("Sec-WebSocket-Protocol: ").Append(upgrade.SubProtocol).Append("\r\n");
+        }
         if (IdempotencyKey is not null)
         {
             head.Append("Idempotency-Key: \"").Append(IdempotencyKey).Append("\"\r\n");
