@@ -531,6 +531,8 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         "GET /api/v1/arrays/{id}", "POST /api/v1/arrays/{id}/kill",
         "GET /api/v1/usage", "GET /api/v1/limits", "PUT /api/v1/limits/{kind}/{name}",
         "GET /api/v1/accounting",
+        "GET /api/v1/jobs/{id}/exec", "POST /api/v1/admin/purge",
+        "GET /api/v1/webhooks", "POST /api/v1/webhooks", "DELETE /api/v1/webhooks/{id}",
         "GET /metrics",
     ];
 
@@ -551,13 +553,13 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         {
             var (method, template) = (operation.Split(' ')[0], operation.Split(' ')[1]);
             // Never tokens/1 of the admin's own, nor a member removal that would change the site for other tests.
-            var path = template.Replace("{id}", template.Contains("/tokens/", StringComparison.Ordinal) ? "999999" : site.AliceJob.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            var path = template.Replace("{id}", template.Contains("/tokens/", StringComparison.Ordinal) || template.Contains("/webhooks/", StringComparison.Ordinal) ? "999999" : site.AliceJob.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
                 .Replace("{path}", "stdout", StringComparison.Ordinal).Replace("{name}", "genomics", StringComparison.Ordinal)
                 .Replace("{kind}", "project", StringComparison.Ordinal)
                 .Replace("{login}", method == "GET" ? "bob" : "nobody-such", StringComparison.Ordinal);
             // Setting a job's priority is an administrator's act: refused (403) before the job is looked at.
             var adminOnly = template.StartsWith("/api/v1/users", StringComparison.Ordinal) || template.StartsWith("/api/v1/projects", StringComparison.Ordinal)
-                || template.StartsWith("/api/v1/nodes/", StringComparison.Ordinal)
+                || template.StartsWith("/api/v1/nodes/", StringComparison.Ordinal) || template.StartsWith("/api/v1/admin/", StringComparison.Ordinal)
                 || operation is "POST /api/v1/jobs/{id}/priority" or "PUT /api/v1/limits/{kind}/{name}"
                 // Without a scrape token (Metrics:TokenSha256), the metrics are the administrators'.
                 || operation is "GET /metrics";

@@ -54,8 +54,7 @@ public sealed class SharedLoginThrottleTests : IAsyncLifetime
         File.Delete(passwordFile);
         NpgsqlConnection.ClearAllPools();
         await using var postgres = NpgsqlDataSource.Create(serverConnectionString);
-        await using var drop = postgres.CreateCommand($"DROP DATABASE IF EXISTS {databaseName} WITH (FORCE)");
-        await drop.ExecuteNonQueryAsync();
+        await TestDatabases.DropAsync(postgres, databaseName);
     }
 
     [Fact]

@@ -47,9 +47,8 @@ public sealed class StandbyPriorityTests : IAsyncLifetime
         }
         NpgsqlConnection.ClearAllPools();
         await using (var postgres = NpgsqlDataSource.Create(serverConnectionString))
-        await using (var drop = postgres.CreateCommand($"DROP DATABASE IF EXISTS {databaseName} WITH (FORCE)"))
         {
-            await drop.ExecuteNonQueryAsync();
+            await TestDatabases.DropAsync(postgres, databaseName);
         }
         Directory.Delete(jobsDir, recursive: true);
         Directory.Delete(workDir, recursive: true);

@@ -25,6 +25,11 @@ internal static class JobExecApi
         long id, HttpContext context, CallerResolver callers, JobExec exec, IOptions<GoDockerOptions> settings, TimeProvider time,
         IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
+        var caller = await callers.ResolveAsync(context, context.RequestAborted);
+        if (await exec.RefusedUnseenAsync(caller, id, context.RequestAborted) is { } unseen)
+        {
+            return JobsApi.Controlled(unseen);
+        }
         if (!ExecQuery.TryParse(context.Request.Query, out var query, out var errors))
         {
             return Problems.Validation(errors);
@@ -37,7 +42,6 @@ internal static class JobExecApi
         {
             return Problems.Field("Sec-WebSocket-Protocol", $"ask for the subprotocol {ExecProtocol.SubProtocol}");
         }
-        var caller = await callers.ResolveAsync(context, context.RequestAborted);
         var (session, refused) = await exec.StartAsync(caller, id, query!, context.RequestAborted);
         if (session is null)
         {

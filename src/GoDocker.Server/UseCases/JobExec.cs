@@ -18,6 +18,16 @@ public sealed class JobExec(IJobStore store, IAccessPolicy policy, NodeRegistry 
     public const string EndedEvent = "exec-ended";
 
     /// <summary>The started command, or why not (a <see cref="ControlOutcome"/> refusal).</summary>
+    /// <summary>
+    /// Whether the caller may see the job at all, asked before anything else of the request is judged: a job the caller
+    /// cannot see is 404 whatever was sent, so a malformed request tells nothing of another user's job.
+    /// </summary>
+    public async Task<ControlOutcome?> RefusedUnseenAsync(Caller caller, long id, CancellationToken cancellationToken)
+    {
+        var job = await store.GetAsync(id, cancellationToken);
+        return job is null || !policy.CanSee(caller, job) ? new ControlOutcome.NotFound(id) : null;
+    }
+
     public async Task<(IExecSession? Session, ControlOutcome? Refused)> StartAsync(Caller caller, long id, ExecCommand query, CancellationToken cancellationToken)
     {
         var job = await store.GetAsync(id, cancellationToken);

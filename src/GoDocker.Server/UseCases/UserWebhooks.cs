@@ -20,6 +20,11 @@ public sealed class UserWebhooks(INotificationStore store, WebhookUrlPolicy urls
 
     public async Task<AddOutcome> AddAsync(Caller caller, NewWebhookRequest request, CancellationToken cancellationToken)
     {
+        // The request's shape first (400), then the site's policy on it (403).
+        if (string.IsNullOrWhiteSpace(request.Url))
+        {
+            return new AddOutcome(null, "url", "the webhook's URL is required");
+        }
         if (!urls.UsersMayAdd)
         {
             return new AddOutcome(null, "url", urls.Refuse(request.Url), Forbidden: true);
