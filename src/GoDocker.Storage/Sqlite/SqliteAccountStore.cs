@@ -22,18 +22,9 @@ public sealed class SqliteAccountStore : IAccountStore, IAsyncDisposable
     /// <summary>Opens the store in <paramref name="path"/>, migrating the schema as needed.</summary>
     public static async Task<SqliteAccountStore> OpenAsync(string path, TimeProvider time, CancellationToken cancellationToken)
     {
-        var connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            // Also the busy timeout: a write waits this long for the job store's writer.
-            DefaultTimeout = 30,
-            ForeignKeys = true,
-        }.ToString();
-        await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await SqliteSchema.MigrateAsync(connection, cancellationToken);
+        var settings = SqliteSchema.SharedFile(path);
+        settings.ForeignKeys = true;
+        var connectionString = await SqliteSchema.OpenMigratedAsync(settings, cancellationToken);
         return new SqliteAccountStore(connectionString, time);
     }
 

@@ -15,14 +15,7 @@ public sealed class SqliteNodeStateStore : INodeStateStore
 
     public static async Task<SqliteNodeStateStore> OpenAsync(string path, CancellationToken cancellationToken)
     {
-        var connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            // Also the busy timeout: a write waits this long for the job store's writer.
-            DefaultTimeout = 30,
-        }.ToString();
+        var connectionString = SqliteSchema.SharedFile(path).ToString();
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var create = Command(connection,

@@ -21,17 +21,7 @@ public sealed class SqliteNotificationStore : INotificationStore
     /// <summary>Opens the store in <paramref name="path"/>, migrating the schema as needed.</summary>
     public static async Task<SqliteNotificationStore> OpenAsync(string path, CancellationToken cancellationToken)
     {
-        var connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            // Also the busy timeout: a write waits this long for the job store's writer.
-            DefaultTimeout = 30,
-        }.ToString();
-        await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await SqliteSchema.MigrateAsync(connection, cancellationToken);
+        var connectionString = await SqliteSchema.OpenMigratedAsync(SqliteSchema.SharedFile(path), cancellationToken);
         return new SqliteNotificationStore(connectionString);
     }
 

@@ -269,6 +269,29 @@ internal static class SqliteSchema
         """,
     ];
 
+    /// <summary>
+    /// The connection settings of a store that shares the jobs' file beside the job store, on connections of its own
+    /// (pooled; WAL serialises writers). DefaultTimeout is also the busy timeout: a write waits this long for the job
+    /// store's writer.
+    /// </summary>
+    public static SqliteConnectionStringBuilder SharedFile(string path) => new()
+    {
+        DataSource = path,
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Pooling = true,
+        DefaultTimeout = 30,
+    };
+
+    /// <summary>Opens the file once, migrating its schema as needed, and returns the connection string to use from then on.</summary>
+    public static async Task<string> OpenMigratedAsync(SqliteConnectionStringBuilder settings, CancellationToken cancellationToken)
+    {
+        var connectionString = settings.ToString();
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await MigrateAsync(connection, cancellationToken);
+        return connectionString;
+    }
+
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
         await using (var wal = connection.CreateCommand())
