@@ -22,6 +22,8 @@ internal static class GoDockerCommandLine
         ("top", TopCommand.Create),
         ("logs", LogsCommand.Create),
         ("kill", KillCommand.Create),
+        ("run", RunCommand.Create),
+        ("attach", AttachCommand.Create),
         ("exec", ExecCommand.Create),
         ("hold", global => JobControlCommand.Create(global, JobControl.Hold)),
         ("release", global => JobControlCommand.Create(global, JobControl.Release)),

@@ -531,7 +531,7 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         "GET /api/v1/arrays/{id}", "POST /api/v1/arrays/{id}/kill",
         "GET /api/v1/usage", "GET /api/v1/limits", "PUT /api/v1/limits/{kind}/{name}",
         "GET /api/v1/accounting",
-        "GET /api/v1/jobs/{id}/exec", "POST /api/v1/admin/purge",
+        "GET /api/v1/jobs/{id}/exec", "GET /api/v1/jobs/{id}/attach", "POST /api/v1/admin/purge",
         "GET /api/v1/webhooks", "POST /api/v1/webhooks", "DELETE /api/v1/webhooks/{id}",
         "GET /metrics",
     ];

@@ -248,8 +248,22 @@ internal sealed class GoDockerClient(Uri server, string? bearerToken = null)
             ("cols", size?.Cols.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("rows", size?.Rows.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         };
+        return await OpenSessionAsync($"{apiBase}/jobs/{id}/exec" + Query([.. query]), cancellationToken);
+    }
+
+    /// <summary>Joins a running interactive job's terminal (GET /jobs/{id}/attach); with <paramref name="replay"/> its output so far comes first.</summary>
+    public async Task<ApiResult<System.Net.WebSockets.WebSocket>> OpenAttachAsync(
+        long id, GoDocker.Execution.TerminalSize? size, bool replay, CancellationToken cancellationToken) =>
+        await OpenSessionAsync($"{apiBase}/jobs/{id}/attach" + Query(
+            ("cols", size?.Cols.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("rows", size?.Rows.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("logs", replay ? "true" : null)), cancellationToken);
+
+    /// <summary>A WebSocket of <see cref="ExecProtocol.SubProtocol"/> to <paramref name="pathAndQuery"/>, or the server's refusal.</summary>
+    private async Task<ApiResult<System.Net.WebSockets.WebSocket>> OpenSessionAsync(string pathAndQuery, CancellationToken cancellationToken)
+    {
         var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-        var request = new HttpRequest("GET", $"{apiBase}/jobs/{id}/exec" + Query([.. query])) { WebSocket = (key, ExecProtocol.SubProtocol) };
+        var request = new HttpRequest("GET", pathAndQuery) { WebSocket = (key, ExecProtocol.SubProtocol) };
         try
         {
             var (head, switched, refusal) = await http.UpgradeAsync(request, cancellationToken);

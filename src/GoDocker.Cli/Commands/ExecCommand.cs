@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using GoDocker.Cli.Exec;
 using GoDocker.Cli.Output;
 using GoDocker.Contracts;
@@ -37,28 +36,7 @@ internal static class ExecCommand
             {
                 return await ProblemReport.WriteAsync(opened.Problem, cancellationToken);
             }
-            using var connection = new ExecConnection(opened.Value);
-            ExecStatus? status;
-            // Restored in the finally below, and by the RawMode's own guard on a signal that ends the process.
-            using (var rawMode = raw ? Terminal.EnterRawMode(Terminal.StdinFd) : null)
-            using (terminal ? PosixSignalRegistration.Create(PosixSignal.SIGWINCH, signal =>
-                {
-                    if (Terminal.Size(Terminal.StdinFd) is { } now)
-                    {
-                        _ = connection.ResizeAsync(now);
-                    }
-                }) : null)
-            using (PosixSignalRegistration.Create(PosixSignal.SIGHUP, _ => rawMode?.Dispose()))
-            {
-                try
-                {
-                    status = await connection.RunAsync(attach, cancellationToken);
-                }
-                finally
-                {
-                    rawMode?.Dispose();
-                }
-            }
+            var (status, _) = await TerminalSession.RunAsync(opened.Value, attach, raw, terminal, detach: null, cancellationToken);
             if (status is { Reason: ExecStatus.Exited, ExitCode: { } code })
             {
                 return code;

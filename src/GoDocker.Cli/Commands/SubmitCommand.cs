@@ -16,50 +16,8 @@ internal sealed class SubmitCommand
 {
     private readonly GlobalOptions global;
 
-    private readonly Option<string> name = new("--name", "-J") { Description = "Job name (default: the command, or 'script')", HelpName = "NAME" };
-    private readonly Option<string> image = new("--image", "-i") { Description = "Docker image (default: the site's)", HelpName = "IMAGE" };
-    private readonly Option<double?> cpus = new("--cpus", "-c") { Description = "CPUs, may be fractional", HelpName = "N", CustomParser = ParseCpus };
-    private readonly Option<string> memory = new("--mem", "-m") { Description = "Memory: 512M, 2G, 1.5GiB; a bare number is MiB", HelpName = "SIZE" };
-    private readonly Option<string[]> env = new("--env", "-e") { Description = "Environment variable (repeatable)", HelpName = "KEY=VALUE" };
-    private readonly Option<string> workdir = new("--workdir", "-D") { Description = "Working directory inside the container", HelpName = "DIR" };
-    private readonly Option<string[]> tags = new("--tag", "-t") { Description = "Tag (repeatable)", HelpName = "TAG" };
-    private readonly Option<string> project = new("--project", "-p") { Description = "Project to account the job to", HelpName = "PROJECT" };
-    private readonly Option<string> walltime = new("--time", "-T") { Description = "Walltime: minutes, HH:MM:SS, D-HH:MM:SS, 90s, 15m, 2h, 1d", HelpName = "TIME" };
-    private readonly Option<string[]> labels = new("--label", "-l") { Description = "Label (repeatable)", HelpName = "KEY=VALUE" };
-    private readonly Option<int?> gpus = new("--gpus", "-G") { Description = "GPUs (whole devices)", HelpName = "N", CustomParser = ParseGpus };
-    private readonly Option<string[]> constraints = new("--constraint", "-C")
-    {
-        Description = "Node label condition, all must hold: disk==ssd, zone!=b (repeatable, or joined with &)",
-        HelpName = "EXPR",
-    };
-    private readonly Option<string> array = new("--array", "-a")
-    {
-        Description = "A job array: 1-100, 0-30:2 (step), 1,3,5-7; %N runs at most N at once. Each task sees GODOCKER_TASK_ID; prints the array's id",
-        HelpName = "SPEC",
-    };
-    private readonly Option<string> dependency = new("--dependency", "-d")
-    {
-        Description = "Start only after other jobs: afterok:ID[:ID...], afterany:ID, afternotok:ID; joined with ',' all must hold",
-        HelpName = "SPEC",
-    };
-    private readonly Option<bool> hold = new("--hold", "-H") { Description = "Submit held: the job waits until released (godocker release ID)", Arity = ArgumentArity.Zero };
-    private readonly Option<bool> requeue = new("--requeue")
-    {
-        Description = "Run the job again from the start if its node goes down (the site's default says what happens otherwise)",
-        Arity = ArgumentArity.Zero,
-    };
-    private readonly Option<bool> noRequeue = new("--no-requeue") { Description = "Fail the job if its node goes down, instead of running it again", Arity = ArgumentArity.Zero };
-    private readonly Option<string> network = new("--network")
-    {
-        Description = "none: the job gets loopback only (default: the site's jobs network)",
-        HelpName = "default|none",
-    };
-    private readonly Option<string> mailType = new("--mail-type")
-    {
-        Description = "Mail at these moments: BEGIN, END (every end), FAIL, REQUEUE, ALL, NONE; comma-separated (default: the site's)",
-        HelpName = "TYPE[,TYPE]",
-    };
-    private readonly Option<string> mailUser = new("--mail-user") { Description = "Who gets the mail (default: your account's address)", HelpName = "ADDRESS" };
+    /// <summary>The job's options, shared with `godocker run`; a script's #GODOCKER lines may carry these and no others.</summary>
+    private readonly JobOptionSet job = new(JobOptionSet.ShortNames.Submit);
     private readonly Option<string> inlineScript = new("--script", "-s") { Description = "Script text to run instead of a SCRIPT_FILE", HelpName = "TEXT" };
     private readonly Option<string> output = OutputOption.Create("id", "json");
     private readonly Argument<string[]> target = new("SCRIPT_FILE | -- ARGV")
@@ -74,19 +32,12 @@ internal sealed class SubmitCommand
     public SubmitCommand(GlobalOptions global)
     {
         this.global = global;
-        env.Validators.Add(KeyValueArgument.Validate);
-        labels.Validators.Add(KeyValueArgument.Validate);
-        constraints.Validators.Add(SchedulingArguments.ValidateConstraints);
-        array.Validators.Add(SchedulingArguments.ValidateArray);
-        dependency.Validators.Add(SchedulingArguments.ValidateDependency);
-        network.AcceptOnlyFromAmong("default", "none");
-        Option[] jobOptions = [name, image, cpus, memory, env, workdir, tags, project, walltime, labels, gpus, constraints, array, dependency, hold, requeue, noRequeue, network, mailType, mailUser];
-        directiveOptionNames = jobOptions.SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet(StringComparer.Ordinal);
-        Command = new Command("submit", "Submit a job; prints its id")
-        {
-            name, image, cpus, memory, env, workdir, tags, project, walltime, labels, gpus, constraints, array, dependency, hold, requeue, noRequeue, network, mailType, mailUser,
-            inlineScript, output, target,
-        };
+        directiveOptionNames = job.Options.SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet(StringComparer.Ordinal);
+        Command = new Command("submit", "Submit a job; prints its id");
+        job.AddTo(Command);
+        Command.Add(inlineScript);
+        Command.Add(output);
+        Command.Add(target);
         Command.SetAction(RunAsync);
     }
 
@@ -200,34 +151,7 @@ internal sealed class SubmitCommand
         return ReadFlags(parse);
     }
 
-    private SubmitFlags ReadFlags(ParseResult parse) => new()
-    {
-        Name = parse.GetValue(name),
-        Image = parse.GetValue(image),
-        Cpus = parse.GetValue(cpus),
-        Memory = parse.GetValue(memory),
-        Workdir = parse.GetValue(workdir),
-        Project = parse.GetValue(project),
-        Walltime = parse.GetValue(walltime),
-        Env = KeyValueArgument.ParseAll(parse.GetValue(env)),
-        Tags = parse.GetValue(tags) ?? [],
-        Labels = KeyValueArgument.ParseAll(parse.GetValue(labels)),
-        Gpus = parse.GetValue(gpus),
-        Constraints = SchedulingArguments.SplitConstraints(parse.GetValue(constraints)),
-        Array = parse.GetValue(array),
-        Dependency = parse.GetValue(dependency),
-        Hold = parse.GetValue(hold) ? true : null,
-        Requeue = (parse.GetValue(requeue), parse.GetValue(noRequeue)) switch
-        {
-            (true, true) => throw new UsageException("--requeue and --no-requeue: give one or the other"),
-            (true, false) => true,
-            (false, true) => false,
-            _ => null,
-        },
-        Network = parse.GetValue(network),
-        MailType = parse.GetValue(mailType),
-        MailUser = parse.GetValue(mailUser),
-    };
+    private SubmitFlags ReadFlags(ParseResult parse) => job.Read(parse);
 
     private static async Task<string> ReadScriptAsync(string path, CancellationToken cancellationToken)
     {
@@ -248,27 +172,5 @@ internal sealed class SubmitCommand
         {
             throw new UsageException($"submit: cannot read script file '{path}': {e.Message}");
         }
-    }
-
-    private static double? ParseCpus(ArgumentResult result)
-    {
-        var text = result.Tokens[^1].Value;
-        if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value > 0)
-        {
-            return value;
-        }
-        result.AddError($"--cpus: '{text}' is not a positive number");
-        return null;
-    }
-
-    private static int? ParseGpus(ArgumentResult result)
-    {
-        var text = result.Tokens[^1].Value;
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-        {
-            return value;
-        }
-        result.AddError($"--gpus: '{text}' is not a whole number of gpus");
-        return null;
     }
 }

@@ -13,9 +13,18 @@ internal sealed class ExecConnection(WebSocket socket) : IDisposable
 {
     private readonly SemaphoreSlim sending = new(1, 1);
 
-    /// <summary>The server's last word; null when the connection ended without one.</summary>
-    public async Task<ExecStatus?> RunAsync(bool attachStdin, CancellationToken cancellationToken)
+    private DetachKeys? detachKeys;
+
+    /// <summary>Whether the session ended because the user typed the detach keys (the job runs on).</summary>
+    public bool Detached { get; private set; }
+
+    /// <summary>
+    /// The server's last word; null when the connection ended without one. With <paramref name="detach"/>, typing its
+    /// keys closes the session from this side (<see cref="Detached"/>).
+    /// </summary>
+    public async Task<ExecStatus?> RunAsync(bool attachStdin, CancellationToken cancellationToken, DetachKeys? detach = null)
     {
+        detachKeys = detach;
         // Reads of the connection and of stdin block in the kernel: each gets a thread of its own.
         var output = Task.Factory.StartNew(() => ReceiveAsync(cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         if (attachStdin)
@@ -94,6 +103,7 @@ internal sealed class ExecConnection(WebSocket socket) : IDisposable
         await Task.Yield();
         var buffer = new byte[16 * 1024];
         buffer[0] = ExecProtocol.Stdin;
+        var kept = new List<byte>(buffer.Length + 8);
         while (!cancellationToken.IsCancellationRequested)
         {
             var read = Terminal.Read(Terminal.StdinFd, buffer.AsSpan(1));
@@ -102,7 +112,45 @@ internal sealed class ExecConnection(WebSocket socket) : IDisposable
                 await SendAsync(ExecProtocol.CloseStdinFrame(), cancellationToken);
                 return;
             }
-            await SendAsync(buffer.AsMemory(0, read + 1), cancellationToken);
+            if (detachKeys is null)
+            {
+                await SendAsync(buffer.AsMemory(0, read + 1), cancellationToken);
+                continue;
+            }
+            kept.Clear();
+            kept.Add(ExecProtocol.Stdin);
+            var detach = detachKeys.Filter(buffer.AsSpan(1, read), kept);
+            if (kept.Count > 1)
+            {
+                await SendAsync(kept.ToArray(), cancellationToken);
+            }
+            if (detach)
+            {
+                await DetachAsync();
+                return;
+            }
+        }
+    }
+
+    /// <summary>Closes the session from this side; the server answers with its status and the job runs on.</summary>
+    private async Task DetachAsync()
+    {
+        Detached = true;
+        await sending.WaitAsync();
+        try
+        {
+            if (socket.State == WebSocketState.Open)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "detached", CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or IOException)
+        {
+            // Gone already: detached either way.
+        }
+        finally
+        {
+            sending.Release();
         }
     }
 

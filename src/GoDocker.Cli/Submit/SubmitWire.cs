@@ -56,6 +56,10 @@ internal static class SubmitWire
             String(json, "network", spec.Network);
             String(json, "mailType", spec.MailType);
             String(json, "mailUser", spec.MailUser);
+            if (spec.Interactive is { } interactive)
+            {
+                json.WriteBoolean("interactive", interactive);
+            }
             json.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();

@@ -45,6 +45,8 @@ public sealed record JobView
     public DateTimeOffset? ExpectedStart { get; init; }
     /// <summary>Run again from the start when its node goes down (else failed); a server that does not say means true.</summary>
     public bool Requeue { get; init; } = true;
+    /// <summary>Runs in a terminal that clients attach to (godocker attach, GET /jobs/{id}/attach).</summary>
+    public bool Interactive { get; init; }
     /// <summary>The job directory: present, archived (one tar.gz, still listed and downloadable) or removed; only on GET /jobs/{id}.</summary>
     public string? Directory { get; init; }
     /// <summary>The timeline; only on GET /jobs/{id}.</summary>
@@ -86,6 +88,7 @@ public sealed record JobView
         TaskId = job.Spec.Task?.Id,
         ExpectedStart = job.ExpectedStart,
         Requeue = job.Spec.Requeue,
+        Interactive = job.Spec.Interactive,
         Events = events,
     };
 }

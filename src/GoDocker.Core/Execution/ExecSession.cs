@@ -26,6 +26,19 @@ public sealed record ExecRequest(string ContainerId, IReadOnlyList<string> Comma
         spec.Root ? "0:0" : spec.RunAs is { } user ? $"{user.Uid}:{user.Gid}" : "";
 }
 
+/// <summary>
+/// A client joining an interactive job's own terminal (docker attach): its input becomes the job's, its output the
+/// client's. With <see cref="Replay"/> the terminal's output so far comes first (the engine keeps the last megabyte),
+/// so a client that attaches as the job starts misses nothing of its first prompt.
+/// </summary>
+public sealed record AttachRequest(string ContainerId)
+{
+    /// <summary>The client's terminal size, set on the job's terminal at attach (its program gets SIGWINCH).</summary>
+    public TerminalSize? Size { get; init; }
+
+    public bool Replay { get; init; }
+}
+
 /// <summary>Which of the command's outputs a read came from. With a TTY everything is <see cref="Stdout"/>.</summary>
 public enum ExecStream
 {

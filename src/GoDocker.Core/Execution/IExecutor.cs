@@ -76,6 +76,14 @@ public interface IExecutor
     /// </summary>
     ValueTask<ExecOutcome> ExecAsync(ExecRequest request, CancellationToken cancellationToken) =>
         ValueTask.FromResult<ExecOutcome>(new ExecOutcome.NotSupported($"the {Name} executor cannot run commands in its jobs' containers"));
+
+    /// <summary>
+    /// Joins an interactive job's terminal (docker attach): the session's input is the job's terminal input, its output
+    /// the terminal's. Disposing the session detaches and leaves the job running; its output ends when the job does,
+    /// and <see cref="IExecSession.ExitCodeAsync"/> then tells the job's exit code. Refusals as <see cref="ExecAsync"/>.
+    /// </summary>
+    ValueTask<ExecOutcome> AttachAsync(AttachRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<ExecOutcome>(new ExecOutcome.NotSupported($"the {Name} executor cannot attach to its jobs' terminals"));
 }
 
 /// <summary>Something that happened to a job's container on its engine.</summary>

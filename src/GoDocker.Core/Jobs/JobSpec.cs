@@ -53,6 +53,13 @@ public sealed record JobSpec
     public string? MailType { get; init; }
     /// <summary>As Slurm's --mail-user: who gets the mails; the owner's address from their account when absent.</summary>
     public string? MailUser { get; init; }
+    /// <summary>
+    /// An interactive job (`godocker run -it`, as `srun --pty`): its command runs in a terminal whose input and output
+    /// are the session a client attaches to (GET /jobs/{id}/attach), not the job directory's stdout and stderr. Without
+    /// a script or a command it runs the image's own command (its shell). Never an array; counted against the site's
+    /// Jobs:MaxInteractivePerUser.
+    /// </summary>
+    public bool? Interactive { get; init; }
 }
 
 /// <summary>A spec after validation: defaults applied, units resolved. This is what the store keeps and the executor runs.</summary>
@@ -94,6 +101,8 @@ public sealed record ResolvedJobSpec
     public GoDocker.Notifications.MailTypes MailTypes { get; init; }
     /// <summary>Who gets them: the --mail-user asked for, else the owner's address, fixed at submit; null: nobody.</summary>
     public string? MailUser { get; init; }
+    /// <summary>Runs in a terminal clients attach to (<see cref="JobSpec.Interactive"/>).</summary>
+    public bool Interactive { get; init; }
 }
 
 /// <summary>A task of a job array: its index, the array's first, last and step (GODOCKER_TASK_*), and %N.</summary>

@@ -70,8 +70,9 @@ public static partial class JobSpecValidator
         {
             Add("script", "give either script or command, not both");
         }
-        else if (!hasScript && !hasCommand)
+        else if (!hasScript && !hasCommand && spec.Interactive != true)
         {
+            // An interactive job without either runs the image's own command (its shell), as docker run -it does.
             Add("script", "a script or a command is required");
         }
         else if (hasScript && string.IsNullOrWhiteSpace(spec.Script))
@@ -276,6 +277,11 @@ public static partial class JobSpecValidator
             Add("array", $"'{spec.Array}': {arrayError} (e.g. 1-100, 1-100:2%10, 1,3,5-7)");
         }
 
+        if (spec.Interactive == true && spec.Array is not null)
+        {
+            Add("array", "an interactive job is one terminal: it cannot be an array");
+        }
+
         if (spec.Network is not (null or "default" or "none"))
         {
             Add("network", $"'{spec.Network}' is not a network choice (default or none)");
@@ -318,6 +324,7 @@ public static partial class JobSpecValidator
             Requeue = spec.Requeue ?? limits.DefaultRequeue,
             MailTypes = mailTypes,
             MailUser = spec.MailUser,
+            Interactive = spec.Interactive ?? false,
         };
         return new SpecValidation(resolved, new Dictionary<string, string[]>()) { Array = array };
     }
@@ -330,6 +337,6 @@ public static partial class JobSpecValidator
         {
             return Path.GetFileName(command[0]);
         }
-        return "script";
+        return spec.Script is null && spec.Interactive == true ? "interactive" : "script";
     }
 }

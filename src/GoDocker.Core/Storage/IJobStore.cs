@@ -170,6 +170,8 @@ public sealed record JobQuery
     public long? ArrayId { get; init; }
     /// <summary>Only jobs whose name holds this text, ignoring the case of ASCII letters; every character matches itself (% and _ too).</summary>
     public string? NameContains { get; init; }
+    /// <summary>Only interactive jobs (true) or only batch jobs (false).</summary>
+    public bool? Interactive { get; init; }
     /// <summary>The order of <see cref="JobPage.Items"/>; ties are broken by id, so paging is stable.</summary>
     public JobSort Sort { get; init; } = JobSort.Default;
     public int Offset { get; init; }

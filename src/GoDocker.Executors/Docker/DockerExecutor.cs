@@ -401,6 +401,9 @@ public sealed class DockerExecutor : IExecutor, IDisposable
     public async ValueTask<ExecOutcome> ExecAsync(ExecRequest request, CancellationToken cancellationToken) =>
         await DockerExecSession.StartAsync(client, request, cancellationToken);
 
+    public async ValueTask<ExecOutcome> AttachAsync(AttachRequest request, CancellationToken cancellationToken) =>
+        await DockerAttachSession.StartAsync(client, request, cancellationToken);
+
     public void Dispose()
     {
         client.Dispose();
@@ -551,12 +554,19 @@ public sealed class DockerExecutor : IExecutor, IDisposable
     {
         var spec = request.Spec;
         var mount = options.JobMountPath;
+        var (entrypoint, cmd) = spec.Interactive ? JobProcess.Interactive(request, mount) : (JobProcess.Entrypoint(mount), JobProcess.Argv(request, mount));
         return new CreateContainerParameters
         {
             Name = name,
             Image = spec.Image,
-            Entrypoint = JobProcess.Entrypoint(mount),
-            Cmd = JobProcess.Argv(request, mount),
+            // Null (an interactive job that names no program) leaves the image's own, as docker run -it IMAGE.
+            Entrypoint = entrypoint!,
+            Cmd = cmd!,
+            // An interactive job's terminal: its input stays open between attaches (StdinOnce false), so a client that
+            // detaches leaves the job running and another attach finds it as it was.
+            Tty = spec.Interactive,
+            OpenStdin = spec.Interactive,
+            StdinOnce = false,
             Env = JobProcess.Environment(request, mount, options.NodeName),
             WorkingDir = spec.Workdir ?? mount,
             // The owner's uid:gid with their supplementary groups; never the image's default user.

@@ -12,6 +12,16 @@ internal static class JobProcess
     /// <summary>$0 is the program, "$@" its arguments; the redirections survive exec, so the job writes straight to the files.</summary>
     public static IList<string> Entrypoint(string mount) => ["/bin/sh", "-c", $"exec \"$0\" \"$@\" >>{mount}/stdout 2>>{mount}/stderr"];
 
+    /// <summary>
+    /// An interactive job's program, run with the terminal as its stdio (no redirection): its command as the entrypoint,
+    /// or its script; neither means the image's own entrypoint and command, as docker run -it IMAGE (null, null).
+    /// </summary>
+    public static (IList<string>? Entrypoint, IList<string>? Cmd) Interactive(LaunchRequest request, string mount) =>
+        request.Spec.Command is { Count: > 0 } command ? ([command[0]], [.. command.Skip(1)])
+        // Through sh's exec, as a batch job's script: a script without #! line runs as a shell script.
+        : request.Spec.Script is not null ? (["/bin/sh", "-c", "exec \"$0\""], [$"{mount}/job.sh"])
+        : (null, null);
+
     /// <summary>The job's command, or its script in the job directory.</summary>
     public static IList<string> Argv(LaunchRequest request, string mount) =>
         request.Spec.Command is { Count: > 0 } command ? [.. command] : [$"{mount}/job.sh"];

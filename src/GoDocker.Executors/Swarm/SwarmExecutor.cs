@@ -111,6 +111,11 @@ public sealed class SwarmExecutor : IExecutor, IDisposable
         {
             return new LaunchOutcome.Refused($"refused at launch: swarm node {node.Name} cannot run a job without a network (Swarm offers no 'none' network to services)");
         }
+        if (request.Spec.Interactive)
+        {
+            // A service's task runs on whichever engine Swarm chose, which this server does not reach to attach to.
+            return new LaunchOutcome.Refused($"refused at launch: swarm node {node.Name} cannot run interactive jobs (no attaching to a service's task); run them on a docker node");
+        }
         var name = ContainerLabels.Name(options.InstanceId, request.JobId, request.Attempt);
         using var volumes = HostVolumes.Check(request.Spec.Mounts, request.VolumeRoots, logger, out var volumeRefusal);
         if (volumes is null)

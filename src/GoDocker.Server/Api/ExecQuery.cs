@@ -38,13 +38,8 @@ public static class ExecQuery
         }
         var tty = Flag(query, "tty", errors);
         var stdin = Flag(query, "stdin", errors);
-        var cols = ParseSize(query, "cols", errors);
-        var rows = ParseSize(query, "rows", errors);
-        if ((cols is null) != (rows is null) && !errors.ContainsKey("cols") && !errors.ContainsKey("rows"))
-        {
-            errors[cols is null ? "cols" : "rows"] = ["give both cols and rows, or neither"];
-        }
-        else if (cols is not null && !tty && !errors.ContainsKey("tty"))
+        var size = Size(query, errors);
+        if (size is not null && !tty && !errors.ContainsKey("tty"))
         {
             errors["cols"] = ["a terminal size needs tty=true"];
         }
@@ -52,8 +47,37 @@ public static class ExecQuery
         {
             return false;
         }
-        parsed = new ExecCommand([.. command!], tty, stdin, cols is { } c && rows is { } r ? new TerminalSize(c, r) : null);
+        parsed = new ExecCommand([.. command!], tty, stdin, size);
         return true;
+    }
+
+    /// <summary>
+    /// The query of GET /jobs/{id}/attach: the client's <c>cols</c> and <c>rows</c> (both or neither), and
+    /// <c>logs</c> (true: the terminal's output so far first, as `godocker run -it` asks when the job starts).
+    /// </summary>
+    public static bool TryParseAttach(IQueryCollection query, out AttachCommand? parsed, out Dictionary<string, string[]> errors)
+    {
+        errors = [];
+        parsed = null;
+        var replay = Flag(query, "logs", errors);
+        var size = Size(query, errors);
+        if (errors.Count > 0)
+        {
+            return false;
+        }
+        parsed = new AttachCommand(size, replay);
+        return true;
+    }
+
+    private static TerminalSize? Size(IQueryCollection query, Dictionary<string, string[]> errors)
+    {
+        var cols = ParseSize(query, "cols", errors);
+        var rows = ParseSize(query, "rows", errors);
+        if ((cols is null) != (rows is null) && !errors.ContainsKey("cols") && !errors.ContainsKey("rows"))
+        {
+            errors[cols is null ? "cols" : "rows"] = ["give both cols and rows, or neither"];
+        }
+        return cols is { } c && rows is { } r ? new TerminalSize(c, r) : null;
     }
 
     private static bool Flag(IQueryCollection query, string name, Dictionary<string, string[]> errors)

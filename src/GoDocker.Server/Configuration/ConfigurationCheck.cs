@@ -190,6 +190,7 @@ internal static partial class ConfigurationCheck
         Check(jobs.KillGracePeriod >= TimeSpan.Zero && jobs.KillGracePeriod <= TimeSpan.FromHours(1),
             $"Jobs:KillGracePeriod: {jobs.KillGracePeriod} must be from 0 to 1 hour");
         Check(jobs.MaxPendingPerUser >= 1, $"Jobs:MaxPendingPerUser: {jobs.MaxPendingPerUser} must be 1 or more");
+        Check(jobs.MaxInteractivePerUser >= 0, $"Jobs:MaxInteractivePerUser: {jobs.MaxInteractivePerUser} must be 0 (none allowed) or more");
         var directoryLimit = Size("Jobs:MaxJobDirectorySize", jobs.MaxJobDirectorySize, 1L << 20, long.MaxValue / 2, problems);
         jobs.Parsed = new ParsedJobOptions(memory ?? ParsedJobOptions.Default.DefaultMemoryBytes, defaultWalltime, maxWalltime)
         {

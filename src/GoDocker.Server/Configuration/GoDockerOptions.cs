@@ -224,6 +224,11 @@ public sealed class JobOptions
     public RootOptions Root { get; set; } = new();
     /// <summary>A user with this many pending jobs gets 429 on the next submit.</summary>
     public int MaxPendingPerUser { get; set; } = 10_000;
+    /// <summary>
+    /// How many interactive jobs (godocker run -it) a user may have at once, pending or running: a terminal session
+    /// holds its resources while its user reads and types, so they get a quota of their own. 0: none allowed.
+    /// </summary>
+    public int MaxInteractivePerUser { get; set; } = 2;
     /// <summary>A running job whose directory grows past this size is stopped (Failed, "job directory exceeds 10 GiB").</summary>
     public string MaxJobDirectorySize { get; set; } = "10G";
     /// <summary>How often running jobs' directories are measured against MaxJobDirectorySize.</summary>

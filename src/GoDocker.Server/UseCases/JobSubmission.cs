@@ -61,6 +61,10 @@ public sealed class JobSubmission(
         {
             return new SubmitOutcome.Forbidden("root", rootRefusal);
         }
+        if (valid.Interactive && await RefuseInteractiveAsync(caller, cancellationToken) is { } interactiveRefusal)
+        {
+            return interactiveRefusal;
+        }
         var array = validation.Array;
         var tasks = array?.TaskIds.Count ?? 1;
         var pending = await pendingCounts.CountAsync(caller.Login, cancellationToken);
@@ -130,6 +134,29 @@ public sealed class JobSubmission(
         metrics.Submitted(valid.Project, stored.Count);
         scheduler.Poke();
         return new SubmitOutcome.Stored(stored, array is not null);
+    }
+
+    /// <summary>
+    /// The site's quota of interactive jobs per user (Jobs:MaxInteractivePerUser), counting the caller's pending and
+    /// running ones. Checked then stored without a lock, as the pending limit: two submits racing may pass one over.
+    /// </summary>
+    private async Task<SubmitOutcome?> RefuseInteractiveAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        var max = options.Value.Jobs.MaxInteractivePerUser;
+        if (max == 0)
+        {
+            return new SubmitOutcome.Forbidden("interactive", "this site does not allow interactive jobs (Jobs:MaxInteractivePerUser is 0)");
+        }
+        var open = await store.ListAsync(new JobQuery
+        {
+            Owner = caller.Login,
+            Interactive = true,
+            States = [.. Enum.GetValues<JobState>().Where(s => !s.IsTerminal())],
+            Limit = 0,
+        }, cancellationToken);
+        return open.Total >= max
+            ? new SubmitOutcome.OverQuota($"you have {open.Total} interactive jobs pending or running; this site allows {max} at once: end one first (exit its shell, or godocker kill ID)")
+            : null;
     }
 
     /// <summary>A submit whose key was used before: the first submit's job again when it was the same request and the job still exists.</summary>

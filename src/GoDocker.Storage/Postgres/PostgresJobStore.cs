@@ -439,6 +439,11 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
         {
             where.Append(" AND id IN (SELECT job_id FROM job_tags WHERE tag = ").Append(Value(query.Tag)).Append(')');
         }
+        if (query.Interactive is { } interactive)
+        {
+            // From the spec's JSON: rare enough a filter (an interactive submit's quota) not to be a column.
+            where.Append(interactive ? " AND spec @> '{\"interactive\": true}'" : " AND NOT spec @> '{\"interactive\": true}'");
+        }
         if (query.NameContains is not null)
         {
             // Folds ASCII letters only (lower() under the "C" collation), as SQLite's LIKE does: both stores match alike.

@@ -348,6 +348,11 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             where.Append(" AND id IN (SELECT job_id FROM job_tags WHERE tag = $tag)");
             parameters.Add(("$tag", query.Tag));
         }
+        if (query.Interactive is { } interactive)
+        {
+            // From the spec's JSON: rare enough a filter (an interactive submit's quota) not to be a column.
+            where.Append(interactive ? " AND json_extract(spec, '$.interactive') = 1" : " AND coalesce(json_extract(spec, '$.interactive'), 0) = 0");
+        }
         if (query.NameContains is not null)
         {
             // SQLite's LIKE ignores the case of ASCII letters only; PostgreSQL's statement folds the same letters.

@@ -35,6 +35,7 @@ public sealed class SubmitWireTests
             Network = "none",
             MailType = "END,FAIL",
             MailUser = "ana.b+jobs@example.org",
+            Interactive = true,
         },
         new JobSpec { Command = ["true"], Gpus = 0, Hold = false, Requeue = false, Constraints = [] },
         new JobSpec { Command = ["sh", "-c", "echo a  b", ""], Tags = [] , Env = new Dictionary<string, string>() },

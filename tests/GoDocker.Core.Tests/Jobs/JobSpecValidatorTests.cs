@@ -185,6 +185,34 @@ public sealed class JobSpecValidatorTests
     }
 
     [Fact]
+    public void AnInteractiveJob_MayNameNoCommand_AndRunsTheImagesOwn()
+    {
+        var result = JobSpecValidator.Validate(new JobSpec { Interactive = true }, Site);
+
+        Assert.True(result.IsValid);
+        Assert.True(result.Spec!.Interactive);
+        Assert.Null(result.Spec.Command);
+        Assert.Null(result.Spec.Script);
+        Assert.Equal("interactive", result.Spec.Name);
+    }
+
+    [Fact]
+    public void ABatchJob_StillNeedsAScriptOrACommand()
+    {
+        var result = JobSpecValidator.Validate(new JobSpec { Interactive = false }, Site);
+
+        Assert.Contains("script", result.Errors.Keys);
+    }
+
+    [Fact]
+    public void AnInteractiveArray_IsRefused_OnTheArrayField()
+    {
+        var result = JobSpecValidator.Validate(ACommand with { Interactive = true, Array = "1-3" }, Site);
+
+        Assert.Equal(["array"], result.Errors.Keys);
+    }
+
+    [Fact]
     public void Validate_ReportsEveryBadField_NotOnlyTheFirst()
     {
         var spec = ACommand with { Cpus = 0, Memory = "abc", Walltime = "soon", Env = Env(("1X", "v"), ("GODOCKER_Y", "v")) };
