@@ -274,3 +274,52 @@ public sealed class ExecIdleTimeoutTests(ExecIdleTimeoutTests.Fixture fixture) :
         Assert.Contains((await fixture.Api.GetAsync(job.Id)).Events!, e => e.Kind == "exec-ended" && e.Message.EndsWith("ended: no input or output for 00:00:02", StringComparison.Ordinal));
     }
 }
+
+/// <summary>
+/// Exec:MaxSession ends a session however busy it is; on an interactive job it ends the attachment, never the job.
+/// </summary>
+public sealed class ExecMaxSessionTests(ExecMaxSessionTests.Fixture fixture) : IClassFixture<ExecMaxSessionTests.Fixture>
+{
+    public sealed class Fixture : ServerFixture
+    {
+        protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string> { ["Exec:MaxSession"] = "00:00:03" };
+    }
+
+    private const string Ticking = "while true; do echo tick; sleep 0.3; done";
+
+    [Fact]
+    public async Task ABusySession_EndsAtTheMaximumLength()
+    {
+        var job = await fixture.Api.SubmitAsync(new JobSpec { Script = "sleep 600" });
+        await fixture.Api.WaitForAsync(job.Id, j => j.State == JobState.Running);
+        var (socket, _) = await ExecSocket.ConnectAsync(ExecSocket.Url(fixture.Server.BaseUrl, job.Id, ["sh", "-c", Ticking]), ExecSocket.Bearer(null));
+        using var _ = socket;
+
+        var end = await socket!.ReadToEndAsync(TimeSpan.FromSeconds(30));
+        await fixture.Api.KillAsync(job.Id);
+
+        Assert.Equal(ExecStatus.MaxSession, end.Reason);
+        // Busy all along: it was the maximum, not the idle timeout (30 minutes here), that ended it.
+        Assert.True(socket.Stdout.Split("tick").Length > 5, $"the command's output: {socket.Stdout}");
+    }
+
+    [Fact]
+    public async Task OnAnInteractiveJob_TheMaximumEndsTheAttachment_AndTheJobRunsOn()
+    {
+        var job = await fixture.Api.SubmitAsync(new JobSpec { Interactive = true, Command = ["sh", "-c", Ticking] });
+        await fixture.Api.WaitForAsync(job.Id, j => j.State == JobState.Running);
+        var url = new UriBuilder(fixture.Server.BaseUrl) { Scheme = "ws", Path = $"/api/v1/jobs/{job.Id}/attach" }.Uri;
+        var (socket, status) = await ExecSocket.ConnectAsync(url, ExecSocket.Bearer(null));
+        using var _ = socket;
+        Assert.Equal(System.Net.HttpStatusCode.SwitchingProtocols, status);
+
+        var end = await socket!.ReadToEndAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(ExecStatus.MaxSession, end.Reason);
+        Assert.Contains("tick", socket.Stdout, StringComparison.Ordinal);
+        var after = await fixture.Api.GetAsync(job.Id);
+        Assert.Equal(JobState.Running, after.State);
+        Assert.Contains(after.Events!, e => e.Kind == "detach" && e.Message.Contains("maximum length", StringComparison.Ordinal));
+        await fixture.Api.KillAsync(job.Id);
+    }
+}
