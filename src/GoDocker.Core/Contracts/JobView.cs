@@ -45,6 +45,10 @@ public sealed record JobView
     public DateTimeOffset? ExpectedStart { get; init; }
     /// <summary>Run again from the start when its node goes down (else failed); a server that does not say means true.</summary>
     public bool Requeue { get; init; } = true;
+    /// <summary>Which moments of the job are mailed, as Slurm spells them ("END,FAIL"); absent when none are; only on GET /jobs/{id}.</summary>
+    public string? MailType { get; init; }
+    /// <summary>Who gets those mails, fixed at submit; only on GET /jobs/{id}.</summary>
+    public string? MailUser { get; init; }
     /// <summary>The job directory: present, archived (one tar.gz, still listed and downloadable) or removed; only on GET /jobs/{id}.</summary>
     public string? Directory { get; init; }
     /// <summary>The timeline; only on GET /jobs/{id}.</summary>
@@ -86,6 +90,8 @@ public sealed record JobView
         TaskId = job.Spec.Task?.Id,
         ExpectedStart = job.ExpectedStart,
         Requeue = job.Spec.Requeue,
+        MailType = withDetails && job.Spec.MailTypes != GoDocker.Notifications.MailTypes.None ? GoDocker.Notifications.MailTypeList.Format(job.Spec.MailTypes) : null,
+        MailUser = withDetails ? job.Spec.MailUser : null,
         Events = events,
     };
 }
