@@ -85,6 +85,10 @@ internal static class JobDetails
         fields.Add(("Scheduled", Display.Time(job.ScheduledAt, zone)));
         fields.Add(("Started", Display.Time(job.StartedAt, zone)));
         fields.Add(("Ended", Display.Time(job.EndedAt, zone)));
+        if (job.MailType is { } mailType)
+        {
+            fields.Add(("Mail", job.MailUser is { } to ? $"{mailType} to {to}" : $"{mailType} (no address: nobody is mailed)"));
+        }
         if (job.Directory is { } directory)
         {
             fields.Add(("Directory", directory));

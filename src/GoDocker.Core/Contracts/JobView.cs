@@ -47,6 +47,10 @@ public sealed record JobView
     public bool Requeue { get; init; } = true;
     /// <summary>Runs in a terminal that clients attach to (godocker attach, GET /jobs/{id}/attach).</summary>
     public bool Interactive { get; init; }
+    /// <summary>Which moments of the job are mailed, as Slurm spells them ("END,FAIL"); absent when none are; only on GET /jobs/{id}.</summary>
+    public string? MailType { get; init; }
+    /// <summary>Who gets those mails, fixed at submit; only on GET /jobs/{id}.</summary>
+    public string? MailUser { get; init; }
     /// <summary>The job directory: present, archived (one tar.gz, still listed and downloadable) or removed; only on GET /jobs/{id}.</summary>
     public string? Directory { get; init; }
     /// <summary>The timeline; only on GET /jobs/{id}.</summary>
@@ -89,6 +93,8 @@ public sealed record JobView
         ExpectedStart = job.ExpectedStart,
         Requeue = job.Spec.Requeue,
         Interactive = job.Spec.Interactive,
+        MailType = withDetails && job.Spec.MailTypes != GoDocker.Notifications.MailTypes.None ? GoDocker.Notifications.MailTypeList.Format(job.Spec.MailTypes) : null,
+        MailUser = withDetails ? job.Spec.MailUser : null,
         Events = events,
     };
 }

@@ -13,8 +13,12 @@ namespace GoDocker.Server.Web;
 /// </summary>
 internal sealed class WebInterface
 {
+    // Styles may be inline: the job page's terminal (xterm.js) writes its theme and cell sizes as <style> elements and
+    // its colours as style attributes, which it cannot be told to do otherwise; without them chromium blocks every
+    // one and the screen is unreadable. Scripts stay 'self' only, which is what keeps markup from running; a style
+    // cannot send anything anywhere but this origin (img-src, connect-src 'self').
     public const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
     private const string IndexFile = "index.html";
     private const string AssetsFolder = "/assets";
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();

@@ -41,4 +41,18 @@ public class JobDetailsTests
 
         Assert.Contains("Command:   sh -c 'echo '\\''hi there'\\'''\n", text);
     }
+
+    [Fact]
+    public void Show_MailSettings_NameTheTypesAndTheAddress()
+    {
+        var text = JobDetails.Render(JobViews.Pending() with { MailType = "END,FAIL", MailUser = "ana@example.org" }, TimeZoneInfo.Utc);
+
+        Assert.Contains("Mail:      END,FAIL to ana@example.org\n", text);
+    }
+
+    [Fact]
+    public void Show_NoMailSettings_PrintsNoMailLine()
+    {
+        Assert.DoesNotContain("Mail:", JobDetails.Render(JobViews.Pending(), TimeZoneInfo.Utc), StringComparison.Ordinal);
+    }
 }

@@ -85,7 +85,7 @@ public sealed class WebInterfaceTests(WebInterfaceTests.Site web, ITestOutputHel
     private static Viewport Named(string viewport) => viewport == "phone" ? Viewport.Phone : Viewport.Desktop;
 
     /// <summary>Logs in through the form and waits for the dashboard.</summary>
-    private static async Task LogInAsync(BrowserPage page, string login)
+    internal static async Task LogInAsync(BrowserPage page, string login)
     {
         // The app asks whether a session exists before it shows the form: with none, that answer is a 401 chromium logs.
         page.AllowError(@"status of 401 \(Unauthorized\) \(http://[^ ]+/api/v1/auth/session");

@@ -47,6 +47,13 @@ export interface JobView {
   taskId?: number;
   expectedStart?: string;
   requeue: boolean;
+  /** Which moments are mailed ("END,FAIL") and to whom; only on GET /jobs/{id}. */
+  mailType?: string;
+  mailUser?: string;
+  /** The job directory now; only on GET /jobs/{id}. */
+  directory?: "present" | "archived" | "removed";
+  /** The job runs with a terminal of its own (GET /jobs/{id}/attach). */
+  interactive?: boolean;
   events?: JobEvent[];
 }
 

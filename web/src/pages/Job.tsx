@@ -10,6 +10,8 @@ import { ErrorNote } from "../components/ErrorNote";
 import { LogView } from "../components/LogView";
 import { FilesBrowser } from "../components/FilesBrowser";
 import { UsageCharts } from "../components/UsageCharts";
+import { JobTerminal } from "../components/JobTerminal";
+import { useSession } from "../session";
 import { NotFound } from "./NotFound";
 import { bytes, cpus, dateTime, duration, number, since } from "../format";
 
@@ -25,6 +27,7 @@ export function JobPage() {
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const job = live.data;
+  const { user } = useSession();
   // The elapsed time of a running job moves on between live updates.
   const [, tick] = useState(0);
   const ticking = job?.state === "Running";
@@ -82,9 +85,13 @@ export function JobPage() {
         {job.arrayId !== undefined && <><dt>Array</dt><dd>{job.arrayId} task {job.taskId}</dd></>}
         {job.tags.length > 0 && <><dt>Tags</dt><dd>{job.tags.join(", ")}</dd></>}
         {job.expectedStart && <><dt>Expected start</dt><dd>{dateTime(job.expectedStart)}</dd></>}
+        {job.mailType && <><dt>Mail</dt><dd data-testid="mail">{job.mailType}{job.mailUser ? ` to ${job.mailUser}` : " (no address: nobody is mailed)"}</dd></>}
+        {job.directory && <><dt>Directory</dt><dd data-testid="directory">{directoryStates[job.directory] ?? job.directory}</dd></>}
       </dl>
       {job.state === "Pending" && <Priority id={job.id} />}
       {job.arrayId !== undefined && <ArrayTasks arrayId={job.arrayId} />}
+      {/* Offered to those who may always control a job; the server decides, and refuses anyone else before the upgrade. */}
+      {(user.admin || user.login === job.owner) && <JobTerminal job={job} />}
       <div class="tabs" role="tablist">
         {(["stdout", "stderr", "files", "usage", "script"] as Tab[]).map((t) => (
           <button key={t} role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>{t}</button>
@@ -106,6 +113,12 @@ export function JobPage() {
     </section>
   );
 }
+
+const directoryStates: Record<string, string> = {
+  present: "present",
+  archived: "archived (one .tar.gz: its files are still listed and downloadable)",
+  removed: "removed",
+};
 
 function Priority({ id }: { id: number }) {
   const priority = useApi<PriorityView>(`/jobs/${id}/priority`, 10000);
