@@ -134,6 +134,39 @@ public sealed partial class WebTerminalTests(WebInterfaceTests.Site web, ITestOu
     }, $"{nameof(AShellInARunningJob_AnswersWhatITypeInTheTerminal_AndShowsHowItEnded)}_{viewport}");
 
     [Fact]
+    public Task AnInteractiveJobsPage_AttachesToTheJobsOwnTerminal_WhoseEndIsTheJobs() => BrowseAsync(Viewport.Desktop, async page =>
+    {
+        var job = await Web.SubmitAsync("alice", new JobSpec { Name = "interactive-in-the-browser", Interactive = true });
+        try
+        {
+            await Web.WaitForAsync(job.Id, j => j.State == JobState.Running);
+            await WebInterfaceTests.LogInAsync(page, "alice");
+            await page.Page.GotoAsync($"/jobs/{job.Id}");
+            var terminal = page.Page.GetByTestId("terminal");
+            await Expect(terminal).ToContainTextAsync("the terminal is its own");
+
+            await terminal.GetByRole(AriaRole.Button, new() { Name = "Open terminal" }).ClickAsync();
+            await Expect(terminal.GetByRole(AriaRole.Button, new() { Name = "Close terminal" })).ToBeVisibleAsync();
+            await TypeLineAsync(page.Page, "echo $((6*7))");
+            await Expect(RowOf(page.Page, FortyTwo())).ToHaveCountAsync(1);
+            await page.ScreenshotAsync("interactive.desktop");
+
+            // The job's own shell: its exit is the job's end.
+            await TypeLineAsync(page.Page, "exit 4");
+
+            await Expect(terminal.GetByTestId("terminal-end")).ToHaveTextAsync("The session ended: exit code 4.");
+            var ended = await Web.WaitForAsync(job.Id, j => j.State.IsTerminal(), TimeSpan.FromSeconds(30));
+            Assert.Equal(4, ended.ExitCode);
+            Assert.Contains(ended.Events!, e => e.Kind == "attach" && e.Message == "alice attached");
+        }
+        finally
+        {
+            using var alice = Web.As("alice");
+            using var _ = await alice.PostAsync($"/api/v1/jobs/{job.Id}/kill", null);
+        }
+    });
+
+    [Fact]
     public Task LeavingThePage_ClosesTheSession() => BrowseAsync(Viewport.Desktop, async page =>
     {
         var job = await Web.SubmitAsync("alice", new JobSpec { Name = "left-terminal", Script = "sleep 300" });
