@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Keystroke round trip through an interactive exec: one byte typed into a local pseudo-terminal until the remote
+"""Keystroke round trip through an interactive session: one byte typed into a local pseudo-terminal until the remote
 terminal's echo of it comes back, N times, for `godocker exec -it ID -- cat` (through the server) and
 `docker exec -it CONTAINER cat` (the engine directly), alternating, same job, same run. Prints p50/p95 of each.
+With --attach-job/--attach-container, the same for an interactive job running `cat` (godocker run -it -- cat):
+`godocker attach ID` against `docker attach CONTAINER`.
 
     bench/exec-roundtrip.py --godocker out/bin/godocker --url http://127.0.0.1:8080 --job 12 --container <id> [--n 200]
+        [--attach-job 13 --attach-container <id>]
 """
 import argparse, os, pty, select, statistics, sys, time
 
@@ -27,7 +30,7 @@ def read_until(fd, wanted, deadline):
     return seen
 
 
-def measure(argv, env, n):
+def measure(argv, env, n, end=b"\x04\x04"):
     pid, fd = session(argv, env)
     try:
         # Wait until the remote cat is there: a probe line comes back as echo and as cat's copy.
@@ -41,7 +44,8 @@ def measure(argv, env, n):
             read_until(fd, key, time.monotonic() + 10)
             if i >= 10:  # warm-up
                 times.append((time.perf_counter() - start) * 1000)
-        os.write(fd, b"\x04\x04")
+        if end:
+            os.write(fd, end)
         return times
     finally:
         try:
@@ -66,6 +70,8 @@ def main():
     a.add_argument("--user", default="", help="uid:gid for docker exec (the job's)")
     a.add_argument("--n", type=int, default=200)
     a.add_argument("--rounds", type=int, default=2)
+    a.add_argument("--attach-job", help="an interactive job running cat")
+    a.add_argument("--attach-container")
     args = a.parse_args()
     env = dict(os.environ, GODOCKER_URL=args.url, TERM="xterm")
     through, direct = [], []
@@ -76,6 +82,15 @@ def main():
     for name, t in (("godocker exec -it", through), ("docker exec -it", direct)):
         print(f"RESULT exec-roundtrip {name}: n={len(t)} p50={statistics.median(t):.2f} ms p95={pct(t, 0.95):.2f} ms")
     print(f"RESULT exec-roundtrip overhead p50={statistics.median(through) - statistics.median(direct):.2f} ms (target <= 5 ms)")
+    if args.attach_job:
+        # The job's own cat must outlive every client: they are killed (a detach), never sent an end of file.
+        through, direct = [], []
+        for _ in range(args.rounds):
+            direct += measure(["docker", "attach", "--sig-proxy=false", args.attach_container], env, args.n // args.rounds, end=b"")
+            through += measure([args.godocker, "attach", args.attach_job], env, args.n // args.rounds, end=b"")
+        for name, t in (("godocker attach", through), ("docker attach", direct)):
+            print(f"RESULT attach-roundtrip {name}: n={len(t)} p50={statistics.median(t):.2f} ms p95={pct(t, 0.95):.2f} ms")
+        print(f"RESULT attach-roundtrip overhead p50={statistics.median(through) - statistics.median(direct):.2f} ms (target <= 5 ms)")
 
 
 if __name__ == "__main__":

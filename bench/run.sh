@@ -14,6 +14,8 @@
 #   7. one server cycle with the pending index (store read of what changed + cycle + plan applied) over 100,000 and
 #      1,000,000 pending jobs preloaded in a SQLite file and a PostgreSQL database, next to the full read every cycle
 #                                                          targets: <= 300 ms at 100k, <= 2 s at 1M, on both stores
+#   8. interactive round trip (a keystroke to its echo) through `godocker exec -it` and `godocker attach` (an interactive
+#      job), next to `docker exec -it` and `docker attach` on the same containers     target: p50 overhead <= 5 ms
 # Usage: bench/run.sh   (N=200 C=8 ROUNDS=3 SUBMITS=20000 LAT_N=30 CLI_N=1000 SLURM=1 PRELOAD=100000 SUBLAT_SECONDS=10
 #                       DEEP="100000 1000000" DEEP_STORES="sqlite postgres")
 # SLURM=0 skips the Slurm side (it installs slurm-wlm and munge from Debian on first use).
@@ -101,6 +103,20 @@ RAWLAT=$("${BENCH[@]}" raw-latency --n="$LAT_N" --network="$RAW_NETWORK"); echo 
 LAT=$("${BENCH[@]}" latency --n="$LAT_N" --url="$ENGINE_URL"); echo "$LAT"
 ENGINE_RSS=$(awk '/VmHWM/ {print $2}' /proc/"$ENGINE_PID"/status)
 
+say "8. interactive round trip: a keystroke to its echo, godocker exec -it / attach vs docker exec -it / attach"
+job_container() { docker ps -q --no-trunc --filter "label=godocker.job=$1" | head -1; }
+wait_running() { for _ in $(seq 300); do [ -n "$(job_container "$1")" ] && return; sleep 0.1; done; say "job $1 never ran"; return 1; }
+EXEC_JOB=$(out/bin/godocker submit --url "$ENGINE_URL" -i godocker/busybox -- sleep 3600)
+ATTACH_JOB=$(GODOCKER_URL="$ENGINE_URL" python3 -c 'import json, os, urllib.request
+r = urllib.request.Request(os.environ["GODOCKER_URL"] + "/api/v1/jobs", json.dumps({"command": ["cat"], "image": "godocker/busybox", "interactive": True}).encode(), {"Content-Type": "application/json"})
+print(json.load(urllib.request.urlopen(r))["id"])')
+wait_running "$EXEC_JOB"; wait_running "$ATTACH_JOB"
+EXEC_CONTAINER=$(job_container "$EXEC_JOB")
+ROUNDTRIP=$(python3 bench/exec-roundtrip.py --godocker out/bin/godocker --url "$ENGINE_URL" --job "$EXEC_JOB" --container "$EXEC_CONTAINER" \
+  --user "$(docker inspect -f '{{.Config.User}}' "$EXEC_CONTAINER")" --n 200 --attach-job "$ATTACH_JOB" --attach-container "$(job_container "$ATTACH_JOB")")
+echo "$ROUNDTRIP"
+out/bin/godocker kill --url "$ENGINE_URL" "$EXEC_JOB" "$ATTACH_JOB" >/dev/null || true
+
 say "4. godocker submit as a fresh process, $CLI_N times in a loop (first, on an empty queue)"
 t0=$(date +%s.%N)
 for _ in $(seq "$CLI_N"); do out/bin/godocker submit --url "$QUEUE_URL" -i godocker/busybox -- true >/dev/null; done
@@ -150,8 +166,8 @@ if [ "$SLURM" = 1 ]; then
   fi
 fi
 
-python3 - "$RAW" "$GOD" "$RAWLAT" "$LAT" "$SUB" "$CLI_RATE" "$SBATCH_RATE" "$ENGINE_RSS" "$CYCLE" "$CYCLE_MEM" "$SUBLAT0" "$SUBLAT" "$STORE" "$QUEUE_CPU" "$QUEUE_RSS" "${DEEP_OUT[@]}" <<'PY'
-import sys
+python3 - "$RAW" "$GOD" "$RAWLAT" "$LAT" "$SUB" "$CLI_RATE" "$SBATCH_RATE" "$ENGINE_RSS" "$CYCLE" "$CYCLE_MEM" "$SUBLAT0" "$SUBLAT" "$STORE" "$QUEUE_CPU" "$QUEUE_RSS" "$ROUNDTRIP" "${DEEP_OUT[@]}" <<'PY'
+import re, sys
 def kv(line): return dict(p.split("=", 1) for p in line.split()[2:] if "=" in p)
 raw, god, rawlat, lat, sub = (kv(a) for a in sys.argv[1:6])
 cli, sbatch, rss = sys.argv[6], sys.argv[7], int(sys.argv[8])
@@ -173,7 +189,13 @@ rows = [
     (f'submit p50/95/99 {int(lat100k["pending"])//1000}k pending (ms)', f'{lat100k["p50_ms"]} / {lat100k["p95_ms"]} / {lat100k["p99_ms"]}', f'max {lat100k["max_ms"]}; {lat100k["n"]} submits in {lat100k["seconds"]} s; server {qcpu}% cpu, {qrss} MiB', "max < cycle", float(lat100k["max_ms"]) < server_cycle),
     ("server cycle on that queue (ms)", f"{server_cycle:.0f}", f'store read {store["read_ms"]} + cycle {store["cycle_ms"]} ({store["pending"]} pending); new job reasoned in {lat100k["reason_ms"]}', "", True),
 ]
-for line in sys.argv[16:]:
+roundtrip = dict(re.findall(r"RESULT (\S+-roundtrip) overhead p50=([-\d.]+) ms", sys.argv[16]))
+for kind in ("exec", "attach"):
+    ours = re.search(rf"RESULT {kind}-roundtrip godocker \w+( -it)?: n=\d+ p50=([\d.]+) ms p95=([\d.]+) ms", sys.argv[16])
+    theirs = re.search(rf"RESULT {kind}-roundtrip docker \w+( -it)?: n=\d+ p50=([\d.]+) ms p95=([\d.]+) ms", sys.argv[16])
+    overhead = float(roundtrip[f"{kind}-roundtrip"])
+    rows.append((f"keystroke echo via {kind} p50/p95 (ms)", f"{ours[2]} / {ours[3]}", f"docker {kind} {theirs[2]} / {theirs[3]}; p50 overhead {overhead:.2f} ms", "<= 5 ms", overhead <= 5))
+for line in sys.argv[17:]:
     d = kv(line)
     size = f'{int(d["pending"]) // 1000}k' if int(d["pending"]) < 1_000_000 else f'{int(d["pending"]) / 1e6:.1f}M'
     rows.append((f'server cycle {size} pending, {d["store"]} (ms)', f'{d["delta_ms"]} / {d["index_ms"]}',
