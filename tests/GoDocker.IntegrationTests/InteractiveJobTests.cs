@@ -109,6 +109,35 @@ public sealed class InteractiveJobTests(InteractiveJobTests.Site site) : IClassF
     }
 
     [Fact]
+    public async Task CtrlZ_StopsTheJobsForegroundCommand_AndTheShellsJobControlResumesIt()
+    {
+        using var terminal = PseudoTerminal.Open(80, 24);
+        using var cli = StartCli(terminal, "run", "-it", "--", "/bin/sh");
+        var at = await terminal.WaitForAsync(Prompt);
+        terminal.Type("sleep 100\r");
+        at = await terminal.WaitForAsync("sleep 100", at);
+        await Task.Delay(500);
+
+        terminal.Type("\u001a");
+
+        // The shell took the terminal back with the sleep stopped (SIGTSTP from the job's own terminal): its jobs list it.
+        at = await terminal.WaitForAsync(Prompt, at);
+        terminal.Type("jobs\r");
+        at = await terminal.WaitForAsync("Stopped", at);
+        // Back in the foreground, then interrupted: the shell is free again and has no job left.
+        terminal.Type("fg\r");
+        at = await terminal.WaitForAsync("fg", at);
+        await Task.Delay(500);
+        terminal.Type("\u0003");
+        terminal.Type("jobs; echo resumed-and-stopped-$((2+3))\r");
+        var before = at;
+        at = await terminal.WaitForAsync("resumed-and-stopped-5\r", at);
+        Assert.DoesNotContain("Stopped", terminal.Output[before..at], StringComparison.Ordinal);
+        terminal.Type("exit\r");
+        Assert.Equal(0, await ExitCodeAsync(cli, terminal));
+    }
+
+    [Fact]
     public async Task DetachKeys_LeaveTheJobRunning_AndAttachComesBackToTheSameShell()
     {
         using var first = PseudoTerminal.Open(80, 24);
