@@ -25,6 +25,7 @@ internal static class GoDockerCommandLine
         ("run", RunCommand.Create),
         ("attach", AttachCommand.Create),
         ("exec", ExecCommand.Create),
+        ("ssh-proxy", SshProxyCommand.Create),
         ("hold", global => JobControlCommand.Create(global, JobControl.Hold)),
         ("release", global => JobControlCommand.Create(global, JobControl.Release)),
         ("suspend", global => JobControlCommand.Create(global, JobControl.Suspend)),
