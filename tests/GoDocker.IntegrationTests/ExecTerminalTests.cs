@@ -23,21 +23,6 @@ public sealed class ExecTerminalTests(ServerFixture fixture) : IClassFixture<Ser
         terminal.Start(Paths.Cli, new Dictionary<string, string> { ["GODOCKER_URL"] = fixture.Server.BaseUrl.ToString().TrimEnd('/') },
             ["exec", "-it", job.ToString(System.Globalization.CultureInfo.InvariantCulture), "--", .. command]);
 
-    private static async Task<int> ExitCodeAsync(Process cli, PseudoTerminal terminal, TimeSpan? timeout = null)
-    {
-        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
-        try
-        {
-            await cli.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            cli.Kill(entireProcessTree: true);
-            throw new TimeoutException($"godocker exec did not exit; the terminal shows: {terminal.Output}");
-        }
-        return cli.ExitCode;
-    }
-
     [Fact]
     public async Task ExecIt_RunsAnInteractiveShell_AndExitsWithItsExitCode()
     {
@@ -48,7 +33,7 @@ public sealed class ExecTerminalTests(ServerFixture fixture) : IClassFixture<Ser
 
         terminal.Type("echo $((6*7)); exit 3\r");
 
-        Assert.Equal(3, await ExitCodeAsync(cli, terminal));
+        Assert.Equal(3, await terminal.ExitCodeAsync(cli));
         // The remote terminal echoed the line as typed, then the shell's answer on a line of its own.
         Assert.Contains("echo $((6*7)); exit 3", terminal.Output, StringComparison.Ordinal);
         Assert.Contains("\n42\r", terminal.Output, StringComparison.Ordinal);
@@ -76,7 +61,7 @@ public sealed class ExecTerminalTests(ServerFixture fixture) : IClassFixture<Ser
         }
         terminal.Type("exit\r");
 
-        Assert.Equal(0, await ExitCodeAsync(cli, terminal));
+        Assert.Equal(0, await terminal.ExitCodeAsync(cli));
         await fixture.Api.KillAsync(job);
     }
 
@@ -97,7 +82,7 @@ public sealed class ExecTerminalTests(ServerFixture fixture) : IClassFixture<Ser
         await terminal.WaitForAsync("still-here-2\r", at);
         terminal.Type("exit 0\r");
 
-        Assert.Equal(0, await ExitCodeAsync(cli, terminal));
+        Assert.Equal(0, await terminal.ExitCodeAsync(cli));
         Assert.False(cli.HasExited && started.Elapsed > TimeSpan.FromSeconds(60), "the sleep was not interrupted");
         // The interrupted sleep never reached its echo: the shell dropped the rest of that line, as at a real terminal.
         Assert.DoesNotContain("sleep-ended-0", terminal.Output, StringComparison.Ordinal);

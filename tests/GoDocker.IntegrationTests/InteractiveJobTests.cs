@@ -31,21 +31,6 @@ public sealed class InteractiveJobTests(InteractiveJobTests.Site site) : IClassF
     private Process StartCli(PseudoTerminal terminal, params string[] args) =>
         terminal.Start(Paths.Cli, new Dictionary<string, string> { ["GODOCKER_URL"] = site.Server.BaseUrl.ToString().TrimEnd('/') }, args);
 
-    private static async Task<int> ExitCodeAsync(Process cli, PseudoTerminal terminal, TimeSpan? timeout = null)
-    {
-        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
-        try
-        {
-            await cli.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            cli.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the CLI did not exit; the terminal shows: {terminal.Output}");
-        }
-        return cli.ExitCode;
-    }
-
     /// <summary>The id `run` told on the terminal ("godocker: job N running on …").</summary>
     private static async Task<long> JobIdAsync(PseudoTerminal terminal)
     {
@@ -77,7 +62,7 @@ public sealed class InteractiveJobTests(InteractiveJobTests.Site site) : IClassF
 
         terminal.Type("echo $((6*7)); exit 3\r");
 
-        Assert.Equal(3, await ExitCodeAsync(cli, terminal));
+        Assert.Equal(3, await terminal.ExitCodeAsync(cli));
         Assert.Contains("\n42\r", terminal.Output[at..], StringComparison.Ordinal);
         var ended = await site.Api.WaitEndAsync(job);
         Assert.True(ended.Interactive);
@@ -104,7 +89,7 @@ public sealed class InteractiveJobTests(InteractiveJobTests.Site site) : IClassF
         await terminal.WaitForAsync("still-here-2\r", at);
         terminal.Type("exit\r");
 
-        Assert.Equal(0, await ExitCodeAsync(cli, terminal));
+        Assert.Equal(0, await terminal.ExitCodeAsync(cli));
         Assert.DoesNotContain("sleep-ended-0", terminal.Output, StringComparison.Ordinal);
     }
 
@@ -134,7 +119,7 @@ public sealed class InteractiveJobTests(InteractiveJobTests.Site site) : IClassF
         at = await terminal.WaitForAsync("resumed-and-stopped-5\r", at);
         Assert.DoesNotContain("Stopped", terminal.Output[before..at], StringComparison.Ordinal);
         terminal.Type("exit\r");
-        Assert.Equal(0, await ExitCodeAsync(cli, terminal));
+        Assert.Equal(0, await terminal.ExitCodeAsync(cli));
     }
 
     [Fact]
@@ -149,7 +134,7 @@ public sealed class InteractiveJobTests(InteractiveJobTests.Site site) : IClassF
 
         first.Type(CtrlP + CtrlQ);
 
-        Assert.Equal(0, await ExitCodeAsync(run, first));
+        Assert.Equal(0, await first.ExitCodeAsync(run));
         Assert.Contains($"detached from job {job}", first.Output[at..], StringComparison.Ordinal);
         Assert.Equal(JobState.Running, (await site.Api.GetAsync(job)).State);
 
@@ -164,7 +149,7 @@ public sealed class InteractiveJobTests(InteractiveJobTests.Site site) : IClassF
         await second.WaitForAsync("after-ctrl-p\r", seen);
         second.Type("exit 5\r");
 
-        Assert.Equal(5, await ExitCodeAsync(attach, second));
+        Assert.Equal(5, await second.ExitCodeAsync(attach));
         var ended = await site.Api.WaitEndAsync(job);
         Assert.Equal(5, ended.ExitCode);
     }
@@ -183,7 +168,7 @@ public sealed class InteractiveJobTests(InteractiveJobTests.Site site) : IClassF
             await interrupt.WaitForExitAsync();
         }
 
-        Assert.Equal(130, await ExitCodeAsync(cli, terminal));
+        Assert.Equal(130, await terminal.ExitCodeAsync(cli));
         Assert.Contains($"job {job} cancelled", terminal.Output, StringComparison.Ordinal);
         Assert.Equal(JobState.Killed, (await site.Api.WaitEndAsync(job)).State);
     }

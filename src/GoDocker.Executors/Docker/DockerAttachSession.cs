@@ -9,12 +9,8 @@ namespace GoDocker.Executors.Docker;
 /// hijacked): the container's TTY output arrives raw, our writes are its terminal input. Dropping the connection
 /// detaches: the container was created with its stdin kept open between attaches, so the job runs on.
 /// </summary>
-internal sealed class DockerAttachSession(DockerClient client, string containerId, MultiplexedStream stream) : IExecSession
+internal sealed class DockerAttachSession(DockerClient client, string containerId, MultiplexedStream stream) : EngineStreamSession(stream)
 {
-    private byte[] readBuffer = [];
-    private byte[] writeBuffer = [];
-    private int disposed;
-
     public static async Task<ExecOutcome> StartAsync(DockerClient client, AttachRequest request, CancellationToken cancellationToken)
     {
         ContainerInspectResponse inspected;
@@ -72,45 +68,19 @@ internal sealed class DockerAttachSession(DockerClient client, string containerI
         return new ExecOutcome.Started(session);
     }
 
-    public async ValueTask<ExecOutput> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        // MultiplexedStream reads into arrays only; a TTY's output is all one stream.
-        if (readBuffer.Length < buffer.Length)
-        {
-            readBuffer = new byte[buffer.Length];
-        }
-        var result = await stream.ReadOutputAsync(readBuffer, 0, buffer.Length, cancellationToken);
-        if (result.EOF || result.Count == 0)
-        {
-            return new ExecOutput(ExecStream.Stdout, 0);
-        }
-        readBuffer.AsSpan(0, result.Count).CopyTo(buffer.Span);
-        return new ExecOutput(ExecStream.Stdout, result.Count);
-    }
-
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> input, CancellationToken cancellationToken)
-    {
-        if (writeBuffer.Length < input.Length)
-        {
-            writeBuffer = new byte[input.Length];
-        }
-        input.Span.CopyTo(writeBuffer);
-        await stream.WriteAsync(writeBuffer, 0, input.Length, cancellationToken);
-    }
-
     /// <summary>
     /// Nothing: the end of one client's input is not the end of the job's. A terminal's end of file is a key (Ctrl-D)
     /// the client sends as data; closing the engine's side could close the job's stdin for every later attach.
     /// </summary>
-    public void CloseInput()
+    public override void CloseInput()
     {
     }
 
-    public async ValueTask ResizeAsync(TerminalSize size, CancellationToken cancellationToken) =>
+    public override async ValueTask ResizeAsync(TerminalSize size, CancellationToken cancellationToken) =>
         await client.Containers.ResizeContainerTtyAsync(containerId, new ContainerResizeParameters { Height = size.Rows, Width = size.Cols }, cancellationToken);
 
     /// <summary>The job's exit code once its terminal's output ended: the container's, read while the engine records the exit.</summary>
-    public async ValueTask<int?> ExitCodeAsync(CancellationToken cancellationToken)
+    public override async ValueTask<int?> ExitCodeAsync(CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < 100; attempt++)
         {
@@ -130,15 +100,5 @@ internal sealed class DockerAttachSession(DockerClient client, string containerI
             await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
         }
         return null;
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        // Disposed by whichever of the relay's ends finishes first; again is nothing.
-        if (Interlocked.Exchange(ref disposed, 1) == 0)
-        {
-            stream.Dispose();
-        }
-        return ValueTask.CompletedTask;
     }
 }

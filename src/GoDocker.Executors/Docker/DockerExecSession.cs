@@ -8,12 +8,8 @@ namespace GoDocker.Executors.Docker;
 /// A command started with the Engine API's exec (POST /containers/{id}/exec, then /exec/{id}/start hijacked): its
 /// output arrives multiplexed (stdout and stderr framed by the engine; raw with a TTY), its stdin is the same connection.
 /// </summary>
-internal sealed class DockerExecSession(DockerClient client, string execId, MultiplexedStream stream) : IExecSession
+internal sealed class DockerExecSession(DockerClient client, string execId, MultiplexedStream stream) : EngineStreamSession(stream)
 {
-    private byte[] readBuffer = [];
-    private byte[] writeBuffer = [];
-    private int disposed;
-
     public static async Task<ExecOutcome> StartAsync(DockerClient client, ExecRequest request, CancellationToken cancellationToken)
     {
         string execId;
@@ -76,38 +72,12 @@ internal sealed class DockerExecSession(DockerClient client, string execId, Mult
         }
     }
 
-    public async ValueTask<ExecOutput> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        // MultiplexedStream reads into arrays only.
-        if (readBuffer.Length < buffer.Length)
-        {
-            readBuffer = new byte[buffer.Length];
-        }
-        var result = await stream.ReadOutputAsync(readBuffer, 0, buffer.Length, cancellationToken);
-        if (result.EOF || result.Count == 0)
-        {
-            return new ExecOutput(ExecStream.Stdout, 0);
-        }
-        readBuffer.AsSpan(0, result.Count).CopyTo(buffer.Span);
-        return new ExecOutput(result.Target == MultiplexedStream.TargetStream.StandardError ? ExecStream.Stderr : ExecStream.Stdout, result.Count);
-    }
+    public override void CloseInput() => CloseWrite();
 
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> input, CancellationToken cancellationToken)
-    {
-        if (writeBuffer.Length < input.Length)
-        {
-            writeBuffer = new byte[input.Length];
-        }
-        input.Span.CopyTo(writeBuffer);
-        await stream.WriteAsync(writeBuffer, 0, input.Length, cancellationToken);
-    }
-
-    public void CloseInput() => stream.CloseWrite();
-
-    public async ValueTask ResizeAsync(TerminalSize size, CancellationToken cancellationToken) =>
+    public override async ValueTask ResizeAsync(TerminalSize size, CancellationToken cancellationToken) =>
         await client.Exec.ResizeExecTtyAsync(execId, new ContainerResizeParameters { Height = size.Rows, Width = size.Cols }, cancellationToken);
 
-    public async ValueTask<int?> ExitCodeAsync(CancellationToken cancellationToken)
+    public override async ValueTask<int?> ExitCodeAsync(CancellationToken cancellationToken)
     {
         // The output ends a moment before the engine records the exit: read again briefly while it says running.
         for (var attempt = 0; attempt < 50; attempt++)
@@ -128,15 +98,5 @@ internal sealed class DockerExecSession(DockerClient client, string execId, Mult
             await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
         }
         return null;
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        // Disposed by whichever of the relay's ends finishes first; again is nothing.
-        if (Interlocked.Exchange(ref disposed, 1) == 0)
-        {
-            stream.Dispose();
-        }
-        return ValueTask.CompletedTask;
     }
 }

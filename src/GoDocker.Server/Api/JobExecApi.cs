@@ -1,3 +1,4 @@
+using GoDocker.Access;
 using GoDocker.Contracts;
 using GoDocker.Execution;
 using GoDocker.Server.Auth;
@@ -29,48 +30,49 @@ internal static class JobExecApi
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
-    private static async Task<IResult> ExecAsync(
+    private static Task<IResult> ExecAsync(
         long id, HttpContext context, CallerResolver callers, JobExec exec, IOptions<GoDockerOptions> settings, TimeProvider time,
-        IHostApplicationLifetime lifetime, ILoggerFactory loggers)
-    {
-        var caller = await callers.ResolveAsync(context, context.RequestAborted);
-        if (await exec.RefusedUnseenAsync(caller, id, context.RequestAborted) is { } unseen)
-        {
-            return JobsApi.Controlled(unseen);
-        }
-        if (!ExecQuery.TryParse(context.Request.Query, out var query, out var errors))
-        {
-            return Problems.Validation(errors);
-        }
-        if (RefusedUpgrade(context) is { } refusedUpgrade)
-        {
-            return refusedUpgrade;
-        }
-        var (session, refused) = await exec.StartAsync(caller, id, query!, context.RequestAborted);
-        if (session is null)
-        {
-            return JobsApi.Controlled(refused!);
-        }
-        var status = await RelayAsync(context, session, query!.Stdin, settings.Value.Exec, time, lifetime, loggers);
-        await exec.RecordEndAsync(caller, id, query!, status);
-        return Results.Empty;
-    }
+        IHostApplicationLifetime lifetime, ILoggerFactory loggers) =>
+        SessionAsync(id, context, callers, exec, new SessionServices(settings.Value.Exec, time, lifetime, loggers),
+            (IQueryCollection q, out ExecCommand? query, out Dictionary<string, string[]> errors) => ExecQuery.TryParse(q, out query, out errors),
+            (caller, query) => exec.StartAsync(caller, id, query, context.RequestAborted),
+            query => query.Stdin,
+            (caller, query, status) => exec.RecordEndAsync(caller, id, query, status));
 
     /// <summary>
     /// GET /api/v1/jobs/{id}/attach: the client becomes the terminal of a running interactive job (godocker attach,
     /// godocker run -it, the web page's terminal). Closing the socket detaches; the job runs on. The same limits as an
     /// exec end an attachment (idle, maximum length), never the job: its walltime does.
     /// </summary>
-    private static async Task<IResult> AttachAsync(
+    private static Task<IResult> AttachAsync(
         long id, HttpContext context, CallerResolver callers, JobExec exec, IOptions<GoDockerOptions> settings, TimeProvider time,
-        IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+        IHostApplicationLifetime lifetime, ILoggerFactory loggers) =>
+        SessionAsync(id, context, callers, exec, new SessionServices(settings.Value.Exec, time, lifetime, loggers),
+            (IQueryCollection q, out AttachCommand? query, out Dictionary<string, string[]> errors) => ExecQuery.TryParseAttach(q, out query, out errors),
+            (caller, query) => exec.AttachAsync(caller, id, query, context.RequestAborted),
+            _ => true,
+            (caller, _, status) => exec.RecordDetachAsync(caller, id, status));
+
+    private sealed record SessionServices(ExecOptions Limits, TimeProvider Time, IHostApplicationLifetime Lifetime, ILoggerFactory Loggers);
+
+    private delegate bool QueryParser<TQuery>(IQueryCollection query, out TQuery? parsed, out Dictionary<string, string[]> errors);
+
+    /// <summary>
+    /// One session's way: who cannot see the job gets 404 whatever else was sent; then the query (400 naming the field),
+    /// the upgrade (400), the start (409/503 as a problem), all before the upgrade; then the relay, and its end recorded.
+    /// </summary>
+    private static async Task<IResult> SessionAsync<TQuery>(
+        long id, HttpContext context, CallerResolver callers, JobExec exec, SessionServices services, QueryParser<TQuery> parse,
+        Func<Caller, TQuery, Task<(IExecSession? Session, ControlOutcome? Refused)>> start, Func<TQuery, bool> takesInput,
+        Func<Caller, TQuery, ExecStatus, Task> recordEnd)
+        where TQuery : class
     {
         var caller = await callers.ResolveAsync(context, context.RequestAborted);
         if (await exec.RefusedUnseenAsync(caller, id, context.RequestAborted) is { } unseen)
         {
             return JobsApi.Controlled(unseen);
         }
-        if (!ExecQuery.TryParseAttach(context.Request.Query, out var query, out var errors))
+        if (!parse(context.Request.Query, out var query, out var errors))
         {
             return Problems.Validation(errors);
         }
@@ -78,13 +80,13 @@ internal static class JobExecApi
         {
             return refusedUpgrade;
         }
-        var (session, refused) = await exec.AttachAsync(caller, id, query!, context.RequestAborted);
+        var (session, refused) = await start(caller, query!);
         if (session is null)
         {
             return JobsApi.Controlled(refused!);
         }
-        var status = await RelayAsync(context, session, stdin: true, settings.Value.Exec, time, lifetime, loggers);
-        await exec.RecordDetachAsync(caller, id, status);
+        var status = await RelayAsync(context, session, takesInput(query!), services);
+        await recordEnd(caller, query!, status);
         return Results.Empty;
     }
 
@@ -103,8 +105,7 @@ internal static class JobExecApi
     }
 
     /// <summary>Accepts the WebSocket and relays the session until it ends (<see cref="ExecRelay"/>); the session is disposed either way.</summary>
-    private static async Task<ExecStatus> RelayAsync(
-        HttpContext context, IExecSession session, bool stdin, ExecOptions limits, TimeProvider time, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+    private static async Task<ExecStatus> RelayAsync(HttpContext context, IExecSession session, bool stdin, SessionServices services)
     {
         try
         {
@@ -114,8 +115,8 @@ internal static class JobExecApi
                 // Pings keep proxies from dropping a quiet terminal; they are not activity for the idle timeout.
                 KeepAliveInterval = TimeSpan.FromSeconds(30),
             });
-            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
-            using var relay = new ExecRelay(socket, session, stdin, limits, time, loggers.CreateLogger<ExecRelay>());
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, services.Lifetime.ApplicationStopping);
+            using var relay = new ExecRelay(socket, session, stdin, services.Limits, services.Time, services.Loggers.CreateLogger<ExecRelay>());
             return await relay.RunAsync(stopping.Token);
         }
         finally

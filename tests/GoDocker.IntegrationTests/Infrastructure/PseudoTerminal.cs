@@ -112,6 +112,22 @@ public sealed partial class PseudoTerminal : IDisposable
         }
     }
 
+    /// <summary>The exit code of <paramref name="program"/> (started in this terminal); killed, with what the terminal shows, when it does not exit in time.</summary>
+    public async Task<int> ExitCodeAsync(Process program, TimeSpan? timeout = null)
+    {
+        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await program.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            program.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{program.StartInfo.FileName} did not exit; the terminal shows: {Output}");
+        }
+        return program.ExitCode;
+    }
+
     /// <summary>Waits until the output after <paramref name="from"/> contains <paramref name="text"/>.</summary>
     public async Task<int> WaitForAsync(string text, int from = 0, TimeSpan? timeout = null)
     {
