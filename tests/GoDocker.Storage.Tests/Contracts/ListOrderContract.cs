@@ -175,4 +175,21 @@ public abstract class ListOrderContract(IJobStoreProvider provider) : JobStoreTe
         Assert.Equal(2, page.Total);
         Assert.Equal([jobs[3].Id], page.Items.Select(j => j.Id));
     }
+
+    [Fact]
+    public async Task List_ByInteractive_ReadsTheFlagFromTheSpec_BothWays()
+    {
+        var batch = await Store.SubmitAsync(ASpec().Name("batch").Build(), "alice", Ct);
+        var interactive = await Store.SubmitAsync(ASpec().Name("shell").Build() with { Interactive = true }, "alice", Ct);
+        var othersInteractive = await Store.SubmitAsync(ASpec().Name("shell").Build() with { Interactive = true }, "bob", Ct);
+
+        var alices = await Store.ListAsync(new JobQuery { Owner = "alice", Interactive = true, States = [JobState.Pending] }, Ct);
+        var batchOnly = await Store.ListAsync(new JobQuery { Interactive = false }, Ct);
+
+        Assert.Equal([interactive.Id], alices.Items.Select(j => j.Id));
+        Assert.Equal(1, alices.Total);
+        Assert.Contains(batch.Id, batchOnly.Items.Select(j => j.Id));
+        Assert.DoesNotContain(batchOnly.Items, j => j.Id == interactive.Id || j.Id == othersInteractive.Id);
+        Assert.True((await Store.GetAsync(interactive.Id, Ct))!.Spec.Interactive);
+    }
 }
