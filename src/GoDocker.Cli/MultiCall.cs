@@ -9,6 +9,29 @@ internal static class MultiCall
     /// <summary>The commands installed as godocker-NAME links next to the binary (godocker.sh creates them).</summary>
     public static IReadOnlyList<string> LinkedCommands { get; } = ["submit", "status", "kill", "wait"];
 
+    /// <summary>
+    /// The name the program was started by (argv[0]). The NativeAOT binary gets it as the first command-line arg; a JIT
+    /// build started through its apphost gets the entry dll's path there instead, so argv[0] is read from /proc.
+    /// </summary>
+    public static string? ProgramName()
+    {
+        var first = Environment.GetCommandLineArgs().FirstOrDefault();
+        if (first is null || !first.EndsWith(".dll", StringComparison.Ordinal) || !OperatingSystem.IsLinux())
+        {
+            return first;
+        }
+        try
+        {
+            var cmdline = File.ReadAllText("/proc/self/cmdline");
+            var end = cmdline.IndexOf('\0', StringComparison.Ordinal);
+            return end < 0 ? cmdline : cmdline[..end];
+        }
+        catch (IOException)
+        {
+            return first;
+        }
+    }
+
     /// <summary>The command line as `godocker` would take it, given the name the program was started by.</summary>
     public static string[] Args(string? programPath, string[] args)
     {
