@@ -80,7 +80,15 @@ build() {
   # ReadyToRun: a fresh server answers its first thousands of requests without JIT pauses.
   dotnet publish src/GoDocker.Server -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o out/server --nologo -v quiet
   dotnet publish src/GoDocker.Cli -c Release -r linux-x64 -o out/bin --nologo -v quiet
+  cli_links
   ln -sf ../server/godocker-server out/bin/godocker-server
+}
+
+# godocker-submit, -status, -kill, -wait: the CLI runs the command its own name says (MultiCall.cs), for tools
+# that run one program without a shell. Keep the list equal to MultiCall.LinkedCommands (a test compares them).
+cli_links() {
+  local command
+  for command in submit status kill wait; do ln -sf godocker "out/bin/godocker-$command"; done
 }
 
 healthy() { curl -fsS -m 2 "$URL/api/v1/health" >/dev/null 2>&1; }
@@ -144,6 +152,7 @@ cmd_test() {
   dotnet build GoDocker.slnx -c Debug --nologo -v quiet
   # The CLI tests run the real NativeAOT binary, as users do.
   dotnet publish src/GoDocker.Cli -c Release -r linux-x64 -o out/bin --nologo -v quiet
+  cli_links
   export GODOCKER_CLI=$ROOT/out/bin/godocker
   # Kept after the run (CI artifacts: the trx files, and what tests save there through GODOCKER_TEST_RESULTS).
   local results=$ROOT/out/test-results

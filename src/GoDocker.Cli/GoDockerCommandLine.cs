@@ -31,6 +31,7 @@ internal static class GoDockerCommandLine
         ("suspend", global => JobControlCommand.Create(global, JobControl.Suspend)),
         ("resume", global => JobControlCommand.Create(global, JobControl.Resume)),
         ("requeue", global => JobControlCommand.Create(global, JobControl.Requeue)),
+        ("status", StatusCommand.Create),
         ("wait", WaitCommand.Create),
         ("array", ArrayCommand.Create),
         ("priority", PriorityCommand.Create),

@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using GoDocker.Cli.Output;
 using GoDocker.Cli.Submit;
+using GoDocker.Cli.Wait;
 using GoDocker.Contracts;
 using GoDocker.Jobs;
 
@@ -20,6 +21,19 @@ internal sealed class SubmitCommand
     private readonly JobOptionSet job = new(JobOptionSet.ShortNames.Submit);
     private readonly Option<string> inlineScript = new("--script", "-s") { Description = "Script text to run instead of a SCRIPT_FILE", HelpName = "TEXT" };
     private readonly Option<string> output = OutputOption.Create("id", "json");
+
+    /// <summary>sbatch's --parsable: only the id on stdout, which is already what -o id prints; accepted so sbatch habits and tools work.</summary>
+    private readonly Option<bool> parsable = new("--parsable")
+    {
+        Description = "Print only the job's id (the default; as sbatch --parsable)",
+        Arity = ArgumentArity.Zero,
+    };
+
+    private readonly Option<bool> wait = new("--wait", "-W")
+    {
+        Description = "After submitting, print the id, wait for the job to end and exit with its exit code (as godocker wait)",
+        Arity = ArgumentArity.Zero,
+    };
     private readonly Argument<string[]> target = new("SCRIPT_FILE | -- ARGV")
     {
         Description = "A script file ('-' for stdin), or after -- a command and its arguments",
@@ -37,6 +51,8 @@ internal sealed class SubmitCommand
         job.AddTo(Command);
         Command.Add(inlineScript);
         Command.Add(output);
+        Command.Add(parsable);
+        Command.Add(wait);
         Command.Add(target);
         Command.SetAction(RunAsync);
     }
@@ -53,8 +69,21 @@ internal sealed class SubmitCommand
         }
         var spec = Compose(parse, script, input.Command, input.Source);
 
+        var json = parse.GetValue(output) == "json";
+        if (json && parse.GetValue(parsable))
+        {
+            throw new UsageException("submit: --parsable prints only the id; it does not go with -o json");
+        }
+        var waitForEnd = parse.GetValue(wait);
+        if (waitForEnd && spec.Array is not null)
+        {
+            // The printed id is the array's first task; waiting on it alone would exit before the other tasks end.
+            throw new UsageException("submit: --wait waits for one job, not an array; wait for each task with godocker wait");
+        }
+
         var client = global.CreateClient(parse);
-        if (parse.GetValue(output) == "json")
+        long id;
+        if (json)
         {
             var view = await client.SubmitAsync(spec, cancellationToken);
             if (!view.IsOk)
@@ -62,15 +91,25 @@ internal sealed class SubmitCommand
                 return await ProblemReport.WriteAsync(view.Problem, cancellationToken);
             }
             await JsonOutput.WriteAsync(view.Value, GoDockerJson.Default.JobView, cancellationToken);
+            id = view.Value.Id;
+        }
+        else
+        {
+            var submitted = await client.SubmitForIdAsync(spec, cancellationToken);
+            if (!submitted.IsOk)
+            {
+                return await ProblemReport.WriteAsync(submitted.Problem, cancellationToken);
+            }
+            id = submitted.Value;
+            await Console.Out.WriteAsync((id.ToString(CultureInfo.InvariantCulture) + "\n").AsMemory(), cancellationToken);
+        }
+        if (!waitForEnd)
+        {
             return ExitCodes.Ok;
         }
-        var id = await client.SubmitForIdAsync(spec, cancellationToken);
-        if (!id.IsOk)
-        {
-            return await ProblemReport.WriteAsync(id.Problem, cancellationToken);
-        }
-        await Console.Out.WriteAsync((id.Value.ToString(CultureInfo.InvariantCulture) + "\n").AsMemory(), cancellationToken);
-        return ExitCodes.Ok;
+        // The id is out before the wait starts, so a tool that reads it (or a user who presses Ctrl-C) has it.
+        await Console.Out.FlushAsync(cancellationToken);
+        return await JobWaiter.WaitAsync(client, id, limit: null, TimeProvider.System, cancellationToken);
     }
 
     /// <summary>Which of script file, stdin, --script or -- ARGV the command line chose; exactly one is required.</summary>

@@ -1,9 +1,5 @@
 using System.CommandLine;
-using GoDocker.Cli.Api;
-using GoDocker.Cli.Output;
 using GoDocker.Cli.Wait;
-using GoDocker.Contracts;
-using GoDocker.Jobs;
 
 namespace GoDocker.Cli.Commands;
 
@@ -26,62 +22,8 @@ internal static class WaitCommand
         {
             var client = global.CreateClient(parse);
             var limit = parse.GetValue(timeout) is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
-            return await WaitAsync(client, parse.GetValue(id), limit, TimeProvider.System, cancellationToken);
+            return await JobWaiter.WaitAsync(client, parse.GetValue(id), limit, TimeProvider.System, cancellationToken);
         });
         return command;
-    }
-
-    /// <summary>Polls with <see cref="PollBackoff"/>; the limit bounds the whole wait, requests included.</summary>
-    private static async Task<int> WaitAsync(GoDockerClient client, long id, TimeSpan? limit, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (limit is { } max)
-        {
-            deadline.CancelAfter(max);
-        }
-        var backoff = new PollBackoff();
-        JobView? last = null;
-        var toldLost = false;
-        try
-        {
-            while (true)
-            {
-                try
-                {
-                    var result = await client.GetJobAsync(id, deadline.Token);
-                    if (!result.IsOk)
-                    {
-                        return await ProblemReport.WriteAsync(result.Problem, cancellationToken);
-                    }
-                    last = result.Value;
-                    toldLost = false;
-                }
-                catch (ServerUnreachableException e) when (last is not null)
-                {
-                    // The job was seen, so the server exists: ride out a restart rather than abandon a long wait.
-                    if (!toldLost)
-                    {
-                        await Console.Error.WriteLineAsync($"godocker: {e.Message}; still waiting".AsMemory(), cancellationToken);
-                        toldLost = true;
-                    }
-                }
-
-                if (last.State.IsTerminal())
-                {
-                    if (WaitOutcome.Describe(last) is { } line)
-                    {
-                        await Console.Error.WriteLineAsync(line.AsMemory(), cancellationToken);
-                    }
-                    return WaitOutcome.ExitCodeFor(last);
-                }
-                await Task.Delay(backoff.Next(), clock, deadline.Token);
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && limit is { } waited)
-        {
-            var state = last is null ? "not seen" : $"still {last.State}";
-            await Console.Error.WriteLineAsync($"godocker: job {id} is {state} after {waited.TotalSeconds:0.###} s".AsMemory(), cancellationToken);
-            return ExitCodes.TimedOut;
-        }
     }
 }

@@ -26,7 +26,13 @@ internal sealed class JobOptionSet
         cpus = new("--cpus", "-c") { Description = "CPUs, may be fractional", HelpName = "N", CustomParser = ParseCpus };
         memory = new("--mem", "-m") { Description = "Memory: 512M, 2G, 1.5GiB; a bare number is MiB", HelpName = "SIZE" };
         env = new("--env", "-e") { Description = "Environment variable (repeatable)", HelpName = "KEY=VALUE" };
-        workdir = new("--workdir", "-D") { Description = "Working directory inside the container", HelpName = "DIR" };
+        // --chdir is Slurm's long name for -D; scripts written for sbatch keep working.
+        workdir = new("--workdir", "-D", "--chdir") { Description = "Working directory inside the container (a granted volume's path, to start where your files are)", HelpName = "DIR" };
+        volumes = new("--volume", "-v")
+        {
+            Description = "Mount a site volume granted to you, by name; :ro for read-only, :rw (repeatable)",
+            HelpName = "NAME[:ro]",
+        };
         tags = new("--tag", shorts == ShortNames.Submit ? ["-t"] : []) { Description = "Tag (repeatable)", HelpName = "TAG" };
         project = new("--project", "-p") { Description = "Project to account the job to", HelpName = "PROJECT" };
         walltime = new("--time", "-T") { Description = "Walltime: minutes, HH:MM:SS, D-HH:MM:SS, 90s, 15m, 2h, 1d", HelpName = "TIME" };
@@ -65,13 +71,20 @@ internal sealed class JobOptionSet
             HelpName = "TYPE[,TYPE]",
         };
         mailUser = new("--mail-user") { Description = "Who gets the mail (default: your account's address)", HelpName = "ADDRESS" };
+        volumes.Validators.Add(ValidateVolumes);
+        export = new("--export")
+        {
+            Description = "Set these variables of your environment (or the values given) in the job's: VAR[,VAR=VALUE...]; NONE (default). ALL is refused: your PATH and HOME are wrong in the image",
+            HelpName = "VAR[,VAR=VALUE]",
+        };
+        export.Validators.Add(ExportArgument.Validate);
         env.Validators.Add(KeyValueArgument.Validate);
         labels.Validators.Add(KeyValueArgument.Validate);
         constraints.Validators.Add(SchedulingArguments.ValidateConstraints);
         array.Validators.Add(SchedulingArguments.ValidateArray);
         dependency.Validators.Add(SchedulingArguments.ValidateDependency);
         network.AcceptOnlyFromAmong("default", "none");
-        Options = [name, image, cpus, memory, env, workdir, tags, project, walltime, labels, gpus, constraints, array, dependency, hold, requeue, noRequeue, network, mailType, mailUser];
+        Options = [name, image, cpus, memory, env, export, workdir, volumes, tags, project, walltime, labels, gpus, constraints, array, dependency, hold, requeue, noRequeue, network, mailType, mailUser];
     }
 
     private readonly Option<string> name;
@@ -79,7 +92,9 @@ internal sealed class JobOptionSet
     private readonly Option<double?> cpus;
     private readonly Option<string> memory;
     private readonly Option<string[]> env;
+    private readonly Option<string[]> export;
     private readonly Option<string> workdir;
+    private readonly Option<string[]> volumes;
     private readonly Option<string[]> tags;
     private readonly Option<string> project;
     private readonly Option<string> walltime;
@@ -117,8 +132,10 @@ internal sealed class JobOptionSet
         Workdir = parse.GetValue(workdir),
         Project = parse.GetValue(project),
         Walltime = parse.GetValue(walltime),
-        Env = KeyValueArgument.ParseAll(parse.GetValue(env)),
+        // -e after --export, so a value given with -e wins over the exported one, as a later -e does.
+        Env = [.. ExportArgument.Resolve(parse.GetValue(export), Environment.GetEnvironmentVariable), .. KeyValueArgument.ParseAll(parse.GetValue(env))],
         Tags = parse.GetValue(tags) ?? [],
+        Volumes = parse.GetValue(volumes) ?? [],
         Labels = KeyValueArgument.ParseAll(parse.GetValue(labels)),
         Gpus = parse.GetValue(gpus),
         Constraints = SchedulingArguments.SplitConstraints(parse.GetValue(constraints)),
@@ -136,6 +153,26 @@ internal sealed class JobOptionSet
         MailType = parse.GetValue(mailType),
         MailUser = parse.GetValue(mailUser),
     };
+
+    /// <summary>
+    /// NAME, NAME:ro or NAME:rw, as the server reads them; checked here so a typo in a #GODOCKER line is a usage
+    /// error naming the line, not a 400 after the script was read. Whether the volume is granted is the server's call.
+    /// </summary>
+    private static void ValidateVolumes(OptionResult result)
+    {
+        foreach (var token in result.Tokens)
+        {
+            var text = token.Value;
+            var colon = text.IndexOf(':', StringComparison.Ordinal);
+            var volumeName = colon < 0 ? text : text[..colon];
+            var mode = colon < 0 ? null : text[(colon + 1)..];
+            if (volumeName.Length == 0 || volumeName.Contains('/', StringComparison.Ordinal) || mode is not (null or "ro" or "rw"))
+            {
+                result.AddError($"--volume: '{text}' is not a volume; give a site volume's name, optionally :ro or :rw");
+                return;
+            }
+        }
+    }
 
     private static double? ParseCpus(ArgumentResult result)
     {

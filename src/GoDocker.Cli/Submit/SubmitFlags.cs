@@ -17,6 +17,8 @@ internal sealed record SubmitFlags
     public string? Walltime { get; init; }
     public IReadOnlyList<KeyValuePair<string, string>> Env { get; init; } = [];
     public IReadOnlyList<string> Tags { get; init; } = [];
+    /// <summary>Site volumes by name, "data" or "data:ro".</summary>
+    public IReadOnlyList<string> Volumes { get; init; } = [];
     public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = [];
     public int? Gpus { get; init; }
     public IReadOnlyList<string> Constraints { get; init; } = [];
@@ -47,6 +49,7 @@ internal sealed record SubmitFlags
         Walltime = Walltime ?? lower.Walltime,
         Env = [.. lower.Env, .. Env],
         Tags = lower.Tags.Concat(Tags).Distinct(StringComparer.Ordinal).ToList(),
+        Volumes = MergeVolumes(lower.Volumes, Volumes),
         Labels = [.. lower.Labels, .. Labels],
         Gpus = Gpus ?? lower.Gpus,
         Constraints = lower.Constraints.Concat(Constraints).Distinct(StringComparer.Ordinal).ToList(),
@@ -71,6 +74,7 @@ internal sealed record SubmitFlags
         Env = ToMap(Env),
         Workdir = Workdir,
         Tags = Tags.Count == 0 ? null : Tags,
+        Volumes = Volumes.Count == 0 ? null : Volumes,
         Project = Project,
         Walltime = Walltime,
         Labels = ToMap(Labels),
@@ -84,6 +88,26 @@ internal sealed record SubmitFlags
         MailType = MailType,
         MailUser = MailUser,
     };
+
+    /// <summary>
+    /// The union by volume name; where both name the same volume, this source's mode wins (the command line's
+    /// `--volume data:ro` over a script's `#GODOCKER --volume data`), as for a key of env.
+    /// </summary>
+    private static List<string> MergeVolumes(IReadOnlyList<string> lower, IReadOnlyList<string> upper)
+    {
+        var byName = new Dictionary<string, string>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (var volume in lower.Concat(upper))
+        {
+            var volumeName = volume.Split(':')[0];
+            if (!byName.ContainsKey(volumeName))
+            {
+                order.Add(volumeName);
+            }
+            byName[volumeName] = volume;
+        }
+        return order.Select(n => byName[n]).ToList();
+    }
 
     /// <summary>Later pairs win, as a later -e KEY=VALUE does.</summary>
     private static Dictionary<string, string>? ToMap(IReadOnlyList<KeyValuePair<string, string>> pairs)

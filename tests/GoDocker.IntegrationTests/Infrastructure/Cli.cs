@@ -10,9 +10,13 @@ public static class Cli
     public static Task<Result> RunAsync(Uri server, string workingDirectory, params string[] args) =>
         RunAsync(server, workingDirectory, null, new Dictionary<string, string>(), args);
 
-    public static async Task<Result> RunAsync(Uri server, string workingDirectory, string? stdin, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static Task<Result> RunAsync(Uri server, string workingDirectory, string? stdin, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunProgramAsync(Paths.Cli, server, workingDirectory, stdin, environment, args);
+
+    /// <summary>The CLI started by another name: a godocker-kill link to it runs `godocker kill` (MultiCall).</summary>
+    public static async Task<Result> RunProgramAsync(string program, Uri server, string workingDirectory, string? stdin, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var info = new ProcessStartInfo(Paths.Cli)
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
