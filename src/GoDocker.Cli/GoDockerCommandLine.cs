@@ -111,12 +111,14 @@ internal static class GoDockerCommandLine
 
     public static async Task<int> RunAsync(string[] args)
     {
+        ParseResult? parse = null;
         try
         {
-            var parse = Build(args).Parse(args, Parsing);
+            parse = Build(args).Parse(args, Parsing);
             if (parse.Action is ParseErrorAction)
             {
-                return await UsageErrors.WriteAsync(parse);
+                var usage = await UsageErrors.WriteAsync(parse);
+                return ExitCodes.PassesJobCode(parse) ? ExitCodes.OwnFailure : usage;
             }
             var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
             return await parse.InvokeAsync(invocation, CancellationToken.None);
@@ -128,7 +130,8 @@ internal static class GoDockerCommandLine
             {
                 await Console.Error.WriteLineAsync(line);
             }
-            return exitCode;
+            var passesJobCode = parse is not null ? ExitCodes.PassesJobCode(parse) : NamedCommand(args) is "wait" or "run" or "attach" or "exec";
+            return exitCode is not ExitCodes.Interrupted && passesJobCode ? ExitCodes.OwnFailure : exitCode;
         }
     }
 }

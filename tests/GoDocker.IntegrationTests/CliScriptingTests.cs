@@ -114,6 +114,56 @@ public sealed class CliScriptingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CommandsThatExitWithAJobsCode_Use125ForTheirOwnFailures()
+    {
+        // A job's exit 3 is 3; the CLI's own failures (unknown job, refused submit, bad option, unreachable server) are 125,
+        // where plain commands say 1, 2 and 3.
+        var three = Id(await Godocker("submit", "--", "sh", "-c", "exit 3"));
+        var job = await Godocker("wait", $"{three}");
+        var unknown = await Godocker("wait", "999999");
+        var refused = await Godocker("submit", "--wait", "--volume", "nosuch", "--", "true");
+        var badOption = await Godocker("wait", "--timeout", "soon", $"{three}");
+        var exec = await Godocker("exec", "999999", "--", "true");
+        var attach = await Godocker("attach", "999999");
+        var plain = await Godocker("show", "999999");
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var nobody = new Uri($"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}");
+        listener.Stop();
+        var unreachable = await Cli.RunAsync(nobody, workDir, "wait", $"{three}");
+        var unreachablePlain = await Cli.RunAsync(nobody, workDir, "show", $"{three}");
+
+        Assert.Equal(3, job.ExitCode);
+        Assert.Equal((125, 125, 125, 125, 125), (unknown.ExitCode, refused.ExitCode, badOption.ExitCode, exec.ExitCode, attach.ExitCode));
+        Assert.Contains("999999", unknown.Stderr, StringComparison.Ordinal);
+        Assert.Contains("nosuch", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--timeout", badOption.Stderr, StringComparison.Ordinal);
+        Assert.Equal(125, unreachable.ExitCode);
+        Assert.Contains("cannot reach", unreachable.Stderr, StringComparison.Ordinal);
+        Assert.Equal((1, 3), (plain.ExitCode, unreachablePlain.ExitCode));
+    }
+
+    [Fact]
+    public async Task OutOfMemoryAndWalltime_AreEndCausesAToolReads_InStatusAndShow()
+    {
+        var oom = Id(await Godocker("submit", "--mem", "32M", "--", "dd", "if=/dev/zero", "of=/dev/null", "bs=128M", "count=1"));
+        var late = Id(await Godocker("submit", "--time", "2s", "--", "sleep", "60"));
+        await server.Api.WaitEndAsync(oom);
+        await server.Api.WaitEndAsync(late, TimeSpan.FromMinutes(1));
+
+        var status = await Godocker("status", "-o", "json", $"{oom}", $"{late}");
+        var words = await Godocker("status", $"{oom}", $"{late}");
+        var show = await Godocker("show", "-o", "json", $"{late}");
+
+        Assert.Equal("failed\nfailed\n", words.Stdout);
+        using var doc = JsonDocument.Parse(status.Stdout);
+        Assert.Equal(["OutOfMemory", "Walltime"], doc.RootElement.EnumerateArray().Select(j => j.GetProperty("endCause").GetString()));
+        Assert.Equal(137, doc.RootElement[0].GetProperty("exitCode").GetInt32());
+        using var shown = JsonDocument.Parse(show.Stdout);
+        Assert.Equal("Walltime", shown.RootElement.GetProperty("endCause").GetString());
+    }
+
+    [Fact]
     public async Task Kill_ByExactNameAndTag_KillsOnlyTheUnfinishedMatches()
     {
         var a = Id(await Godocker("submit", "-J", "align", "-t", "run7", "--", "sleep", "300"));

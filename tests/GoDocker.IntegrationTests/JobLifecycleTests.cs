@@ -112,6 +112,7 @@ public sealed class JobLifecycleTests(ServerFixture fixture) : IClassFixture<Ser
 
         Assert.Equal(JobState.Failed, done.State);
         Assert.StartsWith("out of memory", done.Reason, StringComparison.Ordinal);
+        Assert.Equal(GoDocker.Execution.EndCause.OutOfMemory, done.EndCause);
         Assert.Equal(137, done.ExitCode);
     }
 
@@ -136,6 +137,7 @@ public sealed class JobLifecycleTests(ServerFixture fixture) : IClassFixture<Ser
 
         Assert.Equal(JobState.Failed, done.State);
         Assert.Equal("walltime exceeded (limit 00:00:02)", done.Reason);
+        Assert.Equal(GoDocker.Execution.EndCause.Walltime, done.EndCause);
         Assert.True(done.EndedAt - done.StartedAt < TimeSpan.FromSeconds(15), "the job outlived its walltime by far");
     }
 

@@ -34,7 +34,8 @@ internal static class ExecCommand
             var opened = await client.OpenExecAsync(parse.GetValue(id), parse.GetValue(command)!, terminal, attach, size, cancellationToken);
             if (!opened.IsOk)
             {
-                return await ProblemReport.WriteAsync(opened.Problem, cancellationToken);
+                await ProblemReport.WriteAsync(opened.Problem, cancellationToken);
+                return ExitCodes.OwnFailure;
             }
             var (status, _) = await TerminalSession.RunAsync(opened.Value, attach, raw, terminal, detach: null, cancellationToken);
             if (status is { Reason: ExecStatus.Exited, ExitCode: { } code })
@@ -42,7 +43,7 @@ internal static class ExecCommand
                 return code;
             }
             await Console.Error.WriteLineAsync($"godocker: exec: {status?.Message ?? "the connection to the server ended without the command's exit code"}".AsMemory(), cancellationToken);
-            return status is null ? ExitCodes.Unreachable : ExitCodes.Refused;
+            return ExitCodes.OwnFailure;
         });
         return exec;
     }

@@ -40,7 +40,8 @@ internal static class RunCommand
             var submitted = await client.SubmitForIdAsync(spec, cancellationToken);
             if (!submitted.IsOk)
             {
-                return await ProblemReport.WriteAsync(submitted.Problem, cancellationToken);
+                await ProblemReport.WriteAsync(submitted.Problem, cancellationToken);
+                return ExitCodes.OwnFailure;
             }
             var id = submitted.Value;
             ApiResult<JobView> waited;
@@ -59,7 +60,8 @@ internal static class RunCommand
             }
             if (!waited.IsOk)
             {
-                return await ProblemReport.WriteAsync(waited.Problem, cancellationToken);
+                await ProblemReport.WriteAsync(waited.Problem, cancellationToken);
+                return ExitCodes.OwnFailure;
             }
             var started = waited.Value;
             if (started.State.IsTerminal())

@@ -88,7 +88,8 @@ internal sealed class SubmitCommand
             var view = await client.SubmitAsync(spec, cancellationToken);
             if (!view.IsOk)
             {
-                return await ProblemReport.WriteAsync(view.Problem, cancellationToken);
+                var refused = await ProblemReport.WriteAsync(view.Problem, cancellationToken);
+                return waitForEnd ? ExitCodes.OwnFailure : refused;
             }
             await JsonOutput.WriteAsync(view.Value, GoDockerJson.Default.JobView, cancellationToken);
             id = view.Value.Id;
@@ -98,7 +99,8 @@ internal sealed class SubmitCommand
             var submitted = await client.SubmitForIdAsync(spec, cancellationToken);
             if (!submitted.IsOk)
             {
-                return await ProblemReport.WriteAsync(submitted.Problem, cancellationToken);
+                var refused = await ProblemReport.WriteAsync(submitted.Problem, cancellationToken);
+                return waitForEnd ? ExitCodes.OwnFailure : refused;
             }
             id = submitted.Value;
             await Console.Out.WriteAsync((id.ToString(CultureInfo.InvariantCulture) + "\n").AsMemory(), cancellationToken);

@@ -12,7 +12,8 @@ internal static class WaitCommand
         var timeout = new Option<double?>("--timeout") { Description = "Give up after this many seconds (exit 124)", HelpName = "SECONDS" };
         timeout.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<double?>() is <= 0)
+            // The token itself: a value that does not parse is the parser's own error, which reading it here would throw.
+            if (r.Tokens is [var token] && double.TryParse(token.Value, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds <= 0)
             {
                 r.AddError("--timeout must be more than 0 seconds");
             }

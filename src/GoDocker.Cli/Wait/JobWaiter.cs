@@ -7,7 +7,8 @@ namespace GoDocker.Cli.Wait;
 
 /// <summary>
 /// Waits for one job to end and turns its end into this process's exit status (see <see cref="WaitOutcome"/>):
-/// `godocker wait` and `godocker submit --wait` share it, so a script sees the same codes from both.
+/// `godocker wait` and `godocker submit --wait` share it, so a script sees the same codes from both: the job's, or
+/// <see cref="ExitCodes.TimedOut"/>, <see cref="ExitCodes.OwnFailure"/>, <see cref="ExitCodes.Interrupted"/>.
 /// </summary>
 internal static class JobWaiter
 {
@@ -31,7 +32,8 @@ internal static class JobWaiter
                     var result = await client.GetJobAsync(id, deadline.Token);
                     if (!result.IsOk)
                     {
-                        return await ProblemReport.WriteAsync(result.Problem, cancellationToken);
+                        await ProblemReport.WriteAsync(result.Problem, cancellationToken);
+                        return ExitCodes.OwnFailure;
                     }
                     last = result.Value;
                     toldLost = false;

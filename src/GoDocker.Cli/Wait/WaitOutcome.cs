@@ -8,7 +8,7 @@ internal static class WaitOutcome
 {
     /// <summary>
     /// 0 when it succeeded; its exit code when it ended with a non-zero one a shell can carry (1-255, e.g. 137 for out-of-memory);
-    /// otherwise 1, so no unsuccessful end reads as success. An archived job keeps what its exit code said.
+    /// otherwise 1 (<see cref="ExitCodes.JobFailed"/>), so no unsuccessful end reads as success. An archived job keeps what its exit code said.
     /// </summary>
     public static int ExitCodeFor(JobView job)
     {
@@ -21,7 +21,7 @@ internal static class WaitOutcome
             (JobState.Succeeded, _) => ExitCodes.Ok,
             (_, >= 1 and <= 255 and var code) => code,
             (JobState.Archived, 0) => ExitCodes.Ok,
-            _ => ExitCodes.Refused,
+            _ => ExitCodes.JobFailed,
         };
     }
 

@@ -18,8 +18,14 @@ public enum EndCause
     /// <summary>The engine reported an error running the container.</summary>
     EngineError,
 
-    /// <summary>GoDocker stopped it as asked (kill, requeue, walltime); the request says by whom and why.</summary>
+    /// <summary>GoDocker stopped it as asked (kill, requeue); the request says by whom and why.</summary>
     StopRequested,
+
+    /// <summary>GoDocker stopped it for running past its walltime (Slurm's TIMEOUT).</summary>
+    Walltime,
+
+    /// <summary>GoDocker stopped it for writing more than Jobs:MaxJobDirectorySize into its job directory.</summary>
+    DirectoryLimit,
 
     /// <summary>Someone restarted the container behind GoDocker's back: the command ran more than once.</summary>
     RestartedOutside,
@@ -70,7 +76,7 @@ public sealed record JobEnd(JobState State, EndCause Cause, string Reason)
     {
         if (stop is not null)
         {
-            return new JobEnd(stop.EndState, EndCause.StopRequested, stop.Reason);
+            return new JobEnd(stop.EndState, stop.EndCause, stop.Reason);
         }
         if (exit.Interference is { } outside)
         {

@@ -32,7 +32,7 @@ public static class NodeFailure
         var down = $"node {node} down (unreachable since {Format(unreachableSince)})";
         if (job.StopRequested is { } stop)
         {
-            return JobLifecycle.End(job, stop.EndState, stop.EndState.IsTerminal() ? EndCause.StopRequested : EndCause.NodeDown, stop.Reason, now,
+            return JobLifecycle.End(job, stop.EndState, stop.EndState.IsTerminal() ? stop.EndCause : EndCause.NodeDown, stop.Reason, now,
                 $"{stop.Reason}; {down}");
         }
         if (job.State == JobState.Scheduled && job.ContainerId is null)

@@ -34,8 +34,16 @@ public sealed record Job
     public DateTimeOffset? ExpectedStart { get; init; }
 }
 
-/// <summary>A recorded request to stop a job, visible until applied. <see cref="EndState"/> is what the job becomes.</summary>
-public sealed record StopRequest(JobState EndState, string Reason, DateTimeOffset At);
+/// <summary>
+/// A recorded request to stop a job, visible until applied. <see cref="EndState"/> is what the job becomes; <see cref="Cause"/>
+/// what its end is recorded as, when a terminal one (a site limit's own cause; null: <see cref="EndCause.StopRequested"/>).
+/// </summary>
+public sealed record StopRequest(JobState EndState, string Reason, DateTimeOffset At, GoDocker.Execution.EndCause? Cause = null)
+{
+    /// <summary>The end cause an end by this request records.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public GoDocker.Execution.EndCause EndCause => Cause ?? GoDocker.Execution.EndCause.StopRequested;
+}
 
 /// <summary>One line of a job's timeline.</summary>
 public sealed record JobEvent(DateTimeOffset At, string Kind, string Message);

@@ -141,7 +141,7 @@ public static class JobLifecycle
         if (job.State == JobState.Pending || (job.State == JobState.Scheduled && job.ContainerId is null))
         {
             // A launch racing with this sees the new version and backs off.
-            return Apply(job, End(job, request.EndState, request.EndState.IsTerminal() ? EndCause.StopRequested : null, request.Reason, request.At), request.At);
+            return Apply(job, End(job, request.EndState, request.EndState.IsTerminal() ? request.EndCause : null, request.Reason, request.At), request.At);
         }
         if (job.StopRequested is not null)
         {

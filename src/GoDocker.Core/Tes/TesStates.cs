@@ -42,7 +42,7 @@ public static class TesStates
         JobState.Failed => cause switch
         {
             EndCause.Exited => systemError ? TesState.SystemError : TesState.ExecutorError,
-            EndCause.OutOfMemory or EndCause.StopRequested => TesState.ExecutorError,
+            EndCause.OutOfMemory or EndCause.StopRequested or EndCause.Walltime or EndCause.DirectoryLimit => TesState.ExecutorError,
             _ => TesState.SystemError,
         },
         JobState.Killed => TesState.Canceled,

@@ -1,3 +1,4 @@
+using GoDocker.Execution;
 using GoDocker.Jobs;
 using GoDocker.Server.Configuration;
 using GoDocker.Storage;
@@ -63,7 +64,7 @@ public sealed class JobDirectoryWatcher : ILeaderWork
             {
                 var reason = $"job directory exceeds {ByteSize.Format(limit)}";
                 logger.LogInformation("job {JobId}: {Reason}", job.Id, reason);
-                await stopRequests.RecordAsync(job.Id, new StopRequest(JobState.Failed, reason, time.GetUtcNow()), cancellationToken);
+                await stopRequests.RecordAsync(job.Id, new StopRequest(JobState.Failed, reason, time.GetUtcNow(), EndCause.DirectoryLimit), cancellationToken);
             }
             else if (usage is { Complete: false })
             {

@@ -1,3 +1,4 @@
+using GoDocker.Execution;
 using GoDocker.Jobs;
 using GoDocker.Storage;
 
@@ -38,7 +39,7 @@ public sealed class WalltimeWatcher(IJobStore store, StopRequests stopRequests, 
             {
                 var reason = $"walltime exceeded (limit {Walltime.Format(TimeSpan.FromSeconds(limit))})";
                 logger.LogInformation("job {JobId}: {Reason}", job.Id, reason);
-                await stopRequests.RecordAsync(job.Id, new StopRequest(JobState.Failed, reason, now), cancellationToken);
+                await stopRequests.RecordAsync(job.Id, new StopRequest(JobState.Failed, reason, now, EndCause.Walltime), cancellationToken);
             }
         }
     }

@@ -35,7 +35,10 @@ public sealed class JobEndTests
         // GoDocker's own stop comes first: its kill events are the stop's, not someone else's.
         { "a user's kill beats the kill events", new StopRequest(JobState.Killed, "killed by bob", At), Exit(137, outside: new Interference(EndCause.KilledOutside, 9)),
             JobState.Killed, EndCause.StopRequested, "killed by bob" },
-        { "walltime", new StopRequest(JobState.Failed, "walltime 00:00:01 exceeded", At), Exit(143), JobState.Failed, EndCause.StopRequested, "walltime 00:00:01 exceeded" },
+        // A site limit's stop records its own cause, as Slurm's TIMEOUT: a tool reads it without parsing the reason.
+        { "walltime", new StopRequest(JobState.Failed, "walltime 00:00:01 exceeded", At, EndCause.Walltime), Exit(143), JobState.Failed, EndCause.Walltime, "walltime 00:00:01 exceeded" },
+        { "directory limit", new StopRequest(JobState.Failed, "job directory exceeds 1 MiB", At, EndCause.DirectoryLimit), Exit(143), JobState.Failed, EndCause.DirectoryLimit,
+            "job directory exceeds 1 MiB" },
         // What was done outside is named before an OOM flag the kill may have left behind.
         { "outside beats oom", null, Exit(137, oom: true, outside: new Interference(EndCause.RestartedOutside)), JobState.Failed, EndCause.RestartedOutside,
             "container restarted outside GoDocker: the command ran more than once" },
@@ -55,5 +58,19 @@ public sealed class JobEndTests
     {
         Assert.Equal("container killed outside GoDocker", JobEnd.Describe(new Interference(EndCause.KilledOutside)));
         Assert.Equal("container killed outside GoDocker (signal 2)", JobEnd.Describe(new Interference(EndCause.KilledOutside, 2)));
+    }
+
+    [Fact]
+    public void AStopRequestKeptBeforeCausesExisted_ReadsAsStopRequested()
+    {
+        var old = System.Text.Json.JsonSerializer.Deserialize("""{"endState":"Killed","reason":"killed by alice","at":"2026-01-01T00:00:00+00:00"}""",
+            GoDocker.Contracts.GoDockerJson.Default.StopRequest)!;
+        var walltime = new StopRequest(JobState.Failed, "walltime", At, EndCause.Walltime);
+        var roundTrip = System.Text.Json.JsonSerializer.Deserialize(System.Text.Json.JsonSerializer.Serialize(walltime, GoDocker.Contracts.GoDockerJson.Default.StopRequest),
+            GoDocker.Contracts.GoDockerJson.Default.StopRequest)!;
+
+        Assert.Equal(EndCause.StopRequested, old.EndCause);
+        Assert.Equal(EndCause.Walltime, roundTrip.EndCause);
+        Assert.Equal(walltime, roundTrip);
     }
 }
