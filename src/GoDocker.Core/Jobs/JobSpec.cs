@@ -60,6 +60,13 @@ public sealed record JobSpec
     /// Jobs:MaxInteractivePerUser.
     /// </summary>
     public bool? Interactive { get; init; }
+
+    /// <summary>
+    /// The GA4GH TES task this job runs (its runner is <see cref="Script"/>): set only by the TES API's submission, never
+    /// on the REST wire, so no REST job passes for a task.
+    /// </summary>
+    [JsonIgnore]
+    public GoDocker.Tes.TesTaskSpec? Tes { get; init; }
 }
 
 /// <summary>A spec after validation: defaults applied, units resolved. This is what the store keeps and the executor runs.</summary>
@@ -103,6 +110,13 @@ public sealed record ResolvedJobSpec
     public string? MailUser { get; init; }
     /// <summary>Runs in a terminal clients attach to (<see cref="JobSpec.Interactive"/>).</summary>
     public bool Interactive { get; init; }
+    /// <summary>The TES task this job is (<see cref="JobSpec.Tes"/>); null for every other job.</summary>
+    public GoDocker.Tes.TesTaskSpec? Tes { get; init; }
+    /// <summary>
+    /// Container paths each given an empty directory of the job's own, read-write (under its job directory, so measured
+    /// and kept as its files): where a TES task's files land on a read-only root filesystem.
+    /// </summary>
+    public IReadOnlyList<string> Scratch { get; init; } = [];
 }
 
 /// <summary>A task of a job array: its index, the array's first, last and step (GODOCKER_TASK_*), and %N.</summary>

@@ -312,7 +312,8 @@ public static partial class JobSpecValidator
             MemoryBytes = memory,
             Env = spec.Env ?? new Dictionary<string, string>(),
             Workdir = spec.Workdir,
-            Tags = spec.Tags ?? [],
+            // The reserved tag no REST submit can carry (':' is refused in tags): what the TES API lists its tasks by.
+            Tags = spec.Tes is null ? spec.Tags ?? [] : [.. spec.Tags ?? [], GoDocker.Tes.TesTaskSpec.Tag],
             Project = project,
             WalltimeSeconds = walltime is { } wt ? (long)wt.TotalSeconds : null,
             Labels = spec.Labels ?? new Dictionary<string, string>(),
@@ -325,6 +326,8 @@ public static partial class JobSpecValidator
             MailTypes = mailTypes,
             MailUser = spec.MailUser,
             Interactive = spec.Interactive ?? false,
+            Tes = spec.Tes,
+            Scratch = spec.Tes?.Scratch ?? [],
         };
         return new SpecValidation(resolved, new Dictionary<string, string[]>()) { Array = array };
     }
