@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using GoDocker.Tes;
 
 namespace GoDocker.Core.Tests.Tes;
@@ -15,7 +16,7 @@ public sealed class RunnerScriptTests : IDisposable
 
     public RunnerScriptTests()
     {
-        root = Path.Combine(Directory.CreateTempSubdirectory("godocker-tes-").FullName, "the root");
+        root = Path.Combine(Directory.CreateTempSubdirectory("godocker-runner-test-").FullName, "the root");
         jobDir = Path.Combine(root, "job dir");
         Directory.CreateDirectory(jobDir);
         Directory.CreateDirectory(Path.Combine(root, "cwd"));
@@ -387,54 +388,75 @@ public sealed class RunnerScriptTests : IDisposable
     [MemberData(nameof(Shells))]
     public async Task ATermToTheRunner_ReachesTheRunningExecutorAtOnce(string shell)
     {
-        var plan = Plan(steps: [Step(0, "sleep", "30"), Step(1, "touch", P("ran"))],
+        var plan = Plan(steps: [Step(0, "sh", "-c", "echo $$ >\"$1\"; exec sleep 30", "sh", P("pid")), Step(1, "touch", P("ran"))],
             outputs: [new(0, P("cwd"), TesFileKind.Directory, P("out"), "file:///out", null)]);
-        var script = Path.Combine(jobDir, "job.sh");
-        await File.WriteAllTextAsync(script, RunnerScript.Generate(plan));
-        using var process = Start(shell, script, null);
-        // Well under the executor's 30 s: a runner waiting for it would be cancelled here, and the test fail.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        while (!File.Exists(Log) || !Text(Log).Contains("exec\t0\tstart", StringComparison.Ordinal))
-        {
-            await Task.Delay(20, timeout.Token);
-        }
 
-        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync(timeout.Token);
-        }
-        await process.WaitForExitAsync(timeout.Token);
+        var (exitCode, executorGone) = await TerminateWhileRunningAsync(shell, plan);
 
-        Assert.True(process.ExitCode == 143, await stderr);
-        var log = TaskRunLog.Parse(Text(Log));
-        Assert.Equal(143, Assert.Single(log.Steps).ExitCode);
+        Assert.Equal(143, exitCode);
+        Assert.Equal(143, Assert.Single(TaskRunLog.Parse(Text(Log)).Steps).ExitCode);
         Assert.False(File.Exists(P("ran")));
         Assert.False(Directory.Exists(P("out")));
+        // The executor itself got the TERM and is gone (waited for by the runner), not left running behind it.
+        Assert.True(executorGone);
     }
 
     [Theory]
     [MemberData(nameof(Shells))]
     public async Task AnExecutorThatHandlesTheTerm_HasItsOwnCodeRecorded(string shell)
     {
-        var plan = Plan(steps: [Step(0, "sh", "-c", "trap 'exit 7' TERM; echo up >\"$1\"; while :; do sleep 1; done", "sh", P("up"))]);
+        var plan = Plan(steps: [Step(0, "sh", "-c", "trap 'exit 7' TERM; echo $$ >\"$1\"; while :; do sleep 1; done", "sh", P("pid"))]);
+
+        var (exitCode, executorGone) = await TerminateWhileRunningAsync(shell, plan);
+
+        Assert.Equal(7, exitCode);
+        Assert.Equal(7, Assert.Single(TaskRunLog.Parse(Text(Log)).Steps).ExitCode);
+        Assert.True(executorGone);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="plan"/>, whose executor 0 writes its pid to the file "pid", sends TERM to the runner once it
+    /// has, and waits for the runner's end: within 20 s, well under any executor's own 30 s, so a runner waiting for its
+    /// executor to end by itself fails the test. Whatever is left (the runner, the executor) is killed by pid.
+    /// </summary>
+    private async Task<(int ExitCode, bool ExecutorGone)> TerminateWhileRunningAsync(string shell, RunnerPlan plan)
+    {
         var script = Path.Combine(jobDir, "job.sh");
         await File.WriteAllTextAsync(script, RunnerScript.Generate(plan));
         using var process = Start(shell, script, null);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (!File.Exists(P("up")))
+        string? executor = null;
+        try
         {
-            await Task.Delay(20, timeout.Token);
-        }
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+            while (!File.Exists(P("pid")) || !Text(P("pid")).EndsWith('\n'))
+            {
+                await Task.Delay(20, timeout.Token);
+            }
+            executor = Text(P("pid")).Trim();
 
-        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await SignalAsync("TERM", process.Id.ToString(CultureInfo.InvariantCulture), timeout.Token);
+            await process.WaitForExitAsync(timeout.Token);
+            await stderr;
+            return (process.ExitCode, !Directory.Exists($"/proc/{executor}"));
+        }
+        finally
         {
-            await kill.WaitForExitAsync(timeout.Token);
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+            if (executor is not null && Directory.Exists($"/proc/{executor}"))
+            {
+                await SignalAsync("KILL", executor, CancellationToken.None);
+            }
         }
-        await process.WaitForExitAsync(timeout.Token);
+    }
 
-        Assert.Equal(7, process.ExitCode);
-        Assert.Equal(7, Assert.Single(TaskRunLog.Parse(Text(Log)).Steps).ExitCode);
+    private static async Task SignalAsync(string signal, string pid, CancellationToken cancellationToken)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", pid]);
+        await kill.WaitForExitAsync(cancellationToken);
     }
 
     [Fact]
