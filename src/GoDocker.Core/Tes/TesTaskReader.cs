@@ -92,6 +92,11 @@ public static partial class TesTaskReader
             {
                 Add($"{at}.command", "an argument holds a NUL character");
             }
+            else if (command[0].StartsWith('-'))
+            {
+                // The runner execs it: sh's exec has no -- to end its options (dash), so a program is never an option.
+                Add($"{at}.command", $"the program '{command[0]}' starts with '-': give its path (./{command[0]})");
+            }
             var workdir = PathField(e.Workdir, $"{at}.workdir", Add, scratchDir: true, scratch);
             var stdin = PathField(e.Stdin, $"{at}.stdin", Add, scratchDir: false, scratch);
             var stdout = PathField(e.Stdout, $"{at}.stdout", Add, scratchDir: false, scratch);
@@ -197,7 +202,8 @@ public static partial class TesTaskReader
                 }
                 else
                 {
-                    prefix = output.PathPrefix;
+                    // Each match without the prefix is appended to the url as a path: one slash between them, whichever side had it.
+                    prefix = output.PathPrefix.Length > 1 ? output.PathPrefix.TrimEnd('/') : output.PathPrefix;
                     AddScratch(scratch, FixedDirectory(output.Path!));
                 }
             }
@@ -208,6 +214,11 @@ public static partial class TesTaskReader
             if (string.IsNullOrEmpty(output.Url))
             {
                 Add($"{at}.url", "required");
+                continue;
+            }
+            if (output.Url.Any(char.IsControl))
+            {
+                Add($"{at}.url", "a url holds a control character");
                 continue;
             }
             if (Locate(output.Url, volumes, $"{at}.url", Add) is not { } destination)

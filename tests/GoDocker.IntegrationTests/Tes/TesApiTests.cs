@@ -13,50 +13,59 @@ namespace GoDocker.IntegrationTests.Tes;
 /// JSON a client sends (snake_case, as the specification spells it), and each answer is checked on the wire and in
 /// what it did (the job, the files in the volume).
 /// </summary>
-public sealed class TesApiTests : IAsyncLifetime
+public sealed class TesApiTests(TesApiTests.TesSite site) : IClassFixture<TesApiTests.TesSite>
 {
-    private readonly string root = Directory.CreateTempSubdirectory("godocker-tes-").FullName;
-    private ServerProcess server = null!;
+    /// <summary>One server for the class, with the granted volumes "data" (the same path on the host and in the container, as a shared filesystem is) and "ref" (read-only).</summary>
+    public sealed class TesSite : IAsyncLifetime
+    {
+        public string Root { get; } = Directory.CreateTempSubdirectory("godocker-tesapi-").FullName;
+        public ServerProcess Server { get; private set; } = null!;
 
-    /// <summary>The granted volume "data": the same path on the host and in the container, as a shared filesystem is.</summary>
-    private string Data => Path.Combine(root, "data");
+        public string Data => Path.Combine(Root, "data");
 
-    private string Reference => Path.Combine(root, "ref");
+        public string Reference => Path.Combine(Root, "ref");
+
+        public async Task InitializeAsync()
+        {
+            // Jobs of the no-authentication mode run as nobody: the folders are open to it, as a user's own would be.
+            foreach (var dir in new[] { Data, Reference, Path.Combine(Data, "results") })
+            {
+                Directory.CreateDirectory(dir);
+                File.SetUnixFileMode(dir, (UnixFileMode)0b111_111_111);
+            }
+            await File.WriteAllTextAsync(Path.Combine(Data, "input.txt"), "from the volume\n");
+            await File.WriteAllTextAsync(Path.Combine(Reference, "genome.fa"), ">chr1\nACGT\n");
+            Directory.CreateDirectory(Path.Combine(Data, "dir", "sub"));
+            await File.WriteAllTextAsync(Path.Combine(Data, "dir", "a.txt"), "a");
+            await File.WriteAllTextAsync(Path.Combine(Data, "dir", "sub", "b.txt"), "bb");
+            Server = await ServerProcess.StartAsync(new Dictionary<string, string>
+            {
+                ["Volumes:0:Name"] = "data",
+                ["Volumes:0:HostPath"] = Data,
+                ["Volumes:0:ContainerPath"] = Data,
+                ["Volumes:0:AllowedRoot"] = Root,
+                ["Volumes:1:Name"] = "ref",
+                ["Volumes:1:HostPath"] = Reference,
+                ["Volumes:1:ContainerPath"] = "/ref",
+                ["Volumes:1:Mode"] = "ro",
+                ["Volumes:1:AllowedRoot"] = Root,
+            });
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Server.DisposeAsync();
+            Directory.Delete(Root, recursive: true);
+        }
+    }
+
+    private ServerProcess server => site.Server;
+
+    private string Data => site.Data;
+
+    private string Reference => site.Reference;
 
     private HttpClient Http => server.Api.Http;
-
-    public async Task InitializeAsync()
-    {
-        // Jobs of the no-authentication mode run as nobody: the folders are open to it, as a user's own would be.
-        foreach (var dir in new[] { Data, Reference, Path.Combine(Data, "results") })
-        {
-            Directory.CreateDirectory(dir);
-            File.SetUnixFileMode(dir, (UnixFileMode)0b111_111_111);
-        }
-        await File.WriteAllTextAsync(Path.Combine(Data, "input.txt"), "from the volume\n");
-        await File.WriteAllTextAsync(Path.Combine(Reference, "genome.fa"), ">chr1\nACGT\n");
-        Directory.CreateDirectory(Path.Combine(Data, "dir", "sub"));
-        await File.WriteAllTextAsync(Path.Combine(Data, "dir", "a.txt"), "a");
-        await File.WriteAllTextAsync(Path.Combine(Data, "dir", "sub", "b.txt"), "bb");
-        server = await ServerProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["Volumes:0:Name"] = "data",
-            ["Volumes:0:HostPath"] = Data,
-            ["Volumes:0:ContainerPath"] = Data,
-            ["Volumes:0:AllowedRoot"] = root,
-            ["Volumes:1:Name"] = "ref",
-            ["Volumes:1:HostPath"] = Reference,
-            ["Volumes:1:ContainerPath"] = "/ref",
-            ["Volumes:1:Mode"] = "ro",
-            ["Volumes:1:AllowedRoot"] = root,
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await server.DisposeAsync();
-        Directory.Delete(root, recursive: true);
-    }
 
     private async Task<HttpResponseMessage> PostAsync(string json) =>
         await Http.PostAsync("/ga4gh/tes/v1/tasks", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
