@@ -164,19 +164,23 @@ public sealed class CliSchedulingTests(CliSchedulingTests.FairShareServer fixtur
     [Fact]
     public async Task SuspendResume_FreezesARunningJob_ThenLetsItFinish()
     {
-        var id = await SubmitAsync("--", "sh", "-c", "sleep 2; echo done");
+        // The job ends once it sees a file the test drops only while it is suspended: it can end only when thawed.
+        var id = await SubmitAsync("--", "sh", "-c", $"{JobRelease.WaitFor("go")}; echo done");
         await fixture.Api.WaitForAsync(id, j => j.State == JobState.Running);
 
         var suspend = await Godocker("suspend", Text(id));
         var container = Assert.Single(await DockerEngine.ContainersOfAsync(fixture.Server.InstanceId!, id));
-        await Task.Delay(TimeSpan.FromSeconds(3)); // longer than the job's own sleep: frozen, it cannot end
+        await JobRelease.DropAsync(fixture.Server, id, "go");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // several of its polls for the file: frozen, it sees none of them
         var stillSuspended = await fixture.Api.GetAsync(id);
+        var outputWhileSuspended = await fixture.Api.StdoutAsync(id);
         var resume = await Godocker("resume", Text(id));
         var wait = await Godocker("wait", Text(id));
 
         Assert.Equal($"{id} Suspended\n", suspend.Stdout);
         Assert.Equal("paused", container.State);
         Assert.Equal(JobState.Suspended, stillSuspended.State);
+        Assert.Equal("", outputWhileSuspended);
         Assert.Equal($"{id} Running\n", resume.Stdout);
         Assert.Equal(0, wait.ExitCode);
         Assert.Equal("done\n", await fixture.Api.StdoutAsync(id));

@@ -80,9 +80,9 @@ public sealed class InteractiveJobTests(InteractiveJobTests.Site site) : IClassF
         using var terminal = PseudoTerminal.Open(80, 24);
         using var cli = StartCli(terminal, "run", "-it", "--", "/bin/sh");
         var at = await terminal.WaitForAsync(Prompt);
-        terminal.Type("sleep 100; echo sleep-ended-$?\r");
-        at = await terminal.WaitForAsync("sleep 100; echo sleep-ended-$?", at);
-        await Task.Delay(500);
+        // The foreground command says when it runs (its output, not the echo of what was typed): ^C is typed only then.
+        terminal.Type("sh -c 'echo $((6*7))-running; sleep 100'; echo sleep-ended-$?\r");
+        at = await terminal.WaitForAsync("42-running", at);
 
         terminal.Type("\u0003");
         terminal.Type("echo still-here-$((1+1))\r");
@@ -99,9 +99,10 @@ public sealed class InteractiveJobTests(InteractiveJobTests.Site site) : IClassF
         using var terminal = PseudoTerminal.Open(80, 24);
         using var cli = StartCli(terminal, "run", "-it", "--", "/bin/sh");
         var at = await terminal.WaitForAsync(Prompt);
-        terminal.Type("sleep 100\r");
-        at = await terminal.WaitForAsync("sleep 100", at);
-        await Task.Delay(500);
+        // The foreground command says when it runs and when it is continued (its output, not the echo of what was typed):
+        // ^Z and ^C are typed only then.
+        terminal.Type("sh -c 'trap \"echo $((2*2))-resumed\" CONT; echo $((6*7))-running; while :; do sleep 1; done'\r");
+        at = await terminal.WaitForAsync("42-running", at);
 
         terminal.Type("\u001a");
 
@@ -111,8 +112,7 @@ public sealed class InteractiveJobTests(InteractiveJobTests.Site site) : IClassF
         at = await terminal.WaitForAsync("Stopped", at);
         // Back in the foreground, then interrupted: the shell is free again and has no job left.
         terminal.Type("fg\r");
-        at = await terminal.WaitForAsync("fg", at);
-        await Task.Delay(500);
+        at = await terminal.WaitForAsync("4-resumed", at);
         terminal.Type("\u0003");
         terminal.Type("jobs; echo resumed-and-stopped-$((2+3))\r");
         var before = at;

@@ -53,12 +53,8 @@ public sealed class JobLifecycleTests(ServerFixture fixture) : IClassFixture<Ser
         var job = await Api.SubmitAsync(new JobSpec { Script = "true" });
         await Api.WaitEndAsync(job.Id);
 
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((await DockerEngine.ContainersOfAsync(fixture.Server.InstanceId!, job.Id)).Count > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the container was not removed");
-            await Task.Delay(100);
-        }
+        await Until.TrueAsync(async () => (await DockerEngine.ContainersOfAsync(fixture.Server.InstanceId!, job.Id)).Count == 0, TimeSpan.FromSeconds(60),
+            "the ended job's container removed");
     }
 
     [Fact]

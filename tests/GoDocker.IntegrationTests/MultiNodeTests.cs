@@ -114,18 +114,30 @@ public sealed class MultiNodeTests(MultiNodeTests.Site site) : IClassFixture<Mul
     {
         await site.ResetAsync();
 
-        // Long enough that all four still run when the last starts, on a loaded machine too (the containers are looked for then).
-        var jobs = await site.SubmitAsync(4, new JobSpec { Script = "echo $GODOCKER_NODE; sleep 20" });
-        var running = await Task.WhenAll(jobs.Select(j => site.RunningAsync(j.Id)));
-
-        Assert.Equal(["n1", "n1", "n2", "n2"], running.Select(j => j.Node).Order());
-        foreach (var job in running)
+        // All four run until the containers and nodes are looked at (released after), however long a loaded machine takes.
+        var jobs = await site.SubmitAsync(4, new JobSpec { Script = $"echo $GODOCKER_NODE; {JobRelease.WaitFor()}" });
+        JobView[] running;
+        IReadOnlyList<NodeView> nodes;
+        try
         {
-            var other = job.Node == "n1" ? "n2" : "n1";
-            Assert.Single(await SecondEngine.ContainersOfAsync(site.Engines[job.Node!], site.Server.InstanceId!, job.Id));
-            Assert.Empty(await SecondEngine.ContainersOfAsync(site.Engines[other], site.Server.InstanceId!, job.Id));
+            running = await Task.WhenAll(jobs.Select(j => site.RunningAsync(j.Id)));
+
+            Assert.Equal(["n1", "n1", "n2", "n2"], running.Select(j => j.Node).Order());
+            foreach (var job in running)
+            {
+                var other = job.Node == "n1" ? "n2" : "n1";
+                Assert.Single(await SecondEngine.ContainersOfAsync(site.Engines[job.Node!], site.Server.InstanceId!, job.Id));
+                Assert.Empty(await SecondEngine.ContainersOfAsync(site.Engines[other], site.Server.InstanceId!, job.Id));
+            }
+            nodes = await site.NodesAsync();
         }
-        var nodes = await site.NodesAsync();
+        finally
+        {
+            foreach (var job in jobs)
+            {
+                await JobRelease.DropAsync(site.Server, job.Id);
+            }
+        }
         Assert.All(nodes, n => Assert.Equal((2, 1.0, 1.0), (n.Jobs, n.Used.Cpus, n.Capacity.Cpus)));
         foreach (var job in running)
         {

@@ -1,6 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
+using System.Text.RegularExpressions;
 using GoDocker.Contracts;
 using GoDocker.IntegrationTests.Infrastructure;
 using GoDocker.Jobs;
@@ -15,22 +16,24 @@ public sealed class OutputAndFilesTests(ServerFixture fixture) : IClassFixture<S
     [Fact]
     public async Task FollowingStdout_StreamsLinesAsTheyAreWritten_AndEndsWithTheJob()
     {
-        var job = await Api.SubmitAsync(new JobSpec { Script = "for i in 1 2 3; do echo line $i; sleep 1; done" });
+        // Each line after the first waits for a file the test drops once it read the one before: only a stream that
+        // delivers lines as they are written gets past the first.
+        var job = await Api.SubmitAsync(new JobSpec { Script = $"echo line 1; {JobRelease.WaitFor("next-1")}; echo line 2; {JobRelease.WaitFor("next-2")}; echo line 3" });
 
         using var response = await Api.Http.GetAsync($"/api/v1/jobs/{job.Id}/stdout?follow=true", HttpCompletionOption.ResponseHeadersRead);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-        var clock = Stopwatch.StartNew();
         var first = await reader.ReadLineAsync();
-        var firstAt = clock.Elapsed;
         var stateAtFirstLine = (await Api.GetAsync(job.Id)).State;
+        await JobRelease.DropAsync(fixture.Server, job.Id, "next-1");
+        var second = await reader.ReadLineAsync();
+        await JobRelease.DropAsync(fixture.Server, job.Id, "next-2");
         var rest = await reader.ReadToEndAsync();
-        var endAt = clock.Elapsed;
 
         Assert.Equal("line 1", first);
         // Streamed while the job runs: the container may print before its start is recorded (Scheduled), never after its end.
         Assert.Contains(stateAtFirstLine, new[] { JobState.Scheduled, JobState.Running });
-        Assert.Equal("line 2\nline 3\n", rest);
-        Assert.True(endAt - firstAt >= TimeSpan.FromSeconds(1.5), $"the lines came all at once ({firstAt} then {endAt})");
+        Assert.Equal("line 2", second);
+        Assert.Equal("line 3\n", rest);
         Assert.True((await Api.GetAsync(job.Id)).State.IsTerminal(), "the stream ended before the job");
     }
 
@@ -38,8 +41,13 @@ public sealed class OutputAndFilesTests(ServerFixture fixture) : IClassFixture<S
     public async Task DownloadingStdout_WhileTheJobWritesIt_GivesWhatWasThereAsAnnounced()
     {
         // The job writes as fast as it can; each download announces a length (Content-Length) and must
-        // serve exactly that many bytes, never a 500 because the file grew under the response.
-        var job = await Api.SubmitAsync(new JobSpec { Script = "i=0; while [ $i -lt 400000 ]; do echo line $i; i=$((i+1)); done" });
+        // serve exactly that many bytes, never a 500 because the file grew under the response. It writes in four runs,
+        // each after the first waiting for a file the test drops once a download saw the run before end ("paused k"):
+        // downloads see the output grow at least twice, however fast the job or slow the machine.
+        var job = await Api.SubmitAsync(new JobSpec
+        {
+            Script = $"i=0; for k in 1 2 3 4; do while [ $i -lt $((k * 100000)) ]; do echo line $i; i=$((i+1)); done; [ $k = 4 ] || {{ echo paused $k; {JobRelease.WaitFor("go-$k")}; }}; done",
+        });
         var downloads = 0;
         var grew = 0;
         var last = -1L;
@@ -53,6 +61,10 @@ public sealed class OutputAndFilesTests(ServerFixture fixture) : IClassFixture<S
             grew += body.Length > last && last >= 0 ? 1 : 0;
             last = body.Length;
             downloads++;
+            if (Regex.Match(Encoding.ASCII.GetString(body[Math.Max(0, body.Length - 10)..]), "paused ([1-3])\n$") is { Success: true } paused)
+            {
+                await JobRelease.DropAsync(fixture.Server, job.Id, "go-" + paused.Groups[1].Value);
+            }
         }
 
         Assert.True(grew >= 2, $"the output never grew between {downloads} downloads: the job did not write while they ran");

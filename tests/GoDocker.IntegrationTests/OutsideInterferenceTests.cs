@@ -1,3 +1,4 @@
+using System.Globalization;
 using Docker.DotNet.Models;
 using GoDocker.IntegrationTests.Infrastructure;
 using GoDocker.Jobs;
@@ -15,12 +16,15 @@ public sealed class OutsideInterferenceTests(ServerFixture fixture) : IClassFixt
     [Fact]
     public async Task DockerRestart_EndsTheJobFailed_TheCommandRanTwice()
     {
-        // Each run leaves a line: a restart runs the command a second time, and then exits 0.
-        var (job, container) = await RunningAsync("echo run >> \"$GODOCKER_JOB_DIR/runs\"; sleep 3");
+        // Each run leaves a line: the first waits for the restart, the second (the command run again) exits 0 at once.
+        var (job, container) = await RunningAsync("echo run >> \"$GODOCKER_JOB_DIR/runs\"; [ $(wc -l < \"$GODOCKER_JOB_DIR/runs\") -ge 2 ] || sleep 300");
+        var runs = Path.Combine(fixture.Server.DataDir, "jobs", job.Id.ToString(CultureInfo.InvariantCulture), "runs");
+        await Until.TrueAsync(() => Task.FromResult(File.Exists(runs) && new FileInfo(runs).Length > 0), TimeSpan.FromSeconds(60), "the first run's line");
 
         await DockerEngine.Client.Containers.RestartContainerAsync(container, new ContainerRestartParameters { WaitBeforeKillSeconds = 1 });
         var ended = await Api.WaitEndAsync(job.Id, TimeSpan.FromSeconds(60));
 
+        Assert.Equal("run\nrun\n", await File.ReadAllTextAsync(runs));
         Assert.Equal(JobState.Failed, ended.State);
         Assert.StartsWith("container restarted outside GoDocker", ended.Reason, StringComparison.Ordinal);
         Assert.Contains("\"endCause\":\"RestartedOutside\"", await Api.Http.GetStringAsync($"/api/v1/jobs/{job.Id}"), StringComparison.Ordinal);

@@ -153,7 +153,9 @@ public sealed class RemoteEngineTlsTests(TlsSite tls) : IClassFixture<TlsSite>
         }, expectHealthy: false);
 
         // The engine answers (400: an http request to its https port): a node in error, not a silent one.
+        // Once contacted: the first refresh runs after the server starts answering.
         var health = await server.Api.HealthAsync();
+        await Until.TrueAsync(async () => (health = await server.Api.HealthAsync()).Nodes.Single().Status != "unknown", TimeSpan.FromSeconds(60), "the node contacted");
         Assert.Equal("error", Assert.Single(health.Nodes).Status);
     }
 

@@ -21,22 +21,29 @@ public sealed class RestartTests : IAsyncLifetime
     public async Task ServerKilledWithJobsInFlight_RecoversEveryJob_AndRunsNoneTwice()
     {
         var api = server.Api;
-        var endsWhileDown = await api.SubmitAsync(new JobSpec { Script = "echo run-a; sleep 2; echo done-a", Cpus = 1 });
-        var outlivesRestart = await api.SubmitAsync(new JobSpec { Script = "echo run-b; sleep 9; echo done-b", Cpus = 1 });
+        // a and b wait for files the test drops: a's while no server watches, b's once the restarted server has recovered.
+        var endsWhileDown = await api.SubmitAsync(new JobSpec { Script = $"echo run-a; {JobRelease.WaitFor()}; echo done-a", Cpus = 1 });
+        var outlivesRestart = await api.SubmitAsync(new JobSpec { Script = $"echo run-b; {JobRelease.WaitFor()}; echo done-b", Cpus = 1 });
         var pending = await api.SubmitAsync(new JobSpec { Script = "echo run-c", Cpus = 1 });
         await api.WaitForAsync(endsWhileDown.Id, j => j.State == JobState.Running);
         await api.WaitForAsync(outlivesRestart.Id, j => j.State == JobState.Running);
         Assert.Equal(JobState.Pending, (await api.GetAsync(pending.Id)).State);
 
         await server.KillHardAsync();
-        await Task.Delay(TimeSpan.FromSeconds(4)); // job a ends while no server watches
+        await JobRelease.DropAsync(server, endsWhileDown.Id);
+        await Until.TrueAsync(async () => (await DockerEngine.ContainersOfAsync(server.InstanceId!, endsWhileDown.Id)) is [{ State: "exited" }],
+            TimeSpan.FromSeconds(60), "job a's container ending while no server watches");
         await server.StartAgainAsync();
         api = server.Api;
 
-        var a = await api.WaitEndAsync(endsWhileDown.Id, TimeSpan.FromSeconds(30));
-        var b = await api.WaitEndAsync(outlivesRestart.Id, TimeSpan.FromSeconds(30));
-        var c = await api.WaitEndAsync(pending.Id, TimeSpan.FromSeconds(30));
+        var a = await api.WaitEndAsync(endsWhileDown.Id, TimeSpan.FromSeconds(60));
+        var c = await api.WaitEndAsync(pending.Id, TimeSpan.FromSeconds(60));
+        // c ran on a's slot, so the recovery is done: b was re-attached, not recorded early.
+        var bAfterRecovery = await api.GetAsync(outlivesRestart.Id);
+        await JobRelease.DropAsync(server, outlivesRestart.Id);
+        var b = await api.WaitEndAsync(outlivesRestart.Id, TimeSpan.FromSeconds(60));
 
+        Assert.Equal(JobState.Running, bAfterRecovery.State);
         Assert.All([a, b, c], j => Assert.Equal(JobState.Succeeded, j.State));
         Assert.All([a, b, c], j => Assert.Equal(1, j.Attempt));
         Assert.All([a, b, c], j => Assert.Single(j.Events!, e => e.Kind == "started"));
@@ -44,16 +51,11 @@ public sealed class RestartTests : IAsyncLifetime
         Assert.Equal("run-a\ndone-a\n", await api.StdoutAsync(a.Id));
         Assert.Equal("run-b\ndone-b\n", await api.StdoutAsync(b.Id));
         Assert.Equal("run-c\n", await api.StdoutAsync(c.Id));
-        // b was still running after the restart: it was re-attached, not recorded early.
         Assert.True(b.EndedAt > a.EndedAt);
         Assert.True(c.StartedAt >= a.EndedAt, "the pending job started before a slot was free");
-        // Each container is removed right after its end is recorded: allow the last removal a moment.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while ((await DockerEngine.ContainersOfAsync(server.InstanceId!)).Count > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-        Assert.Empty(await DockerEngine.ContainersOfAsync(server.InstanceId!));
+        // Each container is removed right after its end is recorded.
+        await Until.TrueAsync(async () => (await DockerEngine.ContainersOfAsync(server.InstanceId!)).Count == 0, TimeSpan.FromSeconds(60),
+            "every container removed");
     }
 
     [Fact]

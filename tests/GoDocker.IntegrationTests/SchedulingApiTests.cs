@@ -223,15 +223,9 @@ public sealed class SchedulingApiTests(FairShareServerFixture fixture) : IClassF
 
     private async Task<ArrayView> WaitArrayEndedAsync(long id)
     {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var array = (await Api.Http.GetFromJsonAsync($"/api/v1/arrays/{id}", GoDockerJson.Default.ArrayView))!;
-            if (array.Items.All(t => t.State.IsTerminal()) || DateTimeOffset.UtcNow > deadline)
-            {
-                return array;
-            }
-            await Task.Delay(200);
-        }
+        ArrayView? array = null;
+        await Until.TrueAsync(async () => (array = (await Api.Http.GetFromJsonAsync($"/api/v1/arrays/{id}", GoDockerJson.Default.ArrayView))!).Items.All(t => t.State.IsTerminal()),
+            TimeSpan.FromMinutes(3), () => $"array {id} ending: {string.Join(", ", array?.Items.Select(t => t.State) ?? [])}");
+        return array!;
     }
 }

@@ -188,7 +188,8 @@ public sealed class TwoNodeSwarmTests(TwoNodeSwarm swarm) : IClassFixture<TwoNod
     {
         await swarm.JoinWorkerAsync();
         await using var server = await ServerProcess.StartAsync(SwarmSettings());
-        var job = await server.Api.SubmitAsync(new JobSpec { Script = "sleep 30; echo finished $GODOCKER_JOB_ID", Constraints = OnTheWorker, Requeue = true });
+        // It runs until the checks below are done (released after them), however long a loaded machine takes over them.
+        var job = await server.Api.SubmitAsync(new JobSpec { Script = $"{JobRelease.WaitFor()}; echo finished $GODOCKER_JOB_ID", Constraints = OnTheWorker, Requeue = true });
         var running = await server.Api.WaitForAsync(job.Id, j => j.State == JobState.Running, TimeSpan.FromSeconds(60));
 
         JobView during;
@@ -209,6 +210,7 @@ public sealed class TwoNodeSwarmTests(TwoNodeSwarm swarm) : IClassFixture<TwoNod
         finally
         {
             await swarm.SetWorkerAvailabilityAsync("active");
+            await JobRelease.DropAsync(server, job.Id);
         }
         var ended = await server.Api.WaitEndAsync(job.Id, TimeSpan.FromSeconds(90));
         var heldEnded = await server.Api.WaitEndAsync(held.Id, TimeSpan.FromSeconds(90));

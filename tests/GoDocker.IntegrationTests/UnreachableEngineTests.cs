@@ -13,9 +13,11 @@ public sealed class UnreachableEngineTests
             new Dictionary<string, string> { ["Executor:Docker:Endpoint"] = "unix:///nonexistent/docker.sock" },
             expectHealthy: false);
 
+        // Once contacted: the first refresh runs after the server starts answering.
         var health = await server.Api.HealthAsync();
+        await Until.TrueAsync(async () => (health = await server.Api.HealthAsync()).Nodes[0].Status != "unknown", TimeSpan.FromSeconds(60), "the node contacted");
         var job = await server.Api.SubmitAsync(new JobSpec { Script = "true" });
-        var waiting = await server.Api.WaitForAsync(job.Id, j => j.Reason?.Contains("unreachable", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(15));
+        var waiting = await server.Api.WaitForAsync(job.Id, j => j.Reason?.Contains("unreachable", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(60));
 
         Assert.Equal("degraded", health.Status);
         Assert.Equal(("local", "unreachable"), (health.Nodes[0].Name, health.Nodes[0].Status));

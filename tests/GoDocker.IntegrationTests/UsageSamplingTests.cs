@@ -120,7 +120,7 @@ public sealed class UsageSamplingTests(UsageSamplingTests.SamplingServer fixture
     [Fact]
     public async Task WhileAJobRuns_TopAndShowPrintItsUsage_AndSinceGivesOnlyLaterPoints()
     {
-        var job = await fixture.Api.SubmitAsync(new JobSpec { Script = "sleep 120", Name = "top-me" });
+        var job = await fixture.Api.SubmitAsync(new JobSpec { Script = "sleep 600", Name = "top-me" });
         try
         {
             await fixture.Api.WaitForAsync(job.Id, j => j.State == JobState.Running, TimeSpan.FromMinutes(1));
@@ -155,7 +155,7 @@ public sealed class UsageSamplingTests(UsageSamplingTests.SamplingServer fixture
     public async Task AfterTheServerIsKilled_TheSeriesGoesOnFromTheStore_LosingOnlyTheGap()
     {
         await using var server = await ServerProcess.StartAsync(new Dictionary<string, string> { ["Monitoring:SampleInterval"] = "1s" });
-        var job = await server.Api.SubmitAsync(new JobSpec { Script = "yes >/dev/null & sleep 60; kill $!", Cpus = 1 });
+        var job = await server.Api.SubmitAsync(new JobSpec { Script = "yes >/dev/null & sleep 600; kill $!", Cpus = 1 });
         await server.Api.WaitForAsync(job.Id, j => j.State == JobState.Running, TimeSpan.FromMinutes(1));
         async Task<UsageSummaryView?> SummaryAsync() =>
             (await server.Api.Http.GetFromJsonAsync($"/api/v1/jobs/{job.Id}/usage", GoDockerJson.Default.JobUsageView))!.Summary;

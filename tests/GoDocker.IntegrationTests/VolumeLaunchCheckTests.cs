@@ -111,9 +111,11 @@ public sealed class VolumeLaunchCheckTests : IAsyncLifetime
     [Fact]
     public async Task GrantedFolderUntouched_IsMountedAsChecked_AndNoStagingMountIsLeftBehind()
     {
-        var job = await server.Api.SubmitAsync(new JobSpec { Script = "cat /data/ok && echo written > /data/by-job && sleep 2", Volumes = ["data"] });
+        // It runs until its container is inspected (released after), however long a loaded machine takes.
+        var job = await server.Api.SubmitAsync(new JobSpec { Script = $"cat /data/ok && echo written > /data/by-job && {JobRelease.WaitFor()}", Volumes = ["data"] });
         await server.Api.WaitForAsync(job.Id, j => j.State == JobState.Running);
-        var container = await DockerEngine.Client.Containers.InspectContainerAsync((await DockerEngine.ContainersOfAsync(server.InstanceId!, job.Id))[0].ID);
+        var container = await DockerEngine.Client.Containers.InspectContainerAsync(Assert.Single(await DockerEngine.ContainersOfAsync(server.InstanceId!, job.Id)).ID);
+        await JobRelease.DropAsync(server, job.Id);
         var done = await server.Api.WaitEndAsync(job.Id);
 
         // The engine bound the staging mount of the checked folder's descriptor, not the folder's name.

@@ -64,6 +64,8 @@ public sealed class BrowserPage : IAsyncDisposable
             // Generous for a loaded 2-core machine; a test that waits this long has failed anyway.
             context.SetDefaultTimeout(15_000);
             context.SetDefaultNavigationTimeout(30_000);
+            // Expect(...) assertions retry up to their own timeout (5 s unless set; process-wide): as generous.
+            Assertions.SetDefaultExpectTimeout(30_000);
             if (trace)
             {
                 await context.Tracing.StartAsync(new TracingStartOptions { Screenshots = true, Snapshots = true, Title = $"{testClass}.{testName}" });

@@ -53,10 +53,14 @@ public sealed class PostgresLeaderLeaseTests : IAsyncLifetime
     [Fact]
     public async Task AnExpiredLease_IsTakenOver_WithAGreaterToken_AndTheOldHolderCannotRenew()
     {
+        // Held first on a long lease, so b's refusal never meets a lapse; then a's short one (same holder, same token).
+        var aLong = await ServerAsync("a", Long);
         var a = await ServerAsync("a", Short);
         var b = await ServerAsync("b", Long);
-        var held = (await a.TryAcquireAsync(Ct))!;
+        var first = (await aLong.TryAcquireAsync(Ct))!;
         Assert.Null(await b.TryAcquireAsync(Ct));
+        var held = (await a.TryAcquireAsync(Ct))!;
+        Assert.Equal(first.Token, held.Token);
 
         var taken = await EventuallyAcquireAsync(b);
 
