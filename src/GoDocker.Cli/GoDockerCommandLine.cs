@@ -120,7 +120,14 @@ internal static class GoDockerCommandLine
                 var usage = await UsageErrors.WriteAsync(parse);
                 return ExitCodes.PassesJobCode(parse) ? ExitCodes.OwnFailure : usage;
             }
-            var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+            var invocation = new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                // Ctrl-C cancels the command's token; what it then does (run cancelling the job it queued) is a request to
+                // the server, which a loaded one may answer after System.CommandLine's default 2 s, when it would end the
+                // process and leave the job queued for nobody.
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
+            };
             return await parse.InvokeAsync(invocation, CancellationToken.None);
         }
         catch (Exception e)

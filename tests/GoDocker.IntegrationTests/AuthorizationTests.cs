@@ -512,6 +512,48 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
     }
 
     /// <summary>Every operation the OpenAPI document publishes, so a new endpoint cannot escape the walk below.</summary>
+    [Fact]
+    public async Task TesTasks_AreAuthorizedAsJobs_OthersSeeNoneAndCancelNone_AManagerAndAdminsDo()
+    {
+        static StringContent Task(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
+        var sleep = """{"name": "alice-tes", "resources": {"backend_parameters": {"project": "genomics"}}, "executors": [{"image": "godocker/busybox:latest", "command": ["sleep", "300"]}]}""";
+        using var created = await site.As("alice").PostAsync("/ga4gh/tes/v1/tasks", Task(sleep));
+        var id = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
+        // alice's own volume, by its host path: granted to her, so it is staged; bob's folder (a symlink to /etc) is not hers.
+        var aliceData = "file://" + Path.Combine(site.VolumeRoot, "data", "alice");
+        using var notMember = await site.As("dave").PostAsync("/ga4gh/tes/v1/tasks", Task(sleep));
+        using var notHerImage = await site.As("alice").PostAsync("/ga4gh/tes/v1/tasks",
+            Task("""{"executors": [{"image": "debian:12", "command": ["true"]}]}"""));
+        using var othersVolume = await site.As("alice").PostAsync("/ga4gh/tes/v1/tasks",
+            Task($$"""{"inputs": [{"url": "file://{{site.VolumeRoot}}/data/carol/x", "path": "/in/x"}], "executors": [{"image": "godocker/busybox:latest", "command": ["true"]}]}"""));
+        using var ownVolume = await site.As("alice").PostAsync("/ga4gh/tes/v1/tasks",
+            Task($$"""{"outputs": [{"url": "{{aliceData}}/out.txt", "path": "/out/out.txt"}], "executors": [{"image": "godocker/busybox:latest", "command": ["sh", "-c", "echo x > /out/out.txt"]}]}"""));
+
+        var asBob = await site.As("bob").GetAsync($"/ga4gh/tes/v1/tasks/{id}");
+        var asDave = await site.As("dave").PostAsync($"/ga4gh/tes/v1/tasks/{id}:cancel", null);
+        var bobsList = await site.As("bob").GetStringAsync("/ga4gh/tes/v1/tasks");
+        var asAdmin = await site.As("admin").GetAsync($"/ga4gh/tes/v1/tasks/{id}?view=BASIC");
+        var asManager = await site.As("carol").PostAsync($"/ga4gh/tes/v1/tasks/{id}:cancel", null);
+        var anonymous = await site.As(null).GetAsync("/ga4gh/tes/v1/tasks");
+
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, asBob.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, asDave.StatusCode);
+        Assert.DoesNotContain($"\"{id}\"", bobsList, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, asAdmin.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, asManager.StatusCode);
+        Assert.Equal(JobState.Killed, (await site.Server.Api.WaitForAsync(long.Parse(id!, System.Globalization.CultureInfo.InvariantCulture), j => j.State.IsTerminal(), null, site.Tokens["admin"])).State);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal("application/problem+json", anonymous.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.Forbidden, notMember.StatusCode);
+        Assert.Contains("resources.backend_parameters.project", await notMember.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, notHerImage.StatusCode);
+        Assert.Contains("executors[0].image", await notHerImage.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, othersVolume.StatusCode);
+        Assert.Contains("inputs[0].url", await othersVolume.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.True(ownVolume.StatusCode == HttpStatusCode.OK, await ownVolume.Content.ReadAsStringAsync());
+    }
+
     private static readonly string[] KnownOperations =
     [
         "GET /api/v1/auth/whoami", "POST /api/v1/auth/login",
