@@ -230,8 +230,12 @@ public static partial class TesTaskReader
                 Add($"{at}.url", $"volume '{destination.Mount.Name}' is read-only: an output cannot be written there");
                 continue;
             }
+            // The first member that needs the volume writable is what a refusal to mount it so points at.
+            if (!uses.TryGetValue(destination.Mount.Name, out var writable) || !writable)
+            {
+                volumeFields[destination.Mount.Name] = $"{at}.url";
+            }
             uses[destination.Mount.Name] = true;
-            volumeFields.TryAdd(destination.Mount.Name, $"{at}.url");
             if (path is not null)
             {
                 outputs.Add(new StageOut(i, path, kind, destination.ContainerPath.TrimEnd('/') is { Length: > 0 } d ? d : "/", output.Url.TrimEnd('/') is { Length: > 0 } u ? u : output.Url, prefix));
