@@ -3,6 +3,7 @@
 #   1. throughput: N trivial jobs (`true`) through GoDocker vs the same N containers via the raw
 #      Docker Engine API, both at concurrency C                         target: ratio >= 0.9
 #   2. API submission rate alone: 8 concurrent clients, jobs accepted/s   target: >= 2,000/s
+#      2b. the same through GA4GH TES (a Nextflow-shaped task, same server)  target: >= 1,000/s
 #   3. submit -> running latency p50/p95, next to raw create+start         target: p50 overhead <= 100 ms
 #   4. `godocker submit` as a fresh process per job, 1,000 times in a loop, vs Slurm's `sbatch`
 #      in the same loop (held jobs, as ../shared/peers/slurm-bench.sh does)  target: >= sbatch rate
@@ -78,7 +79,10 @@ RAW_NETWORK=${RAW_NETWORK:-godocker-jobs}
 ENGINE_PORT=$(free_port); QUEUE_PORT=$(free_port)
 start_server engine "$ENGINE_PORT"; ENGINE_PID=$SERVER_PID
 # A server whose engine never answers: its jobs stay pending, so only the API and the store are measured.
-GODOCKER_Jobs__MaxPendingPerUser=100000000 start_server queue "$QUEUE_PORT" --docker unix:///nonexistent/docker.sock
+# Its volume "work" holds the files TES tasks name by url (section 2b).
+mkdir -p "$WORK/tes"
+GODOCKER_Jobs__MaxPendingPerUser=100000000 GODOCKER_Volumes__0__Name=work GODOCKER_Volumes__0__HostPath="$WORK/tes" \
+  GODOCKER_Volumes__0__AllowedRoot="$WORK" start_server queue "$QUEUE_PORT" --docker unix:///nonexistent/docker.sock
 QUEUE_PID=$SERVER_PID
 ENGINE_URL=http://127.0.0.1:$ENGINE_PORT QUEUE_URL=http://127.0.0.1:$QUEUE_PORT
 for _ in $(seq 100); do curl -fsS "$ENGINE_URL/api/v1/health" | grep -q '"status":"ok"' && break; sleep 0.1; done
@@ -127,6 +131,10 @@ echo "RESULT cli n=$CLI_N seconds=$(python3 -c "print(f'{$t1-$t0:.2f}')") rate=$
 say "2. API submission rate: $SUBMITS submissions, 8 clients"
 SUB=$("${BENCH[@]}" submit --n="$SUBMITS" --c=8 --url="$QUEUE_URL"); echo "$SUB"
 
+say "2b. TES task creates: $SUBMITS Nextflow-shaped tasks, 8 clients, same server; then MINIMAL gets"
+TES_OUT=$("${BENCH[@]}" tes-submit --n="$SUBMITS" --c=8 --url="$QUEUE_URL" --volume-path="$WORK/tes"); echo "$TES_OUT"
+TES=$(echo "$TES_OUT" | grep '^RESULT tes-submit'); TESGET=$(echo "$TES_OUT" | grep '^RESULT tes-get')
+
 say "6. submit latency while the scheduler cycles: a fresh empty queue, then the queue server with $PRELOAD pending"
 EMPTY_PORT=$(free_port)
 GODOCKER_Jobs__MaxPendingPerUser=100000000 start_server queue-empty "$EMPTY_PORT" --docker unix:///nonexistent/docker.sock
@@ -166,19 +174,21 @@ if [ "$SLURM" = 1 ]; then
   fi
 fi
 
-python3 - "$RAW" "$GOD" "$RAWLAT" "$LAT" "$SUB" "$CLI_RATE" "$SBATCH_RATE" "$ENGINE_RSS" "$CYCLE" "$CYCLE_MEM" "$SUBLAT0" "$SUBLAT" "$STORE" "$QUEUE_CPU" "$QUEUE_RSS" "$ROUNDTRIP" "${DEEP_OUT[@]}" <<'PY'
+python3 - "$RAW" "$GOD" "$RAWLAT" "$LAT" "$SUB" "$CLI_RATE" "$SBATCH_RATE" "$ENGINE_RSS" "$CYCLE" "$CYCLE_MEM" "$SUBLAT0" "$SUBLAT" "$STORE" "$QUEUE_CPU" "$QUEUE_RSS" "$ROUNDTRIP" "$TES" "$TESGET" "${DEEP_OUT[@]}" <<'PY'
 import re, sys
 def kv(line): return dict(p.split("=", 1) for p in line.split()[2:] if "=" in p)
 raw, god, rawlat, lat, sub = (kv(a) for a in sys.argv[1:6])
 cli, sbatch, rss = sys.argv[6], sys.argv[7], int(sys.argv[8])
 cycle, cmem, lat0, lat100k, store = (kv(a) for a in sys.argv[9:14])
 qcpu, qrss = sys.argv[14], sys.argv[15]
+tes, tesget = kv(sys.argv[17]), kv(sys.argv[18])
 server_cycle = float(store["read_ms"]) + float(store["cycle_ms"])
 ratio = float(god["rate"]) / float(raw["rate"])
 overhead = float(lat["p50_ms"]) - float(rawlat["p50_ms"])
 rows = [
     ("throughput (jobs/s, median)", f'{god["rate"]} vs raw {raw["rate"]}', f'ratio {ratio:.2f} (runs: GoDocker {god["runs"]}; raw {raw["runs"]})', ">= 0.90", ratio >= 0.9),
     ("API submissions/s (8 clients)", sub["rate"], f'p50 {sub["p50_ms"]} ms, p95 {sub["p95_ms"]} ms', ">= 2000", float(sub["rate"]) >= 2000),
+    ("TES creates/s (8 clients)", tes["rate"], f'p50 {tes["p50_ms"]} ms, p95 {tes["p95_ms"]} ms; {tes["body_bytes"]} B tasks; REST {sub["rate"]}/s; MINIMAL gets {tesget["rate"]}/s', ">= 1000", float(tes["rate"]) >= 1000),
     ("submit->running p50/p95 (ms)", f'{lat["p50_ms"]} / {lat["p95_ms"]}', f'raw create+start {rawlat["p50_ms"]} / {rawlat["p95_ms"]}; p50 overhead {overhead:.0f} ms', "<= 100 ms", overhead <= 100),
     ("CLI submit loop (per s)", cli, f"sbatch {sbatch}", ">= sbatch", sbatch == "n/a" or float(cli) >= float(sbatch)),
     ("server peak RSS (MiB)", f"{rss/1024:.0f}", "during runs 1 and 3", "", True),
@@ -195,7 +205,7 @@ for kind in ("exec", "attach"):
     theirs = re.search(rf"RESULT {kind}-roundtrip docker \w+( -it)?: n=\d+ p50=([\d.]+) ms p95=([\d.]+) ms", sys.argv[16])
     overhead = float(roundtrip[f"{kind}-roundtrip"])
     rows.append((f"keystroke echo via {kind} p50/p95 (ms)", f"{ours[2]} / {ours[3]}", f"docker {kind} {theirs[2]} / {theirs[3]}; p50 overhead {overhead:.2f} ms", "<= 5 ms", overhead <= 5))
-for line in sys.argv[17:]:
+for line in sys.argv[19:]:
     d = kv(line)
     size = f'{int(d["pending"]) // 1000}k' if int(d["pending"]) < 1_000_000 else f'{int(d["pending"]) / 1e6:.1f}M'
     rows.append((f'server cycle {size} pending, {d["store"]} (ms)', f'{d["delta_ms"]} / {d["index_ms"]}',

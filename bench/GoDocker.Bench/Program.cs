@@ -11,6 +11,9 @@ using GoDocker.Jobs;
 //   raw        N containers create+start+wait+remove through the Engine API at concurrency C
 //   godocker   N jobs submitted to a GoDocker server (C clients), until all ended
 //   submit     N submissions by C clients to a server whose jobs stay pending (API + store only)
+//   tes-submit the same with GA4GH TES creates (POST /ga4gh/tes/v1/tasks) of a Nextflow-shaped task: one executor, three
+//              inputs (two file urls in --volume-path, a granted volume, and 2 KiB of content), five outputs; then the
+//              rate of MINIMAL gets (a workflow manager polls each task)
 //   latency    N sequential jobs: submit → running (server timestamps), next to raw create+start
 //   cycle      one scheduling cycle over a large site in memory (100,000 pending jobs, 1,000 nodes): see CycleBench
 //   submit-latency  single submissions one after another for --seconds (API + store), while the server's scheduler
@@ -54,6 +57,9 @@ switch (mode)
     case "submit":
         await SubmitRateAsync();
         break;
+    case "tes-submit":
+        await TesSubmitRateAsync();
+        break;
     case "latency":
         await LatencyAsync();
         break;
@@ -71,7 +77,7 @@ switch (mode)
     case "series-memory":
         return MonitoringBench.SeriesMemory(Opt);
     default:
-        Console.Error.WriteLine("usage: GoDocker.Bench raw|raw-latency|godocker|submit|submit-latency|latency|cycle|store-read|server-cycle|api-latency|series-memory --n=200 --c=8 --url=... --image=...");
+        Console.Error.WriteLine("usage: GoDocker.Bench raw|raw-latency|godocker|submit|tes-submit|submit-latency|latency|cycle|store-read|server-cycle|api-latency|series-memory --n=200 --c=8 --url=... --image=...");
         return 2;
 }
 return 0;
@@ -213,6 +219,79 @@ async Task SubmitRateAsync()
         {
             throw new InvalidOperationException($"submit refused: {(int)response.StatusCode}");
         }
+    }
+}
+
+async Task TesSubmitRateAsync()
+{
+    using var handler = new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = concurrency };
+    using var http = new HttpClient(handler) { BaseAddress = new Uri(url) };
+    var volume = Opt("volume-path", "/tmp");
+    var work = "/work/3f/9a2b";
+    var task = new System.Text.Json.Nodes.JsonObject
+    {
+        ["name"] = "nf-ALIGN_(sample_1)",
+        ["inputs"] = new System.Text.Json.Nodes.JsonArray(
+            new System.Text.Json.Nodes.JsonObject { ["url"] = $"file://{volume}/reads_1.fq.gz", ["path"] = $"{work}/reads_1.fq.gz" },
+            new System.Text.Json.Nodes.JsonObject { ["url"] = $"file://{volume}/genome.fa", ["path"] = $"{work}/genome.fa" },
+            new System.Text.Json.Nodes.JsonObject { ["content"] = new string('#', 2048), ["path"] = $"{work}/.command.sh" }),
+        ["outputs"] = new System.Text.Json.Nodes.JsonArray([.. ((IEnumerable<string>)[".exitcode", ".command.out", ".command.err", ".command.trace", "aligned.bam"])
+            .Select(f => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["url"] = $"file://{volume}/out/{f}", ["path"] = $"{work}/{f}" })]),
+        ["resources"] = new System.Text.Json.Nodes.JsonObject { ["cpu_cores"] = 1, ["ram_gb"] = 0.0625 },
+        ["executors"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+        {
+            ["image"] = image,
+            ["command"] = new System.Text.Json.Nodes.JsonArray("bash", "-o", "pipefail", "-c", $"bash {work}/.command.sh 2>&1 | tee {work}/.command.log"),
+            ["workdir"] = work,
+        }),
+        ["tags"] = new System.Text.Json.Nodes.JsonObject { ["bench"] = "tes-submit" },
+    };
+    var body = System.Text.Encoding.UTF8.GetBytes(task.ToJsonString());
+    var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
+    for (var i = 0; i < 200; i++)
+    {
+        ids.Add(await PostAsync());
+    }
+    var (seconds, latencies) = await RunClientsAsync(async () => ids.Add(await PostAsync()));
+    Console.WriteLine(Invariant(
+        $"RESULT tes-submit n={n} clients={concurrency} seconds={seconds:0.00} rate={n / seconds:0} p50_ms={Percentile(latencies, 50):0.00} p95_ms={Percentile(latencies, 95):0.00} body_bytes={body.Length}"));
+    var some = ids.Take(1000).ToArray();
+    var (getSeconds, getLatencies) = await RunClientsAsync(async () =>
+    {
+        using var response = await http.GetAsync($"/ga4gh/tes/v1/tasks/{some[Random.Shared.Next(some.Length)]}");
+        response.EnsureSuccessStatusCode();
+    });
+    Console.WriteLine(Invariant(
+        $"RESULT tes-get n={n} clients={concurrency} seconds={getSeconds:0.00} rate={n / getSeconds:0} p50_ms={Percentile(getLatencies, 50):0.00} p95_ms={Percentile(getLatencies, 95):0.00}"));
+
+    async Task<(double Seconds, double[] Latencies)> RunClientsAsync(Func<Task> call)
+    {
+        var next = -1;
+        var latencies = new double[n];
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < n)
+            {
+                var start = clock.Elapsed;
+                await call();
+                latencies[i] = (clock.Elapsed - start).TotalMilliseconds;
+            }
+        }));
+        return (clock.Elapsed.TotalSeconds, latencies);
+    }
+
+    async Task<string> PostAsync()
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var response = await http.PostAsync("/ga4gh/tes/v1/tasks", content);
+        if ((int)response.StatusCode != 200)
+        {
+            throw new InvalidOperationException($"task refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+        return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
     }
 }
 
