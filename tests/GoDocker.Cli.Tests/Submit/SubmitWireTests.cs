@@ -36,6 +36,8 @@ public sealed class SubmitWireTests
             MailType = "END,FAIL",
             MailUser = "ana.b+jobs@example.org",
             Interactive = true,
+            Stdout = "/data/it's a \"$(x)\"/%x-%A_%a.out",
+            Stderr = "/data/%j.err",
         },
         new JobSpec { Command = ["true"], Gpus = 0, Hold = false, Requeue = false, Constraints = [] },
         new JobSpec { Command = ["sh", "-c", "echo a  b", ""], Tags = [] , Env = new Dictionary<string, string>() },
