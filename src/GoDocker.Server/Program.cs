@@ -5,6 +5,7 @@ using GoDocker.Executors.Swarm;
 using GoDocker.Jobs;
 using GoDocker.Scheduling;
 using GoDocker.Server.Api;
+using GoDocker.Server.Api.Tes;
 using GoDocker.Server.Auth;
 using GoDocker.Server.Auth.Ldap;
 using GoDocker.Server.Configuration;
@@ -189,6 +190,7 @@ builder.Services.AddHostedService(sp => new ServerHeartbeat(sp.GetRequiredServic
     settings.Server.Listen, time, sp.GetRequiredService<ILogger<ServerHeartbeat>>()));
 // Use cases: what the API (and later the web UI and standard APIs) call; handlers only translate HTTP.
 builder.Services.AddSingleton<JobSubmission>();
+builder.Services.AddSingleton<TaskSubmission>();
 builder.Services.AddSingleton<JobControl>();
 builder.Services.AddSingleton<JobExec>();
 builder.Services.AddSingleton<UsageReport>();
@@ -241,6 +243,7 @@ api.MapNodes();
 api.MapImages();
 api.MapVolumes();
 api.MapWebhooks();
+app.MapTes();
 
 await Bootstrap.AdminAsync(auth, accounts, app.Logger, CancellationToken.None);
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -534,6 +534,8 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
         "GET /api/v1/jobs/{id}/exec", "GET /api/v1/jobs/{id}/attach", "POST /api/v1/admin/purge",
         "GET /api/v1/webhooks", "POST /api/v1/webhooks", "DELETE /api/v1/webhooks/{id}",
         "GET /metrics",
+        "GET /ga4gh/tes/v1/service-info", "POST /ga4gh/tes/v1/tasks", "GET /ga4gh/tes/v1/tasks", "GET /ga4gh/tes/v1/tasks/{id}",
+        "POST /ga4gh/tes/v1/tasks/{id}:cancel",
     ];
 
     [Fact]
@@ -548,7 +550,7 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
             .Order().ToList();
         Assert.Equal(KnownOperations.Order(), operations);
 
-        var open = new HashSet<string> { "GET /api/v1/health", "POST /api/v1/auth/login", "POST /api/v1/auth/session" };
+        var open = new HashSet<string> { "GET /api/v1/health", "POST /api/v1/auth/login", "POST /api/v1/auth/session", "GET /ga4gh/tes/v1/service-info" };
         foreach (var operation in operations)
         {
             var (method, template) = (operation.Split(' ')[0], operation.Split(' ')[1]);
@@ -563,7 +565,8 @@ public sealed class AuthorizationTests(AuthorizationTests.Site site) : IClassFix
                 || operation is "POST /api/v1/jobs/{id}/priority" or "PUT /api/v1/limits/{kind}/{name}"
                 // Without a scrape token (Metrics:TokenSha256), the metrics are the administrators'.
                 || operation is "GET /metrics";
-            var jobScoped = !adminOnly && (template.StartsWith("/api/v1/jobs/{id}", StringComparison.Ordinal) || template.StartsWith("/api/v1/arrays/{id}", StringComparison.Ordinal));
+            var jobScoped = !adminOnly && (template.StartsWith("/api/v1/jobs/{id}", StringComparison.Ordinal) || template.StartsWith("/api/v1/arrays/{id}", StringComparison.Ordinal)
+                || template.StartsWith("/ga4gh/tes/v1/tasks/{id}", StringComparison.Ordinal));
 
             var asAnonymous = await SendAsync(null, method, path);
             var asOutsider = await SendAsync("dave", method, path);

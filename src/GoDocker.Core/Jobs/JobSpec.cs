@@ -67,6 +67,13 @@ public sealed record JobSpec
     public string? Stdout { get; init; }
     /// <summary>As sbatch's --error: the same for stderr; it may name the same file as <see cref="Stdout"/> to join them.</summary>
     public string? Stderr { get; init; }
+
+    /// <summary>
+    /// The GA4GH TES task this job runs (its runner is <see cref="Script"/>): set only by the TES API's submission, never
+    /// on the REST wire, so no REST job passes for a task.
+    /// </summary>
+    [JsonIgnore]
+    public GoDocker.Tes.TesTaskSpec? Tes { get; init; }
 }
 
 /// <summary>A spec after validation: defaults applied, units resolved. This is what the store keeps and the executor runs.</summary>
@@ -114,6 +121,13 @@ public sealed record ResolvedJobSpec
     public string? Stdout { get; init; }
     /// <summary>The stderr path pattern asked for (<see cref="JobSpec.Stderr"/>); null: the job directory's file.</summary>
     public string? Stderr { get; init; }
+    /// <summary>The TES task this job is (<see cref="JobSpec.Tes"/>); null for every other job.</summary>
+    public GoDocker.Tes.TesTaskSpec? Tes { get; init; }
+    /// <summary>
+    /// Container paths each given an empty directory of the job's own, read-write (under its job directory, so measured
+    /// and kept as its files): where a TES task's files land on a read-only root filesystem.
+    /// </summary>
+    public IReadOnlyList<string> Scratch { get; init; } = [];
 }
 
 /// <summary>A task of a job array: its index, the array's first, last and step (GODOCKER_TASK_*), and %N.</summary>

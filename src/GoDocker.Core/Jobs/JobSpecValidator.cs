@@ -328,7 +328,8 @@ public static partial class JobSpecValidator
             MemoryBytes = memory,
             Env = spec.Env ?? new Dictionary<string, string>(),
             Workdir = spec.Workdir,
-            Tags = spec.Tags ?? [],
+            // The reserved tag no REST submit can carry (':' is refused in tags): what the TES API lists its tasks by.
+            Tags = spec.Tes is null ? spec.Tags ?? [] : [.. spec.Tags ?? [], GoDocker.Tes.TesTaskSpec.Tag],
             Project = project,
             WalltimeSeconds = walltime is { } wt ? (long)wt.TotalSeconds : null,
             Labels = spec.Labels ?? new Dictionary<string, string>(),
@@ -343,6 +344,8 @@ public static partial class JobSpecValidator
             Interactive = spec.Interactive ?? false,
             Stdout = spec.Stdout,
             Stderr = spec.Stderr,
+            Tes = spec.Tes,
+            Scratch = spec.Tes?.Scratch ?? [],
         };
         return new SpecValidation(resolved, new Dictionary<string, string[]>()) { Array = array };
     }

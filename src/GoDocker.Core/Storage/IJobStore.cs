@@ -172,6 +172,10 @@ public sealed record JobQuery
     public string? NameContains { get; init; }
     /// <summary>Only interactive jobs (true) or only batch jobs (false).</summary>
     public bool? Interactive { get; init; }
+    /// <summary>Only jobs whose name starts with this text, exactly (case counts; % and _ are themselves): TES's name_prefix.</summary>
+    public string? NamePrefix { get; init; }
+    /// <summary>Only jobs with a smaller id: where a keyset page sorted by id descending resumes (TES's page_token).</summary>
+    public long? IdBelow { get; init; }
     /// <summary>The order of <see cref="JobPage.Items"/>; ties are broken by id, so paging is stable.</summary>
     public JobSort Sort { get; init; } = JobSort.Default;
     public int Offset { get; init; }

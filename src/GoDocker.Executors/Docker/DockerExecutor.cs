@@ -590,12 +590,8 @@ public sealed class DockerExecutor : IExecutor, IDisposable
                 },
                 // The writable layer lives on the engine's disk: read-only, with size-limited tmpfs where programs expect to write.
                 ReadonlyRootfs = options.ReadOnlyRootFilesystem,
-                Tmpfs = options.ReadOnlyRootFilesystem
-                    ? new Dictionary<string, string>
-                    {
-                        ["/tmp"] = string.Create(CultureInfo.InvariantCulture, $"rw,nosuid,nodev,size={options.TmpBytes},mode=1777"),
-                        ["/var/tmp"] = string.Create(CultureInfo.InvariantCulture, $"rw,nosuid,nodev,size={options.TmpBytes},mode=1777"),
-                    }
+                Tmpfs = JobProcess.Tmpfs(spec, options.ReadOnlyRootFilesystem) is { Count: > 0 } tmpfs
+                    ? tmpfs.ToDictionary(path => path, _ => string.Create(CultureInfo.InvariantCulture, $"rw,nosuid,nodev,size={options.TmpBytes},mode=1777"))
                     : null,
                 StorageOpt = !options.ReadOnlyRootFilesystem && options.WritableLayerSize is { } size ? new Dictionary<string, string> { ["size"] = size } : null,
                 Privileged = false,

@@ -67,6 +67,17 @@ internal static class JobProcess
         : request.Spec.Script is not null ? (["/bin/sh", "-c", "exec \"$0\""], [$"{mount}/job.sh"])
         : (null, null);
 
+    /// <summary>
+    /// The container paths given a size-limited tmpfs: /tmp and /var/tmp on a read-only root filesystem, and the job's
+    /// scratch directories (a TES task's file paths) not already under those. A tmpfs, not a host directory: no path a
+    /// job could have replaced by a symbolic link is ever a bind's source. What a task keeps goes to its volumes.
+    /// </summary>
+    public static IReadOnlyList<string> Tmpfs(GoDocker.Jobs.ResolvedJobSpec spec, bool readOnlyRoot)
+    {
+        IReadOnlyList<string> system = readOnlyRoot ? ["/tmp", "/var/tmp"] : [];
+        return [.. system, .. spec.Scratch.Where(path => !system.Any(s => path == s || path.StartsWith(s + "/", StringComparison.Ordinal)))];
+    }
+
     /// <summary>The job's command, or its script in the job directory.</summary>
     public static IList<string> Argv(LaunchRequest request, string mount) =>
         request.Spec.Command is { Count: > 0 } command ? [.. command] : [$"{mount}/job.sh"];

@@ -297,17 +297,14 @@ public sealed class SwarmExecutor : IExecutor, IDisposable
         var mount = options.JobMountPath;
         var labels = JobProcess.Labels(request, options.InstanceId);
         labels[NodeLabel] = node.Id;
-        if (options.ReadOnlyRootFilesystem)
+        foreach (var path in JobProcess.Tmpfs(spec, options.ReadOnlyRootFilesystem))
         {
-            foreach (var path in new[] { "/tmp", "/var/tmp" })
+            mounts.Add(new ServiceMount
             {
-                mounts.Add(new ServiceMount
-                {
-                    Type = "tmpfs",
-                    Target = path,
-                    TmpfsOptions = new TmpfsOptions { SizeBytes = options.TmpBytes, Mode = 0x3FF /* 1777 */ },
-                });
-            }
+                Type = "tmpfs",
+                Target = path,
+                TmpfsOptions = new TmpfsOptions { SizeBytes = options.TmpBytes, Mode = 0x3FF /* 1777 */ },
+            });
         }
         return new ServiceSpec
         {

@@ -175,6 +175,9 @@ internal static partial class ConfigurationCheck
         Check(string.IsNullOrEmpty(server.WebRoot) || server.WebRoot.StartsWith('/'), $"Server:WebRoot: '{server.WebRoot}' is not an absolute path");
         Check(settings.Web.LiveInterval >= TimeSpan.FromMilliseconds(100) && settings.Web.LiveInterval <= TimeSpan.FromMinutes(1),
             $"Web:LiveInterval: {settings.Web.LiveInterval} must be from 100 ms to 1 minute");
+        Check(settings.Tes.MaxContentBytes is >= 128 * 1024 and <= 800 * 1024,
+            $"Tes:MaxContentBytes: {settings.Tes.MaxContentBytes} must be from 131072 (the specification's 128 KiB) to 819200 (the runner must stay under the 1 MiB script limit)");
+        Check(System.Text.RegularExpressions.Regex.IsMatch(settings.Tes.ZoneLabel, "^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$"), $"Tes:ZoneLabel: '{settings.Tes.ZoneLabel}' is not a node label name");
         Check(settings.Exec.IdleTimeout >= TimeSpan.FromSeconds(1), $"Exec:IdleTimeout: {settings.Exec.IdleTimeout} must be at least 1 second");
         Check(settings.Exec.MaxSession >= TimeSpan.FromSeconds(1), $"Exec:MaxSession: {settings.Exec.MaxSession} must be at least 1 second");
 

@@ -33,6 +33,7 @@ public sealed class GoDockerOptions
     public JobDirectoriesOptions JobDirectories { get; set; } = new();
     public ExecOptions Exec { get; set; } = new();
     public NotificationOptions Notifications { get; set; } = new();
+    public TesOptions Tes { get; set; } = new();
 }
 
 /// <summary>
@@ -53,6 +54,23 @@ public sealed class JobDirectoriesOptions
     public int BatchSize { get; set; } = 20;
     /// <summary>MaxArchiveSize as ConfigurationCheck parsed it at start (not configuration).</summary>
     internal long MaxArchiveBytes { get; set; } = 10L << 30;
+}
+
+/// <summary>Tes:, the GA4GH Task Execution Service API (/ga4gh/tes/v1).</summary>
+public sealed class TesOptions
+{
+    /// <summary>service-info's id, reverse domain name notation; org.godocker.HOST of the first public URL when unset.</summary>
+    public string? ServiceId { get; set; }
+
+    /// <summary>service-info's organization; "GoDocker" and the first public URL when unset.</summary>
+    public string? OrganizationName { get; set; }
+    public string? OrganizationUrl { get; set; }
+
+    /// <summary>All the inputs' content of one task together (each input of 128 KiB must fit, as the specification asks).</summary>
+    public int MaxContentBytes { get; set; } = 512 * 1024;
+
+    /// <summary>The node label a task's single zone (resources.zones) is a constraint on.</summary>
+    public string ZoneLabel { get; set; } = "zone";
 }
 
 /// <summary>Exec:, commands run in running jobs (GET /jobs/{id}/exec, `godocker exec`).</summary>

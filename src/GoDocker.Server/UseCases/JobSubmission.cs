@@ -86,10 +86,7 @@ public sealed class JobSubmission(
             }
         }
         // The job runs as its owner, fixed now: a later change of the account does not change a queued job.
-        var runAs = auth.IsNone
-            ? LocalIdentity(options.Value.Server)
-            : (await accounts.GetUserAsync(caller.Login, cancellationToken))?.Identity
-                ?? throw new InvalidOperationException($"the authenticated user {caller.Login} has no account");
+        var runAs = await RunAsAsync(caller, cancellationToken);
         if (RootIdentity.Refuse(runAs, valid.Root) is { } rootIdentityRefusal)
         {
             return new SubmitOutcome.Forbidden("root", rootIdentityRefusal);
@@ -148,6 +145,13 @@ public sealed class JobSubmission(
         scheduler.Poke();
         return new SubmitOutcome.Stored(stored, array is not null);
     }
+
+    /// <summary>Who a job of <paramref name="caller"/>'s runs as: their account's identity, or the local one without accounts.</summary>
+    /// <exception cref="InvalidOperationException">when an authenticated caller has no account (a fault, not an outcome).</exception>
+    public async Task<UserIdentity> RunAsAsync(Caller caller, CancellationToken cancellationToken) => auth.IsNone
+        ? LocalIdentity(options.Value.Server)
+        : (await accounts.GetUserAsync(caller.Login, cancellationToken))?.Identity
+            ?? throw new InvalidOperationException($"the authenticated user {caller.Login} has no account");
 
     /// <summary>
     /// The site's quota of interactive jobs per user (Jobs:MaxInteractivePerUser), counting the caller's pending and

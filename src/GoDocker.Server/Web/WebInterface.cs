@@ -40,7 +40,8 @@ internal sealed class WebInterface
 
     /// <summary>Paths that are the server's own (the API, Prometheus), never the app's.</summary>
     public static bool IsServerPath(PathString path) =>
-        path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase);
+        path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/ga4gh", StringComparison.OrdinalIgnoreCase);
 
     public Task InvokeAsync(HttpContext context)
     {

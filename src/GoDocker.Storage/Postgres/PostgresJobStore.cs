@@ -450,6 +450,15 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             where.Append(" AND lower(name COLLATE \"C\") LIKE lower(").Append(Value(LikePattern.Containing(query.NameContains)))
                 .Append(" COLLATE \"C\") ").Append(LikePattern.EscapeClause);
         }
+        if (query.NamePrefix is not null)
+        {
+            // Not LIKE (% and _ would need escaping); exact, case counts, as SQLite's substr comparison.
+            where.Append(" AND starts_with(name, ").Append(Value(query.NamePrefix)).Append(')');
+        }
+        if (query.IdBelow is { } below)
+        {
+            where.Append(" AND id < ").Append(Value(below));
+        }
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         if (query.Limit == 0)
         {

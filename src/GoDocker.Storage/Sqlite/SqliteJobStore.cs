@@ -359,6 +359,17 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             where.Append(" AND name LIKE $name ").Append(LikePattern.EscapeClause);
             parameters.Add(("$name", LikePattern.Containing(query.NameContains)));
         }
+        if (query.NamePrefix is not null)
+        {
+            // Not LIKE: it folds ASCII case. substr counts characters, as .NET's StartsWith on the same text does.
+            where.Append(" AND substr(name, 1, length($prefix)) = $prefix");
+            parameters.Add(("$prefix", query.NamePrefix));
+        }
+        if (query.IdBelow is { } below)
+        {
+            where.Append(" AND id < $below");
+            parameters.Add(("$below", below));
+        }
         await using var connection = await OpenReaderAsync(cancellationToken);
         await using var tx = connection.BeginTransaction(deferred: true);
         await using var count = Command(connection, "SELECT COUNT(*) FROM jobs" + where, [.. parameters]);

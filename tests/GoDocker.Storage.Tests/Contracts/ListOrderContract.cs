@@ -192,4 +192,45 @@ public abstract class ListOrderContract(IJobStoreProvider provider) : JobStoreTe
         Assert.DoesNotContain(batchOnly.Items, j => j.Id == interactive.Id || j.Id == othersInteractive.Id);
         Assert.True((await Store.GetAsync(interactive.Id, Ct))!.Spec.Interactive);
     }
+
+    [Theory]
+    [InlineData("50%", new[] { "50%_done" })]
+    [InlineData("50", new[] { "50%_done", "50 percent done" })]
+    [InlineData("report", new[] { "report final" })]
+    [InlineData("Report", new[] { "Report-Final" })]
+    [InlineData("%", new string[0])]
+    [InlineData("É", new[] { "ÉTÉ" })]
+    [InlineData("back\\", new[] { "back\\slash" })]
+    public async Task List_ByNamePrefix_IsExact_CaseCounts_AndWildcardsAreThemselves(string prefix, string[] expected)
+    {
+        var ids = new Dictionary<long, string>();
+        foreach (var name in Names)
+        {
+            ids[(await SubmitAsync(ASpec().Name(name))).Id] = name;
+        }
+
+        var page = await Store.ListAsync(new JobQuery { NamePrefix = prefix }, Ct);
+
+        Assert.Equal(expected.Order(StringComparer.Ordinal), page.Items.Select(j => ids[j.Id]).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task List_IdBelow_ResumesAKeysetPageNewestFirst_WhateverWasSubmittedSince()
+    {
+        var jobs = new List<long>();
+        for (var i = 0; i < 5; i++)
+        {
+            jobs.Add((await SubmitAsync(ASpec())).Id);
+        }
+        var newestFirst = new JobSort(JobSortKey.Id, Descending: true);
+
+        var first = await Store.ListAsync(new JobQuery { Sort = newestFirst, Limit = 2 }, Ct);
+        await SubmitAsync(ASpec());
+        var second = await Store.ListAsync(new JobQuery { Sort = newestFirst, Limit = 2, IdBelow = first.Items[^1].Id }, Ct);
+        var last = await Store.ListAsync(new JobQuery { Sort = newestFirst, Limit = 2, IdBelow = second.Items[^1].Id }, Ct);
+
+        Assert.Equal([jobs[4], jobs[3]], first.Items.Select(j => j.Id));
+        Assert.Equal([jobs[2], jobs[1]], second.Items.Select(j => j.Id));
+        Assert.Equal([jobs[0]], last.Items.Select(j => j.Id));
+    }
 }
