@@ -64,6 +64,8 @@ public sealed class SubmitWireTests
 
         var missing = GoDockerJson.Default.JobSpec.Properties
             .Select(p => p.Name)
+            // JobSpec.Tes is [JsonIgnore]d (only the TES API sets it, never the wire), yet the generated metadata lists it.
+            .Where(name => name != "tes")
             .Where(name => !written.Any(json => json.Contains($"\"{name}\":", StringComparison.Ordinal)))
             .ToList();
 
