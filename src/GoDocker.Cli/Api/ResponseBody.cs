@@ -32,5 +32,8 @@ internal sealed class ResponseBody(HttpResponse response, Uri server) : IDisposa
         }
     }
 
+    /// <summary>A response header's value (names case-insensitive); null when absent.</summary>
+    public string? Header(string name) => response.Head.Headers.TryGetValue(name, out var value) ? value : null;
+
     public void Dispose() => response.Dispose();
 }

@@ -3,9 +3,15 @@ using GoDocker.Cli.Output;
 
 namespace GoDocker.Cli.Commands;
 
-/// <summary>`godocker logs ID [--stderr] [-f]`: the job's output, written as it arrives.</summary>
+/// <summary>
+/// `godocker logs ID [--stderr] [-f]`: the job's output, written as it arrives. For a job given --stdout (--stderr), one
+/// line on stderr says where its output went, then the job directory's file follows as usual (exit 0, as for any job).
+/// </summary>
 internal static class LogsCommand
 {
+    /// <summary>The server's header naming the file a job sent this stream to (--stdout/--stderr).</summary>
+    private const string OutputPathHeader = "GoDocker-Output-Path";
+
     public static Command Create(GlobalOptions global)
     {
         var id = JobIdArgument.Create();
@@ -21,6 +27,14 @@ internal static class LogsCommand
                 return await ProblemReport.WriteAsync(result.Problem, cancellationToken);
             }
             using var body = result.Value;
+            if (body.Header(OutputPathHeader) is { } elsewhere)
+            {
+                // As sbatch -o: the output is in the file the job named, which only the job opens. The job directory's
+                // file still follows: empty, or the shell's word on why that file could not be opened.
+                var stream = parse.GetValue(stderr) ? "stderr" : "stdout";
+                await Console.Error.WriteLineAsync(
+                    $"godocker: job {parse.GetValue(id)}'s {stream} goes to {Uri.UnescapeDataString(elsewhere)} (--{stream}), not the job directory".AsMemory(), cancellationToken);
+            }
             await using var stdout = Console.OpenStandardOutput();
             try
             {

@@ -77,6 +77,15 @@ internal static class JobDetails
         {
             fields.Add(("Workdir", job.Workdir));
         }
+        // Slurm's StdOut and StdErr: where the output went when not to the job directory (godocker logs says so too).
+        if (job.Stdout is not null)
+        {
+            fields.Add(("Stdout", job.Stdout));
+        }
+        if (job.Stderr is not null)
+        {
+            fields.Add(("Stderr", job.Stderr));
+        }
         if (job.Command is { Count: > 0 } command)
         {
             fields.Add(("Command", ShellWords.Join(command)));

@@ -84,7 +84,15 @@ internal sealed class JobOptionSet
         array.Validators.Add(SchedulingArguments.ValidateArray);
         dependency.Validators.Add(SchedulingArguments.ValidateDependency);
         network.AcceptOnlyFromAmong("default", "none");
-        Options = [name, image, cpus, memory, env, export, workdir, volumes, tags, project, walltime, labels, gpus, constraints, array, dependency, hold, requeue, noRequeue, network, mailType, mailUser];
+        // sbatch's -o/-e, long names only: here -o is the output format and -e is --env. Not on run, whose output is the terminal.
+        stdout = new("--stdout")
+        {
+            Description = "Append the job's stdout to this file in a volume it mounts read-write, as sbatch -o: %j id, %x name, %u user, %A array id, %a task, %% (default: the job directory's, godocker logs)",
+            HelpName = "PATH",
+        };
+        stderr = new("--stderr") { Description = "The same for stderr, as sbatch -e; the --stdout path again joins them in one file", HelpName = "PATH" };
+        Options = [name, image, cpus, memory, env, export, workdir, volumes, tags, project, walltime, labels, gpus, constraints, array, dependency, hold, requeue, noRequeue, network, mailType, mailUser,
+            .. shorts == ShortNames.Submit ? new Option[] { stdout, stderr } : Array.Empty<Option>()];
     }
 
     private readonly Option<string> name;
@@ -109,6 +117,8 @@ internal sealed class JobOptionSet
     private readonly Option<string> network;
     private readonly Option<string> mailType;
     private readonly Option<string> mailUser;
+    private readonly Option<string> stdout;
+    private readonly Option<string> stderr;
 
     /// <summary>Every job option, in the order help lists them.</summary>
     public IReadOnlyList<Option> Options { get; }
@@ -152,6 +162,9 @@ internal sealed class JobOptionSet
         Network = parse.GetValue(network),
         MailType = parse.GetValue(mailType),
         MailUser = parse.GetValue(mailUser),
+        // An option run does not carry is not in its parse: GetValue would throw.
+        Stdout = Options.Contains(stdout) ? parse.GetValue(stdout) : null,
+        Stderr = Options.Contains(stderr) ? parse.GetValue(stderr) : null,
     };
 
     /// <summary>

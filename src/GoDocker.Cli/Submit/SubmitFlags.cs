@@ -33,6 +33,9 @@ internal sealed record SubmitFlags
     /// <summary>As Slurm's --mail-type (BEGIN, END, FAIL, REQUEUE, ALL, NONE; comma-separated).</summary>
     public string? MailType { get; init; }
     public string? MailUser { get; init; }
+    /// <summary>--stdout and --stderr: files in a volume, as sbatch's -o and -e.</summary>
+    public string? Stdout { get; init; }
+    public string? Stderr { get; init; }
 
     /// <summary>
     /// These flags laid over <paramref name="lower"/>: a value given here wins; env and labels merge key by key
@@ -60,6 +63,8 @@ internal sealed record SubmitFlags
         Network = Network ?? lower.Network,
         MailType = MailType ?? lower.MailType,
         MailUser = MailUser ?? lower.MailUser,
+        Stdout = Stdout ?? lower.Stdout,
+        Stderr = Stderr ?? lower.Stderr,
     };
 
     /// <summary>The spec to send; exactly one of <paramref name="script"/> and <paramref name="command"/> is expected.</summary>
@@ -87,6 +92,8 @@ internal sealed record SubmitFlags
         Network = Network,
         MailType = MailType,
         MailUser = MailUser,
+        Stdout = Stdout,
+        Stderr = Stderr,
     };
 
     /// <summary>

@@ -60,6 +60,8 @@ internal static class SubmitWire
             {
                 json.WriteBoolean("interactive", interactive);
             }
+            String(json, "stdout", spec.Stdout);
+            String(json, "stderr", spec.Stderr);
             json.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();

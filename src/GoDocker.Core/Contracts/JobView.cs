@@ -47,6 +47,13 @@ public sealed record JobView
     public bool Requeue { get; init; } = true;
     /// <summary>Runs in a terminal that clients attach to (godocker attach, GET /jobs/{id}/attach).</summary>
     public bool Interactive { get; init; }
+    /// <summary>
+    /// Where the job's stdout goes when it named a file (--stdout, as sbatch's --output), its patterns expanded as the job
+    /// opens it; absent: the job directory's stdout (GET /jobs/{id}/stdout). As Slurm's StdOut in scontrol show job.
+    /// </summary>
+    public string? Stdout { get; init; }
+    /// <summary>The same for stderr (--stderr).</summary>
+    public string? Stderr { get; init; }
     /// <summary>Which moments of the job are mailed, as Slurm spells them ("END,FAIL"); absent when none are; only on GET /jobs/{id}.</summary>
     public string? MailType { get; init; }
     /// <summary>Who gets those mails, fixed at submit; only on GET /jobs/{id}.</summary>
@@ -93,10 +100,16 @@ public sealed record JobView
         ExpectedStart = job.ExpectedStart,
         Requeue = job.Spec.Requeue,
         Interactive = job.Spec.Interactive,
+        Stdout = OutputOf(job, job.Spec.Stdout),
+        Stderr = OutputOf(job, job.Spec.Stderr),
         MailType = withDetails && job.Spec.MailTypes != GoDocker.Notifications.MailTypes.None ? GoDocker.Notifications.MailTypeList.Format(job.Spec.MailTypes) : null,
         MailUser = withDetails ? job.Spec.MailUser : null,
         Events = events,
     };
+
+    /// <summary>The job's output path as its container opens it (null: the job directory's file).</summary>
+    public static string? OutputOf(Job job, string? pattern) =>
+        pattern is null ? null : OutputPath.Expand(pattern, job.Id, job.Spec.Name, job.Owner, job.ArrayId, job.Spec.Task?.Id);
 }
 
 public sealed record JobList(IReadOnlyList<JobView> Items, long Total, int Offset, int Limit);

@@ -60,6 +60,13 @@ public sealed record JobSpec
     /// Jobs:MaxInteractivePerUser.
     /// </summary>
     public bool? Interactive { get; init; }
+    /// <summary>
+    /// As sbatch's --output: the file in the container the job's stdout is appended to instead of the job directory's,
+    /// inside a volume the job mounts read-write; %j, %x, %u, %A, %a, %% as Slurm's (<see cref="OutputPath"/>).
+    /// </summary>
+    public string? Stdout { get; init; }
+    /// <summary>As sbatch's --error: the same for stderr; it may name the same file as <see cref="Stdout"/> to join them.</summary>
+    public string? Stderr { get; init; }
 
     /// <summary>
     /// The GA4GH TES task this job runs (its runner is <see cref="Script"/>): set only by the TES API's submission, never
@@ -110,6 +117,10 @@ public sealed record ResolvedJobSpec
     public string? MailUser { get; init; }
     /// <summary>Runs in a terminal clients attach to (<see cref="JobSpec.Interactive"/>).</summary>
     public bool Interactive { get; init; }
+    /// <summary>The stdout path pattern asked for (<see cref="JobSpec.Stdout"/>), expanded at launch; null: the job directory's file.</summary>
+    public string? Stdout { get; init; }
+    /// <summary>The stderr path pattern asked for (<see cref="JobSpec.Stderr"/>); null: the job directory's file.</summary>
+    public string? Stderr { get; init; }
     /// <summary>The TES task this job is (<see cref="JobSpec.Tes"/>); null for every other job.</summary>
     public GoDocker.Tes.TesTaskSpec? Tes { get; init; }
     /// <summary>

@@ -282,6 +282,22 @@ public static partial class JobSpecValidator
             Add("array", "an interactive job is one terminal: it cannot be an array");
         }
 
+        foreach (var (field, path) in new[] { ("stdout", spec.Stdout), ("stderr", spec.Stderr) })
+        {
+            if (path is null)
+            {
+                continue;
+            }
+            if (spec.Interactive == true)
+            {
+                Add(field, "an interactive job's output is its terminal: it has no stdout or stderr file");
+            }
+            else if (OutputPath.Refuse(path, spec.Array is not null) is { } pathRefusal)
+            {
+                Add(field, pathRefusal);
+            }
+        }
+
         if (spec.Network is not (null or "default" or "none"))
         {
             Add("network", $"'{spec.Network}' is not a network choice (default or none)");
@@ -326,6 +342,8 @@ public static partial class JobSpecValidator
             MailTypes = mailTypes,
             MailUser = spec.MailUser,
             Interactive = spec.Interactive ?? false,
+            Stdout = spec.Stdout,
+            Stderr = spec.Stderr,
             Tes = spec.Tes,
             Scratch = spec.Tes?.Scratch ?? [],
         };

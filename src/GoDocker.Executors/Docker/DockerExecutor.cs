@@ -554,7 +554,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
     {
         var spec = request.Spec;
         var mount = options.JobMountPath;
-        var (entrypoint, cmd) = spec.Interactive ? JobProcess.Interactive(request, mount) : (JobProcess.Entrypoint(mount), JobProcess.Argv(request, mount));
+        var (entrypoint, cmd) = spec.Interactive ? JobProcess.Interactive(request, mount) : (JobProcess.Entrypoint(request, mount), JobProcess.Argv(request, mount));
         return new CreateContainerParameters
         {
             Name = name,

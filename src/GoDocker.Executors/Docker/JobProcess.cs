@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text;
 using GoDocker.Execution;
+using GoDocker.Jobs;
 
 namespace GoDocker.Executors.Docker;
 
@@ -9,8 +11,51 @@ namespace GoDocker.Executors.Docker;
 /// </summary>
 internal static class JobProcess
 {
-    /// <summary>$0 is the program, "$@" its arguments; the redirections survive exec, so the job writes straight to the files.</summary>
-    public static IList<string> Entrypoint(string mount) => ["/bin/sh", "-c", $"exec \"$0\" \"$@\" >>{mount}/stdout 2>>{mount}/stderr"];
+    /// <summary>
+    /// $0 is the program, "$@" its arguments; the redirections survive exec, so the job writes straight to the files: the
+    /// job directory's stdout and stderr, or the files the job named (--stdout/--stderr, <see cref="OutputPath"/>).
+    /// </summary>
+    public static IList<string> Entrypoint(LaunchRequest request, string mount) => ["/bin/sh", "-c", Redirections(request, mount)];
+
+    /// <summary>
+    /// The shell text that opens the job's output and execs its program. A named file is opened here, in the container, as
+    /// the job's user, inside its volume: the server never opens a path a job can write. Its path is the user's text,
+    /// single-quoted, so the shell takes it literally (no $(...), no `...`, no globbing, spaces kept). The job directory's
+    /// stderr is opened first, so a file that cannot be opened (a missing folder, no permission) is said there: the shell's
+    /// own message, then ours naming the option; the job then ends with exit code 1 without running.
+    /// </summary>
+    internal static string Redirections(LaunchRequest request, string mount)
+    {
+        var spec = request.Spec;
+        if (spec.Stdout is null && spec.Stderr is null)
+        {
+            return $"exec \"$0\" \"$@\" >>{mount}/stdout 2>>{mount}/stderr";
+        }
+        string Expand(string pattern) =>
+            OutputPath.Expand(pattern, request.JobId, spec.Name, request.Owner, request.ArrayId, spec.Task?.Id);
+        var stdout = spec.Stdout is { } o ? Expand(o) : null;
+        var stderr = spec.Stderr is { } e ? Expand(e) : null;
+        var text = new StringBuilder($"exec 2>>{mount}/stderr\n");
+        foreach (var (option, path) in new[] { ("--stdout", stdout), ("--stderr", stderr) })
+        {
+            if (path is not null)
+            {
+                // true is a regular built-in: a failed redirection fails the command, where exec's would end the shell before our line.
+                text.Append(CultureInfo.InvariantCulture,
+                    $"true >>{Quote(path)} || {{ printf 'godocker: cannot open the {option} file %s (above): the job did not run\\n' {Quote(path)} >&2; exit 1; }}\n");
+            }
+        }
+        text.Append("exec \"$0\" \"$@\" >>").Append(stdout is null ? $"{mount}/stdout" : Quote(stdout));
+        if (stderr is not null)
+        {
+            // One file for both: one open file description, so their lines interleave in the order written.
+            text.Append(" 2>").Append(stderr == stdout ? "&1" : ">" + Quote(stderr));
+        }
+        return text.ToString();
+    }
+
+    /// <summary>A word sh takes literally: in single quotes, each ' closed, escaped and reopened.</summary>
+    internal static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>
     /// An interactive job's program, run with the terminal as its stdio (no redirection): its command as the entrypoint,

@@ -320,7 +320,7 @@ public sealed class SwarmExecutor : IExecutor, IDisposable
                 {
                     Image = spec.Image,
                     // The service's Command replaces the image's entrypoint, as the Docker executor's Entrypoint does.
-                    Command = JobProcess.Entrypoint(mount),
+                    Command = JobProcess.Entrypoint(request, mount),
                     Args = JobProcess.Argv(request, mount),
                     Env = JobProcess.Environment(request, mount, node.Name),
                     Dir = spec.Workdir ?? mount,

@@ -1,3 +1,4 @@
+using GoDocker.Contracts;
 using GoDocker.Jobs;
 using GoDocker.Storage;
 using GoDocker.Storage.JobDirectories;
@@ -10,15 +11,18 @@ internal static class JobOutputApi
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>On GET stdout/stderr of a job that sent that stream to a file of its own: the file's path in the container.</summary>
+    public const string OutputPathHeader = "GoDocker-Output-Path";
+
     public static void MapJobOutput(this IEndpointRouteBuilder api)
     {
         api.MapGet("/jobs/{id:long}/stdout", (long id, bool? follow, HttpContext context, IJobStore store, JobAccess access, JobDirectory dirs, TimeProvider time) =>
                 StreamAsync(context, store, access, dirs, time, id, JobDirectory.StdoutFile, follow ?? false))
-            .WithName("GetJobStdout").WithSummary("The job's stdout; ?follow=true streams it as it grows until the job ends")
+            .WithName("GetJobStdout").WithSummary("The job's stdout; ?follow=true streams it as it grows until the job ends. A job given --stdout writes to that file instead: its path is in the GoDocker-Output-Path header (percent-encoded)")
             .Produces<string>(contentType: "text/plain").ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/jobs/{id:long}/stderr", (long id, bool? follow, HttpContext context, IJobStore store, JobAccess access, JobDirectory dirs, TimeProvider time) =>
                 StreamAsync(context, store, access, dirs, time, id, JobDirectory.StderrFile, follow ?? false))
-            .WithName("GetJobStderr").WithSummary("The job's stderr; ?follow=true streams it as it grows until the job ends")
+            .WithName("GetJobStderr").WithSummary("The job's stderr; ?follow=true streams it as it grows until the job ends. A job given --stderr writes to that file instead: its path is in the GoDocker-Output-Path header (percent-encoded)")
             .Produces<string>(contentType: "text/plain").ProducesProblem(StatusCodes.Status404NotFound);
     }
 
@@ -30,6 +34,13 @@ internal static class JobOutputApi
         if (job is null)
         {
             return refused!;
+        }
+        // A job that named its own file (--stdout/--stderr) writes there, inside its volume, where the server never reads:
+        // the job directory's file is served still (it holds the shell's word when that file could not be opened), and
+        // this header says where the output went, percent-encoded as a URL path is (a path may hold any character).
+        if (JobView.OutputOf(job, file == JobDirectory.StdoutFile ? job.Spec.Stdout : job.Spec.Stderr) is { } elsewhere)
+        {
+            context.Response.Headers[OutputPathHeader] = string.Join('/', elsewhere.Split('/').Select(Uri.EscapeDataString));
         }
         // Opened once through the job directory's descriptors; a link out of it, a FIFO or a device is refused.
         var opened = dirs.Open(id, file);

@@ -98,6 +98,19 @@ public sealed class JobSubmission(
         {
             return new SubmitOutcome.Forbidden("volumes", volumeRefusal);
         }
+        // Only now are the mounts known: an output file must be in one the job writes (a 400, as any other bad field).
+        var outputErrors = new Dictionary<string, string[]>();
+        foreach (var (field, path) in new[] { ("stdout", valid.Stdout), ("stderr", valid.Stderr) })
+        {
+            if (path is not null && OutputPath.RefuseOutside(path, mounts) is { } outside)
+            {
+                outputErrors[field] = [outside];
+            }
+        }
+        if (outputErrors.Count > 0)
+        {
+            return new SubmitOutcome.Invalid(outputErrors);
+        }
         // Mail goes to --mail-user, else to the owner's address from their account (LDAP's mail); a site may allow only that.
         if (valid.MailUser is { } mailUser && options.Value.Notifications.MailUserOwnAddressOnly
             && !string.Equals(mailUser, runAs.Email, StringComparison.OrdinalIgnoreCase))

@@ -36,6 +36,8 @@ public sealed class SubmitWireTests
             MailType = "END,FAIL",
             MailUser = "ana.b+jobs@example.org",
             Interactive = true,
+            Stdout = "/data/it's a \"$(x)\"/%x-%A_%a.out",
+            Stderr = "/data/%j.err",
         },
         new JobSpec { Command = ["true"], Gpus = 0, Hold = false, Requeue = false, Constraints = [] },
         new JobSpec { Command = ["sh", "-c", "echo a  b", ""], Tags = [] , Env = new Dictionary<string, string>() },
@@ -62,6 +64,8 @@ public sealed class SubmitWireTests
 
         var missing = GoDockerJson.Default.JobSpec.Properties
             .Select(p => p.Name)
+            // JobSpec.Tes is [JsonIgnore]d (only the TES API sets it, never the wire), yet the generated metadata lists it.
+            .Where(name => name != "tes")
             .Where(name => !written.Any(json => json.Contains($"\"{name}\":", StringComparison.Ordinal)))
             .ToList();
 

@@ -105,6 +105,29 @@ public sealed class JobSpecValidatorTests
         ["constraint with , (the cycle's separator)"] = (ACommand with { Constraints = ["disk==ssd,zone==b"] }, "constraints"),
         ["constraint with a newline"] = (ACommand with { Constraints = ["disk==ssd\nzone==b"] }, "constraints"),
         ["constraint label with a space"] = (ACommand with { Constraints = ["my disk==ssd"] }, "constraints"),
+        // --stdout/--stderr (sbatch -o/-e): the text alone; whether a volume holds it is checked once the mounts are known.
+        ["stdout relative"] = (ACommand with { Stdout = "out/%j.out" }, "stdout"),
+        ["stdout empty"] = (ACommand with { Stdout = "" }, "stdout"),
+        ["stdout with .."] = (ACommand with { Stdout = "/data/../etc/passwd" }, "stdout"),
+        ["stdout with ."] = (ACommand with { Stdout = "/data/./x.out" }, "stdout"),
+        ["stdout with //"] = (ACommand with { Stdout = "/data//x.out" }, "stdout"),
+        ["stdout a folder (trailing /)"] = (ACommand with { Stdout = "/data/out/" }, "stdout"),
+        ["stdout the root"] = (ACommand with { Stdout = "/" }, "stdout"),
+        ["stdout with a newline"] = (ACommand with { Stdout = "/data/x\n.out" }, "stdout"),
+        ["stdout in the job directory"] = (ACommand with { Stdout = "/godocker/job/my.out" }, "stdout"),
+        ["stdout the job directory itself"] = (ACommand with { Stdout = "/godocker/job" }, "stdout"),
+        ["stdout with an unknown pattern"] = (ACommand with { Stdout = "/data/%N.out" }, "stdout"),
+        ["stdout with a lone % at the end"] = (ACommand with { Stdout = "/data/x.%" }, "stdout"),
+        ["stdout with a padded name"] = (ACommand with { Stdout = "/data/%3x.out" }, "stdout"),
+        ["stdout padded past 10 digits"] = (ACommand with { Stdout = "/data/%11j.out" }, "stdout"),
+        ["stdout %a for a job that is no array"] = (ACommand with { Stdout = "/data/%A_%a.out" }, "stdout"),
+        ["stdout longer than 1024"] = (ACommand with { Stdout = "/data/" + new string('x', 1020) }, "stdout"),
+        ["stdout of an interactive job"] = (new JobSpec { Interactive = true, Stdout = "/data/x.out" }, "stdout"),
+        ["stderr relative"] = (ACommand with { Stderr = "err.txt" }, "stderr"),
+        ["stderr with .."] = (ACommand with { Stderr = "/data/a/../../x" }, "stderr"),
+        ["stderr with an unknown pattern"] = (ACommand with { Stderr = "/data/%J.err" }, "stderr"),
+        ["stderr in the job directory"] = (ACommand with { Stderr = "/godocker/job/stderr" }, "stderr"),
+        ["stderr of an interactive job"] = (new JobSpec { Interactive = true, Stderr = "/data/x.err" }, "stderr"),
         ["dependency on more than 1000 jobs"] = (ACommand with { Dependency = "afterok:" + string.Join(':', Enumerable.Range(1, 1001)) }, "dependency"),
     };
 
@@ -166,6 +189,16 @@ public sealed class JobSpecValidatorTests
         var result = JobSpecValidator.Validate(ACommand with { Env = Env(("A", "x\ty")), Volumes = ["home", "data:ro"] }, Site);
 
         Assert.True(result.IsValid, string.Join("; ", result.Errors.SelectMany(e => e.Value)));
+    }
+
+    [Fact]
+    public void Validate_KeepsTheOutputPatterns_AsGiven_ForTheLaunchToExpand()
+    {
+        var result = JobSpecValidator.Validate(
+            ACommand with { Array = "1-3", Stdout = "/data/it's a $(job)/%x-%A_%4a.out", Stderr = "/data/%u/%%j %j.err" }, Site);
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors.SelectMany(e => e.Value)));
+        Assert.Equal(("/data/it's a $(job)/%x-%A_%4a.out", "/data/%u/%%j %j.err"), (result.Spec!.Stdout, result.Spec.Stderr));
     }
 
     public static TheoryData<string> InvalidCases() => new(Invalid.Keys);

@@ -54,6 +54,9 @@ export interface JobView {
   directory?: "present" | "archived" | "removed";
   /** The job runs with a terminal of its own (GET /jobs/{id}/attach). */
   interactive?: boolean;
+  /** Where --stdout/--stderr sent the output (a file in a volume, expanded), instead of the job directory's. */
+  stdout?: string;
+  stderr?: string;
   events?: JobEvent[];
 }
 

@@ -36,6 +36,14 @@ describe("readDirectives", () => {
     ]);
   });
 
+  it("reads --stdout and --stderr, sbatch's -o and -e, by their long names", () => {
+    const script = "#GODOCKER --stdout /data/%j.out --stderr='/data/it is %x.err'\n";
+    expect(readDirectives(script).map((d) => [d.field, d.value, d.error])).toEqual([
+      ["stdout", "/data/%j.out", undefined],
+      ["stderr", "/data/it is %x.err", undefined],
+    ]);
+  });
+
   it("names an option a #GODOCKER line may not carry, and an option without its value", () => {
     const found = readDirectives("#GODOCKER --output json --cpus\n");
     expect(found.map((d) => d.error)).toEqual([

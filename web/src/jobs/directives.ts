@@ -16,7 +16,7 @@ export interface Directive {
 export type DirectiveField =
   | "name" | "image" | "cpus" | "memory" | "env" | "workdir" | "tags" | "project" | "walltime" | "labels"
   | "gpus" | "constraints" | "array" | "dependency" | "hold" | "requeue" | "noRequeue" | "network"
-  | "mailType" | "mailUser";
+  | "mailType" | "mailUser" | "stdout" | "stderr";
 
 const options: Record<string, { field: DirectiveField; flag?: boolean }> = {
   "--name": { field: "name" }, "-J": { field: "name" },
@@ -39,6 +39,9 @@ const options: Record<string, { field: DirectiveField; flag?: boolean }> = {
   "--network": { field: "network" },
   "--mail-type": { field: "mailType" },
   "--mail-user": { field: "mailUser" },
+  // sbatch's -o/-e, by their long names only (as in `godocker submit`: there -o is the output format, -e is --env).
+  "--stdout": { field: "stdout" },
+  "--stderr": { field: "stderr" },
 };
 
 export function split(text: string): string[] {

@@ -86,6 +86,8 @@ export function JobPage() {
         {job.tags.length > 0 && <><dt>Tags</dt><dd>{job.tags.join(", ")}</dd></>}
         {job.expectedStart && <><dt>Expected start</dt><dd>{dateTime(job.expectedStart)}</dd></>}
         {job.mailType && <><dt>Mail</dt><dd data-testid="mail">{job.mailType}{job.mailUser ? ` to ${job.mailUser}` : " (no address: nobody is mailed)"}</dd></>}
+        {job.stdout && <><dt>Stdout</dt><dd data-testid="stdout-path">{job.stdout} (in the job's volume, not the stdout tab)</dd></>}
+        {job.stderr && <><dt>Stderr</dt><dd data-testid="stderr-path">{job.stderr} (in the job's volume, not the stderr tab)</dd></>}
         {job.directory && <><dt>Directory</dt><dd data-testid="directory">{directoryStates[job.directory] ?? job.directory}</dd></>}
       </dl>
       {job.state === "Pending" && <Priority id={job.id} />}

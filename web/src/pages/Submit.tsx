@@ -99,6 +99,8 @@ export function Submit() {
       requeue: given.noRequeue ? false : given.requeue ? true : undefined,
       mailType: last("mailType"),
       mailUser: last("mailUser"),
+      stdout: last("stdout"),
+      stderr: last("stderr"),
     };
     return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined && v !== ""));
   }
