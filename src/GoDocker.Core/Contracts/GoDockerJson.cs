@@ -15,6 +15,7 @@ namespace GoDocker.Contracts;
 [JsonSerializable(typeof(JobSpec))]
 [JsonSerializable(typeof(ResolvedJobSpec))]
 [JsonSerializable(typeof(StopRequest))]
+[JsonSerializable(typeof(GoDocker.Tes.TaskRunLog))]
 [JsonSerializable(typeof(JobView))]
 [JsonSerializable(typeof(JobList))]
 [JsonSerializable(typeof(JobEvent))]

@@ -21,6 +21,8 @@ public sealed record Job
     public int? ExitCode { get; init; }
     /// <summary>Why the last attempt ended, as a closed value (the reason is its sentence); null until one ended.</summary>
     public GoDocker.Execution.EndCause? EndCause { get; init; }
+    /// <summary>A TES task's runner record of its last attempt, kept at its end (its executors' times and codes, its outputs).</summary>
+    public GoDocker.Tes.TaskRunLog? TaskLog { get; init; }
     public string? ContainerId { get; init; }
     /// <summary>A stop was asked for (by a user or a watcher); the executor applies it.</summary>
     public StopRequest? StopRequested { get; init; }

@@ -69,6 +69,8 @@ public static class JobLifecycle
             ContainerId = change.ContainerId ?? job.ContainerId,
             ExitCode = change.ExitCode ?? job.ExitCode,
             EndCause = change.EndCause ?? (change.To.IsTerminal() ? job.EndCause : null),
+            // Only an end keeps the runner's record: a new attempt's comes with its own end.
+            TaskLog = change.To.IsTerminal() ? change.TaskLog ?? job.TaskLog : null,
             StartedAt = change.StartedAt ?? job.StartedAt,
             EndedAt = change.EndedAt ?? job.EndedAt,
             StopRequested = change.ClearStopRequest ? null : job.StopRequested,

@@ -158,6 +158,8 @@ public sealed record JobChange(long JobId, long ExpectedVersion, JobState To, st
     public GoDocker.Usage.MeasuredUsage? Measured { get; init; }
     /// <summary>What the attempt's usage charge counts as cpu time (the site's Usage:Charge).</summary>
     public GoDocker.Usage.ChargeBasis ChargeBasis { get; init; }
+    /// <summary>A TES task's runner record of the attempt this change ends, kept with the job.</summary>
+    public GoDocker.Tes.TaskRunLog? TaskLog { get; init; }
 }
 
 public sealed record JobQuery

@@ -431,7 +431,8 @@ public sealed class ExecutionService(
                     break;
                 }
                 var end = JobEnd.Of(job.StopRequested, job.Spec.MemoryBytes, exit);
-                await EndAsync(job, end.State, end.Cause, end.Reason, exit.ExitCode >= 0 ? exit.ExitCode : null, exit.FinishedAt, cancellationToken);
+                var taskLog = end.State.IsTerminal() && job.Spec.Tes is not null ? await TaskLogAsync(jobId, cancellationToken) : null;
+                await EndAsync(job, end.State, end.Cause, end.Reason, exit.ExitCode >= 0 ? exit.ExitCode : null, exit.FinishedAt, cancellationToken, taskLog);
                 break;
             }
             catch (JobVersionConflictException)
@@ -450,15 +451,47 @@ public sealed class ExecutionService(
         scheduler.PokeNow();
     }
 
-    private async Task<Job> EndAsync(Job job, JobState state, EndCause cause, string reason, int? exitCode, DateTimeOffset? endedAt, CancellationToken cancellationToken)
+    private async Task<Job> EndAsync(Job job, JobState state, EndCause cause, string reason, int? exitCode, DateTimeOffset? endedAt, CancellationToken cancellationToken,
+        GoDocker.Tes.TaskRunLog? taskLog = null)
     {
         var message = exitCode is { } code && !reason.StartsWith("exit", StringComparison.Ordinal) && state != JobState.Succeeded
             ? $"{reason} (exit code {code})"
             : reason;
-        var ended = await attemptEnds.RecordAsync(job, JobLifecycle.End(job, state, cause, reason, endedAt ?? time.GetUtcNow(), message, exitCode), cancellationToken);
+        var change = JobLifecycle.End(job, state, cause, reason, endedAt ?? time.GetUtcNow(), message, exitCode) with { TaskLog = taskLog };
+        var ended = await attemptEnds.RecordAsync(job, change, cancellationToken);
         metrics.Ended(cause, ended.State);
         scheduler.PokeNow();
         return ended;
+    }
+
+    /// <summary>
+    /// A TES task's runner record (tes/log in its job directory, read through the hardened path and bounded), kept with
+    /// the job's end so its executors' logs outlive the directory's retention. Null when there is none to read.
+    /// </summary>
+    private async Task<GoDocker.Tes.TaskRunLog?> TaskLogAsync(long jobId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Stream? stream = jobDirectories.Open(jobId, "tes/log") switch
+            {
+                GoDocker.Storage.JobDirectories.JobPath.OpenedFile opened => opened.Stream,
+                GoDocker.Storage.JobDirectories.JobPath.ArchivedFile archived => archived.Stream,
+                _ => null,
+            };
+            if (stream is null)
+            {
+                return null;
+            }
+            await using (stream)
+            {
+                return await GoDocker.Tes.TaskRunLog.ReadAsync(stream, cancellationToken);
+            }
+        }
+        catch (IOException e)
+        {
+            logger.LogWarning("job {JobId}: its runner record could not be read ({Error}); its task shows the job's end only", jobId, e.Message);
+            return null;
+        }
     }
 
     /// <summary>Applies stop requests: at once when notified, and by a periodic sweep that catches anything missed.</summary>

@@ -29,7 +29,7 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
 {
     private const string JobColumns =
         "id, owner, state, reason, node, attempt, version, spec, submitted_at, scheduled_at, started_at, ended_at, exit_code, container_id, stop_request, "
-        + "held_by, priority_adjustment, array_id, expected_start, end_cause";
+        + "held_by, priority_adjustment, array_id, expected_start, end_cause, task_log";
 
     private const int MaxSubmitBatch = 512;
 
@@ -794,13 +794,14 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             """
             UPDATE jobs SET state = $1, reason = $2, node = $3, attempt = $4, container_id = $5, exit_code = $6,
                 started_at = $7, ended_at = $8, scheduled_at = $9, stop_request = $10, version = $11,
-                expected_start = $12, end_cause = $13, held_by = $14, priority_adjustment = $15
+                expected_start = $12, end_cause = $13, held_by = $14, priority_adjustment = $15, task_log = $18
             WHERE id = $16 AND version = $17
             """,
             job.State.ToString(), job.Reason, job.Node, job.Attempt, job.ContainerId, job.ExitCode,
             job.StartedAt, job.EndedAt, job.ScheduledAt,
             job.StopRequested is null ? null : JsonSerializer.Serialize(job.StopRequested, GoDockerJson.Default.StopRequest),
-            job.Version, job.ExpectedStart, job.EndCause?.ToString(), job.HeldBy, job.PriorityAdjustment, read.Id, read.Version))
+            job.Version, job.ExpectedStart, job.EndCause?.ToString(), job.HeldBy, job.PriorityAdjustment, read.Id, read.Version,
+            job.TaskLog is null ? null : JsonSerializer.Serialize(job.TaskLog, GoDockerJson.Default.TaskRunLog)))
         {
             if (await write.ExecuteNonQueryAsync(cancellationToken) != 1)
             {
@@ -1093,6 +1094,7 @@ public sealed class PostgresJobStore : IJobStore, IAsyncDisposable
             ArrayId = reader.IsDBNull(17) ? null : reader.GetInt64(17),
             ExpectedStart = Time(18),
             EndCause = Text(19) is { } cause && Enum.TryParse<GoDocker.Execution.EndCause>(cause, out var known) ? known : null,
+            TaskLog = Text(20) is { } taskLog ? JsonSerializer.Deserialize(taskLog, GoDockerJson.Default.TaskRunLog) : null,
         };
     }
 

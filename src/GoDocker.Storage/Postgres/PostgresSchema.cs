@@ -298,6 +298,10 @@ internal static class PostgresSchema
         );
         CREATE INDEX webhooks_by_owner ON webhooks (owner, created_at);
         """,
+        """
+        -- A TES task's runner record of its last attempt (JSON), kept at its end: its executors' logs outlive the job directory.
+        ALTER TABLE jobs ADD COLUMN task_log text;
+        """,
     ];
 
     /// <summary>How many migrations this build knows: the version a migrated database is at.</summary>

@@ -20,7 +20,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
 {
     private const string JobColumns =
         "id, owner, state, reason, node, attempt, version, spec, submitted_at, scheduled_at, started_at, ended_at, exit_code, container_id, stop_request, "
-        + "held_by, priority_adjustment, array_id, expected_start, end_cause";
+        + "held_by, priority_adjustment, array_id, expected_start, end_cause, task_log";
 
     private const int MaxSubmitBatch = 512;
 
@@ -638,7 +638,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             """
             UPDATE jobs SET state = $state, reason = $reason, node = $node, attempt = $attempt, container_id = $container, exit_code = $exit,
                 started_at = $started, ended_at = $ended, scheduled_at = $scheduled, stop_request = $stop, version = $newVersion,
-                expected_start = $expected, end_cause = $cause, held_by = $held, priority_adjustment = $priority
+                expected_start = $expected, end_cause = $cause, held_by = $held, priority_adjustment = $priority, task_log = $taskLog
             WHERE id = $id AND version = $version
             """,
             ("$state", job.State.ToString()), ("$reason", job.Reason), ("$node", job.Node), ("$attempt", job.Attempt), ("$container", job.ContainerId),
@@ -646,7 +646,8 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             ("$ended", job.EndedAt?.ToUnixTimeMilliseconds()), ("$scheduled", job.ScheduledAt?.ToUnixTimeMilliseconds()),
             ("$stop", job.StopRequested is null ? null : JsonSerializer.Serialize(job.StopRequested, GoDockerJson.Default.StopRequest)),
             ("$newVersion", job.Version), ("$expected", job.ExpectedStart?.ToUnixTimeMilliseconds()), ("$cause", job.EndCause?.ToString()),
-            ("$held", job.HeldBy), ("$priority", job.PriorityAdjustment), ("$id", read.Id), ("$version", read.Version));
+            ("$held", job.HeldBy), ("$priority", job.PriorityAdjustment), ("$id", read.Id), ("$version", read.Version),
+            ("$taskLog", job.TaskLog is null ? null : JsonSerializer.Serialize(job.TaskLog, GoDockerJson.Default.TaskRunLog)));
         if (await write.ExecuteNonQueryAsync(cancellationToken) != 1)
         {
             throw new JobVersionConflictException(read.Id, read.Version);
@@ -942,6 +943,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable
             ArrayId = reader.IsDBNull(17) ? null : reader.GetInt64(17),
             ExpectedStart = Time(18),
             EndCause = Text(19) is { } cause && Enum.TryParse<GoDocker.Execution.EndCause>(cause, out var known) ? known : null,
+            TaskLog = Text(20) is { } taskLog ? JsonSerializer.Deserialize(taskLog, GoDockerJson.Default.TaskRunLog) : null,
         };
     }
 

@@ -267,6 +267,10 @@ internal static class SqliteSchema
         );
         CREATE INDEX webhooks_by_owner ON webhooks (owner, created_at);
         """,
+        """
+        -- A TES task's runner record of its last attempt (JSON), kept at its end: its executors' logs outlive the job directory.
+        ALTER TABLE jobs ADD COLUMN task_log TEXT;
+        """,
     ];
 
     /// <summary>

@@ -172,6 +172,26 @@ public abstract class TransitionContract(IJobStoreProvider provider) : JobStoreT
     }
 
     [Fact]
+    public async Task AnEnd_KeepsTheTaskRunLogItCarries_AndANewAttemptStartsWithout()
+    {
+        var log = new GoDocker.Tes.TaskRunLog(
+            [new GoDocker.Tes.TaskRunStep(0, new DateTimeOffset(2026, 12, 4, 10, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 4, 10, 0, 5, TimeSpan.Zero), 3)],
+            [new GoDocker.Tes.TaskRunOutput("file:///data/out.txt", "/work/out.txt", 12)],
+            ["output 1: missing"]);
+        var running = await JobInStateAsync(JobState.Running);
+        var other = await JobInStateAsync(JobState.Running);
+
+        var ended = await Store.TransitionAsync(JobLifecycle.End(running, JobState.Failed, GoDocker.Execution.EndCause.Exited, "exit code 3", running.StartedAt!.Value.AddSeconds(5), exitCode: 3) with { TaskLog = log }, Ct);
+        var requeued = await Store.TransitionAsync(new JobChange(other.Id, other.Version, JobState.Pending, "requeued", "node lost") { Reason = "requeued", TaskLog = log }, Ct);
+
+        var stored = (await GetAsync(ended)).TaskLog!;
+        Assert.Equal(log.Steps, stored.Steps);
+        Assert.Equal(log.Outputs, stored.Outputs);
+        Assert.Equal(log.SystemErrors, stored.SystemErrors);
+        Assert.Null((await GetAsync(requeued)).TaskLog);
+    }
+
+    [Fact]
     public async Task AppendEvent_AddsToTheTimeline_WithoutChangingTheJob()
     {
         var job = await SubmitAsync();

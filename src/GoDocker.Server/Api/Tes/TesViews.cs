@@ -20,11 +20,13 @@ public enum TesView
 /// runner's record in the job directory (tes/log, read through <see cref="JobDirectory.Open"/>, the hardened path; also
 /// from an archived directory). What the runner wrote is the task's own account: it fills executor logs and can only
 /// turn its own EXECUTOR_ERROR into a SYSTEM_ERROR; the state's backbone (state, end cause, exit code) is the engine's.
+/// An ended task's record is the one its job kept at the end (<see cref="Job.TaskLog"/>); its executors' stdout and
+/// stderr (FULL) are read from the directory while it is kept.
 /// </summary>
 internal static class TesViews
 {
     /// <summary>The most of a runner log read (a job writes it: bounded).</summary>
-    private const int MaxLogBytes = 256 * 1024;
+    private const int MaxLogBytes = TaskRunLog.MaxChars;
 
     /// <summary>The end of each executor's stdout and stderr a FULL view shows.</summary>
     private const int MaxOutputBytes = 64 * 1024;
@@ -118,10 +120,11 @@ internal static class TesViews
     }
 
     /// <summary>The runner's record of the current attempt (empty when there is none yet, or no longer).</summary>
+    /// <remarks>An ended task's is the one kept with its job (<see cref="Job.TaskLog"/>): no file read, and still there once retention removed the directory.</remarks>
     private static async Task<TaskRunLog> RunLogAsync(Job job, JobDirectory dirs, CancellationToken cancellationToken) =>
-        job.StartedAt is null && job.State != JobState.Failed
-            ? TaskRunLog.Parse("")
-            : TaskRunLog.Parse(await HeadAsync(dirs, job.Id, "tes/log", MaxLogBytes, cancellationToken) ?? "");
+        job.TaskLog is { } kept ? kept
+        : job.StartedAt is null && job.State != JobState.Failed ? TaskRunLog.Empty
+        : TaskRunLog.Parse(await HeadAsync(dirs, job.Id, "tes/log", MaxLogBytes, cancellationToken) ?? "");
 
     private static string? Time(DateTimeOffset? at) =>
         at?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
