@@ -3,7 +3,7 @@ import { useLocation } from "preact-iso";
 import { api, ApiError } from "../api/client";
 import { useApi } from "../api/useApi";
 import type { ImagesView, JobView } from "../api/types";
-import { readDirectives, type Directive, type DirectiveField } from "../jobs/directives";
+import { formEnvError, jobVolumes, mergeEnv, readDirectives, type Directive, type DirectiveField } from "../jobs/directives";
 import { ErrorNote } from "../components/ErrorNote";
 import { useSession } from "../session";
 
@@ -26,6 +26,7 @@ interface Form {
   array: string;
   dependency: string;
   tags: string;
+  workdir: string;
   env: string;
   network: string;
   hold: boolean;
@@ -35,7 +36,7 @@ interface Form {
 
 const empty: Form = {
   name: "", project: "", image: "", cpus: "", memory: "", walltime: "", gpus: "", array: "", dependency: "", tags: "",
-  env: "", network: "", hold: false, volumes: [], script: "#!/bin/sh\n#GODOCKER --cpus 1 --mem 1G --time 10m\n\necho hello from $(hostname)\n",
+  workdir: "", env: "", network: "", hold: false, volumes: [], script: "#!/bin/sh\n#GODOCKER --cpus 1 --mem 1G --time 10m\n\necho hello from $(hostname)\n",
 };
 
 /** The last value a #GODOCKER line gives each field (repeatable options gather every value). */
@@ -75,7 +76,6 @@ export function Submit() {
   function spec(): Record<string, unknown> {
     const cpus = pick(form.cpus, "cpus");
     const gpus = pick(form.gpus, "gpus");
-    const env = [...(given.env ?? []), ...lines(form.env)];
     const tags = [...(given.tags ?? []), ...lines(form.tags)];
     const labels = given.labels ?? [];
     const body: Record<string, unknown> = {
@@ -91,10 +91,11 @@ export function Submit() {
       dependency: pick(form.dependency, "dependency"),
       network: pick(form.network, "network"),
       tags: tags.length ? tags : undefined,
-      env: env.length ? Object.fromEntries(env.map((e) => [e.split("=")[0], e.slice(e.indexOf("=") + 1)])) : undefined,
+      workdir: pick(form.workdir, "workdir"),
+      env: mergeEnv(directives, lines(form.env)),
       labels: labels.length ? Object.fromEntries(labels.map((e) => [e.split("=")[0], e.slice(e.indexOf("=") + 1)])) : undefined,
       constraints: given.constraints,
-      volumes: form.volumes.length ? form.volumes : undefined,
+      volumes: jobVolumes(directives, form.volumes),
       hold: form.hold || given.hold ? true : undefined,
       requeue: given.noRequeue ? false : given.requeue ? true : undefined,
       mailType: last("mailType"),
@@ -126,6 +127,13 @@ export function Submit() {
   };
   const hint = (field: DirectiveField) => (last(field) !== undefined ? `#GODOCKER: ${given[field]!.join(", ")}` : "");
   const unnamed = error && !error.problem.errors;
+  // A #GODOCKER line's mistake is also shown on the field it would have filled (the list below names its line).
+  const directiveError = (...fields: DirectiveField[]) => {
+    const message = directives.find((d) => d.error && d.field && fields.includes(d.field))?.error;
+    return message ? <span class="field-error" role="alert" data-field={fields[0]}>#GODOCKER: {message}</span> : null;
+  };
+  const envError = formEnvError(lines(form.env));
+  const givenVolumes = jobVolumes(directives, []) ?? [];
 
   return (
     <section>
@@ -159,6 +167,7 @@ export function Submit() {
               <option value="none">none (loopback only)</option>
             </select>{fieldError("network")}
           </label>
+          <label>Working directory <input name="workdir" value={form.workdir} placeholder={hint("workdir") || "the image's"} onInput={(e) => set("workdir", e.currentTarget.value)} />{fieldError("workdir")}{directiveError("workdir")}</label>
           <label class="check"><input type="checkbox" name="hold" checked={form.hold} onChange={(e) => set("hold", e.currentTarget.checked)} /> Submit held</label>
         </div>
         {volumes.data && volumes.data.length > 0 && (
@@ -170,12 +179,16 @@ export function Submit() {
                   onChange={(e) => set("volumes", e.currentTarget.checked ? [...form.volumes, v.name] : form.volumes.filter((x) => x !== v.name))} />
                 {v.name} <code>{v.containerPath}</code> {v.readOnly && <span class="muted">read-only</span>}
                 {v.projects.length > 0 && <span class="muted"> (projects {v.projects.join(", ")})</span>}
+                {givenVolumes.filter((g) => g.split(":")[0] === v.name).map((g) => <span key={g} class="muted"> #GODOCKER: {g}</span>)}
               </label>
             ))}
-            {fieldError("volumes")}
+            {fieldError("volumes")}{directiveError("volumes")}
           </fieldset>
         )}
-        <label>Environment <textarea name="env" rows={2} value={form.env} placeholder="KEY=VALUE, one a line" onInput={(e) => set("env", e.currentTarget.value)} />{fieldError("env")}</label>
+        <label>Environment <textarea name="env" rows={2} value={form.env} placeholder="KEY=VALUE, one a line" onInput={(e) => set("env", e.currentTarget.value)} />
+          {fieldError("env")}{directiveError("env", "export")}
+          {envError && <span class="field-error" role="alert" data-field="env">{envError}</span>}
+        </label>
         <label class="script">Script
           <textarea name="script" rows={12} spellcheck={false} value={form.script} onInput={(e) => set("script", e.currentTarget.value)} />
           {fieldError("script")}
@@ -199,7 +212,7 @@ export function Submit() {
             <ul>{Object.entries(error.problem.errors).map(([field, messages]) => <li key={field}><strong>{field}</strong>: {messages.join(" ")}</li>)}</ul>
           </div>
         )}
-        <button type="submit" disabled={busy || directives.some((d) => d.error)}>Submit</button>
+        <button type="submit" disabled={busy || envError !== undefined || directives.some((d) => d.error)}>Submit</button>
       </form>
     </section>
   );
