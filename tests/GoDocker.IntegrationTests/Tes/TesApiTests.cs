@@ -223,6 +223,30 @@ public sealed class TesApiTests(TesApiTests.TesSite site) : IClassFixture<TesApi
     }
 
     [Fact]
+    public async Task AnEndedTasksExecutorLogs_AreKeptWithItsJob_EvenOnceItsDirectoryIsGone()
+    {
+        var id = await CreateAsync(Json(new
+        {
+            executors = new object[]
+            {
+                new { image = "godocker/busybox:latest", command = new[] { "sh", "-c", "exit 4" }, ignore_error = true },
+                new { image = "godocker/busybox:latest", command = new[] { "echo", "kept" } },
+            },
+        }));
+        await server.Api.WaitEndAsync(long.Parse(id, CultureInfo.InvariantCulture), TimeSpan.FromMinutes(2));
+        var before = await GetAsync(id, "FULL");
+
+        // As retention's removal would: the job's record stays, its directory goes.
+        Directory.Delete(Path.Combine(server.DataDir, "jobs", id), recursive: true);
+        var after = await GetAsync(id, "BASIC");
+
+        Assert.Equal("COMPLETE", after["state"]!.GetValue<string>());
+        Assert.Equal("kept\n", before["logs"]![0]!["logs"]![1]!["stdout"]!.GetValue<string>());
+        Assert.Equal([4, 0], after["logs"]![0]!["logs"]!.AsArray().Select(e => e!["exit_code"]!.GetValue<int>()));
+        Assert.Equal(before["logs"]![0]!["logs"]![1]!["end_time"]!.GetValue<string>(), after["logs"]![0]!["logs"]![1]!["end_time"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Views_MinimalIsIdAndState_BasicLeavesOutContentAndOutputs()
     {
         var id = await CreateAsync(Json(new
