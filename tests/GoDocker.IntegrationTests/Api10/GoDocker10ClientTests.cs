@@ -419,4 +419,75 @@ public sealed class GoDocker10ClientTests(GoDocker10ClientTests.Site site) : ICl
         Assert.NotEqual("kill requested", (string?)task["status"]!["secondary"]);
         await SendAsync(HttpMethod.Delete, $"/api/1.0/task/{id}", alice);
     }
+    [Fact]
+    public async Task Godjobs_projects_and_lists_answer_the_callers_own_tasks()
+    {
+        var alice = await AuthenticateAsync("alice");
+        var bob = await AuthenticateAsync("bob");
+        // Before every godjob command: GET /user/{login}/project, "default" among the choices (create's default).
+        using (var client = site.With(alice))
+        {
+            var projects = JsonNode.Parse(await client.GetStringAsync("/api/1.0/user/alice/project"))!.AsArray();
+            Assert.Equal("default", (string?)projects[0]!["id"]);
+        }
+        using (var asBob = site.With(bob))
+        using (var others = await asBob.GetAsync("/api/1.0/user/alice/project"))
+        using (var profile = await asBob.GetAsync("/api/1.0/user/alice"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, others.StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, profile.StatusCode);
+        }
+        // godjob create: user.id/uid/gid of its body come from GET /user/{login}; the API key is never shown.
+        var (found, user, _) = await SendAsync(HttpMethod.Get, "/api/1.0/user/alice", alice);
+        Assert.Equal(HttpStatusCode.OK, found);
+        Assert.Equal("alice", (string?)user["id"]);
+        Assert.Equal(3201, (int)user["uid"]!);
+        Assert.Equal(3201, (int)user["gid"]!);
+        Assert.Equal("", (string?)user["credentials"]!["apikey"]);
+        var (adminView, _, _) = await SendAsync(HttpMethod.Get, "/api/1.0/user/alice", site.AdminToken);
+        Assert.Equal(HttpStatusCode.OK, adminView);
+        var (nobody, _, _) = await SendAsync(HttpMethod.Get, "/api/1.0/user/nobody", site.AdminToken);
+        Assert.Equal(HttpStatusCode.NotFound, nobody);
+
+        var ended = await PostTaskAsync(alice, GalaxyTask("ended", "#!/bin/sh\ntrue\n"));
+        await PollAsync(alice, ended, t => Primary(t) == "over");
+        var running = await PostTaskAsync(alice, GalaxyTask("running", "#!/bin/sh\nsleep 300\n"));
+        var bobs = await PostTaskAsync(bob, GalaxyTask("bobs", "#!/bin/sh\ntrue\n"));
+        await PollAsync(bob, bobs, t => Primary(t) == "over");
+
+        // godjob list over: POST /task/over/0/0 with Content-type and Accept, no body; ?project= for --project.
+        using var http = site.With(null);
+        foreach (var path in (string[])["/api/1.0/task/over/0/0", "/api/1.0/task/over/0/0?project=default"])
+        {
+            using var request = Request(HttpMethod.Post, path, alice);
+            request.Content = new ByteArrayContent([]);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var over = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsArray();
+            var ids = over.Select(t => (long)t!["id"]!).ToList();
+            Assert.Contains(ended, ids);
+            Assert.DoesNotContain(running, ids);
+            Assert.DoesNotContain(bobs, ids);
+            Assert.All(over, t => Assert.Equal("over", Primary(t!.AsObject())));
+        }
+        using (var client = site.With(alice))
+        {
+            Assert.Empty(JsonNode.Parse(await client.GetStringAsync("/api/1.0/task/over/0/0?project=genomics"))!.AsArray());
+            var one = JsonNode.Parse(await client.GetStringAsync("/api/1.0/task/over/0/1"))!.AsArray();
+            Assert.Single(one);
+            using var bad = await client.GetAsync("/api/1.0/task/over/x/1");
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.NotNull(JsonNode.Parse(await bad.Content.ReadAsStringAsync())!["errors"]!["skip"]);
+
+            var active = JsonNode.Parse(await client.GetStringAsync("/api/1.0/task/active"))!.AsArray().Select(t => (long)t!["id"]!).ToList();
+            Assert.Contains(running, active);
+            Assert.DoesNotContain(ended, active);
+            Assert.DoesNotContain(bobs, active);
+
+            // Not this server's API: absent from its OpenAPI description.
+            Assert.DoesNotContain("/api/1.0", await client.GetStringAsync("/api/v1/openapi.json"), StringComparison.Ordinal);
+        }
+        await SendAsync(HttpMethod.Delete, $"/api/1.0/task/{running}", alice);
+    }
 }

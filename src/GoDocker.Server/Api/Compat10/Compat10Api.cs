@@ -33,6 +33,11 @@ internal static class Compat10Api
         api.MapPost("/authenticate", AuthenticateAsync).AllowAnonymous();
         api.MapGet("/config", Config).AllowAnonymous();
         api.MapPost("/task", SubmitAsync);
+        api.MapGet("/task/active", ActiveAsync);
+        // godjob list over sends a POST with no body; a GET is read the same.
+        api.MapMethods("/task/over/{skip}/{limit}", ["GET", "POST"], OverAsync);
+        api.MapGet("/user/{login}/project", ProjectsAsync);
+        api.MapGet("/user/{login}", UserAsync);
         api.MapGet("/task/{id}", GetAsync);
         api.MapGet("/task/{id}/status", StatusAsync);
         api.MapDelete("/task/{id}", KillAsync);
@@ -143,6 +148,100 @@ internal static class Compat10Api
             SubmitOutcome.OverQuota over => Refusal(StatusCodes.Status429TooManyRequests, over.Reason, "requirements", submit: true),
             var other => throw new InvalidOperationException($"unexpected submit outcome for a 1.0 task: {other}"),
         };
+    }
+
+    private static readonly JobState[] Active = [JobState.Pending, JobState.Scheduled, JobState.Running, JobState.Suspended];
+    private static readonly JobState[] Over = [JobState.Succeeded, JobState.Failed, JobState.Killed, JobState.Rejected, JobState.Archived];
+
+    /// <summary>The caller's own unfinished tasks, newest first (godjob list active; godbatch).</summary>
+    private static async Task<IResult> ActiveAsync(HttpContext context, IJobStore store, CallerResolver callers, JobDirectory dirs, CancellationToken cancellationToken)
+    {
+        var caller = await callers.ResolveAsync(context, cancellationToken);
+        var page = await store.ListAsync(new JobQuery
+        {
+            Owner = caller.Login, States = Active, Sort = new JobSort(JobSortKey.Id, Descending: true), Limit = JobsApi.MaxPageSize,
+        }, cancellationToken);
+        return Json(new JsonArray([.. page.Items.Select(j => (JsonNode?)TaskDocuments.Document(j, dirs.PathFor(j.Id)))]));
+    }
+
+    /// <summary>The caller's ended tasks, last ended first, from skip; limit 0 is "all" in 1.0 (godjob --all, search), here the API's page size.</summary>
+    private static async Task<IResult> OverAsync(string skip, string limit, HttpContext context, IJobStore store, CallerResolver callers, JobDirectory dirs, CancellationToken cancellationToken)
+    {
+        if (!int.TryParse(skip, NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
+        {
+            return Refusal(StatusCodes.Status400BadRequest, "skip: a whole number of tasks to skip", "skip");
+        }
+        if (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count > JobsApi.MaxPageSize)
+        {
+            return Refusal(StatusCodes.Status400BadRequest, $"limit: a whole number from 0 (all, up to {JobsApi.MaxPageSize}) to {JobsApi.MaxPageSize}", "limit");
+        }
+        var project = context.Request.Query["project"].LastOrDefault();
+        var caller = await callers.ResolveAsync(context, cancellationToken);
+        var page = await store.ListAsync(new JobQuery
+        {
+            Owner = caller.Login,
+            Project = string.IsNullOrEmpty(project) ? null : project,
+            States = Over,
+            Sort = new JobSort(JobSortKey.Ended, Descending: true),
+            Offset = offset,
+            Limit = count == 0 ? JobsApi.MaxPageSize : count,
+        }, cancellationToken);
+        return Json(new JsonArray([.. page.Items.Select(j => (JsonNode?)TaskDocuments.Document(j, dirs.PathFor(j.Id)))]));
+    }
+
+    /// <summary>
+    /// The projects a user may submit to, "default" first (godjob asks before every command: its --project choices,
+    /// default "default"). The user's own list, or any user's for an admin.
+    /// </summary>
+    private static async Task<IResult> ProjectsAsync(string login, HttpContext context, IAccountStore accounts, CallerResolver callers, CancellationToken cancellationToken)
+    {
+        var caller = await callers.ResolveAsync(context, cancellationToken);
+        if (login != caller.Login && !caller.Admin)
+        {
+            return Refusal(StatusCodes.Status403Forbidden, "login: only your own projects (or, for an admin, anyone's)", "login");
+        }
+        var user = login == caller.Login ? null : await accounts.GetUserAsync(login, cancellationToken);
+        if (login != caller.Login && user is null)
+        {
+            return Refusal(StatusCodes.Status404NotFound, $"login: no user {login}", "login");
+        }
+        var of = user is null ? caller : await callers.ResolveAsync(login, user.Admin, cancellationToken);
+        var names = new[] { Project.Default }.Concat(of.Projects.Concat(of.ManagedProjects).Where(p => p != Project.Default).Distinct().Order(StringComparer.Ordinal));
+        return Json(new JsonArray([.. names.Select(name => (JsonNode?)new JsonObject
+        {
+            ["id"] = name,
+            ["description"] = name == Project.Default ? "every user's project" : "",
+            ["members"] = new JsonArray(),
+        })]));
+    }
+
+    /// <summary>
+    /// A user as godjob create reads it (id, uid, gid: the identity its jobs run as). The API key is never shown (only
+    /// its hash is stored); usage quotas are not told here (null): GET /api/v1/limits has them. Self or admin.
+    /// </summary>
+    private static async Task<IResult> UserAsync(string login, HttpContext context, IAccountStore accounts, CallerResolver callers, CancellationToken cancellationToken)
+    {
+        var caller = await callers.ResolveAsync(context, cancellationToken);
+        if (login != caller.Login && !caller.Admin)
+        {
+            return Refusal(StatusCodes.Status403Forbidden, "login: only your own account (or, for an admin, anyone's)", "login");
+        }
+        if (await accounts.GetUserAsync(login, cancellationToken) is not { } user)
+        {
+            return Refusal(StatusCodes.Status404NotFound, $"login: no user {login}", "login");
+        }
+        var identity = user.Identity;
+        return Json(new JsonObject
+        {
+            ["id"] = identity.Login,
+            ["uid"] = identity.Uid,
+            ["gid"] = identity.Gid,
+            ["email"] = identity.Email,
+            ["admin"] = user.Admin,
+            ["homeDirectory"] = identity.Home,
+            ["credentials"] = new JsonObject { ["apikey"] = "", ["public"] = "" },
+            ["usage"] = new JsonObject { ["quota_ram"] = null, ["quota_cpu"] = null, ["quota_time"] = null, ["prio"] = null },
+        });
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext context, IJobStore store, CallerResolver callers, IAccessPolicy policy, JobDirectory dirs, CancellationToken cancellationToken)
@@ -264,7 +363,7 @@ internal static class Compat10Api
         }
     }
 
-    private static ContentHttpResult Json(JsonObject body) => TypedResults.Text(body.ToJsonString(), "application/json", System.Text.Encoding.UTF8);
+    private static ContentHttpResult Json(JsonNode body) => TypedResults.Text(body.ToJsonString(), "application/json", System.Text.Encoding.UTF8);
 
     private static ContentHttpResult Refusal(int status, string message, string field, bool submit = false) =>
         Refusal(status, message, new Dictionary<string, string[]> { [field] = [message] }, submit);
