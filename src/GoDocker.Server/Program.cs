@@ -5,6 +5,7 @@ using GoDocker.Executors.Swarm;
 using GoDocker.Jobs;
 using GoDocker.Scheduling;
 using GoDocker.Server.Api;
+using GoDocker.Server.Api.Compat10;
 using GoDocker.Server.Api.Tes;
 using GoDocker.Server.Auth;
 using GoDocker.Server.Auth.Ldap;
@@ -244,6 +245,10 @@ api.MapImages();
 api.MapVolumes();
 api.MapWebhooks();
 app.MapTes();
+if (settings.Compat.GoDocker10.Enabled)
+{
+    app.MapCompat10();
+}
 
 await Bootstrap.AdminAsync(auth, accounts, app.Logger, CancellationToken.None);
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -34,6 +34,20 @@ public sealed class GoDockerOptions
     public ExecOptions Exec { get; set; } = new();
     public NotificationOptions Notifications { get; set; } = new();
     public TesOptions Tes { get; set; } = new();
+    public CompatOptions Compat { get; set; } = new();
+}
+
+/// <summary>Compat:, older APIs spoken for their clients.</summary>
+public sealed class CompatOptions
+{
+    public GoDocker10Options GoDocker10 { get; set; } = new();
+}
+
+/// <summary>Compat:GoDocker10:, the original GoDocker 1.0 REST API under /api/1.0 (godjob, Galaxy's godocker runner).</summary>
+public sealed class GoDocker10Options
+{
+    /// <summary>Off by default: it opens an anonymous GET /api/1.0/config (image and volume names) a site turns on knowingly.</summary>
+    public bool Enabled { get; set; }
 }
 
 /// <summary>

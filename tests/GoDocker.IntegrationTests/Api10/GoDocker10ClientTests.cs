@@ -1,0 +1,493 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using GoDocker.Contracts;
+using GoDocker.IntegrationTests.Infrastructure;
+using GoDocker.Jobs;
+
+namespace GoDocker.IntegrationTests.Api10;
+
+/// <summary>
+/// The original GoDocker 1.0 REST API under /api/1.0 (docs/notes/godocker10-design.md) against a real server and engine,
+/// replaying the requests Galaxy's godocker runner and the godjob CLI send (lib/galaxy/jobs/runners/godocker.py and
+/// go-docker-cli, read for the note): the same methods, paths, headers and body fields, rebuilt here as raw JSON.
+/// </summary>
+public sealed class GoDocker10ClientTests(GoDocker10ClientTests.Site site) : IClassFixture<GoDocker10ClientTests.Site>
+{
+    /// <summary>A site with local accounts (alice, bob), a personal API key each, and "data": the same path on the host and in the container, as Galaxy's shared filesystem is.</summary>
+    public sealed class Site : IAsyncLifetime
+    {
+        private string passwordFile = null!;
+        public ServerProcess Server { get; private set; } = null!;
+        public string Root { get; } = Directory.CreateTempSubdirectory("godocker-api10-").FullName;
+        public Dictionary<string, string> ApiKeys { get; } = [];
+        public string AdminToken { get; private set; } = "";
+
+        public string Data => Path.Combine(Root, "data");
+
+        public async Task InitializeAsync()
+        {
+            Directory.CreateDirectory(Data);
+            File.SetUnixFileMode(Data, (UnixFileMode)0b111_111_111);
+            passwordFile = Path.GetTempFileName();
+            await File.WriteAllTextAsync(passwordFile, "admin-secret-1");
+            Server = await ServerProcess.StartAsync(new Dictionary<string, string>
+            {
+                ["Auth:Provider"] = "local",
+                ["Auth:BootstrapAdmin"] = "admin",
+                ["Auth:BootstrapAdminPasswordFile"] = passwordFile,
+                ["Compat:GoDocker10:Enabled"] = "true",
+                ["Volumes:0:Name"] = "data",
+                ["Volumes:0:HostPath"] = Data,
+                ["Volumes:0:ContainerPath"] = Data,
+                ["Volumes:0:AllowedRoot"] = Root,
+                ["Volumes:1:Name"] = "secret",
+                ["Volumes:1:HostPath"] = Root,
+                ["Volumes:1:AllowedRoot"] = Root,
+                ["Volumes:1:Who:Everyone"] = "false",
+                ["Volumes:1:Who:Groups:0"] = "admins",
+            });
+            AdminToken = await LoginAsync("admin", "admin-secret-1");
+            var uid = 3200;
+            foreach (var login in (string[])["alice", "bob"])
+            {
+                using var admin = With(AdminToken);
+                using var created = await admin.PostAsJsonAsync("/api/v1/users",
+                    new UserRequest { Login = login, Uid = ++uid, Gid = uid, Password = $"{login}-password", Home = $"/home/{login}" },
+                    GoDockerJson.Default.UserRequest);
+                created.EnsureSuccessStatusCode();
+                // The API key a user gives godjob or Galaxy: a personal token of today, made once through /api/v1/tokens.
+                using var user = With(await LoginAsync(login, $"{login}-password"));
+                using var key = await user.PostAsJsonAsync("/api/v1/tokens", new NewTokenRequest("galaxy", null), GoDockerJson.Default.NewTokenRequest);
+                key.EnsureSuccessStatusCode();
+                ApiKeys[login] = (await key.Content.ReadFromJsonAsync(GoDockerJson.Default.LoginResponse))!.Token;
+            }
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Server.DisposeAsync();
+            File.Delete(passwordFile);
+            Directory.Delete(Root, recursive: true);
+        }
+
+        public HttpClient With(string? token)
+        {
+            var client = new HttpClient { BaseAddress = Server.BaseUrl };
+            if (token is not null)
+            {
+                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            }
+            return client;
+        }
+
+        private async Task<string> LoginAsync(string login, string password)
+        {
+            using var anonymous = With(null);
+            using var response = await anonymous.PostAsJsonAsync("/api/v1/auth/login", new LoginRequest(login, password), GoDockerJson.Default.LoginRequest);
+            response.EnsureSuccessStatusCode();
+            return (await response.Content.ReadFromJsonAsync(GoDockerJson.Default.LoginResponse))!.Token;
+        }
+    }
+
+    /// <summary>Both clients' request: headers Content-type and Accept application/json, a token as 'Bearer ' + token when they have one.</summary>
+    private static HttpRequestMessage Request(HttpMethod method, string path, string? token, string? json = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Accept.ParseAdd("application/json");
+        if (token is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
+        }
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+        return request;
+    }
+
+    private async Task<(HttpStatusCode Status, JsonObject Body, string ContentType)> SendAsync(HttpMethod method, string path, string? token, string? json = null)
+    {
+        using var client = site.With(null);
+        using var request = Request(method, path, token, json);
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        // Every answer is JSON, errors too: godjob parses the body of anything but 401/403/404, Galaxy calls .json() on DELETE.
+        var body = JsonNode.Parse(text) as JsonObject;
+        Assert.True(body is not null, $"{method} {path}: {(int)response.StatusCode} {text}");
+        return (response.StatusCode, body, response.Content.Headers.ContentType?.MediaType ?? "");
+    }
+
+    /// <summary>Galaxy's login(): POST /authenticate {"user", "apikey"} → res.json()['token'].</summary>
+    private async Task<string> AuthenticateAsync(string login)
+    {
+        var (status, body, _) = await SendAsync(HttpMethod.Post, "/api/1.0/authenticate", null,
+            $$"""{"user": "{{login}}", "apikey": "{{site.ApiKeys[login]}}"}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        return body["token"]!.GetValue<string>();
+    }
+
+    /// <summary>The body of the runner's post_task, field for field (its godocker_project unset: no "user").</summary>
+    private static string GalaxyTask(string toolName, string cmd, string volumes = """[{"name": "data"}]""") => $$"""
+        {
+          "date": 1733300000.0,
+          "meta": {"name": "{{toolName}}", "description": "galaxy job", "tags": ["galaxy", "toolshed.g2.bx.psu.edu/repos/devteam/{{toolName}}/0.1"]},
+          "requirements": {"cpu": 1, "ram": 1, "array": {"values": null}, "label": [], "tasks": [], "tmpstorage": null},
+          "container": {"image": "godocker/busybox:latest", "volumes": {{volumes}}, "network": true, "id": null, "meta": null, "stats": null, "ports": [], "root": false},
+          "command": {"interactive": false, "cmd": {{System.Text.Json.JsonSerializer.Serialize(cmd)}}},
+          "status": {"primary": null, "secondary": null}
+        }
+        """;
+
+    private async Task<long> PostTaskAsync(string token, string json)
+    {
+        var (status, body, _) = await SendAsync(HttpMethod.Post, "/api/1.0/task", token, json);
+        Assert.True(status == HttpStatusCode.OK, body.ToJsonString());
+        Assert.IsType<string>(body["msg"]!.GetValue<string>());
+        return body["id"]!.GetValue<long>();
+    }
+
+    /// <summary>check_watched_item's loop: GET /task/{id} until the condition holds on the document.</summary>
+    private async Task<JsonObject> PollAsync(string token, long id, Func<JsonObject, bool> until)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            var (status, task, _) = await SendAsync(HttpMethod.Get, $"/api/1.0/task/{id}", token);
+            Assert.Equal(HttpStatusCode.OK, status);
+            if (until(task))
+            {
+                return task;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"task {id} never reached the condition: {task.ToJsonString()}");
+            await Task.Delay(250);
+        }
+    }
+
+    private static string? Primary(JsonObject task) => (string?)task["status"]!["primary"];
+
+    [Fact]
+    public async Task Authenticate_answers_a_token_for_the_users_API_key_and_refuses_anything_else()
+    {
+        var token = await AuthenticateAsync("alice");
+        // The token is usable as the clients use it, on the next call.
+        var (status, _, _) = await SendAsync(HttpMethod.Get, "/api/1.0/task/999999", token);
+        Assert.Equal(HttpStatusCode.NotFound, status);
+
+        foreach (var body in (string[])[
+            $$"""{"user": "alice", "apikey": "gd_not-a-key"}""",
+            // bob's valid key given for alice: not alice's session.
+            $$"""{"user": "alice", "apikey": "{{site.ApiKeys["bob"]}}"}""",
+            $$"""{"user": "nobody", "apikey": "{{site.ApiKeys["bob"]}}"}"""])
+        {
+            var (refused, error, type) = await SendAsync(HttpMethod.Post, "/api/1.0/authenticate", null, body);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused);
+            Assert.Equal("invalid user or API key", (string?)error["msg"]);
+            Assert.Equal("application/problem+json", type);
+        }
+
+        var (missing, problem, _) = await SendAsync(HttpMethod.Post, "/api/1.0/authenticate", null, """{"user": "alice"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, missing);
+        Assert.NotNull(problem["errors"]!["apikey"]);
+
+        // Without a token nothing but authenticate and config answers.
+        using var anonymous = site.With(null);
+        using var noToken = await anonymous.GetAsync("/api/1.0/task/1");
+        Assert.Equal(HttpStatusCode.Unauthorized, noToken.StatusCode);
+        using var badToken = await site.With("gd_forged").GetAsync("/api/1.0/task/1");
+        Assert.Equal(HttpStatusCode.Unauthorized, badToken.StatusCode);
+    }
+
+    [Fact]
+    public async Task Config_answers_without_a_token_with_the_sites_images_volumes_and_features()
+    {
+        // godjob sends GET /config with no header at all (Utils.get_config_infos: headers {}).
+        using var anonymous = site.With(null);
+        using var response = await anonymous.GetAsync("/api/1.0/config");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var config = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+        var image = Assert.Single(config["images"]!.AsArray());
+        Assert.Equal("godocker/busybox:latest", (string?)image!["url"]);
+        Assert.False((bool)image["interactive"]!);
+        var volumes = config["volumes"]!.AsArray().Select(v => ((string?)v!["name"], (string?)v["acl"])).ToList();
+        Assert.Equal([("data", "rw"), ("secret", "rw")], volumes);
+        // No host path of a volume is told anonymously (only the container path, here equal to the host's by choice).
+        Assert.All(config["volumes"]!.AsArray(), v => Assert.False(v!.AsObject().ContainsKey("path")));
+        Assert.Equal(site.Data, (string?)config["volumes"]![0]!["mount"]);
+        Assert.False(config["volumes"]![1]!.AsObject().ContainsKey("mount"));
+        Assert.Equal(["pause"], config["executor_features"]!.AsArray().Select(f => (string?)f));
+        Assert.IsType<JsonArray>(config["constraints"]);
+    }
+
+    [Fact]
+    public async Task Galaxys_runner_submits_polls_until_over_and_reads_the_exit_code_and_files()
+    {
+        // __init__ → login(): one authenticate for the life of the process.
+        var token = await AuthenticateAsync("alice");
+        var workdir = Path.Combine(site.Data, "galaxy-job-1");
+        Directory.CreateDirectory(workdir);
+        File.SetUnixFileMode(workdir, (UnixFileMode)0b111_111_111);
+        // The runner's cmd: a script that changes into Galaxy's working directory (on the shared filesystem) and runs the
+        // tool's command line. Galaxy writes #!/bin/bash; the test image has only sh.
+        var id = await PostTaskAsync(token, GalaxyTask("cat1", $"#!/bin/sh\ncd {workdir}\necho galaxy-output > out.txt\necho to-stderr >&2\nexit 3\n"));
+
+        var task = await PollAsync(token, id, t => Primary(t) == "over");
+        Assert.Equal(3, (int)task["status"]!["exitcode"]!);
+        Assert.Null(task["status"]!["secondary"]);
+        Assert.NotNull(task["status"]!["date_running"]);
+        Assert.NotNull(task["status"]!["date_over"]);
+        Assert.Equal("galaxy-output\n", await File.ReadAllTextAsync(Path.Combine(workdir, "out.txt")));
+        // create_log_file reads the output from the "go-docker" volume's path on its own filesystem.
+        var jobVolume = task["container"]!["volumes"]!.AsArray().Single(v => (string?)v!["name"] == "go-docker")!;
+        var jobDirectory = (string)jobVolume["path"]!;
+        Assert.Equal("to-stderr\n", await File.ReadAllTextAsync(Path.Combine(jobDirectory, "stderr")));
+        Assert.Contains(task["container"]!["volumes"]!.AsArray(), v => (string?)v!["name"] == "data" && (string?)v["path"] == site.Data);
+
+        // The document as the clients index it.
+        Assert.Equal(id, (long)task["id"]!);
+        Assert.Equal("alice", (string?)task["user"]!["id"]);
+        Assert.Equal("default", (string?)task["user"]!["project"]);
+        Assert.Equal(3201, (int)task["user"]!["uid"]!);
+        Assert.Equal("cat1", (string?)task["meta"]!["name"]);
+        Assert.Equal("galaxy job", (string?)task["meta"]!["description"]);
+        // A toolshed tool id is not a tag of today: the document keeps it as sent, the job is tagged "galaxy".
+        Assert.Equal(["galaxy", "toolshed.g2.bx.psu.edu/repos/devteam/cat1/0.1"], task["meta"]!["tags"]!.AsArray().Select(t => (string?)t));
+        Assert.Equal(1.0, (double)task["requirements"]!["cpu"]!);
+        Assert.Equal(1.0, (double)task["requirements"]!["ram"]!);
+        Assert.Equal("godocker/busybox:latest", (string?)task["container"]!["image"]);
+        Assert.Equal(3, (int)task["container"]!["meta"]!["State"]!["ExitCode"]!);
+        Assert.Equal("exited", (string?)task["status"]!["end_cause"]);
+
+        // The same job through today's API: owner, tags and accounting are the submission use case's.
+        var job = await site.Server.Api.WaitForAsync(id, j => j.State.IsTerminal(), null, site.AdminToken);
+        Assert.Equal(JobState.Failed, job.State);
+        Assert.Equal("alice", job.Owner);
+        Assert.Equal(1.0, job.Cpus);
+        Assert.Equal(1L << 30, job.MemoryBytes);
+        Assert.Equal(["galaxy"], job.Tags);
+
+        // A finished task is not stopped again, and the answer is still a 200 JSON document.
+        var (killed, afterKill, _) = await SendAsync(HttpMethod.Delete, $"/api/1.0/task/{id}", token);
+        Assert.Equal(HttpStatusCode.OK, killed);
+        Assert.Equal("over", Primary(afterKill));
+        Assert.Equal(3, (int)afterKill["status"]!["exitcode"]!);
+    }
+
+    [Fact]
+    public async Task Galaxys_stop_job_reads_the_status_then_deletes_a_running_task()
+    {
+        var token = await AuthenticateAsync("alice");
+        var id = await PostTaskAsync(token, GalaxyTask("sleeper", "#!/bin/sh\nsleep 300\n"));
+        await PollAsync(token, id, t => Primary(t) == "running");
+
+        var (status, current, _) = await SendAsync(HttpMethod.Get, $"/api/1.0/task/{id}/status", token);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("running", (string?)current["status"]!["primary"]);
+        Assert.Equal("running", (string?)current["primary"]);
+
+        var (deleted, answer, type) = await SendAsync(HttpMethod.Delete, $"/api/1.0/task/{id}", token);
+        Assert.Equal(HttpStatusCode.OK, deleted);
+        Assert.Equal("application/json", type);
+        Assert.Equal(id, (long)answer["id"]!);
+
+        var over = await PollAsync(token, id, t => Primary(t) == "over");
+        Assert.Equal("killed", (string?)over["status"]!["secondary"]);
+        // is_finish (godjob create --wait): date_running present and date_over set.
+        Assert.NotNull(over["status"]!["date_running"]);
+        Assert.NotNull(over["status"]!["date_over"]);
+    }
+
+    [Fact]
+    public async Task Godjob_suspend_and_resume_are_GETs_that_pause_and_thaw_the_container()
+    {
+        var token = await AuthenticateAsync("alice");
+        var id = await PostTaskAsync(token, GalaxyTask("pausable", "#!/bin/sh\nsleep 300\n"));
+        await PollAsync(token, id, t => Primary(t) == "running");
+
+        var (suspended, document, _) = await SendAsync(HttpMethod.Get, $"/api/1.0/task/{id}/suspend", token);
+        Assert.Equal(HttpStatusCode.OK, suspended);
+        Assert.Equal("running", Primary(document));
+        Assert.Equal("suspended", (string?)document["status"]!["secondary"]);
+        Assert.Equal(JobState.Suspended, (await site.Server.Api.WaitForAsync(id, _ => true, null, site.AdminToken)).State);
+
+        // Suspending again is a conflict, told as JSON naming what is wrong.
+        var (again, conflict, _) = await SendAsync(HttpMethod.Get, $"/api/1.0/task/{id}/suspend", token);
+        Assert.Equal(HttpStatusCode.Conflict, again);
+        Assert.False(string.IsNullOrEmpty((string?)conflict["msg"]));
+
+        var (resumed, thawed, _) = await SendAsync(HttpMethod.Get, $"/api/1.0/task/{id}/resume", token);
+        Assert.Equal(HttpStatusCode.OK, resumed);
+        Assert.Equal("running", Primary(thawed));
+        Assert.Null(thawed["status"]!["secondary"]);
+        Assert.Equal(JobState.Running, (await site.Server.Api.WaitForAsync(id, _ => true, null, site.AdminToken)).State);
+
+        var (killed, _, _) = await SendAsync(HttpMethod.Delete, $"/api/1.0/task/{id}", token);
+        Assert.Equal(HttpStatusCode.OK, killed);
+    }
+
+    [Fact]
+    public async Task Godjobs_create_body_maps_array_labels_parents_and_the_callers_identity()
+    {
+        var token = await AuthenticateAsync("alice");
+        var parent = await PostTaskAsync(token, GalaxyTask("parent", "#!/bin/sh\ntrue\n"));
+        // godjob create -n arr --array 1:3:1 --parent PARENT -v data --retry 1 (its body, with get_userInfos' id/uid/gid).
+        var id = await PostTaskAsync(token, $$"""
+            {
+              "user": {"id": "alice", "uid": 1, "gid": 1, "project": "default"},
+              "date": 1733300000.0,
+              "meta": {"name": "arr", "description": "", "tags": ["batch:b1"]},
+              "requirements": {"cpu": 1, "ram": 1, "gpus": 0, "array": {"values": "1:3:1"}, "label": [], "failure_policy": 1,
+                               "tasks": ["{{parent}}"], "tmpstorage": null, "executor": null},
+              "container": {"image": "godocker/busybox:latest", "volumes": [{"name": "data", "acl": "ro"}], "network": true,
+                            "id": null, "meta": null, "stats": null, "ports": [], "root": false},
+              "command": {"interactive": false, "cmd": "echo task $GODOCKER_TASK_ID"},
+              "status": {"primary": null, "secondary": null}
+            }
+            """);
+        var task = await PollAsync(token, id, _ => true);
+        Assert.Equal("1:3:1", (string?)task["requirements"]!["array"]!["values"]);
+        Assert.Equal([parent.ToString(System.Globalization.CultureInfo.InvariantCulture)], task["requirements"]!["tasks"]!.AsArray().Select(t => (string?)t));
+        Assert.Equal("", (string?)task["meta"]!["description"]);
+        Assert.Equal(3201, (int)task["user"]!["uid"]!);
+        Assert.Contains(task["container"]!["volumes"]!.AsArray(), v => (string?)v!["name"] == "data" && (string?)v["acl"] == "ro");
+        Assert.NotNull(task["parent_task_id"]);
+        // godbatch's "batch:NAME" is no tag today: echoed back as sent, while the tags that are valid stay tags.
+        Assert.Equal(["batch:b1"], task["meta"]!["tags"]!.AsArray().Select(t => (string?)t));
+    }
+
+    [Fact]
+    public async Task A_refused_document_is_a_400_naming_the_field_with_a_null_id_and_nothing_is_submitted()
+    {
+        var token = await AuthenticateAsync("alice");
+        using var v1 = site.With(site.ApiKeys["alice"]);
+        var before = Ids(await v1.GetStringAsync("/api/v1/jobs?limit=1000"));
+        (string Body, string Field)[] cases =
+        [
+            (GalaxyTask("t", "true").Replace("\"tmpstorage\": null", "\"tmpstorage\": {\"size\": 10, \"path\": null}"), "requirements.tmpstorage"),
+            (GalaxyTask("t", "true").Replace("\"interactive\": false", "\"interactive\": true"), "command.interactive"),
+            (GalaxyTask("t", "true").Replace("\"ports\": []", "\"ports\": [22]"), "container.ports"),
+            (GalaxyTask("t", "true").Replace("\"date\"", "\"surprise\": 1, \"date\""), "surprise"),
+            (GalaxyTask("t", "true").Replace("\"cpu\": 1", "\"cpu\": \"one\""), "requirements.cpu"),
+            (GalaxyTask("t", "true").Replace("\"date\"", "\"user\": {\"id\": \"bob\"}, \"date\""), "user.id"),
+            (GalaxyTask("t", "true").Replace("\"cpu\": 1", "\"cpu\": -1"), "requirements.cpu"),
+            // Policy refusals of the submission use case: a volume not granted to alice, an image not allowed.
+            (GalaxyTask("t", "true", """[{"name": "secret"}]"""), "container.volumes"),
+            (GalaxyTask("t", "true").Replace("godocker/busybox:latest", "evil/miner:1"), "container.image"),
+            (GalaxyTask("t", "   "), "command.cmd"),
+            ("[1, 2]", "body"),
+            ("{not json", "body"),
+        ];
+        foreach (var (body, field) in cases)
+        {
+            var (status, problem, type) = await SendAsync(HttpMethod.Post, "/api/1.0/task", token, body);
+            Assert.True(status == HttpStatusCode.BadRequest, $"{field}: {(int)status} {problem.ToJsonString()}");
+            Assert.Equal("application/problem+json", type);
+            Assert.True(problem["errors"]!.AsObject().ContainsKey(field), $"{field}: {problem.ToJsonString()}");
+            Assert.Contains(field, (string?)problem["msg"], StringComparison.Ordinal);
+            if (field != "body")
+            {
+                Assert.True(problem.ContainsKey("id") && problem["id"] is null, problem.ToJsonString());
+            }
+        }
+        Assert.Equal(before, Ids(await v1.GetStringAsync("/api/v1/jobs?limit=1000")));
+    }
+
+    private static List<string> Ids(string jobs) =>
+        [.. System.Text.RegularExpressions.Regex.Matches(jobs, "\"id\":([0-9]+)").Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal)];
+
+    [Fact]
+    public async Task Another_users_task_is_not_found_for_reading_nor_for_control()
+    {
+        var alice = await AuthenticateAsync("alice");
+        var bob = await AuthenticateAsync("bob");
+        var id = await PostTaskAsync(alice, GalaxyTask("private", "#!/bin/sh\nsleep 300\n"));
+        foreach (var (method, path) in (ValueTuple<HttpMethod, string>[])[
+            (HttpMethod.Get, $"/api/1.0/task/{id}"), (HttpMethod.Get, $"/api/1.0/task/{id}/status"), (HttpMethod.Delete, $"/api/1.0/task/{id}"),
+            (HttpMethod.Get, $"/api/1.0/task/{id}/suspend"), (HttpMethod.Get, $"/api/1.0/task/{id}/resume")])
+        {
+            var (status, problem, _) = await SendAsync(method, path, bob);
+            Assert.Equal(HttpStatusCode.NotFound, status);
+            Assert.Equal(["id"], problem["errors"]!.AsObject().Select(e => e.Key));
+        }
+        var (malformed, _, _) = await SendAsync(HttpMethod.Get, "/api/1.0/task/01", alice);
+        Assert.Equal(HttpStatusCode.NotFound, malformed);
+        // Bob's attempt changed nothing.
+        var (_, task, _) = await SendAsync(HttpMethod.Get, $"/api/1.0/task/{id}", alice);
+        Assert.NotEqual("over", Primary(task));
+        Assert.NotEqual("kill requested", (string?)task["status"]!["secondary"]);
+        await SendAsync(HttpMethod.Delete, $"/api/1.0/task/{id}", alice);
+    }
+    [Fact]
+    public async Task Godjobs_projects_and_lists_answer_the_callers_own_tasks()
+    {
+        var alice = await AuthenticateAsync("alice");
+        var bob = await AuthenticateAsync("bob");
+        // Before every godjob command: GET /user/{login}/project, "default" among the choices (create's default).
+        using (var client = site.With(alice))
+        {
+            var projects = JsonNode.Parse(await client.GetStringAsync("/api/1.0/user/alice/project"))!.AsArray();
+            Assert.Equal("default", (string?)projects[0]!["id"]);
+        }
+        using (var asBob = site.With(bob))
+        using (var others = await asBob.GetAsync("/api/1.0/user/alice/project"))
+        using (var profile = await asBob.GetAsync("/api/1.0/user/alice"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, others.StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, profile.StatusCode);
+        }
+        // godjob create: user.id/uid/gid of its body come from GET /user/{login}; the API key is never shown.
+        var (found, user, _) = await SendAsync(HttpMethod.Get, "/api/1.0/user/alice", alice);
+        Assert.Equal(HttpStatusCode.OK, found);
+        Assert.Equal("alice", (string?)user["id"]);
+        Assert.Equal(3201, (int)user["uid"]!);
+        Assert.Equal(3201, (int)user["gid"]!);
+        Assert.Equal("", (string?)user["credentials"]!["apikey"]);
+        var (adminView, _, _) = await SendAsync(HttpMethod.Get, "/api/1.0/user/alice", site.AdminToken);
+        Assert.Equal(HttpStatusCode.OK, adminView);
+        var (nobody, _, _) = await SendAsync(HttpMethod.Get, "/api/1.0/user/nobody", site.AdminToken);
+        Assert.Equal(HttpStatusCode.NotFound, nobody);
+
+        var ended = await PostTaskAsync(alice, GalaxyTask("ended", "#!/bin/sh\ntrue\n"));
+        await PollAsync(alice, ended, t => Primary(t) == "over");
+        var running = await PostTaskAsync(alice, GalaxyTask("running", "#!/bin/sh\nsleep 300\n"));
+        var bobs = await PostTaskAsync(bob, GalaxyTask("bobs", "#!/bin/sh\ntrue\n"));
+        await PollAsync(bob, bobs, t => Primary(t) == "over");
+
+        // godjob list over: POST /task/over/0/0 with Content-type and Accept, no body; ?project= for --project.
+        using var http = site.With(null);
+        foreach (var path in (string[])["/api/1.0/task/over/0/0", "/api/1.0/task/over/0/0?project=default"])
+        {
+            using var request = Request(HttpMethod.Post, path, alice);
+            request.Content = new ByteArrayContent([]);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var over = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsArray();
+            var ids = over.Select(t => (long)t!["id"]!).ToList();
+            Assert.Contains(ended, ids);
+            Assert.DoesNotContain(running, ids);
+            Assert.DoesNotContain(bobs, ids);
+            Assert.All(over, t => Assert.Equal("over", Primary(t!.AsObject())));
+        }
+        using (var client = site.With(alice))
+        {
+            Assert.Empty(JsonNode.Parse(await client.GetStringAsync("/api/1.0/task/over/0/0?project=genomics"))!.AsArray());
+            var one = JsonNode.Parse(await client.GetStringAsync("/api/1.0/task/over/0/1"))!.AsArray();
+            Assert.Single(one);
+            using var bad = await client.GetAsync("/api/1.0/task/over/x/1");
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.NotNull(JsonNode.Parse(await bad.Content.ReadAsStringAsync())!["errors"]!["skip"]);
+
+            var active = JsonNode.Parse(await client.GetStringAsync("/api/1.0/task/active"))!.AsArray().Select(t => (long)t!["id"]!).ToList();
+            Assert.Contains(running, active);
+            Assert.DoesNotContain(ended, active);
+            Assert.DoesNotContain(bobs, active);
+
+            // Not this server's API: absent from its OpenAPI description.
+            Assert.DoesNotContain("/api/1.0", await client.GetStringAsync("/api/v1/openapi.json"), StringComparison.Ordinal);
+        }
+        await SendAsync(HttpMethod.Delete, $"/api/1.0/task/{running}", alice);
+    }
+}
