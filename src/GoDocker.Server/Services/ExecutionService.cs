@@ -472,20 +472,7 @@ public sealed class ExecutionService(
     {
         try
         {
-            Stream? stream = jobDirectories.Open(jobId, "tes/log") switch
-            {
-                GoDocker.Storage.JobDirectories.JobPath.OpenedFile opened => opened.Stream,
-                GoDocker.Storage.JobDirectories.JobPath.ArchivedFile archived => archived.Stream,
-                _ => null,
-            };
-            if (stream is null)
-            {
-                return null;
-            }
-            await using (stream)
-            {
-                return await GoDocker.Tes.TaskRunLog.ReadAsync(stream, cancellationToken);
-            }
+            return await TaskRunLogs.ReadAsync(jobDirectories, jobId, cancellationToken);
         }
         catch (IOException e)
         {

@@ -25,9 +25,6 @@ public enum TesView
 /// </summary>
 internal static class TesViews
 {
-    /// <summary>The most of a runner log read (a job writes it: bounded).</summary>
-    private const int MaxLogBytes = TaskRunLog.MaxChars;
-
     /// <summary>The end of each executor's stdout and stderr a FULL view shows.</summary>
     private const int MaxOutputBytes = 64 * 1024;
 
@@ -124,36 +121,15 @@ internal static class TesViews
     private static async Task<TaskRunLog> RunLogAsync(Job job, JobDirectory dirs, CancellationToken cancellationToken) =>
         job.TaskLog is { } kept ? kept
         : job.StartedAt is null && job.State != JobState.Failed ? TaskRunLog.Empty
-        : TaskRunLog.Parse(await HeadAsync(dirs, job.Id, "tes/log", MaxLogBytes, cancellationToken) ?? "");
+        : await GoDocker.Server.Services.TaskRunLogs.ReadAsync(dirs, job.Id, cancellationToken) ?? TaskRunLog.Empty;
 
     private static string? Time(DateTimeOffset? at) =>
         at?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    /// <summary>The first <paramref name="max"/> bytes of a job file, as text; null when absent or not a file.</summary>
-    private static async Task<string?> HeadAsync(JobDirectory dirs, long id, string path, int max, CancellationToken cancellationToken)
-    {
-        var stream = Stream(dirs.Open(id, path));
-        if (stream is null)
-        {
-            return null;
-        }
-        await using (stream)
-        {
-            var buffer = new byte[max];
-            var read = 0;
-            int n;
-            while (read < max && (n = await stream.ReadAsync(buffer.AsMemory(read, max - read), cancellationToken)) > 0)
-            {
-                read += n;
-            }
-            return Encoding.UTF8.GetString(buffer, 0, read);
-        }
-    }
-
     /// <summary>The last <paramref name="max"/> bytes of a job file, as text; null when absent or not a file.</summary>
     private static async Task<string?> TailAsync(JobDirectory dirs, long id, string path, int max, CancellationToken cancellationToken)
     {
-        var stream = Stream(dirs.Open(id, path));
+        var stream = GoDocker.Server.Services.TaskRunLogs.Stream(dirs.Open(id, path));
         if (stream is null)
         {
             return null;
@@ -184,11 +160,4 @@ internal static class TesViews
             return Encoding.UTF8.GetString([.. ring.AsSpan(start), .. ring.AsSpan(0, start)]);
         }
     }
-
-    private static Stream? Stream(JobPath path) => path switch
-    {
-        JobPath.OpenedFile opened => opened.Stream,
-        JobPath.ArchivedFile archived => archived.Stream,
-        _ => null,
-    };
 }
