@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GoDocker.IntegrationTests.Infrastructure;
 using GoDocker.Jobs;
+using GoDocker.Tes;
 
 namespace GoDocker.IntegrationTests.Tes;
 
@@ -414,6 +415,78 @@ public sealed class TesApiTests(TesApiTests.TesSite site) : IClassFixture<TesApi
         Assert.Equal("CANCELED", (await GetAsync(id, "MINIMAL"))["state"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, getCancel.StatusCode);
+    }
+
+    // The attacks of a task on its own runner record (tes/log is in the job's directory: the job writes it).
+
+    [Fact]
+    public async Task ARunnerRecordLinkedToAServerFile_IsNotFollowed_WhileTheTaskRunsNorAtItsEnd()
+    {
+        // A file of the server's the job cannot read, written as well-formed records: followed, it would show in the
+        // task's system_logs and turn its state into SYSTEM_ERROR.
+        var secret = Path.Combine(server.DataDir, $"tes-secret-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(secret, "system_error\tSERVER-SECRET\nexec\t0\tend\t2001-01-01T00:00:00Z\t9\n");
+        File.SetUnixFileMode(secret, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        try
+        {
+            var id = await CreateAsync(Json(new
+            {
+                executors = new object[]
+                {
+                    new
+                    {
+                        image = "godocker/busybox:latest",
+                        command = new[] { "sh", "-c", $"rm -f \"$GODOCKER_JOB_DIR/tes/log\" && ln -s '{secret}' \"$GODOCKER_JOB_DIR/tes/log\" && {JobRelease.WaitFor()}" },
+                    },
+                },
+            }));
+            var jobId = long.Parse(id, CultureInfo.InvariantCulture);
+            await server.Api.WaitForAsync(jobId, j => j.State == JobState.Running, TimeSpan.FromMinutes(1));
+            var linked = Path.Combine(server.DataDir, "jobs", id, "tes", "log");
+            await Until.TrueAsync(() => Task.FromResult(new FileInfo(linked).LinkTarget == secret), TimeSpan.FromMinutes(1), "the job to link its runner record");
+
+            using var running = await Http.GetAsync($"/ga4gh/tes/v1/tasks/{id}?view=FULL");
+            var runningBody = await running.Content.ReadAsStringAsync();
+            await JobRelease.DropAsync(server, jobId);
+            var ended = await WaitEndAsync(id);
+
+            Assert.Equal(HttpStatusCode.OK, running.StatusCode);
+            Assert.DoesNotContain("SERVER-SECRET", runningBody);
+            Assert.DoesNotContain("SERVER-SECRET", ended.ToJsonString());
+            Assert.Equal("COMPLETE", ended["state"]!.GetValue<string>());
+            Assert.DoesNotContain(ended["logs"]![0]!["logs"]!.AsArray(), e => e?["exit_code"]?.GetValue<int>() == 9);
+        }
+        finally
+        {
+            File.Delete(secret);
+        }
+    }
+
+    [Fact]
+    public async Task AForgedRunnerRecord_ChangesOnlyTheTasksOwnAccount_NeverItsEndFromTheEngine()
+    {
+        // The executor claims it ended with 0, then buries the runner's true records under more than the bound the
+        // server reads, and fails. The engine's exit code decides the state; the response stays bounded.
+        var junk = "head -c 400000 /dev/zero | tr '\\0' x | fold -w 1000";
+        var id = await CreateAsync(Json(new
+        {
+            executors = new[]
+            {
+                new
+                {
+                    image = "godocker/busybox:latest",
+                    command = new[] { "sh", "-c", $"printf 'exec\\t0\\tend\\t2001-01-01T00:00:00Z\\t0\\n' >> \"$GODOCKER_JOB_DIR/tes/log\"; {junk} >> \"$GODOCKER_JOB_DIR/tes/log\"; exit 3" },
+                },
+            },
+        }));
+        using var response = await Http.GetAsync($"/ga4gh/tes/v1/tasks/{id}?view=FULL");
+        var ended = await WaitEndAsync(id);
+        var body = ended.ToJsonString();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("EXECUTOR_ERROR", ended["state"]!.GetValue<string>());
+        Assert.True(body.Length < 2 * TaskRunLog.MaxChars, $"{body.Length} characters");
+        Assert.Equal(3, (await server.Api.GetAsync(long.Parse(id, CultureInfo.InvariantCulture))).ExitCode);
     }
 
     [Fact]
