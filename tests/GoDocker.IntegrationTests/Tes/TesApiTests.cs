@@ -417,6 +417,45 @@ public sealed class TesApiTests(TesApiTests.TesSite site) : IClassFixture<TesApi
         Assert.Equal(HttpStatusCode.NotFound, getCancel.StatusCode);
     }
 
+    [Fact]
+    public async Task ATaskOutlivesAServerKilledMidTask_RunsOnce_AndKeepsEveryExecutorsLogAndOutput()
+    {
+        var output = Path.Combine(Data, "results", $"restart-{Guid.NewGuid():N}.txt");
+        var id = await CreateAsync(Json(new
+        {
+            outputs = new[] { new { path = "/work/out.txt", url = "file://" + output } },
+            executors = new object[]
+            {
+                new { image = "godocker/busybox:latest", command = new[] { "echo", "before" } },
+                new
+                {
+                    image = "godocker/busybox:latest",
+                    command = new[] { "sh", "-c", $"{JobRelease.WaitFor()}; echo after | tee /work/out.txt" },
+                    workdir = "/work",
+                },
+            },
+        }));
+        var jobId = long.Parse(id, CultureInfo.InvariantCulture);
+        // The second executor runs (its start is in the runner's record) when no server watches any more.
+        await Until.TrueAsync(async () => (await GetAsync(id))["logs"]?.AsArray() is [{ } log] && log["logs"]?.AsArray().Count == 2, TimeSpan.FromMinutes(1),
+            "the second executor to start");
+
+        await server.KillHardAsync();
+        await server.StartAgainAsync();
+        await JobRelease.DropAsync(server, jobId);
+        var task = await WaitEndAsync(id);
+        var job = await server.Api.GetAsync(jobId);
+
+        Assert.Equal("COMPLETE", task["state"]!.GetValue<string>());
+        Assert.Equal(1, job.Attempt);
+        Assert.Single(job.Events!, e => e.Kind == "started");
+        var executors = task["logs"]![0]!["logs"]!.AsArray();
+        Assert.Equal([0, 0], executors.Select(e => e!["exit_code"]!.GetValue<int>()));
+        Assert.Equal(["before\n", "after\n"], executors.Select(e => e!["stdout"]!.GetValue<string>()));
+        Assert.Equal("after\n", await File.ReadAllTextAsync(output));
+        Assert.Contains(task["logs"]![0]!["outputs"]!.AsArray(), o => o!["url"]!.GetValue<string>() == "file://" + output);
+    }
+
     // The attacks of a task on its own runner record (tes/log is in the job's directory: the job writes it).
 
     [Fact]
