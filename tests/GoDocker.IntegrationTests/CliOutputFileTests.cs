@@ -12,33 +12,25 @@ namespace GoDocker.IntegrationTests;
 /// </summary>
 public sealed class CliOutputFileTests : IAsyncLifetime
 {
-    private readonly string root = Directory.CreateTempSubdirectory("godocker-clioutput-").FullName;
+    private readonly SharedFolder shared = new("shared", "/shared");
     private readonly string workDir = Directory.CreateTempSubdirectory("godocker-cli-").FullName;
     private ServerProcess server = null!;
 
-    private string Shared => Path.Combine(root, "shared");
+    private string Shared => shared.HostPath;
+
     private string Out => Path.Combine(Shared, "out");
 
     public async Task InitializeAsync()
     {
-        // Jobs of the no-authentication mode run as nobody: the folders are open to it, as a user's own would be.
-        Directory.CreateDirectory(Out);
-        File.SetUnixFileMode(Shared, (UnixFileMode)0b111_111_111);
-        File.SetUnixFileMode(Out, (UnixFileMode)0b111_111_111);
-        server = await ServerProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["Volumes:0:Name"] = "shared",
-            ["Volumes:0:HostPath"] = Shared,
-            ["Volumes:0:ContainerPath"] = "/shared",
-            ["Volumes:0:AllowedRoot"] = root,
-        });
+        shared.Open("out");
+        server = await ServerProcess.StartAsync(shared.Settings());
     }
 
     public async Task DisposeAsync()
     {
         await server.DisposeAsync();
         Directory.Delete(workDir, recursive: true);
-        Directory.Delete(root, recursive: true);
+        shared.Dispose();
     }
 
     private Task<Cli.Result> Godocker(params string[] args) => Cli.RunAsync(server.BaseUrl, workDir, args);

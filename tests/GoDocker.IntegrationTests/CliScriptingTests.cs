@@ -12,32 +12,23 @@ namespace GoDocker.IntegrationTests;
 /// </summary>
 public sealed class CliScriptingTests : IAsyncLifetime
 {
-    private readonly string root = Directory.CreateTempSubdirectory("godocker-cliscript-").FullName;
+    private readonly SharedFolder shared = new("shared", "/shared");
     private readonly string workDir = Directory.CreateTempSubdirectory("godocker-cli-").FullName;
     private ServerProcess server = null!;
 
-    private string Shared => Path.Combine(root, "shared");
+    private string Shared => shared.HostPath;
 
     public async Task InitializeAsync()
     {
-        // Jobs of the no-authentication mode run as nobody: the folder is open to it, as a user's own would be.
-        Directory.CreateDirectory(Shared);
-        File.SetUnixFileMode(Shared, (UnixFileMode)0b111_111_111);
         await File.WriteAllTextAsync(Path.Combine(Shared, "input.txt"), "from the shared filesystem\n");
-        server = await ServerProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["Volumes:0:Name"] = "shared",
-            ["Volumes:0:HostPath"] = Shared,
-            ["Volumes:0:ContainerPath"] = "/shared",
-            ["Volumes:0:AllowedRoot"] = root,
-        });
+        server = await ServerProcess.StartAsync(shared.Settings());
     }
 
     public async Task DisposeAsync()
     {
         await server.DisposeAsync();
         Directory.Delete(workDir, recursive: true);
-        Directory.Delete(root, recursive: true);
+        shared.Dispose();
     }
 
     private Task<Cli.Result> Godocker(params string[] args) => Cli.RunAsync(server.BaseUrl, workDir, args);
