@@ -44,21 +44,22 @@ debootstrap_image() {
   if have_image "$tag"; then log "$tag present"; return; fi
   need_pkg debootstrap /usr/sbin/debootstrap debootstrap
   local root; root=$(mktemp -d)
+  # Removed on every return (a failure returns 1, never exits, so a half-made root of a gigabyte is not left behind).
   trap 'rm -rf "$root"; trap - RETURN' RETURN
   local mirror
   # The mirror apt itself uses for bookworm/main (no host is named here: it comes from the machine's apt sources).
   mirror=$(apt-cache policy 2>/dev/null | awk '/bookworm\/main/ && $2 ~ /^http/ {print $2; exit}')
-  [ -n "$mirror" ] || { echo "[images] no Debian mirror found in /etc/apt sources" >&2; exit 1; }
+  [ -n "$mirror" ] || { echo "[images] no Debian mirror found in /etc/apt sources" >&2; return 1; }
   log "debootstrap bookworm from $mirror for $tag ($takes)"
   local logfile=/tmp/godocker-debootstrap-${tag//[\/:]/-}.log
   debootstrap --variant=minbase --include="$include" bookworm "$root" "$mirror" >"$logfile" 2>&1 \
-    || { echo "[images] debootstrap failed: $logfile" >&2; exit 1; }
+    || { echo "[images] debootstrap failed: $logfile" >&2; return 1; }
   if [ ${#extra[@]} -gt 0 ]; then
     log "installing ${extra[*]} in it"
     cp /etc/resolv.conf "$root/etc/resolv.conf"
     if ! { chroot "$root" apt-get update -qq && DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y -qq \
       --no-install-recommends "${extra[@]}"; } >>"$logfile" 2>&1; then
-      echo "[images] installing ${extra[*]} failed: $logfile" >&2; exit 1
+      echo "[images] installing ${extra[*]} failed: $logfile" >&2; return 1
     fi
     chroot "$root" apt-get clean
     : >"$root/etc/resolv.conf"
