@@ -15,6 +15,8 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 # shellcheck source=scripts/lib/engine.sh
 . scripts/lib/engine.sh
+# shellcheck source=scripts/lib/smart-open-local.sh
+. scripts/lib/smart-open-local.sh
 ROOT=$PWD
 URL=${GODOCKER_URL:-http://127.0.0.1:8080}
 DATA=${GODOCKER_DATA:-/var/lib/godocker}
@@ -56,9 +58,17 @@ ensure_tools() {
 }
 
 # Debian's snakemake (7.21 on bookworm), for the Snakemake profile (contrib/snakemake) and its tests; without
-# recommends (no conda, graphviz or docs): 78 packages, a minute or two. Its jobs' image: scripts/images.sh snakemake.
+# recommends (no conda, graphviz or docs), and without the 1.3 GB of cloud libraries its python3-smart-open depends
+# on (scripts/lib/smart-open-local.sh: an empty package stands for them, installed first so apt finds them provided).
+# Its jobs' image: scripts/images.sh snakemake.
 ensure_snakemake() {
-  [ -x /usr/bin/snakemake ] || { say "installing Debian's snakemake"; apt_install --no-install-recommends -o DPkg::Lock::Timeout=120 snakemake; }
+  [ -x /usr/bin/snakemake ] && return
+  say "installing Debian's snakemake"
+  local deb; deb=$(mktemp -d)/godocker-smart-open-local.deb
+  smart_open_local_deb "$deb"
+  apt_install -o DPkg::Lock::Timeout=120 "$deb"
+  apt_install --no-install-recommends -o DPkg::Lock::Timeout=120 snakemake
+  rm -rf "$(dirname "$deb")"
 }
 
 # The web interface (web/): TypeScript and Preact, built by Vite into web/dist with the machine's Node.js and npm; the
@@ -146,8 +156,8 @@ cmd_test() {
   scripts/prometheus.sh install
   # Debian's python3-aiosmtpd: the mail tests start a private SMTP server of their own (scripts/smtp.sh).
   scripts/smtp.sh install
-  # Snakemake and the image its --cluster jobs run in (SnakemakeProfileTests): the image takes minutes on a fresh
-  # machine (debootstrap, then snakemake's packages), so it is built while the solution builds, and waited for after.
+  # Snakemake and the image its --cluster jobs run in (SnakemakeProfileTests): the image takes a few minutes on a fresh
+  # machine (mmdebstrap and snakemake's packages), so it is built while the solution builds, and waited for after.
   ensure_snakemake
   mkdir -p "$LOGS"
   scripts/images.sh snakemake >"$LOGS/images-snakemake.log" 2>&1 &
