@@ -49,6 +49,7 @@ public sealed partial class SnakemakeProfileTests : IAsyncLifetime
         {
             File.CreateSymbolicLink(Path.Combine(Bin, $"godocker-{command}"), Paths.Cli);
         }
+        File.CreateSymbolicLink(Path.Combine(Bin, "godocker"), Paths.Cli);
         server = await ServerProcess.StartAsync(new Dictionary<string, string>
         {
             // No container path: the volume is mounted where it is on this host, as a shared filesystem is.
@@ -202,6 +203,49 @@ public sealed partial class SnakemakeProfileTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheClusterForm_WithoutTheProfile_SubmitsWithGodockerSubmitAndPollsGodockerStatus()
+    {
+        // README "Workflow managers → Snakemake", the --cluster form, as written there: Snakemake runs the submit and
+        // status commands through a shell, so `godocker submit` and `godocker status` (two words) work there.
+        await WriteAsync("Snakefile", """
+            localrules: all
+
+            rule all:
+                input: "b.txt"
+
+            rule a:
+                output: "a.txt"
+                threads: 2
+                shell: "nproc > {output}"
+
+            rule b:
+                input: "a.txt"
+                output: "b.txt"
+                resources: mem_mb=200
+                shell: "cat {input} {input} > {output}"
+            """);
+
+        var run = await RunSnakemakeAsync(options:
+        [
+            "-j", "20", "--default-resources", "mem_mb=1000", "runtime=60",
+            "--cluster", $"godocker submit --parsable --volume work --image {Image} " +
+                "--cpus {threads} --mem {resources.mem_mb} --time {resources.runtime} --name smk-{rule}-{jobid}",
+            "--cluster-status", "godocker status", "--cluster-cancel", "godocker-kill",
+        ]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.True(File.Exists(Path.Combine(Work, "b.txt")), run.ToString());
+        var jobs = await SubmittedAsync(run.Stdout + run.Stderr);
+        Assert.Equal(["a", "b"], jobs.Keys.Order());
+        var a = await server.Api.GetAsync(jobs["a"]);
+        var b = await server.Api.GetAsync(jobs["b"]);
+        Assert.Equal((JobState.Succeeded, 2.0, 1000L << 20, 60L * 60), (a.State, a.Cpus, a.MemoryBytes, a.WalltimeSeconds));
+        Assert.Equal((JobState.Succeeded, 1.0, 200L << 20), (b.State, b.Cpus, b.MemoryBytes));
+        // Polled by the status command: only then does Snakemake end its job script with `exit 0 || exit 1`.
+        Assert.EndsWith("&& exit 0 || exit 1", a.Script!.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WithoutAVolume_NothingIsSubmitted_AndTheProfileSaysWhatToSet()
     {
         await WriteAsync("Snakefile", """
@@ -224,17 +268,17 @@ public sealed partial class SnakemakeProfileTests : IAsyncLifetime
         File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);
     }
 
-    /// <summary>snakemake --profile contrib/snakemake/godocker in the work folder, as nobody, to its end.</summary>
-    private async Task<BoundedProcess.Result> RunSnakemakeAsync(string? volumes = "work")
+    /// <summary>snakemake --profile contrib/snakemake/godocker (or the options given) in the work folder, as nobody, to its end.</summary>
+    private async Task<BoundedProcess.Result> RunSnakemakeAsync(string? volumes = "work", IReadOnlyList<string>? options = null)
     {
-        var info = SnakemakeStart(volumes);
+        var info = SnakemakeStart(volumes, options);
         var environment = info.Environment.Where(e => e.Value is not null).ToDictionary(e => e.Key, e => e.Value!);
         var result = await BoundedProcess.RunAsync(info.FileName, info.ArgumentList, environment, Patience);
         Assert.False(result.TimedOut, result.ToString());
         return result;
     }
 
-    private System.Diagnostics.ProcessStartInfo SnakemakeStart(string? volumes)
+    private System.Diagnostics.ProcessStartInfo SnakemakeStart(string? volumes, IReadOnlyList<string>? options = null)
     {
         // setpriv execs snakemake: the process started is snakemake's, as nobody.
         var info = new System.Diagnostics.ProcessStartInfo("setpriv")
@@ -244,8 +288,9 @@ public sealed partial class SnakemakeProfileTests : IAsyncLifetime
             UseShellExecute = false,
             WorkingDirectory = Work,
         };
-        foreach (var arg in new[] { "--reuid", $"{Nobody}", "--regid", $"{Nobody}", "--clear-groups", "--",
-            Snakemake, "--profile", Profile, "--directory", Work, "--snakefile", Path.Combine(Work, "Snakefile"), "--nocolor" })
+        foreach (var arg in new[] { "--reuid", $"{Nobody}", "--regid", $"{Nobody}", "--clear-groups", "--", Snakemake }
+            .Concat(options ?? ["--profile", Profile])
+            .Concat(["--directory", Work, "--snakefile", Path.Combine(Work, "Snakefile"), "--nocolor"]))
         {
             info.ArgumentList.Add(arg);
         }
