@@ -55,6 +55,8 @@ ensure_docker() {
 ensure_tools() {
   command -v busybox >/dev/null 2>&1 || [ -x /bin/busybox ] || apt_install busybox-static
   command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
+  # scripts/images.sh snakemake builds its image with it (its recommends, gpg, fakechroot..., are not needed as root).
+  command -v mmdebstrap >/dev/null 2>&1 || apt_install --no-install-recommends mmdebstrap
 }
 
 # Debian's snakemake (7.21 on bookworm), for the Snakemake profile (contrib/snakemake) and its tests; without
