@@ -3,8 +3,8 @@
 #   ./godocker.sh up      install/start the Docker engine, build the base images and GoDocker, start the embedded server
 #   ./godocker.sh test    run every test (starts the engine, a second one for multi-node tests (scripts/dockerd2.sh),
 #                         a PostgreSQL for the store tests (scripts/postgres.sh), installs Prometheus for the metrics tests
-#                         (scripts/prometheus.sh) and an SMTP server for the mail tests (scripts/smtp.sh), and builds
-#                         the test image if needed)
+#                         (scripts/prometheus.sh), an SMTP server for the mail tests (scripts/smtp.sh) and Debian's
+#                         snakemake for the profile's tests, and builds the test images if needed)
 #   ./godocker.sh down    stop the server started by `up` (the engine keeps running)
 #   ./godocker.sh cluster a local cluster: PostgreSQL, two servers (8180, 8181), a second engine over mutual TLS
 #                         (`cluster down` stops its servers); see README "Running on several machines"
@@ -15,6 +15,8 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 # shellcheck source=scripts/lib/engine.sh
 . scripts/lib/engine.sh
+# shellcheck source=scripts/lib/smart-open-local.sh
+. scripts/lib/smart-open-local.sh
 ROOT=$PWD
 URL=${GODOCKER_URL:-http://127.0.0.1:8080}
 DATA=${GODOCKER_DATA:-/var/lib/godocker}
@@ -53,6 +55,22 @@ ensure_docker() {
 ensure_tools() {
   command -v busybox >/dev/null 2>&1 || [ -x /bin/busybox ] || apt_install busybox-static
   command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
+  # scripts/images.sh snakemake builds its image with it (its recommends, gpg, fakechroot..., are not needed as root).
+  command -v mmdebstrap >/dev/null 2>&1 || apt_install --no-install-recommends mmdebstrap
+}
+
+# Debian's snakemake (7.21 on bookworm), for the Snakemake profile (contrib/snakemake) and its tests; without
+# recommends (no conda, graphviz or docs), and without the 1.3 GB of cloud libraries its python3-smart-open depends
+# on (scripts/lib/smart-open-local.sh: an empty package stands for them, installed first so apt finds them provided).
+# Its jobs' image: scripts/images.sh snakemake.
+ensure_snakemake() {
+  [ -x /usr/bin/snakemake ] && return
+  say "installing Debian's snakemake"
+  local deb; deb=$(mktemp -d)/godocker-smart-open-local.deb
+  smart_open_local_deb "$deb"
+  apt_install -o DPkg::Lock::Timeout=120 "$deb"
+  apt_install --no-install-recommends -o DPkg::Lock::Timeout=120 snakemake
+  rm -rf "$(dirname "$deb")"
 }
 
 # The web interface (web/): TypeScript and Preact, built by Vite into web/dist with the machine's Node.js and npm; the
@@ -140,6 +158,12 @@ cmd_test() {
   scripts/prometheus.sh install
   # Debian's python3-aiosmtpd: the mail tests start a private SMTP server of their own (scripts/smtp.sh).
   scripts/smtp.sh install
+  # Snakemake and the image its --cluster jobs run in (SnakemakeProfileTests): the image takes a few minutes on a fresh
+  # machine (mmdebstrap and snakemake's packages), so it is built while the solution builds, and waited for after.
+  ensure_snakemake
+  mkdir -p "$LOGS"
+  scripts/images.sh snakemake >"$LOGS/images-snakemake.log" 2>&1 &
+  local snakemake_image=$!
   # Debian's chromium for the browser tests (Playwright drives it; no browser is downloaded).
   GODOCKER_CHROMIUM=$(scripts/chromium.sh install)
   export GODOCKER_CHROMIUM
@@ -154,6 +178,7 @@ cmd_test() {
   dotnet publish src/GoDocker.Cli -c Release -r linux-x64 -o out/bin --nologo -v quiet
   cli_links
   export GODOCKER_CLI=$ROOT/out/bin/godocker
+  wait "$snakemake_image" || { say "building godocker/snakemake:7.21 failed:"; tail -5 "$LOGS/images-snakemake.log"; exit 1; }
   # Kept after the run (CI artifacts: the trx files, and what tests save there through GODOCKER_TEST_RESULTS).
   local results=$ROOT/out/test-results
   rm -rf "$results" && mkdir -p "$results"
@@ -248,7 +273,8 @@ cmd_cluster() {
 case "${1:-}" in
   up) cmd_up ;;
   cluster) shift; cmd_cluster "$@" ;;
-  deps) ensure_tools; ensure_docker; scripts/images.sh "${2:-busybox}" ;;
+  # deps snakemake: Debian's snakemake and the godocker/snakemake:7.21 image its jobs run in.
+  deps) ensure_tools; ensure_docker; [ "${2:-}" != snakemake ] || ensure_snakemake; scripts/images.sh "${2:-busybox}" ;;
   down) cmd_down ;;
   test) shift; cmd_test "$@" ;;
   bench) shift; exec bench/run.sh "$@" ;;
