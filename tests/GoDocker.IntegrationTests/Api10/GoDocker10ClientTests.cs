@@ -188,6 +188,10 @@ public sealed class GoDocker10ClientTests(GoDocker10ClientTests.Site site) : ICl
             Assert.Equal("application/problem+json", type);
         }
 
+        // A property given twice is refused as the body, before anything reads it (ApiFuzzTests found a 500 here).
+        var (twice, _, _) = await SendAsync(HttpMethod.Post, "/api/1.0/authenticate", null, $$"""{"user": "bob", "user": "alice", "apikey": "{{site.ApiKeys["alice"]}}"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, twice);
+
         var (missing, problem, _) = await SendAsync(HttpMethod.Post, "/api/1.0/authenticate", null, """{"user": "alice"}""");
         Assert.Equal(HttpStatusCode.BadRequest, missing);
         Assert.NotNull(problem["errors"]!["apikey"]);
@@ -396,6 +400,9 @@ public sealed class GoDocker10ClientTests(GoDocker10ClientTests.Site site) : ICl
             (GalaxyTask("t", "true").Replace("godocker/busybox:latest", "evil/miner:1"), "container.image"),
             (GalaxyTask("t", "   "), "command.cmd"),
             ("[1, 2]", "body"),
+            // Found by ApiFuzzTests: read lazily, these threw inside the handler (500) instead of being refused.
+            (GalaxyTask("t", "true").Replace("\"date\"", "\"meta\": {\"name\": \"twice\"}, \"date\""), "body"),
+            (GalaxyTask("t", "true").Replace("galaxy job", "\\uD800"), "body"),
             ("{not json", "body"),
         ];
         foreach (var (body, field) in cases)

@@ -291,4 +291,9 @@ public sealed class TaskDocumentsTests
         Assert.Null(none["quota_ram"]);
         Assert.Null(none["quota_time"]);
     }
+
+    [Theory]
+    [InlineData("""{"requirements": {"cpu": 1e400}, "command": {"cmd": "true"}}""", "requirements.cpu")]
+    [InlineData("""{"container": {"root": 1e400}, "command": {"cmd": "true"}}""", "container.root")]
+    public void ANumberNoDoubleHolds_IsRefusedByItsField(string json, string field) => Assert.Contains(field, Read(json).Errors.Keys);
 }

@@ -597,7 +597,18 @@ internal static class Compat10Api
         try
         {
             var node = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: cancellationToken);
-            return node is JsonObject body ? (body, null) : (null, Refusal(StatusCodes.Status400BadRequest, "body: a JSON object is required", "body"));
+            if (node is not JsonObject body)
+            {
+                return (null, Refusal(StatusCodes.Status400BadRequest, "body: a JSON object is required", "body"));
+            }
+            Materialize(body);
+            return (body, null);
+        }
+        // A node tree reads its properties and strings lazily: a duplicate property, invalid UTF-8 or a lone surrogate
+        // would throw at first use, deep in a handler. Read all of it here, once, and refuse it as the body.
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return (null, Refusal(StatusCodes.Status400BadRequest, "body: invalid JSON (a property given twice, or a string that is not valid Unicode)", "body"));
         }
         catch (JsonException e)
         {
@@ -606,6 +617,29 @@ internal static class Compat10Api
         catch (BadHttpRequestException e)
         {
             return (null, Refusal(e.StatusCode, $"body: {e.Message}", "body"));
+        }
+    }
+
+    /// <summary>Reads every property name and string of the tree (what the parser left for later), so a bad one throws now.</summary>
+    private static void Materialize(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (_, value) in obj)
+                {
+                    Materialize(value);
+                }
+                break;
+            case JsonArray array:
+                foreach (var item in array)
+                {
+                    Materialize(item);
+                }
+                break;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                _ = value.GetValue<string>();
+                break;
         }
     }
 

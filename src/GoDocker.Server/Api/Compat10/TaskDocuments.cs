@@ -439,12 +439,13 @@ internal static partial class TaskDocuments
         {
             return null;
         }
-        if (node.GetValueKind() != JsonValueKind.Number)
+        // A number too large for a double (1e400) is no number here either.
+        if (node.GetValueKind() != JsonValueKind.Number || !node.AsValue().TryGetValue<double>(out var number) || !double.IsFinite(number))
         {
             errors[field] = ["must be a number"];
             return null;
         }
-        return node.GetValue<double>();
+        return number;
     }
 
     private static bool? Bool(JsonNode? node, string field, Dictionary<string, string[]> errors)
@@ -458,8 +459,8 @@ internal static partial class TaskDocuments
                 return true;
             case JsonValueKind.False:
                 return false;
-            case JsonValueKind.Number when node.GetValue<double>() is 0 or 1:
-                return node.GetValue<double>() == 1;
+            case JsonValueKind.Number when node.AsValue().TryGetValue<double>(out var number) && number is 0 or 1:
+                return number == 1;
             default:
                 errors[field] = ["must be true or false"];
                 return null;
