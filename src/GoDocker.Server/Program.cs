@@ -82,7 +82,11 @@ builder.Services.AddSingleton(metrics);
 builder.Services.AddSingleton(new ScrapeToken(settings.Metrics.TokenSha256));
 builder.Services.AddSingleton<ClusterGauges>();
 builder.Services.AddSingleton<IJobStore>(new TimedJobStore(store, metrics, time));
-var jobDirectories = new JobDirectory(string.IsNullOrEmpty(settings.Server.JobsDir) ? Path.Combine(settings.Server.DataDir, "jobs") : settings.Server.JobsDir);
+var jobDirectories = new JobDirectory(string.IsNullOrEmpty(settings.Server.JobsDir) ? Path.Combine(settings.Server.DataDir, "jobs") : settings.Server.JobsDir)
+{
+    // god.log/god.err, read by Galaxy's godocker runner (docs/notes/godocker10-design.md §2.2).
+    LegacyOutputNames = settings.Compat.GoDocker10.Enabled,
+};
 builder.Services.AddSingleton(jobDirectories);
 builder.Services.AddSingleton(new FreeSpaceFloor(jobDirectories, settings.Server.MinFreeSpace));
 builder.Services.AddSingleton<IDispatchQueue>(sp => new InProcessDispatchQueue(time, settings.Executor.LeaseTimeout));

@@ -34,7 +34,7 @@ public sealed class ApiFuzzTests(ITestOutputHelper output)
         Console.WriteLine($"ApiFuzzTests: seed {seed}");
 
         await using var site = await FuzzSite.StartAsync();
-        var routes = await RoutesAsync(site.Server.Api.Http);
+        var routes = (await RoutesAsync(site.Server.Api.Http)).Concat(GoDocker10Routes).ToList();
         Assert.Contains(routes, r => r.Template == "/api/v1/jobs/{id}/files/{path}");
         var targets = new FuzzTargets(site.JobIds, [site.UserToken, site.AdminToken], ["fuzz", "admin", "nobody"], site.Server.BaseUrl.Port);
 
@@ -215,6 +215,21 @@ public sealed class ApiFuzzTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>The GoDocker 1.0 API's routes (Compat:GoDocker10:Enabled), which its OpenAPI document leaves out.</summary>
+    private static readonly FuzzRoute[] GoDocker10Routes =
+    [
+        new("POST", "/api/1.0/authenticate"), new("GET", "/api/1.0/config"), new("POST", "/api/1.0/task"),
+        new("GET", "/api/1.0/task/{id}"), new("PUT", "/api/1.0/task/{id}"), new("DELETE", "/api/1.0/task/{id}"),
+        new("GET", "/api/1.0/task/{id}/status"), new("GET", "/api/1.0/task/{id}/suspend"), new("GET", "/api/1.0/task/{id}/resume"),
+        new("GET", "/api/1.0/task/{id}/files"), new("GET", "/api/1.0/task/{id}/files/{path}"),
+        new("GET", "/api/1.0/task/{id}/archive"), new("DELETE", "/api/1.0/task/{id}/archive"),
+        new("GET", "/api/1.0/task/active"), new("GET", "/api/1.0/task/active/all"),
+        new("GET", "/api/1.0/task/over/{skip}/{limit}"), new("POST", "/api/1.0/task/over/{skip}/{limit}"),
+        new("POST", "/api/1.0/task/over/all/{skip}/{limit}"),
+        new("GET", "/api/1.0/user/{login}"), new("GET", "/api/1.0/user/{login}/project"), new("GET", "/api/1.0/user/{login}/usage"),
+        new("DELETE", "/api/1.0/user/{login}/task"),
+    ];
+
     /// <summary>Every method and route of the server's OpenAPI document.</summary>
     private static async Task<IReadOnlyList<FuzzRoute>> RoutesAsync(HttpClient http)
     {
@@ -260,6 +275,7 @@ public sealed class ApiFuzzTests(ITestOutputHelper output)
                 ["Auth:Provider"] = "local",
                 ["Auth:BootstrapAdmin"] = "admin",
                 ["Auth:BootstrapAdminPasswordFile"] = site.passwordFile,
+                ["Compat:GoDocker10:Enabled"] = "true",
                 // No engine: jobs wait, nothing runs, thousands of submits start no container.
                 ["Executor:Docker:Endpoint"] = "unix:///nonexistent/docker.sock",
                 ["Volumes:0:Name"] = "data",

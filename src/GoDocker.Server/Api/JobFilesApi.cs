@@ -70,12 +70,23 @@ internal static class JobFilesApi
         {
             return (null, refused);
         }
-        var found = dirs.Open(id, path);
-        if (found is JobPath.Refused { Kind: PathRefusal.NotFound } && job.State.IsTerminal() && dirs.StateOf(id) == JobDirectoryState.None)
+        var (found, removed) = Open(dirs, job, path);
+        if (removed)
         {
             return (null, Problems.NotFound("Job directory removed", $"job {id}'s directory was removed (retention or purge); its record stays"));
         }
         return found is JobPath.Refused refusal ? (null, Refuse(refusal, path)) : (found, null);
+    }
+
+    /// <summary>
+    /// The one way an API opens a path of a job the caller may see (here and /api/1.0's task files): through
+    /// <see cref="JobDirectory.Open"/>; Removed when it is not found because retention or a purge took the directory.
+    /// </summary>
+    internal static (JobPath Found, bool Removed) Open(JobDirectory dirs, Job job, string? path)
+    {
+        var found = dirs.Open(job.Id, path);
+        var removed = found is JobPath.Refused { Kind: PathRefusal.NotFound } && job.State.IsTerminal() && dirs.StateOf(job.Id) == JobDirectoryState.None;
+        return (found, removed);
     }
 
     /// <summary>A refused path as problem details: 400 naming the path field, 403, or 404.</summary>

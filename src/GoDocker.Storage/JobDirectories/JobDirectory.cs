@@ -20,6 +20,12 @@ public sealed partial class JobDirectory
     public const string StdoutFile = "stdout";
     public const string StderrFile = "stderr";
 
+    /// <summary>
+    /// The names the original GoDocker gave a job's output (god.log, god.err), which Galaxy's godocker runner reads in the
+    /// job directory on its own filesystem: relative links to stdout and stderr, made when <see cref="LegacyOutputNames"/>.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Name, string Target)> LegacyOutputLinks = [("god.log", StdoutFile), ("god.err", StderrFile)];
+
     /// <summary>Deeper folders are not walked: a measurement says it is incomplete, a delete fails.</summary>
     internal const int MaxDepth = 1000;
     /// <summary>At most this many entries are listed, or counted in one measurement.</summary>
@@ -46,6 +52,13 @@ public sealed partial class JobDirectory
     }
 
     public string Root { get; }
+
+    /// <summary>
+    /// Whether <see cref="PrepareAsync"/> also makes <see cref="LegacyOutputLinks"/> (Compat:GoDocker10:Enabled). The server
+    /// never follows them: they are names for the job's own readers, and the files API opens them like any name the job can
+    /// write (beneath the folder, or refused).
+    /// </summary>
+    public bool LegacyOutputNames { get; init; }
 
     /// <summary>The folder's host path, for the engine's bind mount (the jobs root and this name are the server's own).</summary>
     public string PathFor(long jobId) => Path.Combine(Root, Name(jobId));
@@ -88,7 +101,41 @@ public sealed partial class JobDirectory
             using var file = CreateFile(dir, name, keepOwnedBy: ownerUid);
             SetOwnership(file, OwnerReadWrite, runsAs, name);
         }
+        if (LegacyOutputNames)
+        {
+            foreach (var (name, target) in LegacyOutputLinks)
+            {
+                LinkInside(dir, name, target);
+            }
+        }
         return what;
+    }
+
+    /// <summary>
+    /// A relative link <paramref name="name"/> → <paramref name="target"/> (a name of the same folder): kept when a relaunch
+    /// finds it already so, otherwise whatever holds the name (the job's own link to elsewhere, a file) is moved aside and
+    /// the link made anew. Nothing is followed: symlinkat, readlinkat and renameat act on the name itself.
+    /// </summary>
+    private static void LinkInside(SafeFileHandle dir, string name, string target)
+    {
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            var errno = SymlinkAt(target, Fd(dir), name);
+            if (errno == 0)
+            {
+                return;
+            }
+            if (errno != EExist)
+            {
+                throw Fault("symlink", name, errno);
+            }
+            if (ReadLinkAt(Fd(dir), name) == target)
+            {
+                return;
+            }
+            MoveAside(dir, name);
+        }
+        throw new IOException($"{name} kept being replaced while it was linked");
     }
 
     /// <summary>

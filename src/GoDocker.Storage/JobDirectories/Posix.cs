@@ -118,6 +118,9 @@ internal static unsafe partial class Posix
     [LibraryImport("libc", EntryPoint = "renameat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int RenameAtRaw(int oldDirFd, string oldPath, int newDirFd, string newPath);
 
+    [LibraryImport("libc", EntryPoint = "symlinkat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int SymlinkAtRaw(string target, int newDirFd, string linkPath);
+
     [LibraryImport("libc", EntryPoint = "unlinkat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int UnlinkAtRaw(int dirFd, string path, int flags);
 
@@ -243,6 +246,10 @@ internal static unsafe partial class Posix
     /// <summary>renameat within one directory (never follows either name); 0 or errno.</summary>
     public static int RenameAt(int dirFd, string from, string to) =>
         RenameAtRaw(dirFd, from, dirFd, to) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    /// <summary>symlinkat: a link named <paramref name="name"/> in the directory (never follows the name, EEXIST when taken); 0 or errno.</summary>
+    public static int SymlinkAt(string target, int dirFd, string name) =>
+        SymlinkAtRaw(target, dirFd, name) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
     /// <summary>unlinkat (never follows the name); 0 or errno.</summary>
     public static int UnlinkAt(int dirFd, string name, bool directory) =>

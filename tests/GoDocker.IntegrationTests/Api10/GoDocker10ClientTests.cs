@@ -188,6 +188,10 @@ public sealed class GoDocker10ClientTests(GoDocker10ClientTests.Site site) : ICl
             Assert.Equal("application/problem+json", type);
         }
 
+        // A property given twice is refused as the body, before anything reads it (ApiFuzzTests found a 500 here).
+        var (twice, _, _) = await SendAsync(HttpMethod.Post, "/api/1.0/authenticate", null, $$"""{"user": "bob", "user": "alice", "apikey": "{{site.ApiKeys["alice"]}}"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, twice);
+
         var (missing, problem, _) = await SendAsync(HttpMethod.Post, "/api/1.0/authenticate", null, """{"user": "alice"}""");
         Assert.Equal(HttpStatusCode.BadRequest, missing);
         Assert.NotNull(problem["errors"]!["apikey"]);
@@ -231,7 +235,7 @@ public sealed class GoDocker10ClientTests(GoDocker10ClientTests.Site site) : ICl
         File.SetUnixFileMode(workdir, (UnixFileMode)0b111_111_111);
         // The runner's cmd: a script that changes into Galaxy's working directory (on the shared filesystem) and runs the
         // tool's command line. Galaxy writes #!/bin/bash; the test image has only sh.
-        var id = await PostTaskAsync(token, GalaxyTask("cat1", $"#!/bin/sh\ncd {workdir}\necho galaxy-output > out.txt\necho to-stderr >&2\nexit 3\n"));
+        var id = await PostTaskAsync(token, GalaxyTask("cat1", $"#!/bin/sh\ncd {workdir}\necho galaxy-output > out.txt\necho to-stdout\necho to-stderr >&2\nexit 3\n"));
 
         var task = await PollAsync(token, id, t => Primary(t) == "over");
         Assert.Equal(3, (int)task["status"]!["exitcode"]!);
@@ -242,7 +246,15 @@ public sealed class GoDocker10ClientTests(GoDocker10ClientTests.Site site) : ICl
         // create_log_file reads the output from the "go-docker" volume's path on its own filesystem.
         var jobVolume = task["container"]!["volumes"]!.AsArray().Single(v => (string?)v!["name"] == "go-docker")!;
         var jobDirectory = (string)jobVolume["path"]!;
-        Assert.Equal("to-stderr\n", await File.ReadAllTextAsync(Path.Combine(jobDirectory, "stderr")));
+        // create_log_file: god.log and god.err, read by Galaxy at that path on its own filesystem.
+        Assert.Equal("to-stdout\n", await File.ReadAllTextAsync(Path.Combine(jobDirectory, "god.log")));
+        Assert.Equal("to-stderr\n", await File.ReadAllTextAsync(Path.Combine(jobDirectory, "god.err")));
+        // The same through the files API, where they are links like any the job could make (and stay inside its folder).
+        using (var files = site.With(token))
+        {
+            Assert.Equal("to-stdout\n", await files.GetStringAsync($"/api/1.0/task/{id}/files/god.log"));
+            Assert.Equal("to-stderr\n", await files.GetStringAsync($"/api/v1/jobs/{id}/files/god.err"));
+        }
         Assert.Contains(task["container"]!["volumes"]!.AsArray(), v => (string?)v!["name"] == "data" && (string?)v["path"] == site.Data);
 
         // The document as the clients index it.
@@ -352,7 +364,18 @@ public sealed class GoDocker10ClientTests(GoDocker10ClientTests.Site site) : ICl
         Assert.Equal("", (string?)task["meta"]!["description"]);
         Assert.Equal(3201, (int)task["user"]!["uid"]!);
         Assert.Contains(task["container"]!["volumes"]!.AsArray(), v => (string?)v!["name"] == "data" && (string?)v["acl"] == "ro");
-        Assert.NotNull(task["parent_task_id"]);
+        // The array's id answers the 1.0 parent document: its values and its tasks, one status over them.
+        Assert.False(task.ContainsKey("parent_task_id"));
+        var tasks = task["requirements"]!["array"]!["tasks"]!.AsArray().Select(t => (long)t!).ToList();
+        Assert.Equal(3, tasks.Count);
+        Assert.Equal(id, tasks[0]);
+        var over = await PollAsync(token, id, t => Primary(t) == "over");
+        Assert.Equal(0, (int)over["status"]!["exitcode"]!);
+        Assert.Equal(3, (int)over["requirements"]!["array"]!["nb_tasks_over"]!);
+        foreach (var taskId in tasks)
+        {
+            Assert.Equal(JobState.Succeeded, (await site.Server.Api.WaitForAsync(taskId, j => j.State.IsTerminal(), null, site.AdminToken)).State);
+        }
         // godbatch's "batch:NAME" is no tag today: echoed back as sent, while the tags that are valid stay tags.
         Assert.Equal(["batch:b1"], task["meta"]!["tags"]!.AsArray().Select(t => (string?)t));
     }
@@ -377,6 +400,9 @@ public sealed class GoDocker10ClientTests(GoDocker10ClientTests.Site site) : ICl
             (GalaxyTask("t", "true").Replace("godocker/busybox:latest", "evil/miner:1"), "container.image"),
             (GalaxyTask("t", "   "), "command.cmd"),
             ("[1, 2]", "body"),
+            // Found by ApiFuzzTests: read lazily, these threw inside the handler (500) instead of being refused.
+            (GalaxyTask("t", "true").Replace("\"date\"", "\"meta\": {\"name\": \"twice\"}, \"date\""), "body"),
+            (GalaxyTask("t", "true").Replace("galaxy job", "\\uD800"), "body"),
             ("{not json", "body"),
         ];
         foreach (var (body, field) in cases)
@@ -489,5 +515,202 @@ public sealed class GoDocker10ClientTests(GoDocker10ClientTests.Site site) : ICl
             Assert.DoesNotContain("/api/1.0", await client.GetStringAsync("/api/v1/openapi.json"), StringComparison.Ordinal);
         }
         await SendAsync(HttpMethod.Delete, $"/api/1.0/task/{running}", alice);
+    }
+
+    [Fact]
+    public async Task A_job_that_links_god_log_elsewhere_gets_nothing_served_from_outside_its_directory()
+    {
+        var token = await AuthenticateAsync("alice");
+        // A file of the server's host the job must not read (root's, 0600), by absolute path and by climbing out.
+        var secret = Path.Combine(site.Root, "server-only.txt");
+        await File.WriteAllTextAsync(secret, "top secret\n");
+        File.SetUnixFileMode(secret, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var id = await PostTaskAsync(token, GalaxyTask("swapper",
+            $"#!/bin/sh\ncd \"$GODOCKER_JOB_DIR\"\necho mine\nrm -f god.log god.err\nln -s {secret} god.log\nln -s {string.Concat(Enumerable.Repeat("../", 30))}{secret.TrimStart('/')} god.err\nls -l god.log god.err >&2\n"));
+        var task = await PollAsync(token, id, t => Primary(t) == "over");
+        Assert.True(0 == (int)task["status"]!["exitcode"]!, task.ToJsonString());
+        var jobDirectory = (string)task["container"]!["volumes"]!.AsArray().Single(v => (string?)v!["name"] == "go-docker")!["path"]!;
+        // The job did replace them: the links point where it said.
+        Assert.Equal(secret, new FileInfo(Path.Combine(jobDirectory, "god.log")).LinkTarget);
+
+        using var client = site.With(token);
+        foreach (var path in (string[])[$"/api/1.0/task/{id}/files/god.log", $"/api/1.0/task/{id}/files/god.err",
+                     $"/api/v1/jobs/{id}/files/god.log", $"/api/v1/jobs/{id}/files/god.err"])
+        {
+            using var response = await client.GetAsync(path);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{path}: {(int)response.StatusCode} {body}");
+            Assert.DoesNotContain("top secret", body, StringComparison.Ordinal);
+        }
+        // The job's own output is still served.
+        Assert.Equal("mine\n", await client.GetStringAsync($"/api/1.0/task/{id}/files/stdout"));
+    }
+
+    [Fact]
+    public async Task Godjobs_files_usage_archive_and_admin_lists_go_through_the_same_checks()
+    {
+        var alice = await AuthenticateAsync("alice");
+        var bob = await AuthenticateAsync("bob");
+        var ended = await PostTaskAsync(alice, GalaxyTask("usage", "#!/bin/sh\nmkdir -p sub\necho nested > sub/f.txt\nmkfifo pipe\necho out\nsleep 1\n"));
+        await PollAsync(alice, ended, t => Primary(t) == "over");
+        var bobsRunning = await PostTaskAsync(bob, GalaxyTask("bobs-sleeper", "#!/bin/sh\nsleep 300\n"));
+        var running = await PostTaskAsync(alice, GalaxyTask("alices-sleeper", "#!/bin/sh\nsleep 300\n"));
+        await PollAsync(alice, running, t => Primary(t) == "running");
+
+        using var asAlice = site.With(alice);
+        using var asBob = site.With(bob);
+        // Files: a listing of the job directory, a file's bytes, the v1 refusals.
+        var listing = JsonNode.Parse(await asAlice.GetStringAsync($"/api/1.0/task/{ended}/files"))!.AsArray();
+        Assert.Contains(listing, e => (string?)e!["name"] == "stdout" && (string?)e["type"] == "file" && (long)e["size"]! == 4);
+        Assert.Contains(listing, e => (string?)e!["name"] == "god.log" && (string?)e["type"] == "link");
+        Assert.Contains(listing, e => (string?)e!["name"] == "sub" && (string?)e["type"] == "dir");
+        var sub = JsonNode.Parse(await asAlice.GetStringAsync($"/api/1.0/task/{ended}/files/sub"))!.AsArray();
+        Assert.Equal("sub/f.txt", (string?)Assert.Single(sub)!["path"]);
+        Assert.Equal("nested\n", await asAlice.GetStringAsync($"/api/1.0/task/{ended}/files/sub/f.txt"));
+        foreach (var (path, expected) in (ValueTuple<string, HttpStatusCode>[])[
+            // A literal '..' never reaches the route (the URL is normalised first); a backslash is read as '/' by the check.
+            ("sub%5C..%5C..%5Cx", HttpStatusCode.BadRequest), ("pipe", HttpStatusCode.Forbidden), ("missing", HttpStatusCode.NotFound)])
+        {
+            var (status, problem, _) = await SendAsync(HttpMethod.Get, $"/api/1.0/task/{ended}/files/{path}", alice);
+            Assert.True(expected == status, $"{path}: {(int)status} {problem.ToJsonString()}");
+            Assert.NotNull(problem["msg"]);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, $"/api/1.0/task/{ended}/files/stdout", bob)).Status);
+
+        // Usage: today's row (UTC) counts the ended task; someone else's usage is an admin's to read.
+        var today = DateTime.UtcNow.ToString("yyyy_MM_dd", System.Globalization.CultureInfo.InvariantCulture);
+        JsonObject? row = null;
+        for (var i = 0; i < 40 && row is null; i++, await Task.Delay(250))
+        {
+            row = JsonNode.Parse(await asAlice.GetStringAsync("/api/1.0/user/alice/usage"))!.AsArray().Select(r => r!.AsObject()).FirstOrDefault(r => (string?)r["date"] == today);
+        }
+        Assert.NotNull(row);
+        Assert.True((double)row["time"]! >= 1, row.ToJsonString());
+        Assert.True((double)row["cpu"]! >= 1, row.ToJsonString());
+        Assert.True((double)row["ram"]! > 0, row.ToJsonString());
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(HttpMethod.Get, "/api/1.0/user/alice/usage", bob)).Status);
+        using (var admin = site.With(site.AdminToken))
+        {
+            var alicesUsage = JsonNode.Parse(await admin.GetStringAsync("/api/1.0/user/alice/usage"))!.AsArray();
+            Assert.Contains(alicesUsage, r => (string?)r!["date"] == today);
+        }
+        // The user document carries the quotas that apply (none set here: null).
+        var (_, user, _) = await SendAsync(HttpMethod.Get, "/api/1.0/user/alice", alice);
+        Assert.True(user["usage"]!.AsObject().ContainsKey("quota_cpu"));
+
+        // activeall / overall: every user's, for an admin; a 403 for others.
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(HttpMethod.Get, "/api/1.0/task/active/all", alice)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(HttpMethod.Post, "/api/1.0/task/over/all/0/0", alice)).Status);
+        using var asAdmin = site.With(site.AdminToken);
+        var active = JsonNode.Parse(await asAdmin.GetStringAsync("/api/1.0/task/active/all"))!.AsArray().Select(t => (long)t!["id"]!).ToList();
+        Assert.Contains(running, active);
+        Assert.Contains(bobsRunning, active);
+        Assert.DoesNotContain(ended, active);
+        using (var request = Request(HttpMethod.Post, "/api/1.0/task/over/all/0/0", site.AdminToken))
+        {
+            request.Content = new ByteArrayContent([]);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var http = site.With(null);
+            using var response = await http.SendAsync(request);
+            var over = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsArray().Select(t => (long)t!["id"]!).ToList();
+            Assert.Contains(ended, over);
+            Assert.DoesNotContain(running, over);
+        }
+
+        // Archive: not while it runs; an ended task's directory becomes its archive, still served.
+        var jobDirectory = (string)(await SendAsync(HttpMethod.Get, $"/api/1.0/task/{ended}", alice)).Body["container"]!["volumes"]!.AsArray()
+            .Single(v => (string?)v!["name"] == "go-docker")!["path"]!;
+        Assert.Equal(HttpStatusCode.Conflict, (await SendAsync(HttpMethod.Get, $"/api/1.0/task/{running}/archive", alice)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, $"/api/1.0/task/{ended}/archive", bob)).Status);
+        Assert.True(Directory.Exists(jobDirectory));
+        var (archived, document, _) = await SendAsync(HttpMethod.Get, $"/api/1.0/task/{ended}/archive", alice);
+        Assert.Equal(HttpStatusCode.OK, archived);
+        Assert.Equal(ended, (long)document["id"]!);
+        Assert.False(Directory.Exists(jobDirectory));
+        Assert.Equal("out\n", await asAlice.GetStringAsync($"/api/1.0/task/{ended}/files/stdout"));
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Get, $"/api/1.0/task/{ended}/archive", alice)).Status);
+        // --purge: records are accounting.
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(HttpMethod.Delete, $"/api/1.0/task/{ended}/archive", alice)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Get, $"/api/1.0/task/{ended}", alice)).Status);
+
+        await SendAsync(HttpMethod.Delete, $"/api/1.0/task/{running}", alice);
+        await SendAsync(HttpMethod.Delete, $"/api/1.0/task/{bobsRunning}", bob);
+    }
+
+    [Fact]
+    public async Task Godjob_killall_kills_the_logins_unfinished_tasks_by_tag_and_nobody_elses()
+    {
+        var alice = await AuthenticateAsync("alice");
+        var bob = await AuthenticateAsync("bob");
+        string Tagged(string tag) => GalaxyTask("killall", "#!/bin/sh\nsleep 300\n").Replace("""["galaxy", "toolshed.g2.bx.psu.edu/repos/devteam/killall/0.1"]""", $"[\"{tag}\"]");
+        var batch = await PostTaskAsync(alice, Tagged("batch:b7"));
+        var other = await PostTaskAsync(alice, Tagged("other"));
+        var bobs = await PostTaskAsync(bob, Tagged("batch:b7"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(HttpMethod.Delete, "/api/1.0/user/alice/task", bob)).Status);
+        var (status, answer, _) = await SendAsync(HttpMethod.Delete, "/api/1.0/user/alice/task?tag=batch:b7", alice);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal([batch], answer["tasks"]!.AsArray().Select(t => (long)t!));
+        await PollAsync(alice, batch, t => Primary(t) == "over");
+        var (_, untouched, _) = await SendAsync(HttpMethod.Get, $"/api/1.0/task/{other}", alice);
+        Assert.NotEqual("over", Primary(untouched));
+        Assert.NotEqual("kill requested", (string?)untouched["status"]!["secondary"]);
+
+        (status, answer, _) = await SendAsync(HttpMethod.Delete, "/api/1.0/user/alice/task", alice);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains(other, answer["tasks"]!.AsArray().Select(t => (long)t!));
+        await PollAsync(alice, other, t => Primary(t) == "over");
+        // Bob's task with the same tag was not alice's to kill.
+        var (_, bobsTask, _) = await SendAsync(HttpMethod.Get, $"/api/1.0/task/{bobs}", bob);
+        Assert.NotEqual("over", Primary(bobsTask));
+        Assert.Null((string?)bobsTask["status"]!["secondary"]);
+
+        // An admin's killall of bob: the same use case, on bob's tasks.
+        (status, answer, _) = await SendAsync(HttpMethod.Delete, "/api/1.0/user/bob/task", site.AdminToken);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains(bobs, answer["tasks"]!.AsArray().Select(t => (long)t!));
+        await PollAsync(bob, bobs, t => Primary(t) == "over");
+    }
+
+    [Fact]
+    public async Task Authenticate_is_throttled_like_the_password_login_per_user_and_address()
+    {
+        using (var admin = site.With(site.AdminToken))
+        using (var created = await admin.PostAsJsonAsync("/api/v1/users",
+            new UserRequest { Login = "carol", Uid = 3299, Gid = 3299, Password = "carol-password", Home = "/home/carol" }, GoDockerJson.Default.UserRequest))
+        {
+            created.EnsureSuccessStatusCode();
+        }
+        string key;
+        using (var anonymous = site.With(null))
+        using (var login = await anonymous.PostAsJsonAsync("/api/v1/auth/login", new LoginRequest("carol", "carol-password"), GoDockerJson.Default.LoginRequest))
+        using (var carol = site.With((await login.Content.ReadFromJsonAsync(GoDockerJson.Default.LoginResponse))!.Token))
+        using (var made = await carol.PostAsJsonAsync("/api/v1/tokens", new NewTokenRequest("galaxy", null), GoDockerJson.Default.NewTokenRequest))
+        {
+            made.EnsureSuccessStatusCode();
+            key = (await made.Content.ReadFromJsonAsync(GoDockerJson.Default.LoginResponse))!.Token;
+        }
+        // Auth:MaxFailedLogins (5) wrong keys are checked and refused; the next attempt is not checked at all.
+        for (var i = 0; i < 5; i++)
+        {
+            var (refused, _, _) = await SendAsync(HttpMethod.Post, "/api/1.0/authenticate", null, $$"""{"user": "carol", "apikey": "gd_guess-{{i}}"}""");
+            Assert.Equal(HttpStatusCode.Unauthorized, refused);
+        }
+        using var anonymousClient = site.With(null);
+        foreach (var apikey in (string[])["gd_guess-6", key])
+        {
+            using var request = Request(HttpMethod.Post, "/api/1.0/authenticate", null, $$"""{"user": "carol", "apikey": "{{apikey}}"}""");
+            using var response = await anonymousClient.SendAsync(request);
+            Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+            Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, response.Headers.ToString());
+            Assert.Contains("try again", (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["msg"], StringComparison.Ordinal);
+        }
+        // The same counts as the v1 login: carol's password is not checked either from here now.
+        using (var v1 = await anonymousClient.PostAsJsonAsync("/api/v1/auth/login", new LoginRequest("carol", "carol-password"), GoDockerJson.Default.LoginRequest))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, v1.StatusCode);
+        }
+        // Another user from the same address is not locked out.
+        Assert.False(string.IsNullOrEmpty(await AuthenticateAsync("alice")));
     }
 }

@@ -37,6 +37,12 @@ public sealed class RequestGenerator(Random random, IReadOnlyList<FuzzRoute> rou
         ["POST /api/v1/auth/login"] = ["""{"login":"nobody","password":"wrong"}"""],
         ["POST /api/v1/auth/session"] = ["""{"login":"nobody","password":"wrong"}"""],
         ["POST /api/v1/tokens"] = ["""{"name":"t","expiresInDays":3}"""],
+        ["POST /api/1.0/authenticate"] = ["""{"user":"nobody","apikey":"gd_wrong"}"""],
+        ["PUT /api/1.0/task/{id}"] = ["""{"name":"cpu","value":"2"}"""],
+        ["POST /api/1.0/task"] =
+        [
+            """{"user":{"id":"fuzz","project":"default"},"date":1733300000.0,"meta":{"name":"f","description":"d","tags":["galaxy","batch:b1"]},"requirements":{"cpu":1,"ram":1,"gpus":0,"array":{"values":"1:3:1"},"label":[],"failure_policy":0,"tasks":[],"tmpstorage":null,"executor":null},"container":{"image":"godocker/busybox:latest","volumes":[{"name":"data","acl":"ro"}],"network":true,"id":null,"meta":null,"stats":null,"ports":[],"root":false},"command":{"interactive":false,"cmd":"echo hi"},"notify":{"email":false},"status":{"primary":null,"secondary":null}}""",
+        ],
     };
 
     private static readonly string[] OddSegments =
@@ -246,6 +252,7 @@ public sealed class RequestGenerator(Random random, IReadOnlyList<FuzzRoute> rou
                 "id" when template.Contains("/tokens/", StringComparison.Ordinal) => Pick(OddSegments.Where(o => o is not ("0" or "1" or "+1")).ToArray()),
                 "id" => Chance(0.5) ? targets.JobIds[random.Next(targets.JobIds.Count)].ToString(CultureInfo.InvariantCulture) : Pick(OddSegments),
                 "path" => Pick(OddFilePaths),
+                "skip" or "limit" => Chance(0.5) ? Pick(["0", "1", "10", "1000"]) : Pick(OddSegments),
                 "login" => Chance(0.5) ? Pick(targets.Logins) : Pick(OddSegments),
                 "kind" => Chance(0.6) ? Pick(["user", "project"]) : Pick(OddSegments),
                 "name" => Chance(0.5) ? Pick(["default", "local", "fuzz", "p1"]) : Pick(OddSegments),

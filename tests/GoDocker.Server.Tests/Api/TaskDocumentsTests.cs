@@ -217,4 +217,83 @@ public sealed class TaskDocumentsTests
     [InlineData("1a", null)]
     [InlineData("", null)]
     public void TaskIds_AreDecimalJobIds(string text, long? expected) => Assert.Equal(expected, Compat10Api.ParseId(text));
+
+    private static Job ArrayTaskJob(long id, JobState state, int? exit = null, bool stop = false) => Job(state, state.IsTerminal() ? EndCause.Exited : null, exit, stop: stop) with
+    {
+        Id = id,
+        ArrayId = 40,
+        Spec = new ResolvedJobSpec { Name = "arr", Image = "i", Cpus = 1, MemoryBytes = 1L << 30, Project = "default", Script = "echo", Task = new ArrayTask((int)(id - 39), 1, 3, 1, null) },
+    };
+
+    [Fact]
+    public void AnArray_IsOneParentDocument_WithItsValuesTasksAndASummedStatus()
+    {
+        var running = TaskDocuments.ArrayDocument(ArrayTaskJob(40, JobState.Succeeded, 0), [ArrayTaskJob(42, JobState.Running), ArrayTaskJob(40, JobState.Succeeded, 0), ArrayTaskJob(41, JobState.Pending)], "/j/40");
+        Assert.Equal("1:3:1", (string?)running["requirements"]!["array"]!["values"]);
+        Assert.Equal([40L, 41L, 42L], running["requirements"]!["array"]!["tasks"]!.AsArray().Select(t => (long)t!));
+        Assert.Equal(1, (int)running["requirements"]!["array"]!["nb_tasks_over"]!);
+        Assert.Equal("running", (string?)running["status"]!["primary"]);
+        Assert.Null(running["status"]!["exitcode"]);
+        Assert.Null(running["status"]!["date_over"]);
+        Assert.False(running.ContainsKey("parent_task_id"));
+
+        var pending = TaskDocuments.ArrayDocument(ArrayTaskJob(40, JobState.Pending), [ArrayTaskJob(40, JobState.Pending), ArrayTaskJob(41, JobState.Pending, stop: true)], "/j/40");
+        Assert.Equal("pending", (string?)pending["status"]!["primary"]);
+        Assert.Equal("kill requested", (string?)pending["status"]!["secondary"]);
+
+        // Over when every task ended; the exit code is the first non-zero one (by task), 0 only when all succeeded.
+        var failed = TaskDocuments.ArrayDocument(ArrayTaskJob(40, JobState.Succeeded, 0), [ArrayTaskJob(42, JobState.Failed, 5), ArrayTaskJob(41, JobState.Failed, 2), ArrayTaskJob(40, JobState.Succeeded, 0)], "/j/40");
+        Assert.Equal("over", (string?)failed["status"]!["primary"]);
+        Assert.Equal(2, (int)failed["status"]!["exitcode"]!);
+        Assert.NotNull(failed["status"]!["date_over"]);
+        Assert.NotNull(failed["status"]!["date_running"]);
+        var succeeded = TaskDocuments.ArrayDocument(ArrayTaskJob(40, JobState.Succeeded, 0), [ArrayTaskJob(40, JobState.Succeeded, 0), ArrayTaskJob(41, JobState.Succeeded, 0)], "/j/40");
+        Assert.Equal(0, (int)succeeded["status"]!["exitcode"]!);
+        // Killed before any ran: over, killed, and no code (as each task's own document says), never a 0.
+        var killed = TaskDocuments.ArrayDocument(ArrayTaskJob(40, JobState.Killed), [ArrayTaskJob(40, JobState.Killed), ArrayTaskJob(41, JobState.Killed)], "/j/40");
+        Assert.Equal("killed", (string?)killed["status"]!["secondary"]);
+        Assert.Null(killed["status"]!["exitcode"]);
+    }
+
+    [Fact]
+    public void Usage_SumsAttemptsPerDayOfTheirEnd_InSecondsCpuSecondsAndGibHours()
+    {
+        static GoDocker.Usage.AccountingRecord Record(DateTimeOffset started, TimeSpan elapsed, double cpus, long memory) => new()
+        {
+            JobId = 1, Name = "n", Owner = "alice", Project = "default", State = GoDocker.Usage.AccountedState.Succeeded,
+            SubmittedAt = started, StartedAt = started, EndedAt = started + elapsed, Cpus = cpus, MemoryBytes = memory,
+        };
+        var rows = TaskDocuments.UsagePerDay([
+            Record(T0.AddDays(1), TimeSpan.FromHours(1), 2, 4L << 30),
+            Record(T0, TimeSpan.FromMinutes(30), 1, 1L << 30),
+            Record(T0.AddHours(1), TimeSpan.FromMinutes(30), 4, 2L << 30),
+            // Never started: it ends on the day, and counts nothing.
+            Record(T0, TimeSpan.Zero, 8, 8L << 30) with { StartedAt = null },
+        ]).ToList();
+
+        Assert.Equal(["2026_12_04", "2026_12_05"], rows.Select(r => (string?)r["date"]));
+        Assert.Equal(3600.0, (double)rows[0]["time"]!);
+        Assert.Equal(1800 * 1 + 1800 * 4, (double)rows[0]["cpu"]!);
+        Assert.Equal(0.5 * 1 + 0.5 * 2, (double)rows[0]["ram"]!);
+        Assert.Equal(2 * 3600.0, (double)rows[1]["cpu"]!);
+        Assert.Equal(4.0, (double)rows[1]["ram"]!);
+    }
+
+    [Fact]
+    public void UserUsage_CarriesTheQuotasThatApply_NullWhereNone()
+    {
+        var usage = TaskDocuments.Usage(new GoDocker.Usage.Quota { MaxCpus = 8, MaxMemoryBytes = 16L << 30, MaxCpuHours = 10 });
+        Assert.Equal(8.0, (double)usage["quota_cpu"]!);
+        Assert.Equal(16.0, (double)usage["quota_ram"]!);
+        Assert.Equal(36000.0, (double)usage["quota_time"]!);
+        var none = TaskDocuments.Usage(GoDocker.Usage.Quota.Unlimited);
+        Assert.Null(none["quota_cpu"]);
+        Assert.Null(none["quota_ram"]);
+        Assert.Null(none["quota_time"]);
+    }
+
+    [Theory]
+    [InlineData("""{"requirements": {"cpu": 1e400}, "command": {"cmd": "true"}}""", "requirements.cpu")]
+    [InlineData("""{"container": {"root": 1e400}, "command": {"cmd": "true"}}""", "container.root")]
+    public void ANumberNoDoubleHolds_IsRefusedByItsField(string json, string field) => Assert.Contains(field, Read(json).Errors.Keys);
 }

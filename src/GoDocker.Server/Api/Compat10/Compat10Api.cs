@@ -9,6 +9,7 @@ using GoDocker.Server.Services;
 using GoDocker.Server.UseCases;
 using GoDocker.Storage;
 using GoDocker.Storage.JobDirectories;
+using GoDocker.Usage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -33,14 +34,31 @@ internal static class Compat10Api
         api.MapPost("/authenticate", AuthenticateAsync).AllowAnonymous();
         api.MapGet("/config", Config).AllowAnonymous();
         api.MapPost("/task", SubmitAsync);
-        api.MapGet("/task/active", ActiveAsync);
+        api.MapGet("/task/active", (HttpContext context, IJobStore store, CallerResolver callers, JobDirectory dirs, CancellationToken ct) =>
+            ActiveAsync(all: false, context, store, callers, dirs, ct));
+        api.MapGet("/task/active/all", (HttpContext context, IJobStore store, CallerResolver callers, JobDirectory dirs, CancellationToken ct) =>
+            ActiveAsync(all: true, context, store, callers, dirs, ct));
         // godjob list over sends a POST with no body; a GET is read the same.
-        api.MapMethods("/task/over/{skip}/{limit}", ["GET", "POST"], OverAsync);
+        api.MapMethods("/task/over/{skip}/{limit}", ["GET", "POST"], (string skip, string limit, HttpContext context, IJobStore store, CallerResolver callers, JobDirectory dirs, CancellationToken ct) =>
+            OverAsync(all: false, skip, limit, context, store, callers, dirs, ct));
+        api.MapMethods("/task/over/all/{skip}/{limit}", ["GET", "POST"], (string skip, string limit, HttpContext context, IJobStore store, CallerResolver callers, JobDirectory dirs, CancellationToken ct) =>
+            OverAsync(all: true, skip, limit, context, store, callers, dirs, ct));
         api.MapGet("/user/{login}/project", ProjectsAsync);
+        api.MapGet("/user/{login}/usage", UsageAsync);
+        api.MapDelete("/user/{login}/task", KillAllAsync);
         api.MapGet("/user/{login}", UserAsync);
         api.MapGet("/task/{id}", GetAsync);
         api.MapGet("/task/{id}/status", StatusAsync);
         api.MapDelete("/task/{id}", KillAsync);
+        api.MapGet("/task/{id}/files", (string id, HttpContext context, IJobStore store, CallerResolver callers, IAccessPolicy policy, JobDirectory dirs, CancellationToken ct) =>
+            FilesAsync(id, null, context, store, callers, policy, dirs, ct));
+        api.MapGet("/task/{id}/files/{**path}", FilesAsync);
+        api.MapGet("/task/{id}/archive", ArchiveAsync);
+        // godjob archive --purge: a job's records are the site's accounting; purging stays POST /api/v1/admin/purge.
+        api.MapDelete("/task/{id}/archive", () => Refusal(StatusCodes.Status403Forbidden,
+            "purge: a task's records are kept for accounting; an administrator purges with POST /api/v1/admin/purge", "purge"));
+        // godjob update: requirements of a queued job are not changed in place.
+        api.MapPut("/task/{id}", () => Refusal(StatusCodes.Status400BadRequest, "requirement updates are not supported; kill and resubmit", "name"));
         // GETs, as the original (godjob and the runner send GET for both).
         api.MapGet("/task/{id}/suspend", (string id, HttpContext context, IJobStore store, JobControl control, CallerResolver callers, IAccessPolicy policy, JobDirectory dirs, CancellationToken ct) =>
             ControlAsync(id, context, store, callers, policy, dirs, (caller, jobId) => control.SuspendAsync(caller, jobId, ct), ct));
@@ -48,7 +66,7 @@ internal static class Compat10Api
             ControlAsync(id, context, store, callers, policy, dirs, (caller, jobId) => control.ResumeAsync(caller, jobId, ct), ct));
     }
 
-    private static async Task<IResult> AuthenticateAsync(HttpContext context, IAccountStore accounts, AuthOptions auth, CancellationToken cancellationToken)
+    private static async Task<IResult> AuthenticateAsync(HttpContext context, IAccountStore accounts, AuthOptions auth, LoginThrottle throttle, CancellationToken cancellationToken)
     {
         var (body, refused) = await ReadAsync(context, cancellationToken);
         if (body is null)
@@ -67,15 +85,34 @@ internal static class Compat10Api
             // Every request is the site's local user in this mode (loopback only): any key will do, and none is needed.
             return Json(new JsonObject { ["token"] = "none" });
         }
-        // The API key is a personal token of today (POST /api/v1/tokens) and the answer is that same key: Galaxy never
-        // authenticates again, so a token shorter-lived than the key would stop it silently; revoking the key ends it.
-        var token = await accounts.UseTokenAsync(TokenSecrets.Hash(key), cancellationToken);
-        var account = token is null || token.Login != user ? null : await accounts.GetUserAsync(token.Login, cancellationToken);
+        // Counted as the v1 password login is (the same counts, by login and address): a guess here is a guess there.
+        // Reserved before the key is checked, so parallel guesses check at most the limit.
+        var (attempt, retryAfter) = await throttle.ReserveAsync(user, context.Connection.RemoteIpAddress, cancellationToken);
+        if (attempt is null)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return Refusal(StatusCodes.Status429TooManyRequests, $"too many failed logins: try again in {seconds} seconds", "apikey");
+        }
+        UserAccount? account;
+        try
+        {
+            // The API key is a personal token of today (POST /api/v1/tokens) and the answer is that same key: Galaxy never
+            // authenticates again, so a token shorter-lived than the key would stop it silently; revoking the key ends it.
+            var token = await accounts.UseTokenAsync(TokenSecrets.Hash(key), cancellationToken);
+            account = token is null || token.Login != user ? null : await accounts.GetUserAsync(token.Login, cancellationToken);
+        }
+        catch
+        {
+            await throttle.AbandonedAsync(attempt, CancellationToken.None);
+            throw;
+        }
         if (account is null || account.Disabled)
         {
             // One sentence for every case: which logins exist is not told.
             return Refusal(StatusCodes.Status401Unauthorized, "invalid user or API key", "apikey");
         }
+        await throttle.SucceededAsync(attempt, cancellationToken);
         return Json(new JsonObject { ["token"] = key });
     }
 
@@ -153,19 +190,29 @@ internal static class Compat10Api
     private static readonly JobState[] Active = [JobState.Pending, JobState.Scheduled, JobState.Running, JobState.Suspended];
     private static readonly JobState[] Over = [JobState.Succeeded, JobState.Failed, JobState.Killed, JobState.Rejected, JobState.Archived];
 
-    /// <summary>The caller's own unfinished tasks, newest first (godjob list active; godbatch).</summary>
-    private static async Task<IResult> ActiveAsync(HttpContext context, IJobStore store, CallerResolver callers, JobDirectory dirs, CancellationToken cancellationToken)
+    /// <summary>
+    /// The caller's own unfinished tasks, newest first (godjob list active; godbatch), or with <paramref name="all"/> every
+    /// user's (godjob list activeall): administrators only, as in 1.0.
+    /// </summary>
+    private static async Task<IResult> ActiveAsync(bool all, HttpContext context, IJobStore store, CallerResolver callers, JobDirectory dirs, CancellationToken cancellationToken)
     {
         var caller = await callers.ResolveAsync(context, cancellationToken);
+        if (all && !caller.Admin)
+        {
+            return AdminsOnly();
+        }
         var page = await store.ListAsync(new JobQuery
         {
-            Owner = caller.Login, States = Active, Sort = new JobSort(JobSortKey.Id, Descending: true), Limit = JobsApi.MaxPageSize,
+            Owner = all ? null : caller.Login, States = Active, Sort = new JobSort(JobSortKey.Id, Descending: true), Limit = JobsApi.MaxPageSize,
         }, cancellationToken);
         return Json(new JsonArray([.. page.Items.Select(j => (JsonNode?)TaskDocuments.Document(j, dirs.PathFor(j.Id)))]));
     }
 
-    /// <summary>The caller's ended tasks, last ended first, from skip; limit 0 is "all" in 1.0 (godjob --all, search), here the API's page size.</summary>
-    private static async Task<IResult> OverAsync(string skip, string limit, HttpContext context, IJobStore store, CallerResolver callers, JobDirectory dirs, CancellationToken cancellationToken)
+    /// <summary>
+    /// The caller's ended tasks (or, with <paramref name="all"/>, every user's: administrators only), last ended first,
+    /// from skip; limit 0 is "all" in 1.0 (godjob --all, search), here the API's page size.
+    /// </summary>
+    private static async Task<IResult> OverAsync(bool all, string skip, string limit, HttpContext context, IJobStore store, CallerResolver callers, JobDirectory dirs, CancellationToken cancellationToken)
     {
         if (!int.TryParse(skip, NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
         {
@@ -177,9 +224,13 @@ internal static class Compat10Api
         }
         var project = context.Request.Query["project"].LastOrDefault();
         var caller = await callers.ResolveAsync(context, cancellationToken);
+        if (all && !caller.Admin)
+        {
+            return AdminsOnly();
+        }
         var page = await store.ListAsync(new JobQuery
         {
-            Owner = caller.Login,
+            Owner = all ? null : caller.Login,
             Project = string.IsNullOrEmpty(project) ? null : project,
             States = Over,
             Sort = new JobSort(JobSortKey.Ended, Descending: true),
@@ -188,6 +239,95 @@ internal static class Compat10Api
         }, cancellationToken);
         return Json(new JsonArray([.. page.Items.Select(j => (JsonNode?)TaskDocuments.Document(j, dirs.PathFor(j.Id)))]));
     }
+
+    private static ContentHttpResult AdminsOnly() =>
+        Refusal(StatusCodes.Status403Forbidden, "all: only administrators list every user's tasks", "all");
+
+    /// <summary>
+    /// godjob killall [--login L] [--tag T]: a kill request for each unfinished task of the login (matching the tag, as
+    /// today's tag or as the 1.0 document's meta.tags), each through <see cref="JobControl.KillAsync"/>. Self or admin.
+    /// </summary>
+    private static async Task<IResult> KillAllAsync(string login, HttpContext context, IJobStore store, JobControl control, CallerResolver callers, CancellationToken cancellationToken)
+    {
+        var caller = await callers.ResolveAsync(context, cancellationToken);
+        if (login != caller.Login && !caller.Admin)
+        {
+            return Refusal(StatusCodes.Status403Forbidden, "login: only your own tasks (or, for an admin, anyone's)", "login");
+        }
+        var tag = context.Request.Query["tag"].LastOrDefault();
+        // Read whole before any is killed (by id, downwards): a kill changes what an offset would page over.
+        var targets = new List<Job>();
+        long? below = null;
+        while (true)
+        {
+            var page = await store.ListAsync(new JobQuery
+            {
+                Owner = login, States = Active, Sort = new JobSort(JobSortKey.Id, Descending: true), IdBelow = below, Limit = JobsApi.MaxPageSize,
+            }, cancellationToken);
+            targets.AddRange(page.Items.Where(j => string.IsNullOrEmpty(tag) || TaskDocuments.Tags(j.Spec).Contains(tag)));
+            if (page.Items.Count < JobsApi.MaxPageSize)
+            {
+                break;
+            }
+            below = page.Items[^1].Id;
+        }
+        var killed = new JsonArray();
+        var refused = new JsonObject();
+        foreach (var job in targets.Where(j => j.StopRequested is null))
+        {
+            switch (await control.KillAsync(caller, job.Id, cancellationToken))
+            {
+                case ControlOutcome.Done:
+                    killed.Add(job.Id);
+                    break;
+                case ControlOutcome.NotFound:
+                    // Ended and archived, or another's job meanwhile: nothing to kill.
+                    break;
+                case var other:
+                    refused[job.Id.ToString(CultureInfo.InvariantCulture)] = other.ToString();
+                    break;
+            }
+        }
+        return Json(new JsonObject
+        {
+            ["msg"] = $"{killed.Count} tasks of {login} changed into kill requested" + (string.IsNullOrEmpty(tag) ? "" : $" (tag {tag})"),
+            ["tasks"] = killed,
+            ["refused"] = refused,
+        });
+    }
+
+    /// <summary>
+    /// goduser's usage table: the user's ended attempts in the quota window (<see cref="QuotaOptions.CpuHoursWindow"/>),
+    /// from the accounting records (<see cref="AccountingHistory"/>), summed per end day (UTC): time in seconds from start
+    /// to end, cpu in allocated cpu-seconds, ram in allocated GiB-hours. Self or admin.
+    /// </summary>
+    private static async Task<IResult> UsageAsync(string login, HttpContext context, AccountingHistory history, CallerResolver callers,
+        IOptions<GoDockerOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var caller = await callers.ResolveAsync(context, cancellationToken);
+        if (login != caller.Login && !caller.Admin)
+        {
+            return Refusal(StatusCodes.Status403Forbidden, "login: only your own usage (or, for an admin, anyone's)", "login");
+        }
+        var query = new AccountingQuery
+        {
+            Owner = login, Since = time.GetUtcNow() - options.Value.Quotas.CpuHoursWindow, Limit = AccountingHistory.MaxPageSize,
+        };
+        var records = new List<GoDocker.Usage.AccountingRecord>();
+        // Bounded: a window's records of one user, at most MaxUsageRecords of them.
+        while (records.Count < MaxUsageRecords)
+        {
+            var page = await history.ListAsync(caller, query with { Offset = records.Count }, cancellationToken);
+            records.AddRange(page.Items);
+            if (page.Items.Count == 0 || records.Count >= page.Total)
+            {
+                break;
+            }
+        }
+        return Json(new JsonArray([.. TaskDocuments.UsagePerDay(records).Select(d => (JsonNode?)d)]));
+    }
+
+    private const int MaxUsageRecords = 100_000;
 
     /// <summary>
     /// The projects a user may submit to, "default" first (godjob asks before every command: its --project choices,
@@ -217,9 +357,10 @@ internal static class Compat10Api
 
     /// <summary>
     /// A user as godjob create reads it (id, uid, gid: the identity its jobs run as). The API key is never shown (only
-    /// its hash is stored); usage quotas are not told here (null): GET /api/v1/limits has them. Self or admin.
+    /// its hash is stored); usage holds the user's quotas as the scheduler applies them (their own, else the site's
+    /// Quotas:User), null where there is none. Self or admin.
     /// </summary>
-    private static async Task<IResult> UserAsync(string login, HttpContext context, IAccountStore accounts, CallerResolver callers, CancellationToken cancellationToken)
+    private static async Task<IResult> UserAsync(string login, HttpContext context, IAccountStore accounts, CallerResolver callers, AccountLimitsCache limits, CancellationToken cancellationToken)
     {
         var caller = await callers.ResolveAsync(context, cancellationToken);
         if (login != caller.Login && !caller.Admin)
@@ -240,17 +381,35 @@ internal static class Compat10Api
             ["admin"] = user.Admin,
             ["homeDirectory"] = identity.Home,
             ["credentials"] = new JsonObject { ["apikey"] = "", ["public"] = "" },
-            ["usage"] = new JsonObject { ["quota_ram"] = null, ["quota_cpu"] = null, ["quota_time"] = null, ["prio"] = null },
+            ["usage"] = TaskDocuments.Usage(await limits.ForAsync(AccountKind.User, login, cancellationToken)),
         });
     }
 
-    private static async Task<IResult> GetAsync(string id, HttpContext context, IJobStore store, CallerResolver callers, IAccessPolicy policy, JobDirectory dirs, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string id, HttpContext context, IJobStore store, JobControl control, CallerResolver callers, IAccessPolicy policy, JobDirectory dirs, CancellationToken cancellationToken)
     {
         var (job, refused) = await FindAsync(id, context, store, callers, policy, cancellationToken);
-        return job is null ? refused! : Json(TaskDocuments.Document(job, dirs.PathFor(job.Id)));
+        if (job is null)
+        {
+            return refused!;
+        }
+        return Json(await DocumentAsync(job, context, control, callers, dirs, cancellationToken));
     }
 
-    private static async Task<IResult> StatusAsync(string id, HttpContext context, IJobStore store, CallerResolver callers, IAccessPolicy policy, CancellationToken cancellationToken)
+    /// <summary>
+    /// A task's document; for an array's id (its first task's) the 1.0 parent document: the array's values, its tasks'
+    /// ids, and a status summed over them (§2.4).
+    /// </summary>
+    private static async Task<JsonObject> DocumentAsync(Job job, HttpContext context, JobControl control, CallerResolver callers, JobDirectory dirs, CancellationToken cancellationToken)
+    {
+        if (job.ArrayId != job.Id)
+        {
+            return TaskDocuments.Document(job, dirs.PathFor(job.Id));
+        }
+        var tasks = await control.ArrayTasksAsync(await callers.ResolveAsync(context, cancellationToken), job.Id, cancellationToken);
+        return TaskDocuments.ArrayDocument(job, tasks.Count == 0 ? [job] : tasks, dirs.PathFor(job.Id));
+    }
+
+    private static async Task<IResult> StatusAsync(string id, HttpContext context, IJobStore store, JobControl control, CallerResolver callers, IAccessPolicy policy, JobDirectory dirs, CancellationToken cancellationToken)
     {
         var (job, refused) = await FindAsync(id, context, store, callers, policy, cancellationToken);
         if (job is null)
@@ -258,7 +417,7 @@ internal static class Compat10Api
             return refused!;
         }
         // The runner reads status.primary; the same values at the top level serve a reader of the flat form too.
-        var status = TaskDocuments.Document(job, "")["status"]!.DeepClone().AsObject();
+        var status = (await DocumentAsync(job, context, control, callers, dirs, cancellationToken))["status"]!.DeepClone().AsObject();
         return Json(new JsonObject
         {
             ["id"] = job.Id,
@@ -276,12 +435,24 @@ internal static class Compat10Api
         {
             return refused!;
         }
+        var caller = await callers.ResolveAsync(context, cancellationToken);
+        if (job.ArrayId == job.Id)
+        {
+            // The parent document's id: the whole array, as 1.0 killed a parent with its tasks.
+            return await control.KillArrayAsync(caller, job.Id, cancellationToken) switch
+            {
+                ArrayOutcome.Done done => Json(TaskDocuments.ArrayDocument(job, done.Tasks, dirs.PathFor(job.Id))),
+                ArrayOutcome.NotFound => NoSuchTask(id),
+                ArrayOutcome.Forbidden forbidden => Refusal(StatusCodes.Status403Forbidden, forbidden.Reason, "id"),
+                var other => throw new InvalidOperationException($"unexpected array outcome for a 1.0 task: {other}"),
+            };
+        }
         if (job.State.IsTerminal())
         {
             // Nothing to stop, and no error: the client may race the end (Galaxy checks the status first, then deletes).
             return Json(TaskDocuments.Document(job, dirs.PathFor(job.Id)));
         }
-        return Controlled(await control.KillAsync(await callers.ResolveAsync(context, cancellationToken), job.Id, cancellationToken), dirs);
+        return Controlled(await control.KillAsync(caller, job.Id, cancellationToken), dirs);
     }
 
     private static async Task<IResult> ControlAsync(string id, HttpContext context, IJobStore store, CallerResolver callers, IAccessPolicy policy, JobDirectory dirs,
@@ -301,6 +472,81 @@ internal static class Compat10Api
         ControlOutcome.Invalid invalid => Refusal(StatusCodes.Status400BadRequest, $"{invalid.Field}: {invalid.Message}", invalid.Field),
         var other => throw new InvalidOperationException($"unexpected control outcome for a 1.0 task: {other}"),
     };
+
+    /// <summary>
+    /// A file of the task's job directory (its bytes) or a folder's listing (<c>[{"name", "path", "type", "size", "date"}]</c>),
+    /// opened exactly as /api/v1/jobs/{id}/files opens it (<see cref="JobFilesApi.Open"/>: beneath the folder, never
+    /// following a link out of it, regular files and folders only, from the archive once retention archived it).
+    /// </summary>
+    private static async Task<IResult> FilesAsync(string id, string? path, HttpContext context, IJobStore store, CallerResolver callers, IAccessPolicy policy, JobDirectory dirs, CancellationToken cancellationToken)
+    {
+        var (job, refused) = await FindAsync(id, context, store, callers, policy, cancellationToken);
+        if (job is null)
+        {
+            return refused!;
+        }
+        var (found, removed) = JobFilesApi.Open(dirs, job, path);
+        switch (found)
+        {
+            case JobPath.OpenedFile file:
+                return TypedResults.Stream(file.Snapshot(), "application/octet-stream", file.Name, enableRangeProcessing: true);
+            case JobPath.ArchivedFile archived:
+                context.Response.ContentLength = archived.Length;
+                return TypedResults.Stream(archived.Stream, "application/octet-stream", archived.Name);
+            case JobPath.Listing listing:
+                var prefix = string.IsNullOrEmpty(path) ? "" : path.Trim('/') + "/";
+                return Json(new JsonArray([.. listing.Entries.Select(e => (JsonNode?)new JsonObject
+                {
+                    ["name"] = e.Name, ["path"] = prefix + e.Name, ["type"] = e.Kind, ["size"] = e.Size, ["date"] = TaskDocuments.Unix(e.ModifiedAt),
+                })]));
+            case JobPath.Refused when removed:
+                return Refusal(StatusCodes.Status404NotFound, $"task {id}'s directory was removed (retention or purge); its record stays", "path");
+            case JobPath.Refused refusal:
+                return refusal.Kind switch
+                {
+                    PathRefusal.Invalid => Refusal(StatusCodes.Status400BadRequest, $"path: {refusal.Reason}", "path"),
+                    PathRefusal.OutsideJobDirectory or PathRefusal.NotRegularFile => Refusal(StatusCodes.Status403Forbidden, $"'{path}': {refusal.Reason}", "path"),
+                    _ => Refusal(StatusCodes.Status404NotFound, $"'{path}': {refusal.Reason}", "path"),
+                };
+            default:
+                throw new InvalidOperationException($"unexpected job path {found}");
+        }
+    }
+
+    /// <summary>
+    /// godjob archive --id N: the ended task's job directory replaced now by its archive, the step retention takes after
+    /// JobDirectories:ArchiveAfter (<see cref="JobDirectory.ArchiveAsync"/>; the files stay listed and downloadable, the
+    /// record stays). Whoever may control the job; a task not ended is a conflict; archiving again does nothing.
+    /// </summary>
+    private static async Task<IResult> ArchiveAsync(string id, HttpContext context, IJobStore store, CallerResolver callers, IAccessPolicy policy, JobDirectory dirs,
+        IOptions<GoDockerOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (job, refused) = await FindAsync(id, context, store, callers, policy, cancellationToken);
+        if (job is null)
+        {
+            return refused!;
+        }
+        var caller = await callers.ResolveAsync(context, cancellationToken);
+        if (!policy.CanControl(caller, job))
+        {
+            return Refusal(StatusCodes.Status403Forbidden, $"you may see task {id} but not archive it", "id");
+        }
+        if (!job.State.IsTerminal())
+        {
+            return Refusal(StatusCodes.Status409Conflict, $"task {id} is not over: only an ended task's directory is archived", "status");
+        }
+        switch (await dirs.ArchiveAsync(job.Id, options.Value.JobDirectories.MaxArchiveBytes, cancellationToken))
+        {
+            case ArchiveOutcome.Archived archived:
+                await store.AppendEventAsync(job.Id, new JobEvent(time.GetUtcNow(), "directory-archived",
+                    archived.Skipped == 0 ? $"job directory archived by {caller.Login}" : $"job directory archived by {caller.Login} ({archived.Skipped} FIFOs, sockets, devices or foreign hard links not stored)"),
+                    cancellationToken);
+                break;
+            case ArchiveOutcome.TooLarge large:
+                return Refusal(StatusCodes.Status409Conflict, $"task {id}'s directory ({large.Bytes} bytes) is above JobDirectories:MaxArchiveSize: it is kept as it is", "id");
+        }
+        return Json(TaskDocuments.Document(job, dirs.PathFor(job.Id)));
+    }
 
     /// <summary>The job behind a 1.0 id, if the caller may see it: another user's job, a malformed id and none are all 404.</summary>
     private static async Task<(Job? Job, IResult? Refused)> FindAsync(string id, HttpContext context, IJobStore store, CallerResolver callers, IAccessPolicy policy, CancellationToken cancellationToken)
@@ -351,7 +597,18 @@ internal static class Compat10Api
         try
         {
             var node = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: cancellationToken);
-            return node is JsonObject body ? (body, null) : (null, Refusal(StatusCodes.Status400BadRequest, "body: a JSON object is required", "body"));
+            if (node is not JsonObject body)
+            {
+                return (null, Refusal(StatusCodes.Status400BadRequest, "body: a JSON object is required", "body"));
+            }
+            Materialize(body);
+            return (body, null);
+        }
+        // A node tree reads its properties and strings lazily: a duplicate property, invalid UTF-8 or a lone surrogate
+        // would throw at first use, deep in a handler. Read all of it here, once, and refuse it as the body.
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return (null, Refusal(StatusCodes.Status400BadRequest, "body: invalid JSON (a property given twice, or a string that is not valid Unicode)", "body"));
         }
         catch (JsonException e)
         {
@@ -360,6 +617,29 @@ internal static class Compat10Api
         catch (BadHttpRequestException e)
         {
             return (null, Refusal(e.StatusCode, $"body: {e.Message}", "body"));
+        }
+    }
+
+    /// <summary>Reads every property name and string of the tree (what the parser left for later), so a bad one throws now.</summary>
+    private static void Materialize(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (_, value) in obj)
+                {
+                    Materialize(value);
+                }
+                break;
+            case JsonArray array:
+                foreach (var item in array)
+                {
+                    Materialize(item);
+                }
+                break;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                _ = value.GetValue<string>();
+                break;
         }
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GoDocker.Execution;
 using GoDocker.Jobs;
+using GoDocker.Usage;
 
 namespace GoDocker.Server.Api.Compat10;
 
@@ -290,9 +291,7 @@ internal static partial class TaskDocuments
             {
                 ["name"] = spec.Name,
                 ["description"] = spec.Labels.GetValueOrDefault("description") ?? "",
-                ["tags"] = spec.Labels.TryGetValue(TagsLabel, out var sent) && JsonNode.Parse(sent) is JsonArray original
-                    ? original
-                    : new JsonArray([.. spec.Tags.Select(t => (JsonNode?)JsonValue.Create(t))]),
+                ["tags"] = new JsonArray([.. Tags(spec).Select(t => (JsonNode?)JsonValue.Create(t))]),
             },
             ["requirements"] = new JsonObject
             {
@@ -325,6 +324,78 @@ internal static partial class TaskDocuments
         }
         return document;
     }
+
+    /// <summary>meta.tags as the client sent them (kept in <see cref="TagsLabel"/> when some are no tags of today), else today's tags.</summary>
+    public static IReadOnlyList<string> Tags(ResolvedJobSpec spec) =>
+        spec.Labels.TryGetValue(TagsLabel, out var sent) && JsonNode.Parse(sent) is JsonArray original
+            ? [.. original.Select(t => t?.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : "")]
+            : spec.Tags;
+
+    /// <summary>
+    /// The 1.0 parent document of an array (§2.4), named by its first task's id: requirements.array.values, the tasks'
+    /// ids in requirements.array.tasks, and one status over them: over when every task ended (exit code 0 when all
+    /// succeeded, else the first failed task's), running while any runs, else pending.
+    /// </summary>
+    public static JsonObject ArrayDocument(Job first, IReadOnlyList<Job> tasks, string jobDirectory)
+    {
+        var document = Document(first, jobDirectory);
+        document.Remove("parent_task_id");
+        var ordered = tasks.OrderBy(t => t.Id).ToList();
+        var statuses = ordered.Select(Status).ToList();
+        var over = statuses.All(s => s.Primary == "over");
+        var array = document["requirements"]!["array"]!.AsObject();
+        array["tasks"] = new JsonArray([.. ordered.Select(t => (JsonNode?)JsonValue.Create(t.Id))]);
+        array["nb_tasks"] = ordered.Count;
+        array["nb_tasks_over"] = statuses.Count(s => s.Primary == "over");
+        var status = new JsonObject
+        {
+            ["primary"] = over ? "over" : statuses.Any(s => s.Primary == "running") ? "running" : "pending",
+            ["secondary"] = statuses.Any(s => s.Secondary == "kill requested") ? "kill requested"
+                : over && statuses.Any(s => s.Secondary == "killed") ? "killed" : null,
+            // The first task that did not succeed says the code (null when it never ran), as its own document does.
+            ["exitcode"] = !over ? null : statuses.FirstOrDefault(s => s.ExitCode is not 0) is { } failed ? failed.ExitCode : 0,
+            ["date_over"] = over ? statuses.Max(s => s.DateOver) : null,
+        };
+        if (statuses.Where(s => s.DateRunning is not null).Select(s => s.DateRunning).Min() is { } running)
+        {
+            status["date_running"] = running;
+        }
+        status["reason"] = $"{array["nb_tasks_over"]} of {ordered.Count} tasks over";
+        status["end_cause"] = null;
+        document["status"] = status;
+        if (document["container"]!["meta"] is JsonObject meta && !over)
+        {
+            meta.Remove("State");
+        }
+        return document;
+    }
+
+    /// <summary>
+    /// 1.0's user usage: its quotas as the scheduler applies them, null where there is none: quota_cpu in cpus, quota_ram
+    /// in GiB, quota_time in cpu-seconds of the window (today's cpu-hours quota), prio not kept per user (null).
+    /// </summary>
+    public static JsonObject Usage(Quota quota) => new()
+    {
+        ["quota_cpu"] = quota.MaxCpus,
+        ["quota_ram"] = quota.MaxMemoryBytes is { } bytes ? bytes / (double)(1L << 30) : null,
+        ["quota_time"] = quota.MaxCpuHours is { } hours ? hours * 3600 : null,
+        ["quota_gpus"] = quota.MaxGpus,
+        ["prio"] = null,
+    };
+
+    /// <summary>
+    /// goduser's usage rows (<c>[{"date": "YYYY_MM_DD", "ram", "cpu", "time"}]</c>, oldest day first): attempts summed
+    /// per UTC day of their end; time in seconds from start to end, cpu in allocated cpu-seconds, ram in allocated
+    /// GiB-hours (the original's units were not documented: these are ours, and README says so).
+    /// </summary>
+    public static IEnumerable<JsonObject> UsagePerDay(IEnumerable<AccountingRecord> records) =>
+        records.GroupBy(r => r.EndedAt.UtcDateTime.Date).OrderBy(g => g.Key).Select(day => new JsonObject
+        {
+            ["date"] = day.Key.ToString("yyyy_MM_dd", CultureInfo.InvariantCulture),
+            ["ram"] = Math.Round(day.Sum(r => r.MemoryBytes / (double)(1L << 30) * r.Elapsed.TotalHours), 6),
+            ["cpu"] = Math.Round(day.Sum(r => r.Cpus * r.Elapsed.TotalSeconds), 3),
+            ["time"] = Math.Round(day.Sum(r => r.Elapsed.TotalSeconds), 3),
+        });
 
     /// <summary>Today's tag syntax (JobSpecValidator's token).</summary>
     [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}\z")]
@@ -368,12 +439,13 @@ internal static partial class TaskDocuments
         {
             return null;
         }
-        if (node.GetValueKind() != JsonValueKind.Number)
+        // A number too large for a double (1e400) is no number here either.
+        if (node.GetValueKind() != JsonValueKind.Number || !node.AsValue().TryGetValue<double>(out var number) || !double.IsFinite(number))
         {
             errors[field] = ["must be a number"];
             return null;
         }
-        return node.GetValue<double>();
+        return number;
     }
 
     private static bool? Bool(JsonNode? node, string field, Dictionary<string, string[]> errors)
@@ -387,8 +459,8 @@ internal static partial class TaskDocuments
                 return true;
             case JsonValueKind.False:
                 return false;
-            case JsonValueKind.Number when node.GetValue<double>() is 0 or 1:
-                return node.GetValue<double>() == 1;
+            case JsonValueKind.Number when node.AsValue().TryGetValue<double>(out var number) && number is 0 or 1:
+                return number == 1;
             default:
                 errors[field] = ["must be true or false"];
                 return null;
