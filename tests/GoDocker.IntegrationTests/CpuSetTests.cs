@@ -146,6 +146,33 @@ public sealed class CpuSetTests : IAsyncLifetime
         Assert.Equal("100000/100000", seen["quota"]);
     }
 
+    [Fact]
+    public async Task OnAnOvercommittedNode_TwoOneCpuJobsShareItsCpu_AndTheTimelineSaysSo()
+    {
+        // One cpu offered (so one id, 0, to pin to), placed twice over: the second job cannot have a cpu of its own.
+        await server.DisposeAsync();
+        server = await ServerProcess.StartAsync(new Dictionary<string, string> { ["Executor:Docker:Cpus"] = "1", ["Scheduler:CpuOvercommit"] = "2" });
+        var first = await StartHoldingAsync(1);
+        var second = await StartHoldingAsync(1);
+        try
+        {
+            var firstView = await server.Api.GetAsync(first.Id);
+            var secondView = await server.Api.GetAsync(second.Id);
+
+            Assert.Equal("0", first.Seen["cpuset"]);
+            Assert.Equal("0", second.Seen["cpuset"]);
+            Assert.Contains(firstView.Events!, e => e.Kind == "started" && e.Message.EndsWith("on cpus 0", StringComparison.Ordinal));
+            Assert.Contains(secondView.Events!, e => e.Kind == "started" && e.Message.Contains("on cpus 0 (shared with other jobs", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await JobRelease.DropAsync(server, first.Id);
+            await JobRelease.DropAsync(server, second.Id);
+        }
+        await server.Api.WaitEndAsync(first.Id, TimeSpan.FromSeconds(60));
+        await server.Api.WaitEndAsync(second.Id, TimeSpan.FromSeconds(60));
+    }
+
     /// <summary>A job of <paramref name="cpus"/> that prints its cpus, then runs until the test drops its release.</summary>
     private async Task<(long Id, Dictionary<string, string> Seen)> StartHoldingAsync(double cpus)
     {
