@@ -35,14 +35,48 @@ public static class CpuBinding
     /// first ⌊<paramref name="configuredCpus"/>⌋ of them when the site offers fewer than the host has (so every id is
     /// one the engine knows), and all of them when it offers more (the surplus is overcommit: see <see cref="Choose"/>).
     /// </summary>
-    public static int[] Pool(int engineCpus, double? configuredCpus)
+    public static int[] Pool(int engineCpus, double? configuredCpus) =>
+        Pool(Enumerable.Range(0, Math.Max(0, Math.Min(engineCpus, MaxCpuId + 1))).ToArray(), configuredCpus);
+
+    /// <summary>
+    /// The same from the ids the engine says it can use (<see cref="TryReadAvailable"/>), which need not start at 0 nor
+    /// follow each other: the first ⌊<paramref name="configuredCpus"/>⌋ of them when the site offers fewer.
+    /// </summary>
+    public static int[] Pool(IReadOnlyList<int> engineIds, double? configuredCpus)
     {
-        var count = Math.Max(0, Math.Min(engineCpus, MaxCpuId + 1));
+        var count = engineIds.Count;
         if (configuredCpus is { } configured && double.IsFinite(configured) && configured < count)
         {
             count = Math.Max(0, (int)Math.Floor(configured + Resources.CpuEpsilon));
         }
-        return Enumerable.Range(0, count).ToArray();
+        return [.. engineIds.Order().Take(count)];
+    }
+
+    /// <summary>
+    /// The cpus an engine can use, from its refusal of a cpu set outside them (moby: "Requested CPUs are not available -
+    /// requested 0-1, available: 2-3", the cpuset of its cgroup parent). NCPU counts cpus but does not name them: an
+    /// engine confined to cpus 2-3 says 2, and ids 0-1 are refused; this is how the executor learns the real ones.
+    /// </summary>
+    public static bool TryReadAvailable(string? message, out int[] ids)
+    {
+        ids = [];
+        const string Marker = "available: ";
+        if (message is null || !message.Contains("Requested CPUs are not available", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        var at = message.LastIndexOf(Marker, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return false;
+        }
+        var list = message[(at + Marker.Length)..].Trim();
+        var end = 0;
+        while (end < list.Length && (char.IsAsciiDigit(list[end]) || list[end] is ',' or '-'))
+        {
+            end++;
+        }
+        return TryParse(list[..end], out ids) && ids.Length > 0;
     }
 
     /// <summary>

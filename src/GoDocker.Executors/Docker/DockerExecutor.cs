@@ -30,6 +30,8 @@ public sealed class DockerExecutor : IExecutor, IDisposable
     private readonly Dictionary<string, IReadOnlyList<int>> pinningNow = new(StringComparer.Ordinal);
     // The engine's cpu count and whether it can pin (cgroup cpuset), from its last info.
     private volatile EngineCpus? engineCpus;
+    // The cpus the engine said it can use, when it refused others (CpuBinding.TryReadAvailable); null: 0..NCPU-1.
+    private volatile int[]? usableCpus;
     private EngineNamespaces? namespaces;
     private bool networkReady;
 
@@ -114,6 +116,15 @@ public sealed class DockerExecutor : IExecutor, IDisposable
                 return new LaunchOutcome.Started(id, ParseTime(existing.State?.StartedAt) ?? time.GetUtcNow()) { Cpus = CpusNote(pinned) };
             }
         }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.BadRequest && pinned is not null
+            && CpuBinding.TryReadAvailable(EngineClient.Message(e), out var available))
+        {
+            // The engine is confined to other cpus than 0..NCPU-1 (its cgroup parent's cpuset): choose from those. The
+            // launch is retried (the same attempt), and chooses again.
+            usableCpus = available;
+            logger.LogWarning("node {Node}: the engine can pin to cpus {Cpus} only; choosing from those", options.NodeName, CpuBinding.Format(available));
+            throw new InvalidOperationException($"node {options.NodeName}: the engine can pin to cpus {CpuBinding.Format(available)} only; launching again", e);
+        }
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.BadRequest)
         {
             return new LaunchOutcome.Refused($"the engine refused the container: {EngineClient.Message(e)}");
@@ -194,11 +205,12 @@ public sealed class DockerExecutor : IExecutor, IDisposable
                     held.Add([.. choosing]);
                 }
             }
-            var choice = CpuBinding.Choose(count, CpuBinding.Pool(engine.Count, options.Cpus), held);
+            var pool = usableCpus is { } usable ? CpuBinding.Pool(usable, options.Cpus) : CpuBinding.Pool(engine.Count, options.Cpus);
+            var choice = CpuBinding.Choose(count, pool, held);
             if (choice is null)
             {
                 logger.LogWarning("node {Node}: {Container} asks for {Count} cpus, more than the node's {Cpus} that can be pinned; it runs with its quota only",
-                    options.NodeName, name, count, CpuBinding.Pool(engine.Count, options.Cpus).Length);
+                    options.NodeName, name, count, pool.Length);
                 return null;
             }
             if (choice.Shared)

@@ -42,6 +42,30 @@ public sealed class CpuBindingTests
         Assert.Equal(expected, CpuBinding.Pool(engineCpus, configured));
 
     [Fact]
+    public void Pool_FromTheEnginesOwnIds_TakesTheFirstOfThem()
+    {
+        Assert.Equal([2, 3, 6], CpuBinding.Pool([6, 2, 3], null));
+        Assert.Equal([2, 3], CpuBinding.Pool([2, 3, 6], 2.0));
+    }
+
+    [Theory]
+    [InlineData("Error response from daemon: Requested CPUs are not available - requested 0-1, available: 2-3", new[] { 2, 3 })]
+    [InlineData("Requested CPUs are not available - requested 0, available: 1,4-5.", new[] { 1, 4, 5 })]
+    public void TryReadAvailable_ReadsTheCpusTheEngineCanUse_FromItsRefusal(string message, int[] expected)
+    {
+        Assert.True(CpuBinding.TryReadAvailable(message, out var ids));
+        Assert.Equal(expected, ids);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("Invalid value 0-x for cpuset cpus")]
+    [InlineData("Requested CPUs are not available - requested 0-1, available: ")]
+    [InlineData("memory available: 0-1")]
+    public void TryReadAvailable_IsFalse_ForAnyOtherRefusal(string? message) =>
+        Assert.False(CpuBinding.TryReadAvailable(message, out _));
+
+    [Fact]
     public void Choose_OnAnEmptyNode_TakesTheLowestIds()
     {
         var choice = CpuBinding.Choose(2, [0, 1, 2, 3], []);
