@@ -189,7 +189,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
                     ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Instance}={options.InstanceId}"] = true },
                 },
             }, cancellationToken);
-            var held = new List<IReadOnlyCollection<int>>(containers.Count + pinningNow.Count);
+            var held = new List<IReadOnlyCollection<int>>(containers.Count);
             foreach (var c in containers)
             {
                 if (c.State is "created" or "running" or "paused" or "restarting"
