@@ -62,6 +62,7 @@ public sealed class ConfigurationTests
         { "Executor:NodeDownAfter", "00:00:00", "Executor:NodeDownAfter: 00:00:00 must be from 1 second to 7 days" },
         { "Executor:NodeDownAfter", "later", "Executor:NodeDownAfter: 'later' is not a duration" },
         { "Jobs:Requeue", "sometimes", "Jobs:Requeue: 'sometimes' is not true or false" },
+        { "Jobs:CpuSets", "auto", "Jobs:CpuSets: 'auto' is not true or false" },
         // The token itself where its hash belongs: refused, and never echoed (it may be a secret).
         { "Metrics:TokenSha256", "my-scrape-token", "Metrics:TokenSha256: must be the token's SHA-256 as 64 hex digits" },
     };

@@ -109,7 +109,11 @@ public abstract record LaunchOutcome
     private LaunchOutcome() { }
 
     /// <summary>Running; <see cref="StartedAt"/> is the engine's own start time, what <see cref="IExecutor.WaitAsync"/> compares a restart against.</summary>
-    public sealed record Started(string ContainerId, DateTimeOffset StartedAt) : LaunchOutcome;
+    public sealed record Started(string ContainerId, DateTimeOffset StartedAt) : LaunchOutcome
+    {
+        /// <summary>Where it runs, for the job's timeline: "on cpus 0-1" when pinned (and whether it shares them); null when not pinned.</summary>
+        public string? Cpus { get; init; }
+    }
 
     /// <summary>The launch can never succeed as asked (e.g. the image is not on the node).</summary>
     public sealed record Refused(string Reason) : LaunchOutcome;

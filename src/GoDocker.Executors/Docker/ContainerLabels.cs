@@ -9,6 +9,12 @@ internal static class ContainerLabels
     public const string Job = "godocker.job";
     public const string Attempt = "godocker.attempt";
     public const string Owner = "godocker.owner";
+    /// <summary>
+    /// The cpus a pinned job's container holds ("0-1"), written in the same create as its CpusetCpus: what the next
+    /// launch on the node (after a restart or a failover too) reads from the engine's container list to keep cpu sets
+    /// disjoint. Never a user's: job labels may not start with godocker (JobSpecValidator).
+    /// </summary>
+    public const string Cpus = "godocker.cpus";
 
     public static string Name(string instanceId, long jobId, int attempt) =>
         string.Create(CultureInfo.InvariantCulture, $"godocker-{instanceId}-{jobId}-{attempt}");

@@ -23,6 +23,15 @@ public sealed class DockerExecutor : IExecutor, IDisposable
     private readonly ILogger<DockerExecutor> logger;
     private readonly TimeProvider time;
     private readonly SemaphoreSlim readiness = new(1, 1);
+    // One choice of cpus at a time per node; a choice stays in pinningNow (locked on itself) from the moment it is made
+    // until its container exists (and so shows in the engine's list with its label), so two launches at once never
+    // take the same cpus.
+    private readonly SemaphoreSlim pinning = new(1, 1);
+    private readonly Dictionary<string, IReadOnlyList<int>> pinningNow = new(StringComparer.Ordinal);
+    // The engine's cpu count and whether it can pin (cgroup cpuset), from its last info.
+    private volatile EngineCpus? engineCpus;
+    // The cpus the engine said it can use, when it refused others (CpuBinding.TryReadAvailable); null: 0..NCPU-1.
+    private volatile int[]? usableCpus;
     private EngineNamespaces? namespaces;
     private bool networkReady;
 
@@ -52,6 +61,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         // It answers: a failure from here on (the job network, the shared job directories' check, which also touches
         // the server's own disk) keeps new jobs away but says nothing about what already runs there.
         await EnsureReadyAsync(cancellationToken);
+        engineCpus = new EngineCpus((int)info.NCPU, info.CPUSet);
         var cpus = options.Cpus ?? info.NCPU;
         var memory = options.MemoryBytes ?? Math.Max(info.MemTotal - options.ReservedMemoryBytes, info.MemTotal / 2);
         return new NodeInfo(options.NodeName, new Jobs.Resources(cpus, memory, options.Gpus))
@@ -72,11 +82,12 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             return new LaunchOutcome.Refused($"refused at launch: {volumeRefusal}");
         }
         var binds = volumes.Binds(namespaces is { SameMount: true } && options.VolumeStagingRoot is { } staging ? Path.Combine(staging, options.NodeName, name) : null);
+        var pinned = await PinAsync(name, request.Spec.Cpus, cancellationToken);
         string id;
         bool needsStart;
         try
         {
-            id = (await client.Containers.CreateContainerAsync(BuildContainer(request, name, binds), cancellationToken)).ID;
+            id = (await client.Containers.CreateContainerAsync(BuildContainer(request, name, binds, pinned), cancellationToken)).ID;
             needsStart = true;
         }
         catch (DockerImageNotFoundException e) when (options.Network == JobNetwork.GoDocker && EngineClient.Message(e).Contains(options.JobsNetworkName, StringComparison.Ordinal))
@@ -96,15 +107,31 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             var existing = await InspectAsync(name, cancellationToken)
                 ?? throw new InvalidOperationException($"container {name} is both present and absent; retrying");
             id = existing.ID;
+            // Its cpus are the ones it was created with, not the ones just chosen.
+            pinned = existing.Config?.Labels is { } labels && labels.TryGetValue(ContainerLabels.Cpus, out var held)
+                && CpuBinding.TryParse(held, out var ids) ? new CpuChoice(ids, false) : null;
             needsStart = existing.State?.Status == "created";
             if (!needsStart)
             {
-                return new LaunchOutcome.Started(id, ParseTime(existing.State?.StartedAt) ?? time.GetUtcNow());
+                return new LaunchOutcome.Started(id, ParseTime(existing.State?.StartedAt) ?? time.GetUtcNow()) { Cpus = CpusNote(pinned) };
             }
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.BadRequest && pinned is not null
+            && CpuBinding.TryReadAvailable(EngineClient.Message(e), out var available))
+        {
+            // The engine is confined to other cpus than 0..NCPU-1 (its cgroup parent's cpuset): choose from those. The
+            // launch is retried (the same attempt), and chooses again.
+            usableCpus = available;
+            logger.LogWarning("node {Node}: the engine can pin to cpus {Cpus} only; choosing from those", options.NodeName, CpuBinding.Format(available));
+            throw new InvalidOperationException($"node {options.NodeName}: the engine can pin to cpus {CpuBinding.Format(available)} only; launching again", e);
         }
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.BadRequest)
         {
             return new LaunchOutcome.Refused($"the engine refused the container: {EngineClient.Message(e)}");
+        }
+        finally
+        {
+            Unpin(name);
         }
 
         if (needsStart)
@@ -122,8 +149,99 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         }
         // The engine's own start time: the end is checked against it (a later one means someone restarted the container).
         var started = await InspectAsync(id, cancellationToken);
-        return new LaunchOutcome.Started(id, ParseTime(started?.State?.StartedAt) ?? time.GetUtcNow());
+        return new LaunchOutcome.Started(id, ParseTime(started?.State?.StartedAt) ?? time.GetUtcNow()) { Cpus = CpusNote(pinned) };
     }
+
+    /// <summary>
+    /// The cpus a job asking for whole cpus gets on this node, chosen now (only for a job being launched, never in the
+    /// scheduler's cycle) from what the engine says the node's other pinned containers hold: every container of this
+    /// instance that is created, running, paused or restarting, by its <see cref="ContainerLabels.Cpus"/> label. The engine
+    /// is the record, as for adopting attempts: nothing is stored, so a restarted server or a new leader knows the
+    /// holdings as soon as it can list containers, and a container that has exited frees its cpus at once, before it is
+    /// removed. Null: not pinned (a fractional request, cpu sets off, an engine that cannot pin, a request larger than
+    /// the node's cpus) — the job keeps its quota only. The choice is held in <see cref="pinningNow"/> until
+    /// <see cref="Unpin"/>, once its container exists or its launch failed.
+    /// </summary>
+    private async Task<CpuChoice?> PinAsync(string name, double cpus, CancellationToken cancellationToken)
+    {
+        if (!options.CpuSets || CpuBinding.WholeCpus(cpus) is not { } count)
+        {
+            return null;
+        }
+        await pinning.WaitAsync(cancellationToken);
+        try
+        {
+            var engine = engineCpus;
+            if (engine is null)
+            {
+                var info = await client.System.GetSystemInfoAsync(cancellationToken);
+                engineCpus = engine = new EngineCpus((int)info.NCPU, info.CPUSet);
+            }
+            if (!engine.CanPin)
+            {
+                return null;
+            }
+            var containers = await client.Containers.ListContainersAsync(new ContainersListParameters
+            {
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>>
+                {
+                    ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Instance}={options.InstanceId}"] = true },
+                },
+            }, cancellationToken);
+            var held = new List<IReadOnlyCollection<int>>(containers.Count);
+            foreach (var c in containers)
+            {
+                if (c.State is "created" or "running" or "paused" or "restarting"
+                    && c.Labels is { } labels && labels.TryGetValue(ContainerLabels.Cpus, out var text) && CpuBinding.TryParse(text, out var ids))
+                {
+                    held.Add(ids);
+                }
+            }
+            lock (pinningNow)
+            {
+                foreach (var choosing in pinningNow.Values)
+                {
+                    held.Add([.. choosing]);
+                }
+            }
+            var pool = usableCpus is { } usable ? CpuBinding.Pool(usable, options.Cpus) : CpuBinding.Pool(engine.Count, options.Cpus);
+            var choice = CpuBinding.Choose(count, pool, held);
+            if (choice is null)
+            {
+                logger.LogWarning("node {Node}: {Container} asks for {Count} cpus, more than the node's {Cpus} that can be pinned; it runs with its quota only",
+                    options.NodeName, name, count, pool.Length);
+                return null;
+            }
+            if (choice.Shared)
+            {
+                // Only when the scheduler placed more whole cpus than the node has (Scheduler:CpuOvercommit, or more
+                // cpus configured than the host has): said in the log and on the job's timeline, never silently.
+                logger.LogWarning("node {Node}: {Container} shares cpus {Cpus} with other pinned jobs (the node's cpus are overcommitted)",
+                    options.NodeName, name, choice);
+            }
+            lock (pinningNow)
+            {
+                pinningNow[name] = choice.Cpus;
+            }
+            return choice;
+        }
+        finally
+        {
+            pinning.Release();
+        }
+    }
+
+    private void Unpin(string name)
+    {
+        lock (pinningNow)
+        {
+            pinningNow.Remove(name);
+        }
+    }
+
+    private static string? CpusNote(CpuChoice? pinned) =>
+        pinned is null ? null : $"on cpus {pinned}" + (pinned.Shared ? " (shared with other jobs: the node's cpus are overcommitted)" : "");
 
     public async ValueTask<ContainerExit> WaitAsync(string containerId, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
@@ -408,6 +526,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
     {
         client.Dispose();
         readiness.Dispose();
+        pinning.Dispose();
     }
 
     /// <summary>
@@ -550,9 +669,14 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         }
     }
 
-    private CreateContainerParameters BuildContainer(LaunchRequest request, string name, IReadOnlyList<string> volumeBinds)
+    private CreateContainerParameters BuildContainer(LaunchRequest request, string name, IReadOnlyList<string> volumeBinds, CpuChoice? pinned)
     {
         var spec = request.Spec;
+        var labels = JobProcess.Labels(request, options.InstanceId);
+        if (pinned is not null)
+        {
+            labels[ContainerLabels.Cpus] = pinned.ToString();
+        }
         var mount = options.JobMountPath;
         var (entrypoint, cmd) = spec.Interactive ? JobProcess.Interactive(request, mount) : (JobProcess.Entrypoint(request, mount), JobProcess.Argv(request, mount));
         return new CreateContainerParameters
@@ -571,13 +695,15 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             WorkingDir = spec.Workdir ?? mount,
             // The owner's uid:gid with their supplementary groups; never the image's default user.
             User = JobProcess.User(request),
-            Labels = JobProcess.Labels(request, options.InstanceId),
+            Labels = labels,
             AttachStdout = false,
             AttachStderr = false,
             HostConfig = new HostConfig
             {
                 Binds = [$"{request.JobDirectory}:{mount}:rw", .. volumeBinds],
+                // The quota stays with a cpu set too: a pinned job's threads get its cpus, and no more time than it asked.
                 NanoCPUs = (long)Math.Round(spec.Cpus * 1e9),
+                CpusetCpus = pinned?.ToString() ?? "",
                 Memory = spec.MemoryBytes,
                 MemorySwap = spec.MemoryBytes,
                 PidsLimit = options.PidsLimit,
@@ -623,6 +749,9 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             ? t
             : null;
 }
+
+/// <summary>The engine's cpus, from its info: how many (NCPU) and whether it can pin containers to some (cgroup cpuset).</summary>
+internal sealed record EngineCpus(int Count, bool CanPin);
 
 /// <summary>Keeps what a one-shot engine call reports, as it reports it (Progress&lt;T&gt; would post it to another thread, later).</summary>
 internal sealed class LastReport<T> : IProgress<T>

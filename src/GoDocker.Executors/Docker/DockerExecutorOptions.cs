@@ -35,6 +35,11 @@ public sealed record DockerExecutorOptions
     public bool ReadOnlyRootFilesystem { get; init; } = true;
     /// <summary>The size of each tmpfs (/tmp, /var/tmp) of a read-only root filesystem; its pages count against the job's memory.</summary>
     public long TmpBytes { get; init; } = 1L << 30;
+    /// <summary>
+    /// A job asking for a whole number of cpus is pinned to that many cpus of the node of its own (HostConfig.CpusetCpus),
+    /// besides its quota; fractional requests keep the quota only (<see cref="Scheduling.CpuBinding"/>).
+    /// </summary>
+    public bool CpuSets { get; init; } = true;
     /// <summary>With a writable root filesystem: the engine's size quota on it (StorageOpt size; overlay2 on xfs with pquota only).</summary>
     public string? WritableLayerSize { get; init; }
     /// <summary>

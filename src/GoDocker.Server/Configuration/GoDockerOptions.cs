@@ -269,6 +269,12 @@ public sealed class JobOptions
     public string RootFilesystem { get; set; } = "readonly";
     /// <summary>Size of the tmpfs at /tmp and at /var/tmp of a read-only root filesystem (it counts against the job's memory).</summary>
     public string TmpSize { get; set; } = "1G";
+    /// <summary>
+    /// A job asking for a whole number of cpus (1, 2, …) on a Docker node is pinned to that many cpus of the node of its
+    /// own (a cpu set: nproc and thread pools see what it asked for), besides its quota; fractional requests keep the
+    /// quota only. Swarm services have no cpu set: quota only whatever this says.
+    /// </summary>
+    public bool CpuSets { get; set; } = true;
     /// <summary>With RootFilesystem writable: the engine's quota on the container's layer (overlay2 on xfs with pquota only); none when empty.</summary>
     public string? WritableLayerSize { get; set; }
     /// <summary>DefaultMemory, DefaultWalltime, MaxWalltime and MaxJobDirectorySize as ConfigurationCheck parsed them at start (not configuration).</summary>

@@ -195,6 +195,7 @@ internal static partial class NodesConfiguration
             Network = network,
             ReadOnlyRootFilesystem = jobs.RootFilesystem == "readonly",
             TmpBytes = tmpBytes,
+            CpuSets = jobs.CpuSets,
             WritableLayerSize = layerBytes?.ToString(CultureInfo.InvariantCulture),
             VolumeStagingRoot = staging,
         };

@@ -167,7 +167,7 @@ public sealed class ExecutionService(
                     if (container.Running)
                     {
                         var running = job.State == JobState.Scheduled
-                            ? await MarkRunningAsync(job, container.ContainerId, container.StartedAt ?? time.GetUtcNow(), cancellationToken)
+                            ? await MarkRunningAsync(job, container.ContainerId, container.StartedAt ?? time.GetUtcNow(), null, cancellationToken)
                             : job;
                         logger.LogInformation("job {JobId}: re-attached to running container {Container}", job.Id, container.ContainerId);
                         if (running is not null)
@@ -186,7 +186,7 @@ public sealed class ExecutionService(
                         if (job.State == JobState.Scheduled && container.StartedAt is { } started)
                         {
                             // It started and ended unseen: record both, so the timeline stays whole.
-                            await MarkRunningAsync(job, container.ContainerId, started, cancellationToken);
+                            await MarkRunningAsync(job, container.ContainerId, started, null, cancellationToken);
                         }
                         var exit = container.Exit ?? new ContainerExit(-1, false, null, "the container's end state is unknown");
                         if (job.State != JobState.Scheduled && job.StartedAt is { } recorded && container.StartedAt is { } engineStart
@@ -294,7 +294,7 @@ public sealed class ExecutionService(
                 await EndAsync(job, JobState.Failed, EndCause.RefusedAtLaunch, refused.Reason, null, null, cancellationToken);
                 break;
             case LaunchOutcome.Started started:
-                var running = await MarkRunningAsync(job, started.ContainerId, started.StartedAt, cancellationToken);
+                var running = await MarkRunningAsync(job, started.ContainerId, started.StartedAt, started.Cpus, cancellationToken);
                 if (running is null)
                 {
                     // Killed while we were launching: the container must not outlive that.
@@ -351,14 +351,14 @@ public sealed class ExecutionService(
     }
 
     /// <summary>Scheduled → Running. Null when the job was ended meanwhile (e.g. killed before it started).</summary>
-    private async Task<Job?> MarkRunningAsync(Job job, string containerId, DateTimeOffset startedAt, CancellationToken cancellationToken)
+    private async Task<Job?> MarkRunningAsync(Job job, string containerId, DateTimeOffset startedAt, string? cpus, CancellationToken cancellationToken)
     {
         while (true)
         {
             try
             {
                 return await store.TransitionAsync(new JobChange(job.Id, job.Version, JobState.Running, "started",
-                    $"started on node {job.Node} in container {containerId[..Math.Min(12, containerId.Length)]}")
+                    $"started on node {job.Node} in container {containerId[..Math.Min(12, containerId.Length)]}" + (cpus is null ? "" : $" {cpus}"))
                 {
                     ContainerId = containerId,
                     StartedAt = startedAt,
