@@ -74,16 +74,19 @@ internal static class JobStatus
     {
         JobState.Pending when job.HeldBy == "admin" => SystemOnHold,
         JobState.Pending when job.HeldBy is not null => UserOnHold,
-        JobState.Pending => QueuedActive,
-        // Placed on a node, its container being started: the standard has no "starting"; Grid Engine says running.
-        JobState.Scheduled or JobState.Running => Running,
+        // Scheduled: placed on a node, its container not started yet (it cannot be suspended yet): still queued.
+        JobState.Pending or JobState.Scheduled => QueuedActive,
+        JobState.Running => Running,
         JobState.Suspended => UserSuspended,
         JobState.Succeeded => Done,
         JobState.Archived when job.ExitCode == 0 => Done,
         _ => Failed,
     };
 
-    /// <summary>drmaa_wait's resource usage, NAME=VALUE: times in seconds (the clock ones since the epoch), memory in bytes.</summary>
+    /// <summary>
+    /// drmaa_wait's resource usage, NAME=VALUE: times in seconds (the clock ones since the epoch), memory (the peak
+    /// resident set) in bytes; cpu and mem from the job's sampled usage.
+    /// </summary>
     public static IReadOnlyList<string> Rusage(JobView job, UsageSummaryView? usage)
     {
         var list = new List<string>();
@@ -98,11 +101,9 @@ internal static class JobStatus
             Add("end_time", ended.ToUnixTimeMilliseconds() / 1000.0);
             Add("wallclock", job.StartedAt is { } start ? Math.Max(0, (ended - start).TotalSeconds) : 0);
         }
-        if (usage is not null)
-        {
-            Add("cpu", usage.CpuSeconds);
-            Add("mem", usage.MaxRssBytes);
-        }
+        // A job that ended before its first usage sample (a second or so) has none: it used next to nothing.
+        Add("cpu", usage?.CpuSeconds ?? 0);
+        Add("mem", usage?.MaxRssBytes ?? 0);
         if (job.ExitCode is { } exit)
         {
             Add("exit_status", exit);

@@ -11,6 +11,9 @@ namespace GoDocker.IntegrationTests.Drmaa;
 /// </summary>
 public sealed class DrmaaSite : IAsyncLifetime
 {
+    /// <summary>Debian's python, which has Debian's drmaa module (a python3 earlier on PATH, e.g. pyenv's, does not).</summary>
+    private const string DebianPython = "/usr/bin/python3";
+
     private static readonly SemaphoreSlim PublishOnce = new(1, 1);
 
     public string Root { get; } = Directory.CreateTempSubdirectory("godocker-drmaa-").FullName;
@@ -51,7 +54,7 @@ public sealed class DrmaaSite : IAsyncLifetime
             import drmaa
             from drmaa.errors import *
             def out(**values):
-                print(json.dumps(values)); sys.stdout.flush()
+                print(json.dumps(values, separators=(",", ":"))); sys.stdout.flush()
             def error(f):
                 try:
                     f()
@@ -72,7 +75,7 @@ public sealed class DrmaaSite : IAsyncLifetime
         }
         var script = Path.Combine(Root, $"client-{Guid.NewGuid():N}.py");
         await File.WriteAllTextAsync(script, prelude + body);
-        var result = await BoundedProcess.RunAsync("python3", [script], env, TimeSpan.FromSeconds(150));
+        var result = await BoundedProcess.RunAsync(DebianPython, [script], env, TimeSpan.FromSeconds(150));
         Assert.True(result.ExitCode == 0 && !result.TimedOut, result.ToString());
         var last = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()
             ?? throw new InvalidOperationException("the script printed nothing\n" + result);

@@ -198,7 +198,7 @@ public sealed class PythonDrmaaTests(DrmaaSite site) : IClassFixture<DrmaaSite>
                 jt = s.createJobTemplate()
                 jt.remoteCommand = "true"
                 jt.jobSubmissionState = drmaa.JobSubmissionState.HOLD_STATE
-                jt.nativeSpecification = "--cpus 2 --mem 96M --tag 'from drmaa' --label stage=align -T 0:10:00"
+                jt.nativeSpecification = "--cpus 2 --mem 96M --tag from-drmaa --label stage=align -T 0:10:00"
                 jid = s.runJob(jt)
                 jt.hardWallclockTimeLimit = b"1:30"
                 limited = s.runJob(jt)
@@ -213,7 +213,7 @@ public sealed class PythonDrmaaTests(DrmaaSite site) : IClassFixture<DrmaaSite>
         var job = await site.Server.Api.GetAsync(Id(result.GetProperty("id")));
         Assert.Equal(2, job.Cpus);
         Assert.Equal(96L * 1024 * 1024, job.MemoryBytes);
-        Assert.Contains("from drmaa", job.Tags);
+        Assert.Contains("from-drmaa", job.Tags);
         Assert.Equal(600, job.WalltimeSeconds);
         // drmaa_hold: held by its owner (released with drmaa_control RELEASE), not by an administrator.
         Assert.NotNull(job.HeldBy);
@@ -274,10 +274,10 @@ public sealed class PythonDrmaaTests(DrmaaSite site) : IClassFixture<DrmaaSite>
             twice = error(lambda: s.initialize())
             jt = s.createJobTemplate()
             buf = ctypes.create_string_buffer(4096)
-            unknown = raw.drmaa_set_attribute(ctypes.addressof(jt._jt), b"drmaa_bogus", b"x", buf, ctypes.sizeof(buf))
+            unknown = raw.drmaa_set_attribute(ctypes.cast(jt._jt, ctypes.c_void_p).value, b"drmaa_bogus", b"x", buf, ctypes.sizeof(buf))
             unknown_text = buf.value.decode()
             small = ctypes.create_string_buffer(8)
-            truncated = raw.drmaa_set_attribute(ctypes.addressof(jt._jt), b"drmaa_bogus", b"x", small, ctypes.sizeof(small))
+            truncated = raw.drmaa_set_attribute(ctypes.cast(jt._jt, ctypes.c_void_p).value, b"drmaa_bogus", b"x", small, ctypes.sizeof(small))
             unsupported = error(lambda: setattr(jt, "startTime", "12:00"))
             bad_state = error(lambda: setattr(jt, "jobSubmissionState", "drmaa_later"))
             bad_limit = error(lambda: setattr(jt, "hardWallclockTimeLimit", b"1:x"))
