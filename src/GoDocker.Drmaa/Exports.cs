@@ -92,9 +92,8 @@ internal static class Exports
         Guard(error, errorLength, () =>
         {
             var attribute = Native.RequiredString(name, "the attribute name");
-            var vector = Template(template).GetVector(attribute)
-                ?? throw new DrmaaException(DrmaaError.InvalidArgument, $"{attribute} is not set in this template");
-            WritePointer(values, Handles.Add(new StringVector(vector)));
+            // An attribute never set reads as an empty vector (python-drmaa's jt.args is then []).
+            WritePointer(values, Handles.Add(new StringVector(Template(template).GetVector(attribute) ?? [])));
         });
 
     [UnmanagedCallersOnly(EntryPoint = "drmaa_get_attribute_names")]
