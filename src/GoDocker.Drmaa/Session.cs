@@ -1,8 +1,6 @@
 using System.Globalization;
 using GoDocker.Cli;
 using GoDocker.Cli.Api;
-using GoDocker.Cli.Commands;
-using GoDocker.Cli.Submit;
 using GoDocker.Cli.Wait;
 using GoDocker.Contracts;
 using GoDocker.Jobs;
@@ -29,8 +27,6 @@ internal sealed class Session
     private readonly HashSet<long> reaped = [];
     /// <summary>Cancelled by drmaa_exit: a thread blocked in wait or synchronize returns NO_ACTIVE_SESSION.</summary>
     private readonly CancellationTokenSource ended = new();
-    /// <summary>Parses native specifications with `godocker submit`'s own options; not thread-safe, so used under its lock.</summary>
-    private readonly SubmitCommand submit = new(new GlobalOptions());
 
     private Session(GoDockerClient client) => this.client = client;
 
@@ -119,7 +115,7 @@ internal sealed class Session
     private List<long> Submit(JobTemplate template, BulkRange? bulk)
     {
         var (scalars, vectors) = template.Snapshot();
-        var spec = JobComposer.Compose(scalars, vectors, bulk, ReadNative, Environment.GetEnvironmentVariable("HOME") ?? "");
+        var spec = JobComposer.Compose(scalars, vectors, bulk, NativeSpecification.Read, Environment.GetEnvironmentVariable("HOME") ?? "");
         var submitted = Call(() => client.SubmitForIdAsync(spec, ended.Token));
         if (!submitted.IsOk)
         {
@@ -141,14 +137,6 @@ internal sealed class Session
             jobs.UnionWith(ids);
         }
         return ids;
-    }
-
-    private SubmitFlags ReadNative(IReadOnlyList<string> words)
-    {
-        lock (submit)
-        {
-            return submit.ReadJobOptions(words, JobTemplate.NativeSpecification + ":", "a native specification");
-        }
     }
 
     public void Control(string jobId, int action)

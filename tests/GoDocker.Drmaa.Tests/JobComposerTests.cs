@@ -1,17 +1,12 @@
 using System.Diagnostics;
-using GoDocker.Cli;
-using GoDocker.Cli.Commands;
 using GoDocker.Jobs;
 
 namespace GoDocker.Drmaa.Tests;
 
 public sealed class JobComposerTests
 {
-    private static readonly SubmitCommand Submit = new(new GlobalOptions());
-
     private static JobSpec Compose(Dictionary<string, string> scalars, Dictionary<string, string[]>? vectors = null, BulkRange? bulk = null) =>
-        JobComposer.Compose(scalars, vectors ?? [], bulk,
-            words => Submit.ReadJobOptions(words, JobTemplate.NativeSpecification + ":", "a native specification"), "/home/alice");
+        JobComposer.Compose(scalars, vectors ?? [], bulk, NativeSpecification.Read, "/home/alice");
 
     private static DrmaaError Code(Action action) => Assert.Throws<DrmaaException>(action).Code;
 
