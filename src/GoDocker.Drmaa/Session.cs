@@ -267,7 +267,8 @@ internal sealed class Session
     private List<JobView> UntilEnded(long[] ids, long timeoutSeconds, bool any, bool reap)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ended.Token);
-        if (timeoutSeconds >= 0)
+        // 0 is one look without waiting (below), not a deadline already past: that would cancel the look itself.
+        if (timeoutSeconds > 0)
         {
             deadline.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds));
         }

@@ -126,7 +126,7 @@ public sealed class PythonDrmaaTests(DrmaaSite site) : IClassFixture<DrmaaSite>
                 jt.remoteCommand = "true"
                 kept = [s.runJob(jt), s.runJob(jt)]
                 s.synchronize(kept, drmaa.Session.TIMEOUT_WAIT_FOREVER, False)
-                codes = [s.wait(j).exitStatus for j in kept]
+                codes = [s.wait(j, drmaa.Session.TIMEOUT_NO_WAIT).exitStatus for j in kept]
                 disposed = [s.runJob(jt), s.runJob(jt)]
                 s.synchronize(disposed, drmaa.Session.TIMEOUT_WAIT_FOREVER, True)
                 after = [error(lambda: s.wait(j)) for j in disposed]
@@ -179,7 +179,7 @@ public sealed class PythonDrmaaTests(DrmaaSite site) : IClassFixture<DrmaaSite>
                 states.append(s.jobStatus(failed))
                 suspend_ended = error(lambda: s.control(failed, drmaa.JobControlAction.SUSPEND))
                 out(states=states, resume_held=resume_held, release_running=release_running, suspend_ended=suspend_ended,
-                    unknown=error(lambda: s.jobStatus("99999999")), garbage=error(lambda: s.control("x1", 0)))
+                    unknown=error(lambda: s.jobStatus("99999999")), garbage=error(lambda: s.control("x1", drmaa.JobControlAction.SUSPEND)))
             """);
 
         Assert.Equal("""["user_on_hold","running","user_suspended","running","failed"]""", result.GetProperty("states").GetRawText());
