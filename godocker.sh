@@ -100,6 +100,17 @@ build() {
   dotnet publish src/GoDocker.Cli -c Release -r linux-x64 -o out/bin --nologo -v quiet
   cli_links
   ln -sf ../server/godocker-server out/bin/godocker-server
+  build_drmaa
+}
+
+# libdrmaa.so.1.0, the DRMAA v1 C library (NativeAOT, src/GoDocker.Drmaa) for DRMAA clients: python3-drmaa and
+# Snakemake --drmaa find it through DRMAA_LIBRARY_PATH=out/lib/libdrmaa.so.1.0.
+build_drmaa() {
+  dotnet publish src/GoDocker.Drmaa -c Release -r linux-x64 -o out/drmaa --nologo -v quiet
+  mkdir -p out/lib
+  cp out/drmaa/libdrmaa.so out/lib/libdrmaa.so.1.0
+  ln -sf libdrmaa.so.1.0 out/lib/libdrmaa.so.1
+  ln -sf libdrmaa.so.1 out/lib/libdrmaa.so
 }
 
 # godocker-submit, -status, -kill, -wait: the CLI runs the command its own name says (MultiCall.cs), for tools
@@ -178,6 +189,10 @@ cmd_test() {
   dotnet publish src/GoDocker.Cli -c Release -r linux-x64 -o out/bin --nologo -v quiet
   cli_links
   export GODOCKER_CLI=$ROOT/out/bin/godocker
+  # The DRMAA tests drive the published library with Debian's python3-drmaa (tests/GoDocker.IntegrationTests/Drmaa).
+  dpkg -s python3-drmaa >/dev/null 2>&1 || apt_install python3-drmaa
+  build_drmaa
+  export GODOCKER_DRMAA_LIBRARY=$ROOT/out/lib/libdrmaa.so.1.0
   wait "$snakemake_image" || { say "building godocker/snakemake:7.21 failed:"; tail -5 "$LOGS/images-snakemake.log"; exit 1; }
   # Kept after the run (CI artifacts: the trx files, and what tests save there through GODOCKER_TEST_RESULTS).
   local results=$ROOT/out/test-results

@@ -15,15 +15,17 @@
 #   7. one server cycle with the pending index (store read of what changed + cycle + plan applied) over 100,000 and
 #      1,000,000 pending jobs preloaded in a SQLite file and a PostgreSQL database, next to the full read every cycle
 #                                                          targets: <= 300 ms at 100k, <= 2 s at 1M, on both stores
+#   9. DRMAA runJob + wait (libdrmaa through Debian's python3-drmaa) of DRMAA_N trivial jobs one after another, next to
+#      `godocker submit --wait` and REST submit + poll in the same run                  reported: the ratios
 #   8. interactive round trip (a keystroke to its echo) through `godocker exec -it` and `godocker attach` (an interactive
 #      job), next to `docker exec -it` and `docker attach` on the same containers     target: p50 overhead <= 5 ms
-# Usage: bench/run.sh   (N=200 C=8 ROUNDS=3 SUBMITS=20000 LAT_N=30 CLI_N=1000 SLURM=1 PRELOAD=100000 SUBLAT_SECONDS=10
+# Usage: bench/run.sh   (DRMAA_N=200 N=200 C=8 ROUNDS=3 SUBMITS=20000 LAT_N=30 CLI_N=1000 SLURM=1 PRELOAD=100000 SUBLAT_SECONDS=10
 #                       DEEP="100000 1000000" DEEP_STORES="sqlite postgres")
 # SLURM=0 skips the Slurm side (it installs slurm-wlm and munge from Debian on first use).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 ROOT=$PWD
-N=${N:-200} C=${C:-8} ROUNDS=${ROUNDS:-3} SUBMITS=${SUBMITS:-20000} LAT_N=${LAT_N:-30} CLI_N=${CLI_N:-1000} SLURM=${SLURM:-1}
+DRMAA_N=${DRMAA_N:-200} N=${N:-200} C=${C:-8} ROUNDS=${ROUNDS:-3} SUBMITS=${SUBMITS:-20000} LAT_N=${LAT_N:-30} CLI_N=${CLI_N:-1000} SLURM=${SLURM:-1}
 PRELOAD=${PRELOAD:-100000} SUBLAT_SECONDS=${SUBLAT_SECONDS:-10}
 DEEP=${DEEP:-100000 1000000} DEEP_STORES=${DEEP_STORES:-sqlite postgres}
 PEERS=${PEERS:-$ROOT/../shared/peers}
@@ -44,6 +46,8 @@ say "building (Release; the CLI with NativeAOT)"
 dotnet publish src/GoDocker.Server -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o out/server --nologo -v quiet >&2
 dotnet publish src/GoDocker.Cli -c Release -r linux-x64 -o out/bin --nologo -v quiet >&2
 dotnet build bench/GoDocker.Bench -c Release --nologo -v quiet >&2
+dotnet publish src/GoDocker.Drmaa -c Release -r linux-x64 -o out/drmaa --nologo -v quiet >&2
+dpkg -s python3-drmaa >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-drmaa >/dev/null
 BENCH=(dotnet bench/GoDocker.Bench/bin/Release/net10.0/GoDocker.Bench.dll)
 
 # In memory and before any server starts, so nothing else competes for the cpu.
@@ -106,6 +110,10 @@ say "3. latency submit -> running, $LAT_N sequential jobs"
 RAWLAT=$("${BENCH[@]}" raw-latency --n="$LAT_N" --network="$RAW_NETWORK"); echo "$RAWLAT"
 LAT=$("${BENCH[@]}" latency --n="$LAT_N" --url="$ENGINE_URL"); echo "$LAT"
 ENGINE_RSS=$(awk '/VmHWM/ {print $2}' /proc/"$ENGINE_PID"/status)
+
+say "9. $DRMAA_N jobs one after another: DRMAA runJob + wait, godocker submit --wait, REST submit + poll"
+DRMAA_OUT=$(DRMAA_LIBRARY_PATH=$ROOT/out/drmaa/libdrmaa.so GODOCKER_URL=$ENGINE_URL \
+  /usr/bin/python3 bench/drmaa-roundtrip.py --n "$DRMAA_N" --cli out/bin/godocker); echo "$DRMAA_OUT"
 
 say "8. interactive round trip: a keystroke to its echo, godocker exec -it / attach vs docker exec -it / attach"
 job_container() { docker ps -q --no-trunc --filter "label=godocker.job=$1" | head -1; }

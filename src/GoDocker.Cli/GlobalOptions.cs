@@ -15,9 +15,16 @@ internal sealed class GlobalOptions
     };
 
     /// <exception cref="UsageException">when the address chosen is not an http(s) URL, or is https and this build has no TLS.</exception>
-    public GoDockerClient CreateClient(ParseResult parse)
+    public GoDockerClient CreateClient(ParseResult parse) => CreateClient(parse.GetValue(Url));
+
+    /// <summary>
+    /// The client for <paramref name="url"/> (null: $GODOCKER_URL, else the default) with the caller's token; libdrmaa's
+    /// contact string comes here too, so a DRMAA session and the CLI reach the same server as the same user.
+    /// </summary>
+    /// <exception cref="UsageException">when the address chosen is not an http(s) URL, or is https and this build has no TLS.</exception>
+    public static GoDockerClient CreateClient(string? url)
     {
-        var server = ServerAddress.Resolve(parse.GetValue(Url), Environment.GetEnvironmentVariable(ServerAddress.EnvironmentVariable));
+        var server = ServerAddress.Resolve(url, Environment.GetEnvironmentVariable(ServerAddress.EnvironmentVariable));
         if (server.Scheme == Uri.UriSchemeHttps && !TlsSupport.IsEnabled)
         {
             throw new UsageException($"{ServerAddress.Display(server)}: this godocker was built without https support (rebuild with -p:GoDockerTls=true, or use http://)");

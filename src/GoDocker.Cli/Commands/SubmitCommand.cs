@@ -166,19 +166,27 @@ internal sealed class SubmitCommand
         return flags.ToSpec(script, command);
     }
 
-    private SubmitFlags ReadDirectives(IReadOnlyList<string> args, string source)
+    private SubmitFlags ReadDirectives(IReadOnlyList<string> args, string source) =>
+        ReadJobOptions(args, $"{source}: {ScriptDirectives.Prefix}", "directives");
+
+    /// <summary>
+    /// Job options given as words outside the command line (a script's #GODOCKER lines, a DRMAA native specification),
+    /// parsed by this command's own options; <paramref name="prefix"/> starts each message and <paramref name="where"/>
+    /// names what carried them ("directives").
+    /// </summary>
+    /// <exception cref="UsageException">when a word does not parse, is not a job option, or is not an option at all.</exception>
+    internal SubmitFlags ReadJobOptions(IReadOnlyList<string> args, string prefix, string where)
     {
         var parse = Command.Parse(args, GoDockerCommandLine.Parsing);
-        var prefix = $"{source}: {ScriptDirectives.Prefix}";
         foreach (var token in parse.Tokens)
         {
             if (token.Type == TokenType.Option && !directiveOptionNames.Contains(token.Value))
             {
-                throw new UsageException($"{prefix} {token.Value}: only job options belong in directives");
+                throw new UsageException($"{prefix} {token.Value}: only job options belong in {where}");
             }
             if (token.Type is TokenType.DoubleDash)
             {
-                throw new UsageException($"{prefix}: directives hold options only, not a command");
+                throw new UsageException($"{prefix}: {where} hold options only, not a command");
             }
         }
         if (parse.Errors.Count > 0)
@@ -187,7 +195,7 @@ internal sealed class SubmitCommand
         }
         if (parse.GetValue(target) is { Length: > 0 } stray)
         {
-            throw new UsageException($"{prefix}: '{stray[0]}' is not an option; directives hold options only");
+            throw new UsageException($"{prefix}: '{stray[0]}' is not an option; {where} hold options only");
         }
         return ReadFlags(parse);
     }

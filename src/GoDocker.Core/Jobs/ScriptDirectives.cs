@@ -40,7 +40,7 @@ public static class ScriptDirectives
     }
 
     /// <summary>Splits on whitespace, honouring single and double quotes; a trailing '#' comment ends the line.</summary>
-    internal static IEnumerable<string> Split(string text)
+    public static IEnumerable<string> Split(string text)
     {
         var current = new System.Text.StringBuilder();
         var inToken = false;
