@@ -10,6 +10,7 @@ namespace GoDocker.IntegrationTests;
 /// The Snakemake profile the repository ships (contrib/snakemake/godocker), run by Debian's snakemake 7.21 as a user
 /// runs it: each rule a job submitted by godocker-submit, polled by godocker-status, in the godocker/snakemake image
 /// (Snakemake runs itself again inside the job), the workflow's folder on a granted volume at the same path.
+/// Also Snakemake's --drmaa, through Debian's python3-drmaa and libdrmaa (src/GoDocker.Drmaa).
 /// Needs `snakemake` (./godocker.sh test installs it) and the image (scripts/images.sh snakemake).
 /// </summary>
 public sealed partial class SnakemakeProfileTests : IAsyncLifetime
@@ -246,6 +247,83 @@ public sealed partial class SnakemakeProfileTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WithDrmaa_AWorkflowRunsToTheEnd_EachRuleAJobOfLibdrmaa()
+    {
+        // README "Workflow managers → Snakemake", the --drmaa form: Snakemake's own DRMAA executor, through Debian's
+        // python3-drmaa, over libdrmaa; the native specification is `godocker submit`'s options.
+        await WriteAsync("Snakefile", """
+            localrules: all
+
+            rule all:
+                input: "b.txt"
+
+            rule a:
+                output: "a.txt"
+                shell: "echo from-a > {output}"
+
+            rule b:
+                input: "a.txt"
+                output: "b.txt"
+                shell: "cat {input} {input} > {output}; id -u >> {output}"
+            """);
+
+        var run = await RunSnakemakeAsync(options: DrmaaOptions, environment: await DrmaaEnvironmentAsync());
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal($"from-a\nfrom-a\n{Nobody}\n", await File.ReadAllTextAsync(Path.Combine(Work, "b.txt")));
+        var jobs = DrmaaSubmitted(run.Stdout + run.Stderr);
+        Assert.Equal(2, jobs.Count);
+        foreach (var id in jobs)
+        {
+            var job = await server.Api.GetAsync(id);
+            Assert.Equal((JobState.Succeeded, Image, 2.0), (job.State, job.Image, job.Cpus));
+            // Snakemake names each DRMAA job after its job script: snakejob.RULE.N.sh.
+            Assert.Matches(@"^snakejob\.[ab]\.\d+\.sh$", job.Name);
+        }
+    }
+
+    [Fact]
+    public async Task WithDrmaa_AFailingRule_IsReportedFailed_AndTheWorkflowStops()
+    {
+        await WriteAsync("Snakefile", """
+            localrules: all
+
+            rule all:
+                input: "after.txt"
+
+            rule broken:
+                output: "broken.txt"
+                shell: "echo partial > {output}; exit 3"
+
+            rule after:
+                input: "broken.txt"
+                output: "after.txt"
+                shell: "cp {input} {output}"
+            """);
+
+        var run = await RunSnakemakeAsync(options: DrmaaOptions, environment: await DrmaaEnvironmentAsync());
+
+        var output = run.Stdout + run.Stderr;
+        Assert.True(run.ExitCode != 0, run.ToString());
+        var broken = await server.Api.GetAsync(Assert.Single(DrmaaSubmitted(output)));
+        Assert.Equal((JobState.Failed, 1), (broken.State, broken.ExitCode));
+        // drmaa_job_ps said FAILED: Snakemake names the rule and the DRMAA job id, and goes no further.
+        Assert.Matches($@"Error executing rule broken on cluster \(jobid: \d+, external: {broken.Id},", output);
+        Assert.False(File.Exists(Path.Combine(Work, "after.txt")), output);
+        Assert.False(File.Exists(Path.Combine(Work, "broken.txt")), output);
+    }
+
+    /// <summary>The native specification starts with a space: Snakemake's argument parser takes a leading "--" for its own option.</summary>
+    private static readonly string[] DrmaaOptions = ["-j", "10", "--drmaa", $" --image {Image} --volume work --cpus 2"];
+
+    private static async Task<Dictionary<string, string>> DrmaaEnvironmentAsync() =>
+        new() { ["DRMAA_LIBRARY_PATH"] = await Drmaa.DrmaaSite.LibraryAsync() };
+
+    /// <summary>The ids of Snakemake's "Submitted DRMAA job N with external jobid ID." lines: what drmaa_run_job returned.</summary>
+    private static List<long> DrmaaSubmitted(string output) =>
+        [.. DrmaaSubmittedLine().Matches(output).Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))];
+
+    [Fact]
     public async Task WithoutAVolume_NothingIsSubmitted_AndTheProfileSaysWhatToSet()
     {
         await WriteAsync("Snakefile", """
@@ -269,11 +347,16 @@ public sealed partial class SnakemakeProfileTests : IAsyncLifetime
     }
 
     /// <summary>snakemake --profile contrib/snakemake/godocker (or the options given) in the work folder, as nobody, to its end.</summary>
-    private async Task<BoundedProcess.Result> RunSnakemakeAsync(string? volumes = "work", IReadOnlyList<string>? options = null)
+    private async Task<BoundedProcess.Result> RunSnakemakeAsync(string? volumes = "work", IReadOnlyList<string>? options = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = SnakemakeStart(volumes, options);
-        var environment = info.Environment.Where(e => e.Value is not null).ToDictionary(e => e.Key, e => e.Value!);
-        var result = await BoundedProcess.RunAsync(info.FileName, info.ArgumentList, environment, Patience);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+        var variables = info.Environment.Where(e => e.Value is not null).ToDictionary(e => e.Key, e => e.Value!);
+        var result = await BoundedProcess.RunAsync(info.FileName, info.ArgumentList, variables, Patience);
         Assert.False(result.TimedOut, result.ToString());
         return result;
     }
@@ -325,4 +408,7 @@ public sealed partial class SnakemakeProfileTests : IAsyncLifetime
 
     [GeneratedRegex(@"Submitted job (\d+) with external jobid '(\d+)'\.")]
     private static partial Regex SubmittedLine();
+
+    [GeneratedRegex(@"Submitted DRMAA job \d+ with external jobid (\d+)\.")]
+    private static partial Regex DrmaaSubmittedLine();
 }

@@ -82,7 +82,8 @@ public sealed class DrmaaSite : IAsyncLifetime
         return JsonDocument.Parse(last).RootElement;
     }
 
-    private static async Task<string> LibraryAsync()
+    /// <summary>libdrmaa for a client: GODOCKER_DRMAA_LIBRARY, else out/lib/libdrmaa.so.1.0, else published there now.</summary>
+    internal static async Task<string> LibraryAsync()
     {
         if (Environment.GetEnvironmentVariable("GODOCKER_DRMAA_LIBRARY") is { Length: > 0 } given)
         {
