@@ -63,7 +63,8 @@ public sealed class InteractiveJobTests(InteractiveJobTests.Site site) : IClassF
         terminal.Type("echo $((6*7)); exit 3\r");
 
         Assert.Equal(3, await terminal.ExitCodeAsync(cli));
-        Assert.Contains("\n42\r", terminal.Output[at..], StringComparison.Ordinal);
+        // Printed just before the exit: the terminal's reader may see it after the exit is seen.
+        await terminal.WaitForAsync("\n42\r", at);
         var ended = await site.Api.WaitEndAsync(job);
         Assert.True(ended.Interactive);
         Assert.Equal(JobState.Failed, ended.State);
@@ -169,7 +170,8 @@ public sealed class InteractiveJobTests(InteractiveJobTests.Site site) : IClassF
         }
 
         Assert.Equal(130, await terminal.ExitCodeAsync(cli));
-        Assert.Contains($"job {job} cancelled", terminal.Output, StringComparison.Ordinal);
+        // Written just before the CLI exits: the terminal's reader may not have read it yet when the exit is seen.
+        await terminal.WaitForAsync($"job {job} cancelled");
         Assert.Equal(JobState.Killed, (await site.Api.WaitEndAsync(job)).State);
     }
 
