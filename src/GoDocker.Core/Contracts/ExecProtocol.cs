@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using GoDocker.Execution;
+using GoDocker.Jobs;
 
 namespace GoDocker.Contracts;
 
@@ -127,8 +128,7 @@ public static class ExecProtocol
             {
                 line.Append(' ');
             }
-            var plain = word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c));
-            line.Append(plain ? word : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'");
+            line.Append(ShellWord.Readable(word));
         }
         return line.ToString();
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using GoDocker.Jobs;
 
 namespace GoDocker.Tes;
 
@@ -267,7 +268,7 @@ public static class RunnerScript
     }
 
     /// <summary>A single-quoted sh word: nothing inside is expanded; a quote closes, is escaped, and reopens.</summary>
-    private static string Q(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    private static string Q(string value) => ShellWord.Quote(value);
 
     /// <summary>The directory holding <paramref name="path"/>, with its trailing slash ("/" for a path at the root).</summary>
     private static string Parent(string path) => path[..(path.TrimEnd('/').LastIndexOf('/') + 1)];

@@ -55,7 +55,7 @@ internal static class JobProcess
     }
 
     /// <summary>A word sh takes literally: in single quotes, each ' closed, escaped and reopened.</summary>
-    internal static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    internal static string Quote(string text) => ShellWord.Quote(text);
 
     /// <summary>
     /// An interactive job's program, run with the terminal as its stdio (no redirection): its command as the entrypoint,
