@@ -46,8 +46,8 @@ public sealed partial class JobDirectoryAttackTests : IDisposable
 
     private string JobPath(params string[] parts) => Path.Combine([temp.Combine("jobs", JobId.ToString(System.Globalization.CultureInfo.InvariantCulture)), .. parts]);
 
-    /// <summary>The content when a regular file was opened, else the refusal's kind.</summary>
-    private static string Outcome(JobPath found)
+    /// <summary>The content when a regular file was opened, else the refusal's kind (also what other job directory tests check).</summary>
+    internal static string Outcome(JobPath found)
     {
         switch (found)
         {

@@ -38,21 +38,7 @@ public sealed class JobDirectoryLegacyOutputNamesTests : IDisposable
 
     private DirectoryInfo Folder() => new(Path.GetDirectoryName(InJob("x"))!);
 
-    private static string Outcome(JobPath found)
-    {
-        switch (found)
-        {
-            case JobPath.OpenedFile file:
-                using (var reader = new StreamReader(file.Stream))
-                {
-                    return reader.ReadToEnd();
-                }
-            case JobPath.Refused refused:
-                return refused.Kind.ToString();
-            default:
-                return "listing";
-        }
-    }
+    private static string Outcome(JobPath found) => JobDirectoryAttackTests.Outcome(found);
 
     [Theory]
     [InlineData(true)]
