@@ -41,6 +41,7 @@ ensure_docker() {
   fi
   if ! docker info >/dev/null 2>&1; then
     mkdir -p "$LOGS"
+    clear_stale_dockerd_pidfile /var/run/docker.pid
     clear_stale_containerd_pidfile /var/run/docker
     say "starting dockerd (log: $LOGS/dockerd.log)"
     nohup dockerd >"$LOGS/dockerd.log" 2>&1 &

@@ -105,6 +105,7 @@ start_engine() {
       local tls=""
       if [ -n "$TLS_SITE" ]; then ensure_link; tls=$(tls_flags); fi
       if [ -n "$WANT_LINK" ]; then ensure_link; ensure_route; fi
+      clear_stale_dockerd_pidfile "$RUN/docker.pid"
       clear_stale_containerd_pidfile "$RUN/exec"
       log "starting dockerd $NAME (log: $LOG)"
       # Detached from our stdout/stderr: whoever reads this script's output must not wait for the daemon.

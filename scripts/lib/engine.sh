@@ -15,3 +15,17 @@ clear_stale_containerd_pidfile() {
   fi
   rm -f "$pidfile"
 }
+
+# dockerd itself refuses to start while its pidfile names any live process ("pid file found, ensure docker is not
+# running"), and only removes the file when it stops cleanly. A killed engine, or a machine whose /run outlived its
+# processes, leaves the file behind, and once its pid is reused the engine cannot start again. Remove it unless it
+# names a live dockerd (a running engine's pidfile is kept: that engine is only slow to answer).
+clear_stale_dockerd_pidfile() {
+  local pidfile=$1 pid
+  [ -f "$pidfile" ] || return 0
+  pid=$(tr -dc '0-9' <"$pidfile")
+  if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ]; then
+    return 0
+  fi
+  rm -f "$pidfile"
+}

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using GoDocker.Execution;
@@ -75,6 +76,34 @@ public sealed class NodeFailureTests : IAsyncLifetime
 
         await server.Api.KillAsync(again.Id);
         await server.Api.WaitEndAsync(again.Id, TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
+    public async Task AnEngineKilledHard_StartsAgain_ThoughItsLeftoverPidfileNowNamesAnotherLiveProcess()
+    {
+        // A dockerd killed by SIGKILL (or a machine whose /run outlived its processes) leaves its pidfile behind, and
+        // dockerd refuses to start while the pid in it is alive, whatever the process ("pid file found, ensure docker is
+        // not running"). Once the pid is reused, the engine could never start again: a CI run failed so.
+        var pid = int.Parse(await File.ReadAllTextAsync(engine.PidFile), System.Globalization.CultureInfo.InvariantCulture);
+        using (var dockerd = Process.GetProcessById(pid))
+        {
+            dockerd.Kill();
+            await dockerd.WaitForExitAsync();
+        }
+        Assert.True(File.Exists(engine.PidFile));
+        await File.WriteAllTextAsync(engine.PidFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        await engine.StartAsync();
+
+        using var client = new DockerClientBuilder().WithEndpoint(new Uri(engine.Endpoint)).Build();
+        await client.System.PingAsync();
+        var restarted = int.Parse(await File.ReadAllTextAsync(engine.PidFile), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.NotEqual(Environment.ProcessId, restarted);
+        Assert.Equal("dockerd", (await File.ReadAllTextAsync($"/proc/{restarted}/comm")).Trim());
+        // The engine's node serves jobs again.
+        var job = await server.Api.SubmitAsync(new JobSpec { Script = "echo back" });
+        var ended = await server.Api.WaitEndAsync(job.Id, TimeSpan.FromSeconds(120));
+        Assert.Equal(JobState.Succeeded, ended.State);
     }
 
     /// <summary>This server's containers on the engine, once none of an attempt 1 is left (the recovery removes them).</summary>

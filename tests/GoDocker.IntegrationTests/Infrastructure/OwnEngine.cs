@@ -14,6 +14,9 @@ public sealed class OwnEngine(string name, string? tlsSite = null, bool link = f
 {
     public string Endpoint { get; } = $"unix:///run/{name}/docker.sock";
 
+    /// <summary>Its dockerd's pidfile, while it runs.</summary>
+    public string PidFile { get; } = $"/run/{name}/docker.pid";
+
     /// <summary>The tcp:// endpoint (mutual TLS), known after <see cref="StartAsync"/> when the engine was given a site.</summary>
     public string? TlsEndpoint { get; private set; }
 
