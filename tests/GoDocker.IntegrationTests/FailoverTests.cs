@@ -8,15 +8,19 @@ namespace GoDocker.IntegrationTests;
 
 /// <summary>
 /// Two servers on one PostgreSQL database and two engines (this machine's and the second one, scripts/dockerd2.sh),
-/// job directories on a folder both see: both serve the API, one leads. Kill -9 of the leader while 1,000 jobs flow
-/// (submitted through both servers, more submitted to the standby during the takeover): the other takes the lease
-/// and goes on; every job ends once, on its first attempt (none lost, none run twice); the killed server comes back
+/// job directories on a folder both see: both serve the API, one leads. Kill -9 of the leader while jobs flow (300, or
+/// GODOCKER_TEST_FAILOVER_JOBS; submitted through both servers, more submitted to the standby during the takeover):
+/// the other takes the lease and goes on; every job ends once, on its first attempt (none lost, none run twice); the killed server comes back
 /// as a standby.
 /// </summary>
 public sealed class FailoverTests : IAsyncLifetime
 {
-    /// <summary>The issue's 1,000; GODOCKER_TEST_FAILOVER_JOBS runs fewer where the engines launch slowly (a loaded machine).</summary>
-    private static readonly int Jobs = int.TryParse(Environment.GetEnvironmentVariable("GODOCKER_TEST_FAILOVER_JOBS"), out var jobs) && jobs >= 40 ? jobs : 1000;
+    /// <summary>
+    /// 300 by default: the kill still falls while some jobs have ended and most run or wait, and every property below is
+    /// checked as with more, in 5 minutes instead of 18 (this machine's engines start about 1.5 containers/s, so 1,000
+    /// jobs made the test half of the whole CI run). GODOCKER_TEST_FAILOVER_JOBS=1000 gives issue 9's figure.
+    /// </summary>
+    private static readonly int Jobs = int.TryParse(Environment.GetEnvironmentVariable("GODOCKER_TEST_FAILOVER_JOBS"), out var jobs) && jobs >= 40 ? jobs : 300;
     /// <summary>Ended before the kill: the kill falls while some jobs have ended and most run or wait.</summary>
     private static readonly int EndedBeforeKill = Jobs / 10;
     private string serverConnectionString = null!;
@@ -91,7 +95,7 @@ public sealed class FailoverTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task KillingTheLeaderWhile1000JobsFlow_AnotherLeadsWithinTheLease_AndEveryJobEndsOnce()
+    public async Task KillingTheLeaderWhileJobsFlow_AnotherLeadsWithinTheLease_AndEveryJobEndsOnce()
     {
         var first = await StartAsync();
         var second = await StartAsync();
@@ -115,7 +119,8 @@ public sealed class FailoverTests : IAsyncLifetime
 
         var live = 0L;
         await Until.TrueAsync(async () => (live = (await standby.Api.ListAsync("?state=Pending&state=Scheduled&state=Running&limit=1")).Total) == 0,
-            // About 11 min at this machine's 1.5 containers/s when nothing else runs; a loaded run gets a generous deadline.
+            // About 11 min for 1,000 jobs at this machine's 1.5 containers/s when nothing else runs; a loaded run gets a
+            // generous deadline.
             TimeSpan.FromMinutes(22), () => $"every job to end ({live} of {Jobs} still pending, scheduled or running)");
         var flowed = killedAt.Elapsed;
         var ended = new List<JobView>();
