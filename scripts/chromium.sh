@@ -15,6 +15,8 @@
 # Idempotent: `install` on a machine that has it only prints the path. `apt-get update` runs once, only when the
 # install fails on a stale or empty package list (a fresh CI machine), as godocker.sh's apt_install does.
 set -euo pipefail
+# shellcheck source=scripts/lib/netns.sh
+. "$(dirname "$(readlink -f "$0")")/lib/netns.sh"
 
 log() { echo "[chromium] $*" >&2; }
 die() { echo "[chromium] $*" >&2; exit 1; }
@@ -60,12 +62,9 @@ in_namespace() { nsenter --net="/run/netns/$NAMESPACE" "$@"; }
 
 ensure_namespace() {
   [ "$(id -u)" -eq 0 ] || die "the browser's network namespace needs root"
-  command -v ip >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null
   exec 8>/var/lock/godocker-chromium-namespace.lock
   flock 8
-  if ! ip netns list 2>/dev/null | awk -v n="$NAMESPACE" '$1 == n { found = 1 } END { exit !found }'; then
-    ip netns add "$NAMESPACE"
-  fi
+  ensure_named_netns "$NAMESPACE"
   in_namespace ip link set lo up
   # A link half gone (e.g. the namespace was deleted, taking its end with it): made again whole.
   if ! in_namespace ip link show eth-browser >/dev/null 2>&1; then

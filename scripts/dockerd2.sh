@@ -26,6 +26,8 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 # shellcheck source=scripts/lib/engine.sh
 . scripts/lib/engine.sh
+# shellcheck source=scripts/lib/netns.sh
+. scripts/lib/netns.sh
 
 NAME=${GODOCKER_NODE2:-godocker-node2}
 RUN=/run/$NAME
@@ -57,10 +59,7 @@ pid_alive() {
 }
 
 ensure_netns() {
-  command -v ip >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null
-  if ! ip netns list 2>/dev/null | awk -v n="$NAME" '$1 == n { found = 1 } END { exit !found }'; then
-    ip netns add "$NAME"
-  fi
+  ensure_named_netns "$NAME"
   nsenter --net="/run/netns/$NAME" ip link set lo up
 }
 
