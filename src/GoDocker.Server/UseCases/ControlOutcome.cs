@@ -34,7 +34,7 @@ public abstract record ControlOutcome
     public sealed record Invalid(string Field, string Message) : ControlOutcome;
 }
 
-/// <summary>What a control of a whole array did (<see cref="JobControl.KillArrayAsync"/>).</summary>
+/// <summary>What a control of a whole array did (<see cref="JobControl.KillArrayAsync"/>, <see cref="JobControl.SuspendArrayAsync"/>, <see cref="JobControl.ResumeArrayAsync"/>).</summary>
 public abstract record ArrayOutcome
 {
     private ArrayOutcome()
@@ -51,4 +51,10 @@ public abstract record ArrayOutcome
     }
 
     public sealed record Forbidden(string Reason) : ArrayOutcome;
+
+    /// <summary>No task of the array is in a state that allows it (suspend: none runs; resume: none is suspended).</summary>
+    public sealed record Conflict(string Reason) : ArrayOutcome;
+
+    /// <summary>A task's engine did not answer; the tasks whose engines did were done.</summary>
+    public sealed record Unavailable(string Reason) : ArrayOutcome;
 }

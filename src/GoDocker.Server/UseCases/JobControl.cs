@@ -8,7 +8,7 @@ namespace GoDocker.Server.UseCases;
 
 /// <summary>
 /// What a caller may do to a job once submitted: kill, requeue, suspend, resume, hold, release, and an administrator's
-/// priority adjustment; and kill of a whole array. Access is the <see cref="IAccessPolicy"/>'s: a job the caller may
+/// priority adjustment; and kill, suspend and resume of a whole array. Access is the <see cref="IAccessPolicy"/>'s: a job the caller may
 /// not see is not found (ids reveal nothing), one they may see but not control is forbidden. Stops are recorded
 /// through <see cref="StopRequests"/>, which signals the executor loop; suspend and resume freeze and thaw the
 /// container on its node's engine here, and record the state after. What happened is a <see cref="ControlOutcome"/>.
@@ -189,6 +189,65 @@ public sealed class JobControl(
                 : await stopRequests.RecordAsync(task.Id, new StopRequest(JobState.Killed, $"array {arrayId} killed by {caller.Login}", time.GetUtcNow()), cancellationToken));
         }
         return new ArrayOutcome.Done(arrayId, after);
+    }
+
+    /// <summary>
+    /// Suspends every running task of an array, as Slurm's <c>scontrol suspend</c> does an array job's; tasks that do
+    /// not run are left as they are. A conflict when none runs.
+    /// </summary>
+    public Task<ArrayOutcome> SuspendArrayAsync(Caller caller, long arrayId, CancellationToken cancellationToken) =>
+        ControlArrayAsync(caller, arrayId, JobState.Running, SuspendAsync, cancellationToken);
+
+    /// <summary>Resumes every suspended task of an array; the others are left as they are. A conflict when none is suspended.</summary>
+    public Task<ArrayOutcome> ResumeArrayAsync(Caller caller, long arrayId, CancellationToken cancellationToken) =>
+        ControlArrayAsync(caller, arrayId, JobState.Suspended, ResumeAsync, cancellationToken);
+
+    /// <summary>
+    /// Applies one task's control to each task of the array in state <paramref name="from"/>; the caller must be able
+    /// to control every task they see. A task that left that state meanwhile is returned as it is now. When a task's
+    /// engine does not answer, the others are still done and the answer is unavailable: the same control, again, does
+    /// the rest.
+    /// </summary>
+    private async Task<ArrayOutcome> ControlArrayAsync(Caller caller, long arrayId, JobState from,
+        Func<Caller, long, CancellationToken, Task<ControlOutcome>> control, CancellationToken cancellationToken)
+    {
+        var tasks = await ArrayTasksAsync(caller, arrayId, cancellationToken);
+        if (tasks.Count == 0)
+        {
+            return new ArrayOutcome.NotFound(arrayId);
+        }
+        if (tasks.Any(t => !policy.CanControl(caller, t)))
+        {
+            return new ArrayOutcome.Forbidden($"you may see array {arrayId} but not control it");
+        }
+        if (tasks.All(t => t.State != from))
+        {
+            return new ArrayOutcome.Conflict($"no task of array {arrayId} is {from.ToString().ToLowerInvariant()}");
+        }
+        var after = new List<Job>();
+        string? unavailable = null;
+        foreach (var task in tasks)
+        {
+            if (task.State != from)
+            {
+                after.Add(task);
+                continue;
+            }
+            switch (await control(caller, task.Id, cancellationToken))
+            {
+                case ControlOutcome.Done done:
+                    after.Add(done.Job);
+                    break;
+                case ControlOutcome.Unavailable down:
+                    unavailable ??= $"task {task.Id}: {down.Reason}";
+                    after.Add(task);
+                    break;
+                default:
+                    after.Add(await store.GetAsync(task.Id, cancellationToken) ?? task);
+                    break;
+            }
+        }
+        return unavailable is null ? new ArrayOutcome.Done(arrayId, after) : new ArrayOutcome.Unavailable(unavailable);
     }
 
     /// <summary>The job, when the caller may control it; otherwise why not (not visible: not found).</summary>

@@ -340,6 +340,57 @@ public sealed class GoDocker10ClientTests(GoDocker10ClientTests.Site site) : ICl
     }
 
     [Fact]
+    public async Task Suspend_and_resume_of_an_array_id_act_on_every_task_of_the_array()
+    {
+        var token = await AuthenticateAsync("alice");
+        var id = await PostTaskAsync(token, $$"""
+            {
+              "user": {"id": "alice", "uid": 1, "gid": 1, "project": "default"},
+              "meta": {"name": "pair", "description": "", "tags": []},
+              "requirements": {"cpu": 1, "ram": 1, "array": {"values": "1:2:1"}, "label": [], "tasks": []},
+              "container": {"image": "godocker/busybox:latest", "volumes": [], "root": false},
+              "command": {"interactive": false, "cmd": "sleep 300"},
+              "status": {"primary": null, "secondary": null}
+            }
+            """);
+        var parent = await PollAsync(token, id, _ => true);
+        var tasks = parent["requirements"]!["array"]!["tasks"]!.AsArray().Select(t => (long)t!).ToList();
+        Assert.Equal(2, tasks.Count);
+        foreach (var task in tasks)
+        {
+            await site.Server.Api.WaitForAsync(task, j => j.State == JobState.Running, TimeSpan.FromSeconds(90), site.AdminToken);
+        }
+
+        var (suspended, document, _) = await SendAsync(HttpMethod.Get, $"/api/1.0/task/{id}/suspend", token);
+        Assert.Equal(HttpStatusCode.OK, suspended);
+        Assert.Equal(tasks, document["requirements"]!["array"]!["tasks"]!.AsArray().Select(t => (long)t!));
+        foreach (var task in tasks)
+        {
+            Assert.Equal(JobState.Suspended, (await site.Server.Api.WaitForAsync(task, _ => true, null, site.AdminToken)).State);
+        }
+        var (again, conflict, _) = await SendAsync(HttpMethod.Get, $"/api/1.0/task/{id}/suspend", token);
+        Assert.Equal(HttpStatusCode.Conflict, again);
+        Assert.Contains($"no task of array {id} is running", (string?)conflict["msg"], StringComparison.Ordinal);
+        // Another user may not suspend or resume alice's array, and nothing changes.
+        var bob = await AuthenticateAsync("bob");
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, $"/api/1.0/task/{id}/resume", bob)).Status);
+
+        var (resumed, _, _) = await SendAsync(HttpMethod.Get, $"/api/1.0/task/{id}/resume", token);
+        Assert.Equal(HttpStatusCode.OK, resumed);
+        foreach (var task in tasks)
+        {
+            Assert.Equal(JobState.Running, (await site.Server.Api.WaitForAsync(task, _ => true, null, site.AdminToken)).State);
+        }
+        Assert.Equal(HttpStatusCode.Conflict, (await SendAsync(HttpMethod.Get, $"/api/1.0/task/{id}/resume", token)).Status);
+
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Delete, $"/api/1.0/task/{id}", token)).Status);
+        foreach (var task in tasks)
+        {
+            Assert.Equal(JobState.Killed, (await site.Server.Api.WaitForAsync(task, j => j.State.IsTerminal(), TimeSpan.FromSeconds(90), site.AdminToken)).State);
+        }
+    }
+
+    [Fact]
     public async Task Godjobs_create_body_maps_array_labels_parents_and_the_callers_identity()
     {
         var token = await AuthenticateAsync("alice");

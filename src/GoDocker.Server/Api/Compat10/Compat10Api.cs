@@ -61,9 +61,11 @@ internal static class Compat10Api
         api.MapPut("/task/{id}", () => Refusal(StatusCodes.Status400BadRequest, "requirement updates are not supported; kill and resubmit", "name"));
         // GETs, as the original (godjob and the runner send GET for both).
         api.MapGet("/task/{id}/suspend", (string id, HttpContext context, IJobStore store, JobControl control, CallerResolver callers, IAccessPolicy policy, JobDirectory dirs, CancellationToken ct) =>
-            ControlAsync(id, context, store, callers, policy, dirs, (caller, jobId) => control.SuspendAsync(caller, jobId, ct), ct));
+            ControlAsync(id, context, store, callers, policy, dirs, (caller, jobId) => control.SuspendAsync(caller, jobId, ct),
+                (caller, arrayId) => control.SuspendArrayAsync(caller, arrayId, ct), ct));
         api.MapGet("/task/{id}/resume", (string id, HttpContext context, IJobStore store, JobControl control, CallerResolver callers, IAccessPolicy policy, JobDirectory dirs, CancellationToken ct) =>
-            ControlAsync(id, context, store, callers, policy, dirs, (caller, jobId) => control.ResumeAsync(caller, jobId, ct), ct));
+            ControlAsync(id, context, store, callers, policy, dirs, (caller, jobId) => control.ResumeAsync(caller, jobId, ct),
+                (caller, arrayId) => control.ResumeArrayAsync(caller, arrayId, ct), ct));
     }
 
     private static async Task<IResult> AuthenticateAsync(HttpContext context, IAccountStore accounts, AuthOptions auth, LoginThrottle throttle, CancellationToken cancellationToken)
@@ -439,13 +441,7 @@ internal static class Compat10Api
         if (job.ArrayId == job.Id)
         {
             // The parent document's id: the whole array, as 1.0 killed a parent with its tasks.
-            return await control.KillArrayAsync(caller, job.Id, cancellationToken) switch
-            {
-                ArrayOutcome.Done done => Json(TaskDocuments.ArrayDocument(job, done.Tasks, dirs.PathFor(job.Id))),
-                ArrayOutcome.NotFound => NoSuchTask(id),
-                ArrayOutcome.Forbidden forbidden => Refusal(StatusCodes.Status403Forbidden, forbidden.Reason, "id"),
-                var other => throw new InvalidOperationException($"unexpected array outcome for a 1.0 task: {other}"),
-            };
+            return ArrayControlled(id, job, await control.KillArrayAsync(caller, job.Id, cancellationToken), dirs);
         }
         if (job.State.IsTerminal())
         {
@@ -455,12 +451,30 @@ internal static class Compat10Api
         return Controlled(await control.KillAsync(caller, job.Id, cancellationToken), dirs);
     }
 
+    /// <summary>Suspend or resume: of the task, or, for an array's id (the parent document's), of every task of the array.</summary>
     private static async Task<IResult> ControlAsync(string id, HttpContext context, IJobStore store, CallerResolver callers, IAccessPolicy policy, JobDirectory dirs,
-        Func<Caller, long, Task<ControlOutcome>> act, CancellationToken cancellationToken)
+        Func<Caller, long, Task<ControlOutcome>> act, Func<Caller, long, Task<ArrayOutcome>> actOnArray, CancellationToken cancellationToken)
     {
         var (job, refused) = await FindAsync(id, context, store, callers, policy, cancellationToken);
-        return job is null ? refused! : Controlled(await act(await callers.ResolveAsync(context, cancellationToken), job.Id), dirs);
+        if (job is null)
+        {
+            return refused!;
+        }
+        var caller = await callers.ResolveAsync(context, cancellationToken);
+        return job.ArrayId == job.Id
+            ? ArrayControlled(id, job, await actOnArray(caller, job.Id), dirs)
+            : Controlled(await act(caller, job.Id), dirs);
     }
+
+    private static ContentHttpResult ArrayControlled(string id, Job parent, ArrayOutcome outcome, JobDirectory dirs) => outcome switch
+    {
+        ArrayOutcome.Done done => Json(TaskDocuments.ArrayDocument(parent, done.Tasks, dirs.PathFor(parent.Id))),
+        ArrayOutcome.NotFound => NoSuchTask(id),
+        ArrayOutcome.Forbidden forbidden => Refusal(StatusCodes.Status403Forbidden, forbidden.Reason, "id"),
+        ArrayOutcome.Conflict conflict => Refusal(StatusCodes.Status409Conflict, conflict.Reason, "status"),
+        ArrayOutcome.Unavailable unavailable => Refusal(StatusCodes.Status503ServiceUnavailable, unavailable.Reason, "container.meta"),
+        var other => throw new InvalidOperationException($"unexpected array outcome for a 1.0 task: {other}"),
+    };
 
     private static ContentHttpResult Controlled(ControlOutcome outcome, JobDirectory dirs) => outcome switch
     {
