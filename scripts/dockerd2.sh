@@ -51,12 +51,7 @@ die() { echo "[dockerd2] $*" >&2; exit 1; }
 
 answers() { docker -H "$ENDPOINT" info >/dev/null 2>&1; }
 
-# The pidfile names a live dockerd (not some other process that got its pid since).
-pid_alive() {
-  [ -f "$RUN/docker.pid" ] || return 1
-  local pid; pid=$(cat "$RUN/docker.pid")
-  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ]
-}
+pid_alive() { pidfile_names_dockerd "$RUN/docker.pid"; }
 
 ensure_netns() {
   ensure_named_netns "$NAME"

@@ -21,11 +21,13 @@ clear_stale_containerd_pidfile() {
 # processes, leaves the file behind, and once its pid is reused the engine cannot start again. Remove it unless it
 # names a live dockerd (a running engine's pidfile is kept: that engine is only slow to answer).
 clear_stale_dockerd_pidfile() {
-  local pidfile=$1 pid
-  [ -f "$pidfile" ] || return 0
-  pid=$(tr -dc '0-9' <"$pidfile")
-  if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ]; then
-    return 0
-  fi
-  rm -f "$pidfile"
+  pidfile_names_dockerd "$1" || rm -f "$1"
+}
+
+# The pidfile names a live dockerd (not some other process that got its pid since).
+pidfile_names_dockerd() {
+  local pid
+  [ -f "$1" ] || return 1
+  pid=$(tr -dc '0-9' <"$1")
+  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ]
 }

@@ -172,14 +172,10 @@ public sealed class JobControl(
     /// <summary>Kills every task of an array that has not ended; the caller must be able to control every task they see.</summary>
     public async Task<ArrayOutcome> KillArrayAsync(Caller caller, long arrayId, CancellationToken cancellationToken)
     {
-        var tasks = await ArrayTasksAsync(caller, arrayId, cancellationToken);
-        if (tasks.Count == 0)
+        var (tasks, refused) = await LoadArrayAsync(caller, arrayId, cancellationToken);
+        if (refused is not null)
         {
-            return new ArrayOutcome.NotFound(arrayId);
-        }
-        if (tasks.Any(t => !policy.CanControl(caller, t)))
-        {
-            return new ArrayOutcome.Forbidden($"you may see array {arrayId} but not control it");
+            return refused;
         }
         var after = new List<Job>();
         foreach (var task in tasks)
@@ -211,14 +207,10 @@ public sealed class JobControl(
     private async Task<ArrayOutcome> ControlArrayAsync(Caller caller, long arrayId, JobState from,
         Func<Caller, long, CancellationToken, Task<ControlOutcome>> control, CancellationToken cancellationToken)
     {
-        var tasks = await ArrayTasksAsync(caller, arrayId, cancellationToken);
-        if (tasks.Count == 0)
+        var (tasks, refused) = await LoadArrayAsync(caller, arrayId, cancellationToken);
+        if (refused is not null)
         {
-            return new ArrayOutcome.NotFound(arrayId);
-        }
-        if (tasks.Any(t => !policy.CanControl(caller, t)))
-        {
-            return new ArrayOutcome.Forbidden($"you may see array {arrayId} but not control it");
+            return refused;
         }
         if (tasks.All(t => t.State != from))
         {
@@ -248,6 +240,21 @@ public sealed class JobControl(
             }
         }
         return unavailable is null ? new ArrayOutcome.Done(arrayId, after) : new ArrayOutcome.Unavailable(unavailable);
+    }
+
+    /// <summary>The array's tasks the caller sees, when they may control every one; otherwise why not (none visible: not found).</summary>
+    private async Task<(IReadOnlyList<Job> Tasks, ArrayOutcome? Refused)> LoadArrayAsync(Caller caller, long arrayId, CancellationToken cancellationToken)
+    {
+        var tasks = await ArrayTasksAsync(caller, arrayId, cancellationToken);
+        if (tasks.Count == 0)
+        {
+            return (tasks, new ArrayOutcome.NotFound(arrayId));
+        }
+        if (tasks.Any(t => !policy.CanControl(caller, t)))
+        {
+            return (tasks, new ArrayOutcome.Forbidden($"you may see array {arrayId} but not control it"));
+        }
+        return (tasks, null);
     }
 
     /// <summary>The job, when the caller may control it; otherwise why not (not visible: not found).</summary>
